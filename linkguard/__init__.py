@@ -1,0 +1,46 @@
+"""linkguard: find spam injected into legitimate web pages.
+
+>>> import linkguard
+>>> report = linkguard.scan("<p>A normal paragraph about the weather today.</p>")
+>>> report.is_spam
+False
+"""
+
+from __future__ import annotations
+
+import logging
+
+from linkguard._batch import ROW_FIELDS, score_records
+from linkguard._config import Config
+from linkguard._errors import InputError, LinkguardError, ModelError
+from linkguard._features import FEATURE_NAMES
+from linkguard._label import REASON_CODES
+from linkguard._model import LinearModel, SegmentClassifier, default_model, load_model, save_model
+from linkguard._report import Report, Segment
+from linkguard._scan import scan, scan_many, strip
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FEATURE_NAMES",
+    "REASON_CODES",
+    "ROW_FIELDS",
+    "Config",
+    "InputError",
+    "LinearModel",
+    "LinkguardError",
+    "ModelError",
+    "Report",
+    "Segment",
+    "SegmentClassifier",
+    "__version__",
+    "default_model",
+    "load_model",
+    "save_model",
+    "scan",
+    "scan_many",
+    "score_records",
+    "strip",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,110 @@
+"""Hosts and registrable domains, offline.
+
+tldextract's default constructor downloads the Public Suffix List and keeps a
+locked disk cache; on a crawler worker without network that prints tracebacks
+and on many processes it contends for the lock.  linkguard builds exactly one
+extractor per process from the snapshot bundled with tldextract and caches
+lookups by hostname (a page repeats a handful of hosts many times).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import cache, lru_cache
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import tldextract
+
+# Suffixes that hacked-site spam borrows for credibility (Indonesian campus,
+# school and government hosts above all) and their usual foreign equivalents.
+_INSTITUTIONAL = re.compile(
+    r"(?:^|\.)(?:ac|go|sch|or|mil|desa|ponpes|gov|edu|org|net|co)\.id$"
+    r"|(?:^|\.)(?:edu|gov|mil)$"
+    r"|(?:^|\.)(?:edu|gov|gob|ac|go|gouv|govt|mil)\.[a-z]{2}$"
+)
+# ``or.id``/``co.id``/``net.id`` are commercial enough to be excluded from "institutional".
+_NOT_INSTITUTIONAL = re.compile(r"(?:^|\.)(?:co|net|org|web|my|biz)\.id$")
+
+_HOST_CHARS = re.compile(r"^[a-z0-9.\-_\[\]:]+$")
+
+
+class HostInfo(NamedTuple):
+    """What the features need to know about one link target."""
+
+    domain: str
+    """Registrable domain (``example.co.uk``), the IP for raw-IP hosts, or ``""``."""
+    is_ip: bool
+    institutional: bool
+    digits_in_name: bool
+
+
+@cache
+def extractor() -> tldextract.TLDExtract:
+    """The one offline extractor of this process (bundled suffix list, no cache dir)."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _is_ip(host: str) -> bool:
+    h = host.strip("[]")
+    try:
+        ipaddress.ip_address(h)
+    except ValueError:
+        # Dotted quads with out-of-range parts (999.1.1.1) are still "raw IP" spam-wise.
+        return bool(re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", h))
+    return True
+
+
+@lru_cache(maxsize=65536)
+def host_info(host: str) -> HostInfo:
+    """Classify a bare hostname (lower case, no port)."""
+    if not host or len(host) > 253 or not _HOST_CHARS.match(host):
+        return HostInfo("", False, False, False)
+    if _is_ip(host):
+        return HostInfo(host.strip("[]"), True, False, True)
+    try:
+        parts = extractor()(host)
+    except Exception:
+        return HostInfo(host, False, False, False)
+    suffix = parts.suffix
+    if parts.domain and suffix:
+        domain = f"{parts.domain}.{suffix}"
+    else:
+        domain = parts.domain or host
+    institutional = bool(_INSTITUTIONAL.search(domain)) and not _NOT_INSTITUTIONAL.search(domain)
+    return HostInfo(domain, False, institutional, any(c.isdigit() for c in parts.domain))
+
+
+def split_host(url: str) -> str:
+    """Lower-case hostname of an absolute URL, ``""`` when there is none."""
+    if "//" not in url[:12]:
+        return ""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return ""
+    netloc = netloc.rpartition("@")[2].lower()
+    if netloc.startswith("["):
+        return netloc.partition("]")[0] + "]"
+    return netloc.partition(":")[0].rstrip(".")
+
+
+def absolute(href: str, base: str | None) -> str:
+    """Resolve ``href`` against the page URL; malformed input is returned unchanged."""
+    href = href.strip()
+    if not base or "://" in href[:12]:
+        return href
+    if href.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+        return href
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
+def page_domain(url: str | None) -> str:
+    """Registrable domain of the page's own URL, ``""`` when unknown."""
+    if not url:
+        return ""
+    return host_info(split_host(url if "//" in url else "http://" + url)).domain

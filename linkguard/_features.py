@@ -1,0 +1,341 @@
+"""Segments to a feature matrix.
+
+Every feature is a named column of one ``float32`` matrix built for a whole batch
+of pages at once, so the model scores thousands of segments with a single matrix
+product.  Features describe *structure* (links, where they point, where the
+segment sits, whether it is hidden) as much as words: a gambling term in an
+article about gambling is not spam, the same term as the anchor of an off-site
+link in a hidden box after the footer is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from linkguard._domains import absolute, host_info, page_domain, split_host
+from linkguard._lexicon import FAMILIES, lexicon
+from linkguard._segment import Page
+
+_BASE_FEATURES: tuple[str, ...] = (
+    "log_chars",
+    "log_words",
+    "log_lines",
+    "words_per_line",
+    "log_links",
+    "link_density",
+    "links_per_word",
+    "raw_ip_share",
+    "log_raw_ip",
+    "offsite_share",
+    "log_offsite_domains",
+    "domain_diversity",
+    "institutional_share",
+    "root_link_share",
+    "digit_domain_share",
+    "spam_host_share",
+    *(f"terms_{f}" for f in FAMILIES),
+    "log_terms_in_links",
+    "log_brand_tokens",
+    "n_families",
+    "term_density",
+    "hidden",
+    "hidden_offscreen",
+    "in_footer",
+    "after_end",
+    "position",
+    "after_last_content",
+    "before_first_content",
+    "script_mismatch",
+    "punct_ratio",
+    "text_mode",
+    "page_domain_unknown",
+)
+_CONTEXT_FEATURES: tuple[str, ...] = (
+    "nbr_terms",
+    "nbr_raw_ip",
+    "nbr_offsite_links",
+    "nbr_brand_tokens",
+    "links_x_terms_offsite",
+    "hidden_x_offsite_links",
+    "trailing_x_links",
+)
+FEATURE_NAMES: tuple[str, ...] = _BASE_FEATURES + _CONTEXT_FEATURES
+"""Column names of the feature matrix, in order (documented in the README)."""
+
+_IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_FAMILY_COLS = np.asarray([_IDX[f"terms_{f}"] for f in FAMILIES])
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
+_URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
+_PUNCT = re.compile(r"[.!?;:,](?=\s|$)|[\u3002\uff0c\u3001\u0e2f]")
+_CONTENT_WORDS = 25
+
+# Unicode blocks that decide a text's script; index 0 = other/none.
+_SCRIPT_EDGES = np.asarray(
+    [
+        0x41,
+        0x250,
+        0x370,
+        0x400,
+        0x530,
+        0x590,
+        0x600,
+        0x700,
+        0x900,
+        0xE00,
+        0xE80,
+        0x1100,
+        0x1200,
+        0x3040,
+        0x3100,
+        0x3400,
+        0xA000,
+        0xAC00,
+        0xD7B0,
+    ],
+    dtype=np.uint32,
+)
+# Bins after searchsorted: 1 latin, 2 latin-ext/ipa, 3 greek, 4 cyrillic, 5 armenian, 6 hebrew,
+# 7 arabic, 8 other, 9 indic, 10 thai, 11 other, 12 hangul jamo, 13 other, 14 kana, 15 other,
+# 16 cjk, 17 other, 18 hangul, 19 other
+_SCRIPT_OF_BIN = np.asarray([0, 1, 1, 2, 3, 0, 4, 5, 0, 6, 7, 0, 8, 0, 9, 0, 10, 0, 8, 0])
+_N_SCRIPTS = 11
+
+
+def _scripts(texts: Sequence[str]) -> np.ndarray:
+    """Letter counts per script for each text: ``(len(texts), _N_SCRIPTS)``."""
+    out = np.zeros((len(texts), _N_SCRIPTS), dtype=np.float32)
+    if not texts:
+        return out
+    joined = "".join(texts)
+    if not joined:
+        return out
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bins = np.searchsorted(_SCRIPT_EDGES, codes, side="right")
+    script = _SCRIPT_OF_BIN[bins]
+    # ASCII punctuation and digits fall in the latin bin; keep only letters there.
+    is_ascii = codes < 0x80
+    ascii_letter = ((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)
+    script = np.where(is_ascii & ~ascii_letter, 0, script)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    np.add.at(out, (owner, script), 1.0)
+    out[:, 0] = 0.0
+    return out
+
+
+def _page_home(page: Page, url: str | None) -> tuple[str, bool]:
+    """The page's own registrable domain and whether it had to be guessed."""
+    home = page_domain(url) or page_domain(page.base_url)
+    if home:
+        return home, False
+    # No URL: the domain most links point to is, on real pages, the site itself.
+    counts: Counter[str] = Counter()
+    for seg in page.segments:
+        for href in seg.links:
+            host = split_host(href.strip())
+            if host:
+                counts[host_info(host).domain] += 1
+    if counts:
+        domain, n = counts.most_common(1)[0]
+        if n >= 3 and n >= 0.25 * sum(counts.values()):
+            return domain, True
+    return "", True
+
+
+def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[float], str, list[str]]:
+    """Per-segment link counts, the words of its URLs, and the absolute URLs."""
+    n = raw_ip = offsite = institutional = root = digits = spam_host = 0
+    domains: set[str] = set()
+    offsite_domains: set[str] = set()
+    words: list[str] = []
+    absolute_urls: list[str] = []
+    host_has_term = lexicon().host_has_term
+    for href in links:
+        href = href.strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        n += 1
+        url = absolute(href, base)
+        absolute_urls.append(url)
+        host = (
+            split_host(url)
+            if "//" in url[:12]
+            else split_host("http://" + url)
+            if url.lower().startswith("www.")
+            else ""
+        )
+        if not host:
+            continue
+        info = host_info(host)
+        domains.add(info.domain)
+        if info.is_ip:
+            raw_ip += 1
+        is_off = info.domain != home
+        if is_off:
+            offsite += 1
+            offsite_domains.add(info.domain)
+            if info.institutional:
+                institutional += 1
+            if info.digits_in_name and not info.is_ip:
+                digits += 1
+            if host_has_term(info.domain):
+                spam_host += 1
+            try:
+                parts = urlsplit(url)
+                path = parts.path
+                query = parts.query
+            except ValueError:
+                path, query = "", ""
+            if path in ("", "/") and not query:
+                root += 1
+            words.append(_URL_WORDS.sub(" ", url[:300].lower()))
+    stats = [
+        float(n),
+        float(raw_ip),
+        float(offsite),
+        float(len(offsite_domains)),
+        float(len(domains)),
+        float(institutional),
+        float(root),
+        float(digits),
+        float(spam_host),
+    ]
+    return stats, " ".join(words), absolute_urls
+
+
+def page_features(
+    pages: Sequence[Page], urls: Sequence[str | None]
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Feature matrix for all segments of all pages.
+
+    Returns ``(X, page_index, absolute_links)``: ``X[i]`` describes segment ``i`` of
+    the flattened batch, ``page_index[i]`` the page it belongs to, and
+    ``absolute_links[i]`` its links resolved against the page URL.
+    """
+    lex = lexicon()
+    texts: list[str] = []
+    link_texts: list[str] = []
+    page_index: list[int] = []
+    link_rows: list[list[float]] = []
+    abs_links: list[list[str]] = []
+    meta: list[tuple[float, ...]] = []
+    for p, (page, url) in enumerate(zip(pages, urls, strict=True)):
+        home, guessed = _page_home(page, url)
+        base = url or page.base_url
+        n_seg = len(page.segments)
+        words = [len(s.text.split()) for s in page.segments]
+        # "Content" = prose: enough words and mostly not link text.
+        content = [
+            i
+            for i, (w, s) in enumerate(zip(words, page.segments, strict=True))
+            if w >= _CONTENT_WORDS and s.anchor_chars < 0.5 * len(s.text)
+        ]
+        first = content[0] if content else n_seg
+        last = content[-1] if content else -1
+        text_mode = 1.0 if page.mode == "text" else 0.0
+        for i, seg in enumerate(page.segments):
+            stats, url_words, absolute_urls = _link_stats(seg.links, base, home)
+            texts.append(seg.text.lower())
+            link_texts.append((seg.anchor_text.lower() + " " + url_words).strip())
+            page_index.append(p)
+            link_rows.append(stats)
+            abs_links.append(absolute_urls)
+            meta.append(
+                (
+                    float(words[i]),
+                    float(seg.n_lines),
+                    float(seg.anchor_chars),
+                    1.0 if seg.hidden else 0.0,
+                    1.0 if seg.hidden in ("offscreen", "tiny_box", "font_size_0", "color") else 0.0,
+                    1.0 if seg.in_footer else 0.0,
+                    1.0 if seg.after_end else 0.0,
+                    i / (n_seg - 1) if n_seg > 1 else 1.0,
+                    1.0 if i > last else 0.0,
+                    1.0 if i < first else 0.0,
+                    text_mode,
+                    1.0 if (guessed and not home) else 0.0,
+                )
+            )
+    n = len(texts)
+    X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
+    pidx = np.asarray(page_index, dtype=np.int64)
+    if n == 0:
+        return X, pidx, abs_links
+    L = np.asarray(link_rows, dtype=np.float32)
+    M = np.asarray(meta, dtype=np.float32)
+    chars = np.fromiter((len(t) for t in texts), dtype=np.float32, count=n)
+    n_words, n_lines, anchor_chars = M[:, 0], M[:, 1], M[:, 2]
+    n_links, raw_ip, offsite, off_domains, domains = L[:, 0], L[:, 1], L[:, 2], L[:, 3], L[:, 4]
+    safe_links = np.maximum(n_links, 1.0)
+    safe_off = np.maximum(offsite, 1.0)
+
+    fam_text = lex.family_counts(texts)
+    fam_links = lex.family_counts(link_texts)
+    brand = lex.brand_counts(texts) + lex.brand_counts(link_texts)
+    total_terms = fam_text.sum(axis=1)
+
+    X[:, _IDX["log_chars"]] = np.log1p(chars)
+    X[:, _IDX["log_words"]] = np.log1p(n_words)
+    X[:, _IDX["log_lines"]] = np.log1p(n_lines)
+    X[:, _IDX["words_per_line"]] = np.log1p(n_words / np.maximum(n_lines, 1.0))
+    X[:, _IDX["log_links"]] = np.log1p(n_links)
+    X[:, _IDX["link_density"]] = np.minimum(anchor_chars / np.maximum(chars, 1.0), 1.0)
+    X[:, _IDX["links_per_word"]] = np.minimum(n_links / np.maximum(n_words, 1.0), 2.0)
+    X[:, _IDX["raw_ip_share"]] = raw_ip / safe_links
+    X[:, _IDX["log_raw_ip"]] = np.log1p(raw_ip)
+    X[:, _IDX["offsite_share"]] = offsite / safe_links
+    X[:, _IDX["log_offsite_domains"]] = np.log1p(off_domains)
+    X[:, _IDX["domain_diversity"]] = np.where(n_links > 0, domains / safe_links, 0.0)
+    X[:, _IDX["institutional_share"]] = L[:, 5] / safe_off
+    X[:, _IDX["root_link_share"]] = L[:, 6] / safe_off
+    X[:, _IDX["digit_domain_share"]] = L[:, 7] / safe_off
+    X[:, _IDX["spam_host_share"]] = L[:, 8] / safe_off
+    X[:, _FAMILY_COLS] = np.log1p(fam_text)
+    X[:, _IDX["log_terms_in_links"]] = np.log1p(fam_links.sum(axis=1))
+    X[:, _IDX["log_brand_tokens"]] = np.log1p(brand)
+    X[:, _IDX["n_families"]] = ((fam_text + fam_links) > 0).sum(axis=1)
+    X[:, _IDX["term_density"]] = np.minimum(total_terms / np.maximum(n_words, 1.0), 1.0)
+    X[:, _IDX["hidden"]] = M[:, 3]
+    X[:, _IDX["hidden_offscreen"]] = M[:, 4]
+    X[:, _IDX["in_footer"]] = M[:, 5]
+    X[:, _IDX["after_end"]] = M[:, 6]
+    X[:, _IDX["position"]] = M[:, 7]
+    X[:, _IDX["after_last_content"]] = M[:, 8]
+    X[:, _IDX["before_first_content"]] = M[:, 9]
+    X[:, _IDX["text_mode"]] = M[:, 10]
+    X[:, _IDX["page_domain_unknown"]] = M[:, 11]
+
+    scripts = _scripts(texts)
+    seg_letters = scripts.sum(axis=1)
+    page_scripts = np.zeros((int(pidx.max()) + 1, _N_SCRIPTS), dtype=np.float32)
+    np.add.at(page_scripts, pidx, scripts)
+    dominant = page_scripts.argmax(axis=1)[pidx]
+    in_dominant = scripts[np.arange(n), dominant]
+    X[:, _IDX["script_mismatch"]] = np.where(
+        seg_letters > 0, 1.0 - in_dominant / np.maximum(seg_letters, 1.0), 0.0
+    )
+    punct = np.fromiter((len(_PUNCT.findall(t)) for t in texts), dtype=np.float32, count=n)
+    X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)
+
+    # Neighbour context: the strongest evidence in the segment before or after, same page.
+    def neighbour_max(col: np.ndarray) -> np.ndarray:
+        prev = np.concatenate(([0.0], col[:-1]))
+        nxt = np.concatenate((col[1:], [0.0]))
+        same_prev = np.concatenate(([False], pidx[1:] == pidx[:-1]))
+        same_next = np.concatenate((pidx[:-1] == pidx[1:], [False]))
+        return np.maximum(np.where(same_prev, prev, 0.0), np.where(same_next, nxt, 0.0))
+
+    term_strength = np.log1p(total_terms + fam_links.sum(axis=1))
+    X[:, _IDX["nbr_terms"]] = neighbour_max(term_strength)
+    X[:, _IDX["nbr_raw_ip"]] = neighbour_max(X[:, _IDX["log_raw_ip"]])
+    X[:, _IDX["nbr_offsite_links"]] = neighbour_max(np.log1p(offsite))
+    X[:, _IDX["nbr_brand_tokens"]] = neighbour_max(X[:, _IDX["log_brand_tokens"]])
+    X[:, _IDX["links_x_terms_offsite"]] = np.log1p(fam_links.sum(axis=1)) * X[:, _IDX["offsite_share"]]
+    X[:, _IDX["hidden_x_offsite_links"]] = M[:, 3] * np.log1p(offsite)
+    X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 6], M[:, 8]) * np.log1p(offsite)
+    return X, pidx, abs_links

@@ -1,0 +1,109 @@
+"""Scores to labels: threshold, neighbour revision, reasons.
+
+The first pass labels each segment on its own.  The second pass, as in jusText,
+looks at neighbours: injected blocks often end in bare brand lines
+(``viartoto``, ``123indo``) that say little alone but sit inside a run that is
+plainly spam.  A short segment is pulled into spam only when it is wedged
+between spam segments (or between spam and the end of the page) and shares the
+spam's hiding container, so an ordinary short line next to content stays content.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from linkguard._features import FEATURE_NAMES
+from linkguard._segment import RawSegment
+
+# Feature -> stable reason code shown to users (documented in the README).
+_REASON_OF: dict[str, str] = {
+    "raw_ip_share": "raw_ip_links",
+    "log_raw_ip": "raw_ip_links",
+    "terms_gambling_id": "gambling_terms",
+    "terms_betting": "betting_terms",
+    "terms_casino": "casino_terms",
+    "terms_pharma": "pharma_terms",
+    "terms_replica": "replica_terms",
+    "terms_adult": "adult_terms",
+    "terms_loans_essay": "loan_essay_terms",
+    "terms_seo": "seo_terms",
+    "terms_japanese": "japanese_spam_terms",
+    "log_terms_in_links": "spam_terms_in_links",
+    "links_x_terms_offsite": "spam_terms_in_links",
+    "spam_host_share": "spam_terms_in_links",
+    "log_brand_tokens": "brand_names",
+    "n_families": "spam_terms_in_links",
+    "term_density": "spam_terms_in_links",
+    "after_end": "trailing_link_block",
+    "after_last_content": "trailing_link_block",
+    "trailing_x_links": "trailing_link_block",
+    "position": "trailing_link_block",
+    "hidden": "hidden_style",
+    "hidden_offscreen": "hidden_style",
+    "hidden_x_offsite_links": "hidden_style",
+    "offsite_share": "offsite_links",
+    "log_offsite_domains": "offsite_links",
+    "domain_diversity": "offsite_links",
+    "root_link_share": "offsite_links",
+    "digit_domain_share": "offsite_links",
+    "institutional_share": "hijacked_domain",
+    "log_links": "link_density",
+    "link_density": "link_density",
+    "links_per_word": "link_density",
+    "script_mismatch": "script_mismatch",
+    "in_footer": "footer_block",
+    "nbr_terms": "neighbour_spam",
+    "nbr_raw_ip": "neighbour_spam",
+    "nbr_offsite_links": "neighbour_spam",
+    "nbr_brand_tokens": "neighbour_spam",
+}
+REASON_CODES: tuple[str, ...] = tuple(dict.fromkeys(_REASON_OF.values()))
+_REASON_COLS = [_REASON_OF.get(name) for name in FEATURE_NAMES]
+_MIN_CONTRIBUTION = 0.4
+_SHORT_WORDS = 8
+_SHORT_CHARS = 80
+
+
+def _short(seg: RawSegment) -> bool:
+    return len(seg.text) <= _SHORT_CHARS and len(seg.text.split()) <= _SHORT_WORDS and len(seg.links) <= 2
+
+
+def revise(segments: list[RawSegment], spam: np.ndarray) -> np.ndarray:
+    """Second pass for one page: which segments the neighbour rule turns into spam."""
+    n = len(segments)
+    promoted = np.zeros(n, dtype=bool)
+    i = 0
+    while i < n:
+        if spam[i] or not _short(segments[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and not spam[j] and _short(segments[j]):
+            j += 1
+        # Run of short, non-spam segments is [i, j).
+        left_spam = i > 0 and spam[i - 1]
+        right_spam = j < n and spam[j]
+        if left_spam and (right_spam or j == n):
+            anchor = segments[i - 1].hidden_root
+            same_box = all(segments[k].hidden_root is anchor for k in range(i, j))
+            if right_spam:
+                same_box = same_box and segments[j].hidden_root is anchor
+            if same_box:
+                promoted[i:j] = True
+        i = j
+    return promoted
+
+
+def reasons_for(contrib: np.ndarray) -> tuple[str, ...]:
+    """Reason codes of a spam segment: the features that pushed its score up most."""
+    order = np.argsort(-contrib)
+    out: list[str] = []
+    for k in order[:12]:
+        if contrib[k] < _MIN_CONTRIBUTION and out:
+            break
+        if contrib[k] <= 0:
+            break
+        code = _REASON_COLS[k]
+        if code and code not in out:
+            out.append(code)
+    return tuple(out)

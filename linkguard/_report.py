@@ -1,0 +1,193 @@
+"""What a scan returns: labelled segments, a page verdict, and the cleaned page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from linkguard._segment import Page
+
+Label = Literal["content", "spam"]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One unit of the page with its verdict."""
+
+    label: Label
+    """``"content"`` or ``"spam"``."""
+    score: float
+    """Spam probability, 0–1 (at least the threshold when the neighbour pass made it spam)."""
+    reasons: tuple[str, ...]
+    """Stable reason codes for a spam label (empty for content), strongest first."""
+    text: str
+    """Visible text; lines joined with ``\\n``."""
+    links: tuple[str, ...]
+    """hrefs (HTML) or URLs found in the text, absolute where the page URL is known."""
+    path: str
+    """Where it sits: a CSS-like path of block elements (HTML) or ``line N`` (text)."""
+    index: int
+    """Position among the page's segments."""
+    start: int | None = None
+    """Character offset of the segment in the decoded text (text mode), else ``None``."""
+    end: int | None = None
+    hidden: str = ""
+    """How the segment is hidden (``display_none``, ``offscreen``, …), ``""`` if visible."""
+
+    @property
+    def is_spam(self) -> bool:
+        return self.label == "spam"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "label": self.label,
+            "score": round(self.score, 6),
+            "reasons": list(self.reasons),
+            "text": self.text,
+            "links": list(self.links),
+            "path": self.path,
+            "start": self.start,
+            "end": self.end,
+            "hidden": self.hidden,
+        }
+
+
+@dataclass(eq=False, slots=True)
+class Report:
+    """The result of :func:`linkguard.scan` for one page."""
+
+    segments: tuple[Segment, ...]
+    """All segments in document order."""
+    url: str | None = None
+    mode: Literal["html", "text"] = "html"
+    """How the page was read."""
+    encoding: str | None = None
+    """Codec used to decode bytes input (``None`` for ``str`` input)."""
+    truncated: bool = False
+    """A size cap was hit; the verdict covers the part that was read."""
+    truncated_reason: str | None = None
+    _page: Page | None = field(default=None, repr=False)
+    _clean: str | None = field(default=None, repr=False)
+
+    @property
+    def is_spam(self) -> bool:
+        """Whether any segment is spam."""
+        return any(s.label == "spam" for s in self.segments)
+
+    @property
+    def spam_score(self) -> float:
+        """The page's spam score: the highest segment score (0.0 for an empty page)."""
+        return max((s.score for s in self.segments), default=0.0)
+
+    @property
+    def spam_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.label == "spam")
+
+    @property
+    def spam_links(self) -> tuple[str, ...]:
+        """Distinct links inside spam segments, in order of appearance."""
+        seen: dict[str, None] = {}
+        for s in self.segments:
+            if s.label == "spam":
+                for link in s.links:
+                    seen.setdefault(link, None)
+        return tuple(seen)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Distinct reason codes over all spam segments."""
+        seen: dict[str, None] = {}
+        for s in self.segments:
+            for r in s.reasons:
+                seen.setdefault(r, None)
+        return tuple(seen)
+
+    def to_dict(self, *, segments: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; ``segments=False`` leaves the per-segment list out."""
+        out: dict[str, Any] = {
+            "url": self.url,
+            "mode": self.mode,
+            "encoding": self.encoding,
+            "is_spam": self.is_spam,
+            "spam_score": round(self.spam_score, 6),
+            "n_segments": len(self.segments),
+            "n_spam_segments": len(self.spam_segments),
+            "spam_links": list(self.spam_links),
+            "reasons": list(self.reasons),
+            "truncated": self.truncated,
+            "truncated_reason": self.truncated_reason,
+        }
+        if segments:
+            out["segments"] = [s.to_dict() for s in self.segments]
+        return out
+
+    def clean_html(self) -> str:
+        """The page without its spam segments (HTML re-serialised; text mode: the kept lines)."""
+        if self._clean is None:
+            self._clean = _strip(self)
+        return self._clean
+
+    def clean_text(self) -> str:
+        """Visible text of the content segments, one segment a paragraph."""
+        return "\n\n".join(s.text for s in self.segments if s.label == "content")
+
+
+def _strip(report: Report) -> str:
+    page = report._page
+    if page is None:
+        return ""
+    spam = [s.label == "spam" for s in report.segments]
+    if not any(spam):
+        return page.text
+    if page.mode == "text":
+        parts: list[str] = []
+        pos = 0
+        for seg, is_spam in zip(page.segments, spam, strict=True):
+            if is_spam:
+                parts.append(page.text[pos : seg.start])
+                pos = seg.end
+        parts.append(page.text[pos:])
+        return "".join(parts)
+    return _strip_html(page, spam)
+
+
+def _strip_html(page: Page, spam: list[bool]) -> str:
+    targets: dict[int, Any] = {}
+    box_all_spam: dict[int, bool] = {}
+    boxes: dict[int, Any] = {}
+    for seg, is_spam in zip(page.segments, spam, strict=True):
+        if seg.hidden_root is not None:
+            key = seg.hidden_root.mem_id
+            boxes[key] = seg.hidden_root
+            box_all_spam[key] = box_all_spam.get(key, True) and is_spam
+        if not is_spam:
+            continue
+        nodes = [seg.whole_block] if seg.whole_block is not None else seg.nodes
+        for node in nodes:
+            targets[node.mem_id] = node
+    for key, all_spam in box_all_spam.items():
+        if all_spam:
+            targets[key] = boxes[key]
+    # Never touch a node whose ancestor is removed too: decompose frees the subtree.
+    keep = []
+    for key, node in targets.items():
+        parent = node.parent
+        covered = False
+        while parent is not None:
+            if parent.mem_id in targets:
+                covered = True
+                break
+            parent = parent.parent
+        if not covered:
+            keep.append(node)
+        del key
+    for node in keep:
+        node.decompose()
+    out = page.tree.html if page.tree is not None else ""
+    if page.tail_tree is not None:
+        body = page.tail_tree.body
+        rest = body.inner_html if body is not None else ""
+        if rest and rest.strip():
+            out = (out or "") + "\n" + rest
+    return out or ""

@@ -1,0 +1,447 @@
+"""Pages to segments: the units that get a label.
+
+Injected spam has a shape: a run of anchors in one block, a list of brand lines,
+a hidden box, text after ``</html>``.  Segments follow that shape.  A block
+element (``p``, ``div``, ``td`` …) closes the current segment; inline content,
+``<br>`` and list items stay together, so thirty links in one ``<div>`` or one
+``<ul>`` form one segment, not thirty.
+
+HTML is parsed with lexbor (selectolax), which keeps what follows ``</html>`` as
+browsers do; libxml2 would drop it.  That trailing part is split off and parsed
+on its own so the features can say "after the end of the document".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_BLOCK = frozenset(
+    """address article aside blockquote body center dd details dialog dir div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr main marquee menu nav ol p
+    pre section summary table tbody thead tfoot tr td th ul caption legend option select
+    frameset frame html""".split()
+)
+# Line-level inside their list: items of one list share a segment.
+_LINE = frozenset(("li", "br", "dt", "dd"))
+_SKIP = frozenset(
+    """script style noscript template svg math iframe object embed head title textarea input
+    canvas video audio source track map area img button link meta base param""".split()
+)
+_FOOTER_HINT = re.compile(r"foot|colophon|copyright|site-info|bottom", re.IGNORECASE)
+
+# Inline-style patterns for the ways injections hide themselves.
+_HIDE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("display_none", re.compile(r"display\s*:\s*none")),
+    ("visibility_hidden", re.compile(r"visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)")),
+    (
+        "offscreen",
+        re.compile(
+            r"(?:left|top|right|bottom|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}(?:\.\d+)?\s*(?:px|em|rem|pt|%)?"
+        ),
+    ),
+    (
+        "font_size_0",
+        re.compile(r"font-size\s*:\s*0(?:\.\d+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)|font-size\s*:\s*1px"),
+    ),
+    (
+        "tiny_box",
+        re.compile(
+            r"(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*[0-6](?:\.\d+)?(?:px)?\s*(?:;|$|!)"
+        ),
+    ),
+    ("clip", re.compile(r"clip\s*:\s*rect\(\s*0")),
+)
+_OVERFLOW_HIDDEN = re.compile(r"overflow\s*:\s*hidden")
+_COLOR = re.compile(r"(?:^|[;\s])color\s*:\s*([#a-z0-9]+)")
+_BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([#a-z0-9]+)")
+_CSS_RULE = re.compile(r"([^{}]{1,400})\{([^{}]{0,2000})\}")
+_SIMPLE_SELECTOR = re.compile(r"^\s*([.#])([A-Za-z0-9_\-]{1,80})\s*$")
+_URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]{2,2048}", re.IGNORECASE)
+_TAIL_SPLIT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_ONLY_COMMENTS = re.compile(r"(?:\s|<!--.*?-->|</?(?:html|body)[^>]*>)*", re.DOTALL | re.IGNORECASE)
+
+_COLOR_NAMES = {"white": "#ffffff", "#fff": "#ffffff", "black": "#000000", "#000": "#000000"}
+
+
+@dataclass(slots=True)
+class RawSegment:
+    """A segment before scoring: what the features read."""
+
+    text: str
+    links: list[str]
+    anchor_text: str = ""
+    anchor_chars: int = 0
+    n_lines: int = 1
+    hidden: str = ""
+    """How the segment is hidden (``display_none``, ``offscreen`` …) or ``""``."""
+    in_footer: bool = False
+    after_end: bool = False
+    """Sits after ``</body>``/``</html>`` (HTML) — where appended injections land."""
+    path: str = ""
+    start: int = -1
+    end: int = -1
+    nodes: list[Any] = field(default_factory=list)
+    hidden_root: Any = None
+    whole_block: Any = None
+    tail: bool = False
+
+
+@dataclass(slots=True)
+class Page:
+    """A segmented page: segments in document order, plus what strip needs."""
+
+    segments: list[RawSegment]
+    mode: str
+    base_url: str | None = None
+    tree: Any = None
+    tail_tree: Any = None
+    text: str = ""
+    truncated: str = ""
+    """Why the page was cut short (a cap was hit), ``""`` when it was read whole."""
+
+
+def _hidden_classes(tree: LexborHTMLParser) -> dict[str, str]:
+    """``.class``/``#id`` selectors that page stylesheets hide, from ``<style>`` blocks."""
+    found: dict[str, str] = {}
+    for style in tree.css("style"):
+        css = style.text(deep=True)
+        if not css or len(css) > 2_000_000:
+            continue
+        for selectors, body in _CSS_RULE.findall(css):
+            how = _hiding(body.lower())
+            if not how:
+                continue
+            for sel in selectors.split(","):
+                m = _SIMPLE_SELECTOR.match(sel)
+                if m:
+                    found[m.group(1) + m.group(2)] = how
+    return found
+
+
+def _hiding(style: str) -> str:
+    """Which hiding trick an inline style uses, ``""`` for none."""
+    for name, pattern in _HIDE_RULES:
+        if pattern.search(style):
+            if name == "tiny_box" and not _OVERFLOW_HIDDEN.search(style):
+                continue
+            if name == "clip" and "absolute" not in style:
+                continue
+            return name
+    color = _COLOR.search(style)
+    if color:
+        bg = _BACKGROUND.search(style)
+        if bg:
+            a = _COLOR_NAMES.get(color.group(1), color.group(1))
+            b = _COLOR_NAMES.get(bg.group(1), bg.group(1))
+            if a == b:
+                return "color"
+    return ""
+
+
+class _Builder:
+    """Accumulates inline content until a block boundary closes the segment."""
+
+    __slots__ = (
+        "anchor_chars",
+        "anchor_parts",
+        "footer",
+        "hidden",
+        "hidden_root",
+        "lines",
+        "links",
+        "nodes",
+        "out",
+        "parts",
+        "plain_parts",
+        "tail",
+    )
+
+    def __init__(self, out: list[RawSegment], tail: bool) -> None:
+        self.out = out
+        self.tail = tail
+        self.reset()
+
+    def reset(self) -> None:
+        self.parts: list[str] = []
+        self.lines: list[str] = []
+        self.plain_parts: list[str] = []
+        self.anchor_parts: list[str] = []
+        self.anchor_chars = 0
+        self.links: list[str] = []
+        self.nodes: list[Any] = []
+        self.hidden = ""
+        self.hidden_root: Any = None
+        self.footer = False
+
+    def newline(self) -> None:
+        if self.parts:
+            self.lines.append(" ".join("".join(self.parts).split()))
+            self.parts = []
+
+    def flush(self, path: str, block: Any, whole: bool) -> None:
+        self.newline()
+        lines = [ln for ln in self.lines if ln]
+        if lines or self.links:
+            text = "\n".join(lines)
+            links = self.links
+            plain = " ".join(self.plain_parts)
+            if "http" in plain or "www." in plain:
+                links = links + [m.rstrip(".,;:)]}!?") for m in _URL_IN_TEXT.findall(plain)]
+            self.out.append(
+                RawSegment(
+                    text=text,
+                    links=links,
+                    anchor_text=" ".join(" ".join(self.anchor_parts).split()),
+                    anchor_chars=self.anchor_chars,
+                    n_lines=max(1, len(lines)),
+                    hidden=self.hidden,
+                    in_footer=self.footer,
+                    after_end=self.tail,
+                    path=path,
+                    nodes=self.nodes,
+                    hidden_root=self.hidden_root,
+                    whole_block=block if whole else None,
+                    tail=self.tail,
+                )
+            )
+        self.reset()
+
+
+def _label(node: LexborNode, tag: str) -> str:
+    ident = node.id
+    if ident:
+        return f"{tag}#{ident[:40]}"
+    cls = node.attrs.get("class") if tag != "body" else None
+    if cls:
+        first = cls.split(None, 1)
+        if first:
+            return f"{tag}.{first[0][:40]}"
+    return tag
+
+
+def walk_html(
+    root: LexborNode,
+    *,
+    tail: bool,
+    hidden_css: dict[str, str],
+    out: list[RawSegment],
+    max_nodes: int,
+    max_links: int,
+    counters: list[int],
+) -> str:
+    """Segment the subtree under ``root`` into ``out``; returns a truncation reason or ``""``.
+
+    Iterative (an explicit stack), so a 100,000-deep tree costs memory, not the C stack.
+    ``counters`` carries ``[nodes, links]`` across the main document and its tail.
+    """
+    b = _Builder(out, tail)
+    # Frame: (node, exiting, state) where state = (hidden, hidden_root, footer, anchor_depth,
+    # block_node, block_path, direct_child_of_block)
+    path_stack: list[str] = []
+    stack: list[tuple[Any, bool, tuple[Any, ...]]] = [(root, False, ("", None, False, 0, root, False))]
+    truncated = ""
+    block_has_child_block: dict[int, bool] = {}
+    while stack:
+        node, exiting, state = stack.pop()
+        hidden, hidden_root, footer, in_anchor, block, direct = state
+        if exiting:
+            # Leaving a block: close the segment it holds and restore the path.
+            whole = not block_has_child_block.get(node.mem_id, False)
+            b.flush(">".join(path_stack), node, whole)
+            path_stack.pop()
+            continue
+        counters[0] += 1
+        if counters[0] > max_nodes:
+            truncated = f"node cap reached ({max_nodes} nodes)"
+            break
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text and not text.isspace():
+                b.parts.append(text)
+                if in_anchor:
+                    b.anchor_parts.append(text)
+                    b.anchor_chars += len(text.strip())
+                else:
+                    b.plain_parts.append(text)
+                if hidden and not b.hidden:
+                    b.hidden, b.hidden_root = hidden, hidden_root
+                if footer:
+                    b.footer = True
+                if direct:
+                    b.nodes.append(node)
+            elif text and b.parts:
+                b.parts.append(" ")
+            continue
+        if tag is None or tag[0] == "-" or tag in _SKIP:
+            continue
+        if tag in _LINE:
+            b.newline()
+            if tag == "br":
+                continue
+        attrs = node.attrs
+        style = attrs.get("style")
+        how = ""
+        if style:
+            how = _hiding(style.lower())
+        if not how and hidden_css:
+            cls = attrs.get("class")
+            if cls:
+                for c in cls.split():
+                    how = hidden_css.get("." + c, "")
+                    if how:
+                        break
+            ident = node.id
+            if not how and ident:
+                how = hidden_css.get("#" + ident, "")
+        if not how and "hidden" in attrs:
+            how = "display_none"
+        if not how and tag == "marquee":
+            w = (attrs.get("width") or "") + " " + (attrs.get("height") or "")
+            if re.search(r"(?:^|\s)[0-6](?:px)?(?:\s|$)", w):
+                how = "tiny_box"
+        if how and not hidden:
+            hidden, hidden_root = how, node
+        if not footer and (tag == "footer" or (node.id and _FOOTER_HINT.search(node.id))):
+            footer = True
+        elif not footer:
+            cls = attrs.get("class")
+            if cls and _FOOTER_HINT.search(cls):
+                footer = True
+        if tag == "a":
+            href = attrs.get("href")
+            if href is not None:
+                counters[1] += 1
+                if counters[1] > max_links:
+                    truncated = f"link cap reached ({max_links} links)"
+                    break
+                b.links.append(href)
+                if hidden and not b.hidden:
+                    b.hidden, b.hidden_root = hidden, hidden_root
+                if footer:
+                    b.footer = True
+            in_anchor += 1
+        if tag in _BLOCK:
+            block_has_child_block[block.mem_id] = True
+            b.flush(">".join(path_stack), block, False)
+            path_stack.append(_label(node, tag))
+            stack.append((node, True, state))
+            child_state = (hidden, hidden_root, footer, in_anchor, node, True)
+        else:
+            if direct:
+                b.nodes.append(node)
+            child_state = (hidden, hidden_root, footer, in_anchor, block, False)
+        child = node.last_child
+        while child is not None:
+            stack.append((child, False, child_state))
+            child = child.prev
+    else:
+        b.flush(">".join(path_stack), root, False)
+        return truncated
+    b.flush(">".join(path_stack), None, False)
+    return truncated
+
+
+def split_tail(html: str) -> tuple[str, str]:
+    """Split off what follows the document's closing tag, if it holds anything visible."""
+    last = None
+    for m in _TAIL_SPLIT.finditer(html):
+        last = m
+    if last is None:
+        return html, ""
+    # Prefer the earlier </body> when </html> follows it: content between them is tail too.
+    cut = last.end()
+    head = html[: last.start()]
+    body_close = head.lower().rfind("</body")
+    if last.group(0).lower().startswith("</html") and body_close != -1:
+        between = html[body_close : last.start()]
+        between = between[between.find(">") + 1 :]
+        if _ONLY_COMMENTS.fullmatch(between):
+            cut = last.end()
+        else:
+            cut = body_close + len(html[body_close:].split(">", 1)[0]) + 1
+    tail = html[cut:]
+    if not tail or _ONLY_COMMENTS.fullmatch(tail):
+        return html, ""
+    return html[:cut], tail
+
+
+def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_000) -> Page:
+    """Parse and segment an HTML page."""
+    main, tail = split_tail(html)
+    tree = LexborHTMLParser(main)
+    hidden_css = _hidden_classes(tree)
+    segments: list[RawSegment] = []
+    counters = [0, 0]
+    root = tree.body or tree.root
+    truncated = ""
+    if root is not None:
+        truncated = walk_html(
+            root,
+            tail=False,
+            hidden_css=hidden_css,
+            out=segments,
+            max_nodes=max_nodes,
+            max_links=max_links,
+            counters=counters,
+        )
+    tail_tree = None
+    if tail and not truncated:
+        tail_tree = LexborHTMLParser(tail)
+        troot = tail_tree.body or tail_tree.root
+        if troot is not None:
+            truncated = walk_html(
+                troot,
+                tail=True,
+                hidden_css=hidden_css,
+                out=segments,
+                max_nodes=max_nodes,
+                max_links=max_links,
+                counters=counters,
+            )
+    base = _base_url(tree)
+    return Page(segments, "html", base, tree, tail_tree, html, truncated)
+
+
+def _base_url(tree: LexborHTMLParser) -> str | None:
+    """The URL a page states for itself (canonical, og:url, base), used when none is given."""
+    for selector, attr in (
+        ('link[rel="canonical"]', "href"),
+        ('meta[property="og:url"]', "content"),
+        ("base[href]", "href"),
+    ):
+        node = tree.css_first(selector)
+        if node is not None:
+            value = (node.attrs.get(attr) or "").strip()
+            if value.startswith(("http://", "https://")):
+                return value
+    return None
+
+
+def segment_text(text: str) -> Page:
+    """Segment plain text (crawler text dumps, WET records): one segment per non-empty line."""
+    segments: list[RawSegment] = []
+    pos = 0
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        start, pos = pos, pos + len(line)
+        clean = " ".join(line.split())
+        if not clean:
+            continue
+        links = [m.rstrip(".,;:)]}!?") for m in _URL_IN_TEXT.findall(clean)]
+        url_chars = sum(len(u) for u in links)
+        segments.append(
+            RawSegment(
+                text=clean,
+                links=links,
+                anchor_text=" ".join(links),
+                anchor_chars=url_chars,
+                path=f"line {i + 1}",
+                start=start,
+                end=pos,
+            )
+        )
+    return Page(segments, "text", None, None, None, text)
