@@ -15,7 +15,7 @@ from linkguard._config import Config
 from linkguard._errors import InputError, LinkguardError, ModelError
 from linkguard._features import FEATURE_NAMES
 from linkguard._label import REASON_CODES
-from linkguard._model import LinearModel, SegmentClassifier, default_model, load_model, save_model
+from linkguard._model import SegmentModel, default_model, load_model, save_model
 from linkguard._report import Report, Segment
 from linkguard._scan import scan, scan_many, strip
 
@@ -27,12 +27,12 @@ __all__ = [
     "ROW_FIELDS",
     "Config",
     "InputError",
-    "LinearModel",
     "LinkguardError",
     "ModelError",
     "Report",
     "Segment",
     "SegmentClassifier",
+    "SegmentModel",
     "__version__",
     "default_model",
     "load_model",
@@ -44,3 +44,12 @@ __all__ = [
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> object:
+    # The estimator imports scikit-learn (~1 s, ~150 MB); only load it when asked for.
+    if name == "SegmentClassifier":
+        from linkguard._estimator import SegmentClassifier
+
+        return SegmentClassifier
+    raise AttributeError(f"module 'linkguard' has no attribute {name!r}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from linkguard._config import Config
 from linkguard._errors import LinkguardError
-from linkguard._model import LinearModel, default_model
+from linkguard._model import SegmentModel, default_model
 from linkguard._report import Report
 from linkguard._scan import _DEFAULT_CONFIG, _MODES, _read, _score
 
@@ -104,7 +104,7 @@ def score_records(
     mode: str = "auto",
     batch_size: int = 64,
     config: Config | None = None,
-    model: LinearModel | None = None,
+    model: SegmentModel | None = None,
     page_field: str | None = None,
     url_field: str = "url",
     id_field: str = "id",
@@ -161,7 +161,7 @@ def score_records(
 
 
 def _score_pending(
-    pending: list[tuple[int, Any, Any, str, str | None]], model: LinearModel, config: Config
+    pending: list[tuple[int, Any, Any, str, str | None]], model: SegmentModel, config: Config
 ) -> Iterator[tuple[int, Report | str]]:
     """Score a batch together; if that fails, score one by one to isolate the culprit."""
     try:

@@ -68,10 +68,7 @@ def host_info(host: str) -> HostInfo:
     except Exception:
         return HostInfo(host, False, False, False)
     suffix = parts.suffix
-    if parts.domain and suffix:
-        domain = f"{parts.domain}.{suffix}"
-    else:
-        domain = parts.domain or host
+    domain = f"{parts.domain}.{suffix}" if parts.domain and suffix else parts.domain or host
     institutional = bool(_INSTITUTIONAL.search(domain)) and not _NOT_INSTITUTIONAL.search(domain)
     return HostInfo(domain, False, institutional, any(c.isdigit() for c in parts.domain))
 

@@ -47,9 +47,7 @@ _BASE_FEATURES: tuple[str, ...] = (
     "hidden_offscreen",
     "in_footer",
     "after_end",
-    "position",
     "after_last_content",
-    "before_first_content",
     "script_mismatch",
     "punct_ratio",
     "text_mode",
@@ -276,7 +274,7 @@ def page_features(
 
     fam_text = lex.family_counts(texts)
     fam_links = lex.family_counts(link_texts)
-    brand = lex.brand_counts(texts) + lex.brand_counts(link_texts)
+    brand = lex.brand_counts(texts)
     total_terms = fam_text.sum(axis=1)
 
     X[:, _IDX["log_chars"]] = np.log1p(chars)
@@ -304,9 +302,7 @@ def page_features(
     X[:, _IDX["hidden_offscreen"]] = M[:, 4]
     X[:, _IDX["in_footer"]] = M[:, 5]
     X[:, _IDX["after_end"]] = M[:, 6]
-    X[:, _IDX["position"]] = M[:, 7]
     X[:, _IDX["after_last_content"]] = M[:, 8]
-    X[:, _IDX["before_first_content"]] = M[:, 9]
     X[:, _IDX["text_mode"]] = M[:, 10]
     X[:, _IDX["page_domain_unknown"]] = M[:, 11]
 

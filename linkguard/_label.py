@@ -37,7 +37,6 @@ _REASON_OF: dict[str, str] = {
     "after_end": "trailing_link_block",
     "after_last_content": "trailing_link_block",
     "trailing_x_links": "trailing_link_block",
-    "position": "trailing_link_block",
     "hidden": "hidden_style",
     "hidden_offscreen": "hidden_style",
     "hidden_x_offsite_links": "hidden_style",
@@ -61,6 +60,7 @@ REASON_CODES: tuple[str, ...] = tuple(dict.fromkeys(_REASON_OF.values()))
 _REASON_COLS = [_REASON_OF.get(name) for name in FEATURE_NAMES]
 _MIN_CONTRIBUTION = 0.4
 _SHORT_WORDS = 8
+NEAR_SPAM = 0.5
 _SHORT_CHARS = 80
 
 
@@ -68,10 +68,27 @@ def _short(seg: RawSegment) -> bool:
     return len(seg.text) <= _SHORT_CHARS and len(seg.text.split()) <= _SHORT_WORDS and len(seg.links) <= 2
 
 
-def revise(segments: list[RawSegment], spam: np.ndarray) -> np.ndarray:
-    """Second pass for one page: which segments the neighbour rule turns into spam."""
+def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | None = None) -> np.ndarray:
+    """Second pass for one page: which segments the neighbour rules turn into spam.
+
+    1. Near-spam (score >= ``NEAR_SPAM``, jusText's "near-good" idea turned around) next to a
+       spam segment in the same hiding box becomes spam, repeatedly along a run.
+    2. A run of short segments wedged between spam segments, or between spam and the end of
+       the page, in the same hiding box, becomes spam.
+    """
     n = len(segments)
     promoted = np.zeros(n, dtype=bool)
+    if scores is not None and n > 1:
+        current = spam.copy()
+        changed = True
+        while changed:
+            changed = False
+            for i in np.flatnonzero(~current & (scores >= NEAR_SPAM)):
+                for j in (i - 1, i + 1):
+                    if 0 <= j < n and current[j] and segments[j].hidden_root is segments[i].hidden_root:
+                        current[i] = promoted[i] = changed = True
+                        break
+        spam = current
     i = 0
     while i < n:
         if spam[i] or not _short(segments[i]):

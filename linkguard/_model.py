@@ -1,8 +1,8 @@
 """The segment classifier and its on-disk form.
 
-The model is a standardised logistic regression: small, fast (scoring is one
-matrix product), and explainable, because each feature's contribution to a score
-is ``coef * z`` and becomes a reason code.  It ships as JSON data, never as a
+The model is a small gradient-boosted tree ensemble trained with scikit-learn
+and exported to plain arrays: scoring a batch is a few vectorised numpy steps,
+and each feature's contribution to a score becomes a reason code.  It ships as JSON data, never as a
 pickle: loading a pickle runs code, and a pickle breaks across scikit-learn
 versions.
 """
@@ -17,167 +17,179 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from linkguard._errors import ModelError
 from linkguard._features import FEATURE_NAMES
 
 MODEL_FORMAT = "linkguard-segment-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 DEFAULT_MODEL = "linkguard-segment-v1.json"
-
-
-class SegmentClassifier(ClassifierMixin, BaseEstimator):
-    """Logistic regression on standardised segment features.
-
-    Parameters
-    ----------
-    C : float
-        Inverse regularisation strength.
-    threshold : float
-        Spam probability at or above which :meth:`predict` says spam.
-    class_weight : dict, "balanced" or None
-        Passed to :class:`~sklearn.linear_model.LogisticRegression`.
-    max_iter : int
-        Solver iterations.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (2,)
-    coef_ : ndarray of shape (n_features,)
-        Weights on standardised features.
-    intercept_ : float
-    mean_, scale_ : ndarray of shape (n_features,)
-        Standardisation learned in ``fit``.
-    n_features_in_ : int
-    """
-
-    def __init__(
-        self,
-        *,
-        C: float = 1.0,
-        threshold: float = 0.5,
-        class_weight: dict[Any, float] | str | None = None,
-        max_iter: int = 2000,
-    ) -> None:
-        self.C = C
-        self.threshold = threshold
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SegmentClassifier:
-        """Learn standardisation and weights."""
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(f"SegmentClassifier needs exactly 2 classes, got {len(self.classes_)}")
-        self.mean_ = X.mean(axis=0)
-        scale = X.std(axis=0)
-        self.scale_ = np.where(scale > 1e-12, scale, 1.0)
-        lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        lr.fit((X - self.mean_) / self.scale_, y_idx, sample_weight=sample_weight)
-        self.coef_ = lr.coef_[0].astype(np.float64)
-        self.intercept_ = float(lr.intercept_[0])
-        return self
-
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of the second class (spam)."""
-        check_is_fitted(self, "coef_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return ((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities in ``classes_`` order."""
-        p = _sigmoid(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Labels from ``classes_``, spam when its probability reaches ``threshold``."""
-        p = self.predict_proba(X)[:, 1]
-        return self.classes_[(p >= self.threshold).astype(int)]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
-class LinearModel:
-    """Inference-only view of a trained model: one ``X @ w + b``, no scikit-learn call."""
+_TREE_FIELDS = ("feature", "threshold", "left", "right", "value")
 
-    __slots__ = ("coef", "feature_names", "intercept", "mean", "metadata", "scale", "threshold")
+
+class SegmentModel:
+    """Inference-only tree ensemble: padded node arrays walked for all trees at once.
+
+    Leaves point to themselves, so ``depth`` vectorised steps reach every leaf.
+    Internal nodes carry the count-weighted mean of their leaves, which makes
+    the per-feature contributions of a prediction (the value change at each
+    split, attributed to the split's feature) add up to the score: those
+    contributions become the reason codes.
+    """
+
+    __slots__ = (
+        "baseline",
+        "depth",
+        "feature",
+        "feature_names",
+        "left",
+        "metadata",
+        "right",
+        "split_threshold",
+        "threshold",
+        "value",
+    )
 
     def __init__(
         self,
-        coef: np.ndarray,
-        intercept: float,
-        mean: np.ndarray,
-        scale: np.ndarray,
+        trees: dict[str, np.ndarray],
+        baseline: float,
         threshold: float,
         feature_names: tuple[str, ...],
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        self.coef = coef
-        self.intercept = intercept
-        self.mean = mean
-        self.scale = scale
-        self.threshold = threshold
+        self.feature = trees["feature"].astype(np.int64)
+        self.split_threshold = trees["threshold"].astype(np.float64)
+        self.left = trees["left"].astype(np.int64)
+        self.right = trees["right"].astype(np.int64)
+        self.value = trees["value"].astype(np.float64)
+        self.baseline = float(baseline)
+        self.threshold = float(threshold)
         self.feature_names = feature_names
         self.metadata = metadata or {}
+        self.depth = _depth(self.left, self.right)
 
-    def standardise(self, X: np.ndarray) -> np.ndarray:
-        return (X.astype(np.float64, copy=False) - self.mean) / self.scale
+    @property
+    def n_trees(self) -> int:
+        return int(self.feature.shape[0])
+
+    def _walk(self, X: np.ndarray, contributions: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        X = np.asarray(X, dtype=np.float64)
+        n = X.shape[0]
+        trees = np.arange(self.n_trees)
+        node = np.zeros((n, self.n_trees), dtype=np.int64)
+        contrib = np.zeros((n, X.shape[1]), dtype=np.float64) if contributions else None
+        rows = np.repeat(np.arange(n), self.n_trees)
+        for _ in range(self.depth):
+            feat = self.feature[trees, node]
+            x = np.take_along_axis(X, feat, axis=1)
+            nxt = np.where(
+                x <= self.split_threshold[trees, node], self.left[trees, node], self.right[trees, node]
+            )
+            if contrib is not None:
+                delta = self.value[trees, nxt] - self.value[trees, node]
+                np.add.at(contrib, (rows, feat.ravel()), delta.ravel())
+            node = nxt
+        return self.value[trees, node].sum(axis=1) + self.baseline, contrib
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """Log-odds of spam for each row."""
+        if len(X) == 0:
+            return np.zeros(0)
+        return self._walk(X, False)[0]
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         """Spam probability for each row."""
-        return _sigmoid(self.standardise(X) @ self.coef + self.intercept)
+        return _sigmoid(self.raw(X))
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Per-feature log-odds contributions (``coef * z``), for reasons."""
-        return self.standardise(X) * self.coef
+        """Per-feature log-odds contributions of each row's score (for reasons)."""
+        if len(X) == 0:
+            return np.zeros((0, len(self.feature_names)))
+        contrib = self._walk(X, True)[1]
+        assert contrib is not None
+        return contrib
 
     @classmethod
-    def from_estimator(cls, est: SegmentClassifier, metadata: dict[str, Any] | None = None) -> LinearModel:
-        check_is_fitted(est, "coef_")
-        return cls(
-            np.asarray(est.coef_, dtype=np.float64),
-            float(est.intercept_),
-            np.asarray(est.mean_, dtype=np.float64),
-            np.asarray(est.scale_, dtype=np.float64),
-            float(est.threshold),
-            FEATURE_NAMES,
-            metadata,
+    def from_hgb(cls, hgb: Any, threshold: float, n_features: int) -> SegmentModel:
+        """Export a fitted binary HistGradientBoostingClassifier."""
+        predictors = [p[0] for p in hgb._predictors]
+        width = max(len(p.nodes) for p in predictors)
+        arrays = {
+            "feature": np.zeros((len(predictors), width), dtype=np.int64),
+            "threshold": np.full((len(predictors), width), np.inf),
+            "left": np.zeros((len(predictors), width), dtype=np.int64),
+            "right": np.zeros((len(predictors), width), dtype=np.int64),
+            "value": np.zeros((len(predictors), width)),
+        }
+        for t, pred in enumerate(predictors):
+            nodes = pred.nodes
+            m = len(nodes)
+            leaf = nodes["is_leaf"].astype(bool)
+            idx = np.arange(m)
+            arrays["feature"][t, :m] = np.where(leaf, 0, nodes["feature_idx"])
+            arrays["threshold"][t, :m] = np.where(leaf, np.inf, nodes["num_threshold"])
+            arrays["left"][t, :m] = np.where(leaf, idx, nodes["left"])
+            arrays["right"][t, :m] = np.where(leaf, idx, nodes["right"])
+            arrays["left"][t, m:] = np.arange(m, width)
+            arrays["right"][t, m:] = np.arange(m, width)
+            value = np.where(leaf, nodes["value"], 0.0).astype(np.float64)
+            count = nodes["count"].astype(np.float64)
+            # Internal nodes: count-weighted mean of the children, filled bottom-up.
+            for k in sorted(np.flatnonzero(~leaf), key=lambda k: -int(nodes["depth"][k])):
+                a, b = int(nodes["left"][k]), int(nodes["right"][k])
+                total = count[a] + count[b]
+                value[k] = (value[a] * count[a] + value[b] * count[b]) / total if total else 0.0
+            arrays["value"][t, :m] = value
+        baseline = float(np.ravel(hgb._baseline_prediction)[0])
+        names = (
+            FEATURE_NAMES if n_features == len(FEATURE_NAMES) else tuple(f"x{i}" for i in range(n_features))
         )
+        return cls(arrays, baseline, threshold, names)
 
-    def to_estimator(self) -> SegmentClassifier:
-        """A fitted :class:`SegmentClassifier` with these parameters."""
+    def to_estimator(self) -> Any:
+        """A fitted :class:`~linkguard.SegmentClassifier` that predicts with these trees."""
+        from linkguard._estimator import SegmentClassifier
+
         est = SegmentClassifier(threshold=self.threshold)
         est.classes_ = np.asarray(["content", "spam"])
-        est.coef_ = self.coef.copy()
-        est.intercept_ = self.intercept
-        est.mean_ = self.mean.copy()
-        est.scale_ = self.scale.copy()
-        est.n_features_in_ = len(self.coef)
+        est.n_features_in_ = len(self.feature_names)
+        est.model_ = self
         return est
 
     def to_dict(self) -> dict[str, Any]:
+        trees = []
+        for t in range(self.n_trees):
+            used = _reachable(self.left[t], self.right[t])
+            trees.append(
+                {
+                    "feature": [int(v) for v in self.feature[t, :used]],
+                    "threshold": [
+                        float(v) if np.isfinite(v) else None for v in self.split_threshold[t, :used]
+                    ],
+                    "left": [int(v) for v in self.left[t, :used]],
+                    "right": [int(v) for v in self.right[t, :used]],
+                    "value": [float(v) for v in self.value[t, :used]],
+                }
+            )
         return {
             "format": MODEL_FORMAT,
             "format_version": MODEL_FORMAT_VERSION,
             "feature_names": list(self.feature_names),
-            "coef": [float(v) for v in self.coef],
-            "intercept": self.intercept,
-            "mean": [float(v) for v in self.mean],
-            "scale": [float(v) for v in self.scale],
+            "baseline": self.baseline,
             "threshold": self.threshold,
+            "trees": trees,
             "metadata": self.metadata,
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> LinearModel:
+    def from_dict(cls, data: Any) -> SegmentModel:
         """Validate and rebuild; raises :class:`ModelError` on anything off."""
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
             raise ModelError("not a linkguard model file (missing 'format')")
@@ -195,31 +207,81 @@ class LinearModel:
                 f"(missing {missing[:5]}, unknown {extra[:5]}); retrain it"
             )
         try:
-            coef = np.asarray(data["coef"], dtype=np.float64)
-            mean = np.asarray(data["mean"], dtype=np.float64)
-            scale = np.asarray(data["scale"], dtype=np.float64)
-            intercept = float(data["intercept"])
+            trees = data["trees"]
+            baseline = float(data["baseline"])
             threshold = float(data["threshold"])
+            if not isinstance(trees, list) or not trees:
+                raise ValueError("no trees")
+            width = max(len(t["feature"]) for t in trees)
+            arrays = {
+                "feature": np.zeros((len(trees), width), dtype=np.int64),
+                "threshold": np.full((len(trees), width), np.inf),
+                "left": np.tile(np.arange(width), (len(trees), 1)),
+                "right": np.tile(np.arange(width), (len(trees), 1)),
+                "value": np.zeros((len(trees), width)),
+            }
+            for i, t in enumerate(trees):
+                m = len(t["feature"])
+                if any(len(t[k]) != m for k in _TREE_FIELDS):
+                    raise ValueError(f"tree {i}: arrays differ in length")
+                arrays["feature"][i, :m] = t["feature"]
+                arrays["threshold"][i, :m] = [np.inf if v is None else float(v) for v in t["threshold"]]
+                arrays["left"][i, :m] = t["left"]
+                arrays["right"][i, :m] = t["right"]
+                arrays["value"][i, :m] = t["value"]
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model file is malformed: {exc}") from None
         n = len(FEATURE_NAMES)
-        if coef.shape != (n,) or mean.shape != (n,) or scale.shape != (n,):
-            raise ModelError(f"model arrays must have {n} values each")
-        if not (np.isfinite(coef).all() and np.isfinite(mean).all() and np.isfinite(scale).all()):
+        width = arrays["feature"].shape[1]
+        if (arrays["feature"] < 0).any() or (arrays["feature"] >= n).any():
+            raise ModelError("model refers to a feature index out of range")
+        for key in ("left", "right"):
+            if (arrays[key] < 0).any() or (arrays[key] >= width).any():
+                raise ModelError("model tree links point outside the tree")
+        if not np.isfinite(arrays["value"]).all() or np.isnan(arrays["threshold"]).any():
             raise ModelError("model holds non-finite numbers")
-        if (scale <= 0).any() or not 0.0 < threshold < 1.0 or not np.isfinite(intercept):
-            raise ModelError("model has a non-positive scale or a threshold outside (0, 1)")
-        return cls(coef, intercept, mean, scale, threshold, names, dict(data.get("metadata") or {}))
+        if not np.isfinite(baseline) or not 0.0 < threshold < 1.0:
+            raise ModelError("model has a non-finite baseline or a threshold outside (0, 1)")
+        depth = _depth(arrays["left"], arrays["right"])
+        if depth > 64:
+            raise ModelError("model trees are deeper than 64 levels or contain cycles")
+        return cls(arrays, baseline, threshold, names, dict(data.get("metadata") or {}))
 
 
-def save_model(model: LinearModel | SegmentClassifier, path: str | os.PathLike[str]) -> None:
-    """Write a model as JSON (the only format linkguard loads by default)."""
-    if isinstance(model, SegmentClassifier):
-        model = LinearModel.from_estimator(model)
+def _reachable(left: np.ndarray, right: np.ndarray) -> int:
+    """How many leading slots of a padded tree are real nodes."""
+    width = len(left)
+    real = np.flatnonzero((left != np.arange(width)) | (right != np.arange(width)))
+    if not len(real):
+        return 1
+    return int(max(real.max(), left[real].max(), right[real].max())) + 1
+
+
+def _depth(left: np.ndarray, right: np.ndarray) -> int:
+    """Steps needed for every sample to reach a leaf (65 = a cycle or too deep)."""
+    pairs = np.stack([np.arange(left.shape[0]), np.zeros(left.shape[0], dtype=np.int64)])
+    for depth in range(65):
+        t, k = pairs
+        nl, nr = left[t, k], right[t, k]
+        moving = (nl != k) | (nr != k)
+        if not moving.any():
+            return depth
+        nxt = np.concatenate([np.stack([t[moving], nl[moving]]), np.stack([t[moving], nr[moving]])], axis=1)
+        pairs = np.unique(nxt, axis=1)
+    return 65
+
+
+def save_model(model: Any, path: str | os.PathLike[str]) -> None:
+    """Write a model (a :class:`SegmentModel` or a fitted ``SegmentClassifier``) as JSON."""
+    if not isinstance(model, SegmentModel):
+        fitted = getattr(model, "model_", None)
+        if not isinstance(fitted, SegmentModel):
+            raise ModelError("save_model needs a SegmentModel or a fitted SegmentClassifier")
+        model = fitted
     Path(path).write_text(json.dumps(model.to_dict(), indent=1, sort_keys=True) + "\n", "utf-8")
 
 
-def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> LinearModel:
+def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> SegmentModel:
     """Load a model file.
 
     JSON files are validated data. A pickle/joblib file is refused unless
@@ -240,18 +302,19 @@ def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> L
         import joblib
 
         est = joblib.load(p)  # explicit opt-in, documented risk
-        if not isinstance(est, SegmentClassifier):
-            raise ModelError(f"{p} does not hold a SegmentClassifier")
-        return LinearModel.from_estimator(est)
+        fitted = getattr(est, "model_", est)
+        if not isinstance(fitted, SegmentModel):
+            raise ModelError(f"{p} does not hold a fitted SegmentClassifier")
+        return fitted
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"model {p} is not valid JSON: {exc}") from None
-    return LinearModel.from_dict(data)
+    return SegmentModel.from_dict(data)
 
 
 @cache
-def default_model() -> LinearModel:
+def default_model() -> SegmentModel:
     """The bundled model, read once per process."""
     text = (resources.files("linkguard") / "data" / "model" / DEFAULT_MODEL).read_text("utf-8")
-    return LinearModel.from_dict(json.loads(text))
+    return SegmentModel.from_dict(json.loads(text))

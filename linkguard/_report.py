@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -123,7 +124,14 @@ class Report:
         return out
 
     def clean_html(self) -> str:
-        """The page without its spam segments (HTML re-serialised; text mode: the kept lines)."""
+        """The page without its spam segments (HTML re-serialised; text mode: the kept lines).
+
+        Unchanged input comes back as it was.  Otherwise HTML is written back from the
+        parse tree, with only the ``<html>``/``<head>``/``<body>`` wrappers the input had;
+        the serialiser normalises markup (quotes attributes, escapes ``&``, closes implied
+        tags), so a stripped page of sloppy markup can be a few characters longer than
+        its input even though text was removed.
+        """
         if self._clean is None:
             self._clean = _strip(self)
         return self._clean
@@ -184,10 +192,34 @@ def _strip_html(page: Page, spam: list[bool]) -> str:
         del key
     for node in keep:
         node.decompose()
-    out = page.tree.html if page.tree is not None else ""
+    out = _serialise(page.tree, page.text) if page.tree is not None else ""
     if page.tail_tree is not None:
         body = page.tail_tree.body
         rest = body.inner_html if body is not None else ""
         if rest and rest.strip():
             out = (out or "") + "\n" + rest
     return out or ""
+
+
+_HAS_HTML = re.compile(r"<(?:html|!doctype)[\s>/]", re.IGNORECASE)
+_HAS_HEAD = re.compile(r"<head[\s>/]", re.IGNORECASE)
+_HAS_BODY = re.compile(r"<body[\s>/]", re.IGNORECASE)
+
+
+def _serialise(tree: Any, source: str) -> str:
+    """The tree as markup, with only the wrappers the source had.
+
+    lexbor adds ``<html><head></head><body>`` around a fragment; writing them back
+    would make a stripped fragment longer than the input and change its shape, so a
+    source without ``<html>`` gets back only the head/body content it had.
+    """
+    if _HAS_HTML.search(source, 0, 65536) or _HAS_HTML.search(source):
+        return tree.html or ""
+    head, body = tree.head, tree.body
+    if body is None:
+        return tree.html or ""
+    parts: list[str] = []
+    if head is not None:
+        parts.append((head.html if _HAS_HEAD.search(source) else head.inner_html) or "")
+    parts.append((body.html if _HAS_BODY.search(source) else body.inner_html) or "")
+    return "".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, Literal
@@ -13,7 +14,7 @@ from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
 from linkguard._features import page_features
 from linkguard._label import reasons_for, revise
-from linkguard._model import LinearModel, default_model
+from linkguard._model import SegmentModel, default_model
 from linkguard._report import Report, Segment
 from linkguard._segment import Page, segment_html, segment_text
 
@@ -21,6 +22,7 @@ Mode = Literal["auto", "html", "text"]
 PageInput = str | bytes | bytearray | memoryview
 _MODES = ("auto", "html", "text")
 _DEFAULT_CONFIG = Config()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _read(page: Any, mode: str, config: Config, encoding: str | None) -> tuple[Page, str | None, str]:
@@ -44,6 +46,10 @@ def _read(page: Any, mode: str, config: Config, encoding: str | None) -> tuple[P
         raise InputError(f"page must be str or bytes, not {type(page).__name__}")
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
+    if not text.isascii() and _SURROGATE.search(text):
+        # Lone surrogates (from a str built with surrogateescape, or a bad JSON \ud800) cannot
+        # be encoded, and the matchers downstream need valid Unicode.
+        text = _SURROGATE.sub("\ufffd", text)
     if mode == "auto":
         mode = "html" if looks_like_html(text) else "text"
     if mode == "html":
@@ -58,14 +64,13 @@ def _score(
     urls: Sequence[str | None],
     encodings: Sequence[str | None],
     truncations: Sequence[str],
-    model: LinearModel,
+    model: SegmentModel,
     config: Config,
 ) -> list[Report]:
     """Features for the whole batch, one model call, then per-page labelling."""
     X, _, abs_links = page_features(pages, urls)
     threshold = config.threshold if config.threshold is not None else model.threshold
-    proba = model.proba(X) if len(X) else np.zeros(0)
-    contrib = model.contributions(X) if len(X) else np.zeros((0, len(model.coef)))
+    proba = model.proba(X)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):
@@ -74,7 +79,10 @@ def _score(
         offset += n
         scores = proba[sl]
         spam = scores >= threshold
-        promoted = revise(page.segments, spam) if config.neighbours else np.zeros(n, dtype=bool)
+        promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
+        flagged = np.flatnonzero(spam | promoted)
+        # Contributions (for reasons) only where they are shown: spam segments.
+        contrib = dict(zip(flagged.tolist(), model.contributions(X[sl][flagged]), strict=True))
         segs: list[Segment] = []
         for i, raw in enumerate(page.segments):
             row = sl.start + i
@@ -82,7 +90,7 @@ def _score(
             score = float(scores[i])
             reasons: tuple[str, ...] = ()
             if is_spam:
-                reasons = reasons_for(contrib[row])
+                reasons = reasons_for(contrib[i])
                 if promoted[i]:
                     score = max(score, threshold)
                     reasons = ("neighbour_spam", *[r for r in reasons if r != "neighbour_spam"])
@@ -122,7 +130,7 @@ def scan(
     mode: Mode = "auto",
     encoding: str | None = None,
     config: Config | None = None,
-    model: LinearModel | None = None,
+    model: SegmentModel | None = None,
 ) -> Report:
     """Scan one page (HTML or plain text, ``str`` or ``bytes``) into labelled segments.
 
@@ -152,7 +160,7 @@ def scan_many(
     mode: Mode = "auto",
     batch_size: int = 64,
     config: Config | None = None,
-    model: LinearModel | None = None,
+    model: SegmentModel | None = None,
 ) -> Iterator[Report]:
     """Scan many pages, one feature matrix and one model call per batch.
 

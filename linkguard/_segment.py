@@ -14,6 +14,7 @@ on its own so the features can say "after the end of the document".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,11 +59,13 @@ _HIDE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _OVERFLOW_HIDDEN = re.compile(r"overflow\s*:\s*hidden")
 _COLOR = re.compile(r"(?:^|[;\s])color\s*:\s*([#a-z0-9]+)")
 _BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([#a-z0-9]+)")
-_CSS_RULE = re.compile(r"([^{}]{1,400})\{([^{}]{0,2000})\}")
 _SIMPLE_SELECTOR = re.compile(r"^\s*([.#])([A-Za-z0-9_\-]{1,80})\s*$")
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]{2,2048}", re.IGNORECASE)
 _TAIL_SPLIT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _ONLY_COMMENTS = re.compile(r"(?:\s|<!--.*?-->|</?(?:html|body)[^>]*>)*", re.DOTALL | re.IGNORECASE)
+
+_MAX_PATH = 16
+"""Levels kept in a segment's ``path`` (the innermost ones)."""
 
 _COLOR_NAMES = {"white": "#ffffff", "#fff": "#ffffff", "black": "#000000", "#000": "#000000"}
 
@@ -104,6 +107,14 @@ class Page:
     """Why the page was cut short (a cap was hit), ``""`` when it was read whole."""
 
 
+def _css_rules(css: str) -> Iterator[tuple[str, str]]:
+    """``(selectors, declarations)`` of flat rules, in one linear pass (a regex here backtracks)."""
+    for chunk in css.split("}"):
+        selectors, sep, body = chunk.rpartition("{")
+        if sep and len(body) <= 2000:
+            yield selectors.rpartition("{")[2][-400:], body
+
+
 def _hidden_classes(tree: LexborHTMLParser) -> dict[str, str]:
     """``.class``/``#id`` selectors that page stylesheets hide, from ``<style>`` blocks."""
     found: dict[str, str] = {}
@@ -111,7 +122,7 @@ def _hidden_classes(tree: LexborHTMLParser) -> dict[str, str]:
         css = style.text(deep=True)
         if not css or len(css) > 2_000_000:
             continue
-        for selectors, body in _CSS_RULE.findall(css):
+        for selectors, body in _css_rules(css):
             how = _hiding(body.lower())
             if not how:
                 continue
@@ -182,10 +193,16 @@ class _Builder:
             self.lines.append(" ".join("".join(self.parts).split()))
             self.parts = []
 
-    def flush(self, path: str, block: Any, whole: bool) -> None:
+    def flush(self, path_stack: list[str], block: Any, whole: bool) -> None:
         self.newline()
         lines = [ln for ln in self.lines if ln]
         if lines or self.links:
+            # Joined only here (a flush per block boundary would make deep trees quadratic),
+            # and only the innermost levels, so a segment's path stays short on deep trees.
+            if len(path_stack) > _MAX_PATH:
+                path = "…>" + ">".join(path_stack[-_MAX_PATH:])
+            else:
+                path = ">".join(path_stack)
             text = "\n".join(lines)
             links = self.links
             plain = " ".join(self.plain_parts)
@@ -251,7 +268,7 @@ def walk_html(
         if exiting:
             # Leaving a block: close the segment it holds and restore the path.
             whole = not block_has_child_block.get(node.mem_id, False)
-            b.flush(">".join(path_stack), node, whole)
+            b.flush(path_stack, node, whole)
             path_stack.pop()
             continue
         counters[0] += 1
@@ -327,7 +344,7 @@ def walk_html(
             in_anchor += 1
         if tag in _BLOCK:
             block_has_child_block[block.mem_id] = True
-            b.flush(">".join(path_stack), block, False)
+            b.flush(path_stack, block, False)
             path_stack.append(_label(node, tag))
             stack.append((node, True, state))
             child_state = (hidden, hidden_root, footer, in_anchor, node, True)
@@ -340,10 +357,88 @@ def walk_html(
             stack.append((child, False, child_state))
             child = child.prev
     else:
-        b.flush(">".join(path_stack), root, False)
+        b.flush(path_stack, root, False)
         return truncated
-    b.flush(">".join(path_stack), None, False)
+    b.flush(path_stack, None, False)
     return truncated
+
+
+# Nesting guard.  lexbor (like the HTML spec it follows) scans the stack of open elements
+# on many start and end tags, so a page of 100,000 unclosed ``<div>`` takes minutes to
+# parse, and options of one ``<select>`` cost time quadratic in their number.  Browsers cap
+# tree depth (Chromium at 512); ``_tame`` does the same before parsing, on the markup: an
+# opening tag that would nest deeper than ``MAX_DEPTH`` is dropped (its content joins the
+# enclosing element) together with the closing tag that matches it, and options past
+# ``_MAX_OPTIONS`` in one select lose their tags (their text stays).  Pages within the caps
+# pass through untouched, character for character.
+MAX_DEPTH = 512
+_MAX_OPTIONS = 1000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,40})[^<>]*>?")
+# Elements that never nest by themselves: void elements, and those a new start tag (or a
+# block) closes implicitly.  They neither deepen nor shallow the depth estimate.
+_FLAT = frozenset(
+    """area base br col embed hr img input link meta param source track wbr keygen frame basefont
+    bgsound image p li dt dd option optgroup tr td th thead tbody tfoot caption colgroup rb rt rp rtc
+    a nobr button select form html head body frameset h1 h2 h3 h4 h5 h6""".split()
+)
+
+
+def _tame(html: str) -> str:
+    """``html`` with over-deep nesting and over-long selects flattened (see ``MAX_DEPTH``)."""
+    if html.count("<") <= MAX_DEPTH:
+        return html  # cannot nest deeper than it has tags
+    depth = 0
+    excess = 0
+    options = -1  # options seen in the current <select>; -1 outside one
+    foreign = 0  # open <svg>/<math>: there ``<x/>`` closes itself
+    opened: dict[str, int] = {}  # open elements by name (estimate)
+    cuts: list[tuple[int, int]] = []
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        closing = bool(m.group(1))
+        if name == "select":
+            options = -1 if closing else 0
+            continue
+        if name in ("option", "optgroup"):
+            if options >= 0:
+                if not closing:
+                    options += 1
+                if options > _MAX_OPTIONS:
+                    cuts.append(m.span())
+            continue
+        if name in _FLAT:
+            continue
+        if name in ("svg", "math"):
+            if m.group(0).endswith("/>"):
+                continue
+            foreign = max(0, foreign - 1) if closing else foreign + 1
+        if closing:
+            if excess:
+                excess -= 1
+                cuts.append(m.span())
+            elif depth > 64 and not opened.get(name):
+                cuts.append(m.span())  # closes nothing; lexbor would walk the deep stack to ignore it
+            elif depth:
+                depth -= 1
+                if opened.get(name):
+                    opened[name] -= 1
+        elif foreign and m.group(0).endswith("/>"):
+            continue  # self-closing SVG/MathML element
+        elif depth >= MAX_DEPTH:
+            excess += 1
+            cuts.append(m.span())
+        else:
+            depth += 1
+            opened[name] = opened.get(name, 0) + 1
+    if not cuts:
+        return html
+    parts: list[str] = []
+    pos = 0
+    for a, b in cuts:
+        parts.append(html[pos:a])
+        pos = b
+    parts.append(html[pos:])
+    return "".join(parts)
 
 
 def split_tail(html: str) -> tuple[str, str]:
@@ -373,7 +468,7 @@ def split_tail(html: str) -> tuple[str, str]:
 def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_000) -> Page:
     """Parse and segment an HTML page."""
     main, tail = split_tail(html)
-    tree = LexborHTMLParser(main)
+    tree = LexborHTMLParser(_tame(main))
     hidden_css = _hidden_classes(tree)
     segments: list[RawSegment] = []
     counters = [0, 0]
@@ -391,7 +486,7 @@ def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_
         )
     tail_tree = None
     if tail and not truncated:
-        tail_tree = LexborHTMLParser(tail)
+        tail_tree = LexborHTMLParser(_tame(tail))
         troot = tail_tree.body or tail_tree.root
         if troot is not None:
             truncated = walk_html(

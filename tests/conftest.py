@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
-CORPUS_DIR = Path(os.environ.get("LINKGUARD_CORPUS", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"))
+CORPUS_DIR = Path(
+    os.environ.get("LINKGUARD_CORPUS", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus")
+)
 SEED_PAGE = Path(
     os.environ.get(
-        "LINKGUARD_SEED_PAGE", Path(__file__).resolve().parents[1] / ".." / "shared" / "examples" / "seed_page.txt"
+        "LINKGUARD_SEED_PAGE",
+        Path(__file__).resolve().parents[1] / ".." / "shared" / "examples" / "seed_page.txt",
     )
 )
 
 
-class NetworkBlocked(RuntimeError):
+class NetworkBlockedError(RuntimeError):
     """Raised when code under test tries to open a network connection."""
 
 
@@ -33,7 +36,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
             return real_connect(self, address)
         if self.family == socket.AF_UNIX:
             return real_connect(self, address)
-        raise NetworkBlocked(f"network access attempted: {address!r}")
+        raise NetworkBlockedError(f"network access attempted: {address!r}")
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
     real_getaddrinfo = socket.getaddrinfo
@@ -41,7 +44,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
     def guarded_lookup(host: object, *args: object, **kwargs: object) -> object:
         if host in (None, "localhost", "127.0.0.1", "::1"):
             return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
-        raise NetworkBlocked(f"name lookup attempted: {host!r}")
+        raise NetworkBlockedError(f"name lookup attempted: {host!r}")
 
     monkeypatch.setattr(socket, "getaddrinfo", guarded_lookup)
 

@@ -1,0 +1,122 @@
+"""JSON Lines files (``.jsonl``, ``.jsonl.gz``) as records for :func:`linkguard.score_records`.
+
+Every non-blank line is one record and gives one row, so a pipeline can match
+lines in to rows out: a line that is not JSON, or not a JSON object, becomes an
+``error`` record with id ``"<file>:<lineno>"``.  A gzip stream that stops early
+gives one ``error`` record and ends the file.  Lines are read one at a time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+_PAGE_KEYS = ("html", "content", "text", "body", "raw_content")  # as linkguard.score_records
+_GZIP_MAGIC = b"\x1f\x8b"
+_PASS_THROUGH = ("encoding", "mode")
+
+
+class _Source:
+    """A binary line source over a path or a caller's stream; ``close`` leaves the caller's open."""
+
+    def __init__(self, source: str | os.PathLike[str] | IO[bytes]) -> None:
+        self._buffer: io.BufferedReader | None = None
+        if isinstance(source, (str, os.PathLike)):
+            self.name = os.fspath(source)
+            self._file: IO[bytes] | None = open(self.name, "rb")  # noqa: SIM115 - closed in close()
+            raw: Any = self._file
+        else:
+            name = getattr(source, "name", None)
+            self.name = str(name) if isinstance(name, (str, os.PathLike)) else "<stream>"
+            self._file = None
+            raw = source
+            if not hasattr(raw, "peek"):  # wrap, to look at the first bytes without losing them
+                raw = self._buffer = io.BufferedReader(source)  # type: ignore[arg-type]
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb") if raw.peek(2)[:2] == _GZIP_MAGIC else None
+        self.lines: Any = self._gzip or raw
+
+    def close(self) -> None:
+        if self._gzip is not None:
+            self._gzip.close()  # does not close the file it wraps
+        if self._buffer is not None:
+            self._buffer.detach()  # the caller's stream stays open
+        if self._file is not None:
+            self._file.close()
+
+
+def iter_records(
+    path_or_stream: str | os.PathLike[str] | IO[bytes],
+    *,
+    html_field: str | None = None,
+    url_field: str = "url",
+    id_field: str = "id",
+) -> Iterator[dict[str, Any]]:
+    """Yield one record dict (``id``, ``url``, ``html``) per non-blank line.
+
+    The page comes from ``html_field`` or else the first of ``html``, ``content``,
+    ``text``, ``body``, ``raw_content``; ``encoding`` and ``mode`` keys pass
+    through.  A record without an id gets ``"<file>:<lineno>"``.  gzip is
+    detected from the first bytes of a file, not only from the name.
+    """
+    try:
+        src = _Source(path_or_stream)
+    except OSError as exc:
+        name = os.fspath(path_or_stream) if isinstance(path_or_stream, (str, os.PathLike)) else "<stream>"
+        yield _error(f"{name}:0", f"cannot open: {exc.strerror or exc}")
+        return
+    lineno = 0
+    try:
+        while True:
+            try:
+                line = src.lines.readline()
+            except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+                yield _error(f"{src.name}:{lineno + 1}", f"truncated or corrupt gzip stream: {exc}")
+                return
+            if not line:
+                return
+            lineno += 1
+            if not line.strip():
+                continue
+            yield _record(line, f"{src.name}:{lineno}", html_field, url_field, id_field)
+    finally:
+        src.close()
+
+
+def _error(rid: str, message: str) -> dict[str, Any]:
+    return {"id": rid, "url": None, "status": "error", "error": message}
+
+
+def _record(line: bytes, where: str, html_field: str | None, url_field: str, id_field: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        return _error(where, f"bad JSON: {str(exc).splitlines()[0][:200]}")
+    if not isinstance(obj, dict):
+        return _error(where, f"line is a JSON {type(obj).__name__}, not an object")
+    rid = obj.get(id_field)
+    url = obj.get(url_field)
+    record: dict[str, Any] = {
+        "id": rid if rid is not None else where,
+        "url": str(url) if url is not None else None,
+    }
+    if html_field is not None:
+        page = obj.get(html_field)
+    else:
+        page = next((obj[k] for k in _PAGE_KEYS if obj.get(k) is not None), None)
+    if page is None:
+        wanted = html_field or "/".join(_PAGE_KEYS)
+        record.update(status="skipped", error=f"record has no page field ({wanted})")
+        return record
+    record["html"] = page
+    for key in _PASS_THROUGH:
+        if obj.get(key) is not None:
+            record[key] = obj[key]
+    return record
+
+
+__all__ = ["iter_records"]

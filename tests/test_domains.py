@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from linkguard._domains import absolute, extractor, host_info, page_domain, split_host
+
+
+def test_extractor_is_offline() -> None:
+    ext = extractor()
+    assert ext.suffix_list_urls == ()
+    assert ext("kampus.ac.id").suffix == "ac.id"
+
+
+def test_host_info() -> None:
+    assert host_info("103.49.239.135").is_ip
+    assert host_info("999.1.1.1").is_ip
+    assert host_info("www.markas303.ac.id").institutional
+    assert host_info("www.markas303.ac.id").digits_in_name
+    assert not host_info("shop.co.id").institutional
+    assert host_info("news.bbc.co.uk").domain == "bbc.co.uk"
+    assert host_info("").domain == ""
+    assert host_info("bad host!").domain == ""
+
+
+def test_urls() -> None:
+    assert split_host("HTTP://User@Example.COM:8080/x") == "example.com"
+    assert split_host("http://[::1]/") == "[::1]"
+    assert split_host("/relative") == ""
+    assert absolute("/a", "https://x.org/b/c") == "https://x.org/a"
+    assert absolute("javascript:void(0)", "https://x.org/") == "javascript:void(0)"
+    assert page_domain("https://www.example.org/news") == "example.org"
+    assert page_domain(None) == ""

@@ -1,0 +1,118 @@
+"""Paths, directories, page files, stdin and dispatch by suffix."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from linkguard.io import files
+from linkguard.io.files import iter_file_records, iter_inputs, iter_paths, kind_of
+
+DATA = Path(__file__).parent / "data"
+
+# rows each fixture gives (ok + skipped + error): the CLI tests count on these too
+FIXTURE_ROWS = {
+    "custom.jsonl.gz": 2,
+    "page.html": 1,
+    "page.html.gz": 1,
+    "page.txt": 1,
+    "pages.jsonl": 5,
+    "pages.warc.gz": 5,
+    "pages.wet.gz": 2,
+    "truncated-record.warc": 3,
+    "truncated.jsonl.gz": 6,
+    "truncated.warc.gz": 3,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.warc", "warc"),
+        ("a.warc.gz", "warc"),
+        ("CC-MAIN-1.warc.wet.gz", "wet"),
+        ("a.wet", "wet"),
+        ("a.WET.GZ", "wet"),
+        ("a.jsonl", "jsonl"),
+        ("a.jsonl.gz", "jsonl"),
+        ("a.html", "page"),
+        ("a.html.gz", "page"),
+        ("a.txt", "page"),
+        ("README", "page"),
+    ],
+)
+def test_kind_of(name: str, kind: str) -> None:
+    assert kind_of(name) == kind
+
+
+def test_iter_paths_walks_directories_sorted(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a").mkdir()
+    for rel in ("b/2.html", "a/z.warc.gz", "a/y.jsonl", "top.txt", "notes.md", ".hidden.html", "a/x.htm.gz"):
+        (tmp_path / rel).write_text("x")
+    got = [Path(p).relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path])]
+    assert got == ["a/x.htm.gz", "a/y.jsonl", "a/z.warc.gz", "b/2.html", "top.txt"]
+    # a file named explicitly is always read; a missing one passes through to become an error row
+    explicit = [str(tmp_path / "notes.md"), str(tmp_path / "missing.html"), "-"]
+    assert list(iter_paths(explicit)) == explicit
+
+
+def test_page_files(tmp_path: Path) -> None:
+    (rec,) = iter_file_records(DATA / "page.html")
+    assert rec == {"id": str(DATA / "page.html"), "url": None, "html": (DATA / "page.html").read_bytes()}
+    (rec,) = iter_file_records(DATA / "page.html.gz")
+    assert rec["html"].startswith(b"<!doctype html>")
+    cut = tmp_path / "cut.html.gz"
+    cut.write_bytes(gzip.compress(b"<p>hello</p>" * 100, mtime=0)[:30])
+    (rec,) = iter_file_records(cut)
+    assert rec["status"] == "error" and "gzip" in rec["error"]
+    (rec,) = iter_file_records(tmp_path / "missing.html")
+    assert rec["status"] == "error"
+    (rec,) = iter_file_records(tmp_path)  # a directory cannot be read as a page
+    assert rec["status"] == "error"
+
+
+def test_page_byte_cap(tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>x</p>" * 1000)
+    (rec,) = iter_file_records(big, max_bytes=100)
+    assert len(rec["html"]) == 101  # one byte over: the scanner reports truncated
+
+
+def test_iter_inputs_dispatches_every_fixture() -> None:
+    rows = list(iter_inputs([DATA]))
+    assert len(rows) == sum(FIXTURE_ROWS.values())
+    by_file = list(iter_inputs([DATA / name for name in sorted(FIXTURE_ROWS)]))
+    assert [r["id"] for r in by_file] == [r["id"] for r in rows]
+    wet = list(iter_inputs([DATA / "pages.wet.gz"]))
+    assert {r["mode"] for r in wet} == {"text"}
+    custom = list(iter_inputs([DATA / "custom.jsonl.gz"], html_field="body_html", id_field="doc_id"))
+    assert [r["id"] for r in custom] == ["x", "y"]
+
+
+def _fake_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_stdin_as_page_and_as_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_stdin(monkeypatch, b"<p>hello</p>")
+    assert list(iter_inputs([])) == [{"id": "-", "url": None, "html": b"<p>hello</p>"}]
+    _fake_stdin(monkeypatch, gzip.compress(b"<p>hello</p>", mtime=0))
+    assert next(iter_inputs(["-"]))["html"] == b"<p>hello</p>"
+    _fake_stdin(monkeypatch, b"")
+    assert next(iter_inputs(None))["status"] == "skipped"
+    _fake_stdin(monkeypatch, b'{"id": "s1", "html": "<p>a</p>"}\nnot json\n')
+    rows = list(iter_inputs(["-"], stdin_format="jsonl"))
+    assert [r.get("status", "ok") for r in rows] == ["ok", "error"]
+    assert rows[0]["id"] == "s1"
+
+
+def test_warc_without_a_library_is_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files.warc, "HAVE_FASTWARC", False)
+    monkeypatch.setattr(files.warc, "HAVE_WARCIO", False)
+    (row,) = iter_inputs([DATA / "pages.wet.gz"])
+    assert row["status"] == "error" and "pip install" in row["error"]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import linkguard
+from linkguard import ModelError, default_model, load_model, save_model
+from linkguard._estimator import SegmentClassifier
+from linkguard._model import SegmentModel
+
+
+def test_default_model_is_valid_data() -> None:
+    model = default_model()
+    assert model.feature_names == linkguard.FEATURE_NAMES
+    assert 0 < model.threshold < 1
+    assert model.metadata.get("training_data_sha256")
+
+
+def test_roundtrip_and_contributions(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.random((400, len(linkguard.FEATURE_NAMES)))
+    y = np.where(X[:, 0] + X[:, 3] > 1, "spam", "content")
+    est = SegmentClassifier(max_iter=20).fit(X, y)
+    hgb_like = est.predict_proba(X)[:, 1]
+    path = tmp_path / "m.json"
+    save_model(est, path)
+    loaded = load_model(path)
+    assert np.allclose(loaded.proba(X), hgb_like, atol=1e-9)
+    # Contributions add up to the log-odds.
+    raw = loaded.raw(X[:10])
+    contrib = loaded.contributions(X[:10])
+    root = loaded.value[:, 0].sum() + loaded.baseline
+    assert np.allclose(contrib.sum(axis=1) + root, raw, atol=1e-9)
+    assert (est.predict(X) == np.where(hgb_like >= 0.5, "spam", "content")).all()
+
+
+def test_exported_trees_match_sklearn() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(1)
+    X = rng.random((300, len(linkguard.FEATURE_NAMES)))
+    y = (X[:, 1] > 0.6).astype(int)
+    hgb = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
+    exported = SegmentModel.from_hgb(hgb, 0.5, X.shape[1])
+    assert np.allclose(exported.proba(X), hgb.predict_proba(X)[:, 1], atol=1e-9)
+
+
+def test_pickles_are_refused(tmp_path) -> None:
+    path = tmp_path / "m.pkl"
+    path.write_bytes(b"\x80\x04N.")
+    with pytest.raises(ModelError, match="pickle"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.update(format="other"),
+        lambda d: d.update(format_version=99),
+        lambda d: d.update(feature_names=["a"]),
+        lambda d: d.update(threshold=2.0),
+        lambda d: d["trees"][0].update(feature=[10_000] * len(d["trees"][0]["feature"])),
+        lambda d: d["trees"][0].update(left=[0]),
+    ],
+)
+def test_bad_model_files(tmp_path, mutate) -> None:
+    data = default_model().to_dict()
+    mutate(data)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError):
+        load_model(path)
+
+
+@parametrize_with_checks([SegmentClassifier(max_iter=10, min_samples_leaf=1)])
+def test_sklearn_compatible(estimator, check) -> None:
+    check(estimator)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from linkguard._segment import segment_html, segment_text, split_tail
+
+
+def test_link_run_in_one_block_is_one_segment() -> None:
+    links = " ".join(f'<a href="http://10.0.0.{i}/">x{i}</a>' for i in range(30))
+    page = segment_html(f"<html><body><p>Intro text here.</p><div>{links}</div></body></html>")
+    assert len(page.segments) == 2
+    assert len(page.segments[1].links) == 30
+
+
+def test_list_items_share_a_segment_but_blocks_split() -> None:
+    page = segment_html("<ul><li><a href='/a'>A</a></li><li><a href='/b'>B</a></li></ul><p>after</p>")
+    assert [s.text for s in page.segments] == ["A\nB", "after"]
+
+
+def test_text_after_html_end_is_kept_and_marked() -> None:
+    html = "<html><body><p>Article.</p></body></html>\n<div><a href='http://1.2.3.4/'>slot</a></div>"
+    _, tail = split_tail(html)
+    assert tail.strip().startswith("<div>")
+    page = segment_html(html)
+    assert page.segments[-1].after_end
+    assert page.segments[-1].links == ["http://1.2.3.4/"]
+    assert not page.segments[0].after_end
+
+
+def test_only_comments_after_html_is_no_tail() -> None:
+    assert split_tail("<html><body>x</body></html>\n<!-- cache -->\n")[1] == ""
+
+
+def test_hidden_styles_are_detected() -> None:
+    cases = {
+        '<div style="display:none">x</div>': "display_none",
+        '<div style="position:absolute; left:-9999px">x</div>': "offscreen",
+        '<div style="height:1px;overflow:hidden">x</div>': "tiny_box",
+        '<span style="font-size:0">x</span>': "font_size_0",
+        '<div style="color:#fff;background:#fff">x</div>': "color",
+        '<marquee width="1">x</marquee>': "tiny_box",
+        "<div hidden>x</div>": "display_none",
+        "<style>.zz{display:none}</style><div class='zz'>x</div>": "display_none",
+    }
+    for html, how in cases.items():
+        page = segment_html(f"<html><body>{html}</body></html>")
+        assert page.segments[0].hidden == how, html
+
+
+def test_footer_and_paths() -> None:
+    page = segment_html("<body><footer class='site'><p>(c) 2024</p></footer></body>")
+    seg = page.segments[0]
+    assert seg.in_footer
+    assert seg.path.endswith("footer.site>p")
+
+
+def test_text_mode_lines_and_urls() -> None:
+    page = segment_text("First line.\n\nhttp://1.2.3.4/ https://x.ac.id/\nbrand\n")
+    assert [s.text for s in page.segments] == ["First line.", "http://1.2.3.4/ https://x.ac.id/", "brand"]
+    assert page.segments[1].links == ["http://1.2.3.4/", "https://x.ac.id/"]
+    assert page.segments[1].path == "line 3"
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    page = segment_html("<div>" * 20000 + "deep" + "</div>" * 20000)
+    assert any(s.text == "deep" for s in page.segments)

@@ -1,0 +1,487 @@
+"""Labelled pages for training and evaluation, built deterministically.
+
+Real spam payloads (``payloads/``, each with its source) and authored hard
+negatives (``negatives/``) are placed into real pages of the shared corpus
+(referenced by path and sha1, never copied) at realistic positions with
+realistic hiding.  Everything is split by *group* before any page is built: a
+payload's source group and a host page belong to exactly one of train / val /
+test, so no payload source and no host page is seen on both sides.
+
+Injected markup carries a ``data-lgi`` attribute so segment labels can be read
+back after segmentation; linkguard's features never look at unknown attributes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html as html_lib
+import json
+import os
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CORPUS = Path(os.environ.get("LINKGUARD_CORPUS", HERE.parent / ".." / "shared" / "corpus"))
+SEED = 20251125
+MARK = "data-lgi"
+SPLITS = ("train", "val", "test")
+# Pages that hold real spam: kept out of training entirely; they are test cases of their own.
+REAL_SPAM_PAGES = frozenset(
+    {"trafilatura/silvias.net.wahlzensur.html.gz", "wcxb/0393.html.gz", "wcxb/0548.html.gz"}
+)
+HIDINGS = {
+    "none": ("", 0.30),
+    "display_none": ("display:none", 0.18),
+    "offscreen": ("position:absolute;left:-9999px;top:-9999px", 0.14),
+    "tiny_box": ("height:1px;width:1px;overflow:hidden", 0.08),
+    "font_size_0": ("font-size:0px", 0.06),
+    "visibility_hidden": ("visibility:hidden", 0.06),
+    "color": ("color:#ffffff;background-color:#ffffff", 0.06),
+    "marquee": ("", 0.04),
+    "js": ("", 0.08),
+}
+COMPOSITE_SHARE = 0.3
+POSITIONS = {"trailing": 0.30, "end_of_body": 0.18, "footer": 0.16, "top": 0.12, "mid": 0.24}
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]\[]+")
+
+
+def split_of(key: str) -> str:
+    """Stable group split: 20 % test, 10 % val, 70 % train."""
+    h = int(hashlib.sha1(f"{SEED}:{key}".encode()).hexdigest()[:8], 16) % 10
+    return "test" if h < 2 else "val" if h == 2 else "train"
+
+
+@dataclass
+class LabelledPage:
+    """One page with its ground truth."""
+
+    page: str
+    url: str | None
+    mode: str
+    is_spam: bool
+    spam_links: set[str] = field(default_factory=set)
+    spam_texts: list[str] = field(default_factory=list)
+    family: str = ""
+    hiding: str = ""
+    position: str = ""
+    lang: str = ""
+    host_path: str = ""
+    payload_group: str = ""
+    payload_id: str = ""
+    negative_category: str = ""
+    spam_lines: set[int] = field(default_factory=set)
+    """Text mode: 1-based line numbers of injected lines."""
+
+
+@dataclass
+class Payload:
+    id: str
+    family: str
+    lang: str
+    format: str
+    payload: str
+    hiding: str
+    position: str
+    group: str
+
+
+@dataclass
+class Negative:
+    id: str
+    category: str
+    lang: str
+    format: str
+    snippet: str
+
+
+def _jsonl(pattern: str) -> Iterator[dict]:
+    for path in sorted(HERE.glob(pattern)):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def payloads() -> list[Payload]:
+    out = []
+    for r in _jsonl("payloads/**/*.jsonl"):
+        out.append(
+            Payload(
+                r["id"],
+                r["family"],
+                r.get("lang", ""),
+                r["format"],
+                r["payload"],
+                r.get("hiding", "none"),
+                r.get("position", "unknown"),
+                r["source_group"],
+            )
+        )
+    return out
+
+
+def negatives() -> list[Negative]:
+    return [
+        Negative(r["id"], r["category"], r.get("lang", ""), r["format"], r["snippet"])
+        for r in _jsonl("negatives/*.jsonl")
+    ]
+
+
+def data_digest(corpus_dir: Path = DEFAULT_CORPUS) -> str:
+    """sha256 over every input file (payloads, negatives, corpus manifest): the model's data hash."""
+    h = hashlib.sha256()
+    for path in sorted(HERE.glob("payloads/**/*.jsonl")) + sorted(HERE.glob("negatives/*.jsonl")):
+        h.update(path.relative_to(HERE).as_posix().encode())
+        h.update(path.read_bytes())
+    manifest = corpus_dir / "manifest.jsonl"
+    if manifest.is_file():
+        h.update(manifest.read_bytes())
+    return h.hexdigest()
+
+
+def host_pages(corpus_dir: Path = DEFAULT_CORPUS) -> list[dict]:
+    """Corpus manifest rows usable as hosts (no known-spam pages), sha1-checked when read."""
+    rows = []
+    with (corpus_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if r["path"] in REAL_SPAM_PAGES:
+                continue
+            rows.append(r)
+    return rows
+
+
+def read_host(corpus_dir: Path, row: dict) -> str:
+    with gzip.open(corpus_dir / row["path"]) as fh:
+        data = fh.read()
+    if hashlib.sha1(data).hexdigest() != row["sha1"]:
+        raise ValueError(f"{row['path']}: sha1 mismatch with the manifest")
+    from linkguard._decode import decode
+
+    return decode(data)[0]
+
+
+# ---------------------------------------------------------------- payload rendering
+
+
+def _text_to_html(text: str, rng: random.Random) -> str:
+    """A text-only payload as the markup it is injected with: URLs become links."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    rendered = []
+    for ln in lines:
+        esc = html_lib.escape(ln, quote=False)
+        esc = _URL.sub(lambda m: f'<a href="{html_lib.escape(m.group(0))}">{m.group(0)}</a>', esc)
+        rendered.append(esc)
+    if rng.random() < 0.5:
+        return "<p>" + "<br>\n".join(rendered) + "</p>"
+    return "\n".join(f"<p>{r}</p>" for r in rendered)
+
+
+def _wrap(inner: str, hiding: str, rng: random.Random) -> str:
+    style = HIDINGS[hiding][0]
+    tag = (
+        rng.choice(("div", "div", "span", "p")) if hiding != "none" else rng.choice(("div", "div", "section"))
+    )
+    if tag == "p" and "<p" in inner.lower():
+        tag = "div"
+    if hiding == "marquee":
+        return f'<marquee {MARK}="1" width="1" height="1">{inner}</marquee>'
+    if hiding == "js":
+        # Injected as a hidden box that a script toggles; the markup is what a parser sees.
+        ident = "d" + "".join(rng.choice("abcdefghijklmnop0123456789") for _ in range(6))
+        return (
+            f'<div id="{ident}" {MARK}="1">{inner}</div>'
+            f"<script>document.getElementById('{ident}').style.display='none';</script>"
+        )
+    attr = f' style="{style}"' if style else ""
+    return f'<{tag} {MARK}="1"{attr}>{inner}</{tag}>'
+
+
+def _balanced(fragment: str) -> str:
+    """A payload re-serialised by the parser, so stray closing tags cannot end its wrapper early."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser("<html><body>" + fragment + "</body></html>")
+    for node in tree.css("script, style, noscript"):
+        node.decompose()
+    body = tree.body
+    return body.inner_html if body is not None else ""
+
+
+def render_payload(p: Payload, rng: random.Random) -> tuple[str, str]:
+    """HTML to inject and the hiding used (as found, or chosen when the payload is bare)."""
+    inner = _balanced(p.payload) if p.format == "html" else _text_to_html(p.payload, rng)
+    own_hiding = p.hiding not in ("none", "unknown", "", "comment", "other")
+    if own_hiding and p.format == "html":
+        return f'<div {MARK}="1">{inner}</div>', p.hiding
+    if p.position == "comment":
+        # User-generated spam: a visible comment block in the page's discussion.
+        hiding = "none"
+        author = rng.choice(("John", "maria88", "Admin", "seo expert", "Budi", "guest"))
+        return (
+            f'<div class="comment" {MARK}="1"><p class="comment-author">{author}</p>{inner}</div>',
+            hiding,
+        )
+    names = list(HIDINGS)
+    weights = [HIDINGS[n][1] for n in names]
+    hiding = rng.choices(names, weights)[0]
+    return _wrap(inner, hiding, rng), hiding
+
+
+# ---------------------------------------------------------------- insertion
+
+
+def _insert(html: str, snippet: str, position: str, rng: random.Random) -> tuple[str, str]:
+    low = html.lower()
+    if position == "trailing":
+        return html.rstrip() + "\n" + snippet + "\n", position
+    if position == "footer":
+        i = low.rfind("</footer")
+        if i != -1:
+            return html[:i] + snippet + html[i:], position
+        position = "end_of_body"
+    if position == "end_of_body":
+        i = low.rfind("</body")
+        if i == -1:
+            return html + snippet, "trailing"
+        return html[:i] + snippet + html[i:], position
+    if position == "top":
+        m = re.search(r"<body[^>]*>", html, re.I)
+        if m is None:
+            return snippet + html, position
+        return html[: m.end()] + snippet + html[m.end() :], position
+    # mid: after a paragraph close in the middle of the page
+    closes = [m.end() for m in re.finditer(r"</p\s*>", html, re.I)]
+    if len(closes) >= 3:
+        at = closes[len(closes) // 2 + rng.randint(-len(closes) // 4, len(closes) // 4)]
+        return html[:at] + snippet + html[at:], "mid"
+    return _insert(html, snippet, "end_of_body", rng)
+
+
+def _html_truth(snippet: str) -> tuple[set[str], list[str]]:
+    """Links and visible texts of an injected snippet, read with linkguard's own segmenter."""
+    from linkguard._segment import segment_html
+
+    page = segment_html("<html><body>" + snippet + "</body></html>")
+    links: set[str] = set()
+    texts = []
+    for s in page.segments:
+        links.update(x.strip() for x in s.links if x.strip().lower().startswith(("http", "www", "//")))
+        if s.text:
+            texts.append(s.text)
+    return links, texts
+
+
+def _link_pool(pays: list[Payload]) -> list[tuple[str, str]]:
+    """(url, anchor text) pairs from the real payloads of one split."""
+    from linkguard._segment import segment_html
+
+    pool: list[tuple[str, str]] = []
+    for p in pays:
+        if p.format == "html":
+            page = segment_html("<html><body>" + p.payload + "</body></html>")
+            for m in re.finditer(r"<a\b[^>]*href=[\"']?([^\"' >]+)[^>]*>(.*?)</a>", p.payload, re.I | re.S):
+                anchor = " ".join(re.sub(r"<[^>]+>", " ", m.group(2)).split())
+                if m.group(1).lower().startswith(("http", "//")) and len(anchor) < 80:
+                    pool.append((m.group(1), anchor or m.group(1)))
+            del page
+        else:
+            pool.extend((u, u) for u in _URL.findall(p.payload))
+    return pool
+
+
+def composite_payload(pool: list[tuple[str, str]], rng: random.Random) -> tuple[str, str]:
+    """A link-run payload recombined from real spam links and anchors of the same split.
+
+    Real injections are mostly runs of links, bare or as anchor text, sometimes
+    followed by short brand lines; recombining real links teaches that shape
+    without repeating any one payload.
+    """
+    n = rng.randint(3, min(40, max(3, len(pool))))
+    picks = rng.sample(pool, min(n, len(pool)))
+    bare = rng.random() < 0.4
+    sep = rng.choice((" ", "\n", "<br>", " | ", ", "))
+    links = sep.join(
+        f'<a href="{html_lib.escape(u)}">{html_lib.escape(u if bare else a)}</a>' for u, a in picks
+    )
+    tags = rng.choice((("p", "p"), ("div", "div"), ("li", "ul")))
+    if tags[0] == "li":
+        body = (
+            "<ul>"
+            + "".join(f'<li><a href="{html_lib.escape(u)}">{html_lib.escape(a)}</a></li>' for u, a in picks)
+            + "</ul>"
+        )
+    else:
+        body = f"<{tags[0]}>{links}</{tags[0]}>"
+    if rng.random() < 0.4:
+        extra = rng.sample(pool, min(rng.randint(1, 6), len(pool)))
+        body += "".join(f"<div>{html_lib.escape(a.split('/')[-1] or a)}</div>" for _, a in extra)
+    return body, "composite"
+
+
+def _host_text_lines(html: str) -> list[str]:
+    """A host page as a crawler text dump: one line per block, like a WET record."""
+    from linkguard._segment import segment_html
+
+    return [s.text.replace("\n", " ") for s in segment_html(html).segments if s.text and not s.hidden]
+
+
+def _payload_text_lines(p: Payload, rng: random.Random) -> list[str]:
+    if p.format == "text":
+        return [" ".join(ln.split()) for ln in p.payload.splitlines() if ln.strip()]
+    _, texts = _html_truth(p.payload)
+    lines = []
+    for t in texts:
+        lines.extend(x for x in t.split("\n") if x.strip())
+    return lines
+
+
+def _fill_host(snippet: str, host_url: str | None) -> str:
+    host = "www.example.org"
+    if host_url:
+        m = re.match(r"https?://([^/]+)", host_url)
+        if m:
+            host = m.group(1)
+    return snippet.replace("{HOST}", host)
+
+
+def build_split(
+    split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int | None = None
+) -> list[LabelledPage]:
+    """All labelled pages of one split (``train``, ``val`` or ``test``), deterministic."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}")
+    rng = random.Random(f"{SEED}:{split}")
+    pays = [p for p in payloads() if split_of("payload:" + p.group) == split]
+    negs = [n for n in negatives() if split_of("neg:" + n.id) == split and n.format == "html"]
+    neg_texts = [n for n in negatives() if split_of("neg:" + n.id) == split and n.format == "text"]
+    hosts = [r for r in host_pages(corpus_dir) if split_of("host:" + r["path"]) == split]
+    if variants is None:
+        variants = 3 if split == "train" else 2
+    out: list[LabelledPage] = []
+    if not pays:
+        return out
+    # Cycle payloads so each is used about equally, whatever the host count.
+    order = pays[:]
+    rng.shuffle(order)
+    pool = _link_pool(pays)
+    k = 0
+    for row in hosts:
+        try:
+            host = read_host(corpus_dir, row)
+        except (OSError, ValueError):
+            continue
+        url = row.get("url")
+        lang = row.get("lang") or ""
+        # 1. the clean page (maybe with a hard negative placed in it)
+        clean = host
+        neg_cat = ""
+        if negs and rng.random() < 0.6:
+            neg = rng.choice(negs)
+            clean, _ = _insert(
+                host, _fill_host(neg.snippet, url), rng.choice(["mid", "end_of_body", "top", "footer"]), rng
+            )
+            neg_cat = neg.category
+        out.append(
+            LabelledPage(
+                clean, url, "html", False, lang=lang, host_path=row["path"], negative_category=neg_cat
+            )
+        )
+        host_lines = _host_text_lines(host)
+        if neg_texts and rng.random() < 0.5:
+            nt = rng.choice(neg_texts)
+            at = rng.randint(0, len(host_lines))
+            host_lines = (
+                host_lines[:at]
+                + [" ".join(x.split()) for x in nt.snippet.splitlines() if x.strip()]
+                + host_lines[at:]
+            )
+        out.append(
+            LabelledPage("\n".join(host_lines) + "\n", url, "text", False, lang=lang, host_path=row["path"])
+        )
+        # 2. injected variants
+        for v in range(variants):
+            p = order[k % len(order)]
+            k += 1
+            if pool and rng.random() < COMPOSITE_SHARE:
+                body, _ = composite_payload(pool, rng)
+                p = Payload(f"composite-{k}", "composite", "", "html", body, "none", "unknown", "composite")
+            snippet, hiding = render_payload(p, rng)
+            if p.position == "comment":
+                position = "mid"
+            else:
+                position = rng.choices(list(POSITIONS), list(POSITIONS.values()))[0]
+            base = host
+            if negs and rng.random() < 0.3:
+                base, _ = _insert(host, _fill_host(rng.choice(negs).snippet, url), "mid", rng)
+            page, where = _insert(base, snippet, position, rng)
+            links, texts = _html_truth(snippet)
+            common = dict(
+                family=p.family,
+                hiding=hiding,
+                lang=p.lang or lang,
+                host_path=row["path"],
+                payload_group=p.group,
+                payload_id=p.id,
+            )
+            out.append(LabelledPage(page, url, "html", True, links, texts, position=where, **common))
+            if v == 0:
+                # the same injection as a text dump (WET-like), trailing or mid
+                lines = _payload_text_lines(p, rng)
+                if not lines:
+                    continue
+                tpos = "trailing" if rng.random() < 0.7 or p.position == "trailing" else "mid"
+                at = (
+                    len(host_lines)
+                    if tpos == "trailing"
+                    else rng.randint(
+                        len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3)
+                    )
+                )
+                all_lines = host_lines[:at] + lines + host_lines[at:]
+                spam_lines = set(range(at + 1, at + len(lines) + 1))
+                tlinks = {u.rstrip(".,;:)]}!?") for ln in lines for u in _URL.findall(ln)}
+                out.append(
+                    LabelledPage(
+                        "\n".join(all_lines) + "\n",
+                        url,
+                        "text",
+                        True,
+                        tlinks,
+                        lines,
+                        position=tpos,
+                        spam_lines=spam_lines,
+                        **{**common, "hiding": "none"},
+                    )
+                )
+    return out
+
+
+def segment_labels(lp: LabelledPage, page: object) -> list[bool]:
+    """Ground truth per segment of a segmented :class:`LabelledPage` (training only)."""
+    segs = page.segments  # type: ignore[attr-defined]
+    if not lp.is_spam:
+        return [False] * len(segs)
+    if lp.mode == "text":
+        labels = []
+        for s in segs:
+            line = int(s.path.split()[1]) if s.path.startswith("line ") else -1
+            labels.append(line in lp.spam_lines)
+        return labels
+    out = []
+    for s in segs:
+        node = s.whole_block if s.whole_block is not None else (s.nodes[0] if s.nodes else None)
+        marked = False
+        depth = 0
+        while node is not None and depth < 10_000:
+            if node.is_element_node and MARK in node.attrs:
+                marked = True
+                break
+            node = node.parent
+            depth += 1
+        out.append(marked)
+    return out
