@@ -111,9 +111,19 @@ def _detect(data: bytes) -> str | None:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - dependency is declared
         return None
-    best = from_bytes(data[:_DETECT_BYTES]).best()
+    results = from_bytes(data[:_DETECT_BYTES])
+    best = results.best()
     if best is None:
         return None
+    # Short Western text fits cp1250/cp1257/cp1252 equally well; on a tie take what
+    # browsers fall back to (windows-1252) rather than the detector's first pick.
+    for match in results:
+        if (
+            match.chaos == best.chaos
+            and match.coherence == best.coherence
+            and "cp1252" in match.could_be_from_charset
+        ):
+            return "cp1252"
     return _codec(best.encoding)
 
 

@@ -198,7 +198,8 @@ class SegmentModel:
                 f"model format version {data.get('format_version')!r} is not supported "
                 f"(this linkguard reads version {MODEL_FORMAT_VERSION})"
             )
-        names = tuple(data.get("feature_names") or ())
+        raw_names = data.get("feature_names")
+        names = tuple(raw_names) if isinstance(raw_names, list) else ()
         if names != FEATURE_NAMES:
             missing = sorted(set(FEATURE_NAMES) - set(names))
             extra = sorted(set(names) - set(FEATURE_NAMES))
@@ -229,7 +230,7 @@ class SegmentModel:
                 arrays["left"][i, :m] = t["left"]
                 arrays["right"][i, :m] = t["right"]
                 arrays["value"][i, :m] = t["value"]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ModelError(f"model file is malformed: {exc}") from None
         n = len(FEATURE_NAMES)
         width = arrays["feature"].shape[1]
@@ -245,7 +246,10 @@ class SegmentModel:
         depth = _depth(arrays["left"], arrays["right"])
         if depth > 64:
             raise ModelError("model trees are deeper than 64 levels or contain cycles")
-        return cls(arrays, baseline, threshold, names, dict(data.get("metadata") or {}))
+        metadata = data.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise ModelError("model metadata must be an object")
+        return cls(arrays, baseline, threshold, names, metadata)
 
 
 def _reachable(left: np.ndarray, right: np.ndarray) -> int:
@@ -308,7 +312,7 @@ def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> S
         return fitted
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelError(f"model {p} is not valid JSON: {exc}") from None
     return SegmentModel.from_dict(data)
 

@@ -158,7 +158,7 @@ def scan_many(
     pages: Iterable[PageInput | tuple[PageInput, str | None]],
     *,
     mode: Mode = "auto",
-    batch_size: int = 64,
+    batch_size: int = 16,
     config: Config | None = None,
     model: SegmentModel | None = None,
 ) -> Iterator[Report]:

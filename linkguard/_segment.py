@@ -373,7 +373,7 @@ def walk_html(
 # pass through untouched, character for character.
 MAX_DEPTH = 512
 _MAX_OPTIONS = 1000
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,40})[^<>]*>?")
+_TAG = re.compile(r"<(?:(!--)|(/?)([A-Za-z][A-Za-z0-9:_-]{0,40})[^<>]*>?)")
 # Elements that never nest by themselves: void elements, and those a new start tag (or a
 # block) closes implicitly.  They neither deepen nor shallow the depth estimate.
 _FLAT = frozenset(
@@ -381,6 +381,9 @@ _FLAT = frozenset(
     bgsound image p li dt dd option optgroup tr td th thead tbody tfoot caption colgroup rb rt rp rtc
     a nobr button select form html head body frameset h1 h2 h3 h4 h5 h6""".split()
 )
+# Raw text: their content is not markup, so it is skipped, and their tags are never cut.
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript".split())
+_RAW_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
 
 
 def _tame(html: str) -> str:
@@ -393,9 +396,30 @@ def _tame(html: str) -> str:
     foreign = 0  # open <svg>/<math>: there ``<x/>`` closes itself
     opened: dict[str, int] = {}  # open elements by name (estimate)
     cuts: list[tuple[int, int]] = []
-    for m in _TAG.finditer(html):
-        name = m.group(2).lower()
-        closing = bool(m.group(1))
+    pos = 0
+    search = _TAG.search
+    while True:
+        m = search(html, pos)
+        if m is None:
+            break
+        pos = m.end()
+        if m.group(1):  # comment: skip to its end
+            end = html.find("-->", pos)
+            if end < 0:
+                break
+            pos = end + 3
+            continue
+        name = m.group(3).lower()
+        closing = bool(m.group(2))
+        if name in _RAW_TEXT:
+            if not closing:
+                end_match = _RAW_END[name].search(html, pos)
+                if end_match is None:
+                    break
+                pos = end_match.start()
+            continue
+        if name == "plaintext":
+            break
         if name == "select":
             options = -1 if closing else 0
             continue

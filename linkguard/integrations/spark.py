@@ -1,0 +1,391 @@
+"""Score pages in PySpark: partition functions, the output schema, and a ready job.
+
+Three ways in, all one row per input record (``status`` ``ok``/``skipped``/``error``),
+so a job's input and output counts match:
+
+* :func:`score_partition` for ``rdd.mapPartitions`` (Rows or dicts in, dicts out);
+* :func:`score_pandas` for ``df.mapInPandas(score_pandas, OUTPUT_SCHEMA)`` (Arrow batches);
+* ``python -m linkguard.integrations.spark --input ... --output ...``: a WARC path list
+  (Common Crawl style, like cc-pyspark) or a JSONL/Parquet table in, Parquet out.
+
+The model is never broadcast: each Python worker loads it once through a
+process-level cache (the bundled model, or a JSON model file given by path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from linkguard.integrations import missing_extra
+
+try:
+    import pandas as pd
+    from pyspark.sql import DataFrame, Row, SparkSession
+    from pyspark.sql import functions as F  # noqa: N812 - the PySpark convention
+    from pyspark.sql.types import (
+        ArrayType,
+        BooleanType,
+        DoubleType,
+        IntegerType,
+        StringType,
+        StructField,
+        StructType,
+    )
+except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra test
+    raise missing_extra("spark", _exc) from _exc
+
+from linkguard._batch import ROW_FIELDS, score_records
+from linkguard._config import Config
+from linkguard.integrations import ModelSpec, resolve_model
+
+if TYPE_CHECKING:
+    from pyspark import RDD
+
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "build_parser",
+    "main",
+    "run_job",
+    "score_pandas",
+    "score_partition",
+    "score_warc_paths",
+]
+
+log = logging.getLogger("linkguard.spark")
+
+OUTPUT_SCHEMA = StructType(
+    [
+        StructField("id", StringType()),
+        StructField("url", StringType()),
+        StructField("status", StringType(), nullable=False),
+        StructField("is_spam", BooleanType()),
+        StructField("spam_score", DoubleType()),
+        StructField("n_segments", IntegerType()),
+        StructField("n_spam_segments", IntegerType()),
+        StructField("spam_links", ArrayType(StringType(), containsNull=False)),
+        StructField("reasons", ArrayType(StringType(), containsNull=False)),
+        StructField("truncated", BooleanType()),
+        StructField("error", StringType()),
+    ]
+)
+"""Spark schema of :data:`linkguard.ROW_FIELDS` (``id`` as a string, whatever the input's id type)."""
+
+assert tuple(OUTPUT_SCHEMA.fieldNames()) == ROW_FIELDS, "OUTPUT_SCHEMA is out of step with ROW_FIELDS"
+
+
+def _as_mapping(record: Any) -> Any:
+    """Spark Rows become dicts; anything else goes to score_records as it is (it reports non-mappings)."""
+    if isinstance(record, Row):
+        return record.asDict()
+    return record
+
+
+def _spark_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the schema's columns and make ``id`` a string, so one schema fits every input."""
+    out = {name: row.get(name) for name in ROW_FIELDS}
+    if out["id"] is not None and not isinstance(out["id"], str):
+        out["id"] = str(out["id"])
+    return out
+
+
+def score_partition(
+    records: Iterable[Row | Mapping[str, Any]],
+    *,
+    html_field: str | None = None,
+    url_field: str = "url",
+    id_field: str = "id",
+    config: Config | None = None,
+    model: ModelSpec = None,
+    batch_size: int = 64,
+) -> Iterator[dict[str, Any]]:
+    """Score one partition: Rows or dicts with id/url/html in, one ``OUTPUT_SCHEMA`` dict per record out.
+
+    Use with options through :func:`functools.partial`::
+
+        rows = df.rdd.mapPartitions(partial(score_partition, html_field="content"))
+        out = spark.createDataFrame(rows, OUTPUT_SCHEMA)
+
+    Give ``model`` as a path (not a loaded model) so executors read it once each.
+    """
+    rows = score_records(
+        (_as_mapping(r) for r in records),
+        page_field=html_field,
+        url_field=url_field,
+        id_field=id_field,
+        config=config,
+        model=resolve_model(model),
+        batch_size=batch_size,
+    )
+    for row in rows:
+        yield _spark_row(row)
+
+
+def _clean_value(value: Any) -> Any:
+    """pandas puts NaN/NaT where Arrow had nulls; linkguard wants ``None``."""
+    if value is None or isinstance(value, (str, bytes, bytearray)):
+        return value
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):  # arrays and other non-scalars
+        return value
+
+
+def score_pandas(
+    batches: Iterable[pd.DataFrame],
+    *,
+    html_field: str | None = None,
+    url_field: str = "url",
+    id_field: str = "id",
+    config: Config | None = None,
+    model: ModelSpec = None,
+    batch_size: int = 64,
+) -> Iterator[pd.DataFrame]:
+    """``mapInPandas`` function: batches with id/url/html columns in, ``OUTPUT_SCHEMA`` frames out.
+
+    ::
+
+        out = df.select("id", "url", "html").mapInPandas(score_pandas, schema=OUTPUT_SCHEMA)
+
+    Extra columns ``encoding``, ``mode``, ``status`` and ``error`` are honoured
+    as in :func:`linkguard.score_records`.
+    """
+    for frame in batches:
+        records = (
+            {key: _clean_value(value) for key, value in rec.items()} for rec in frame.to_dict("records")
+        )
+        rows = list(
+            score_partition(
+                records,
+                html_field=html_field,
+                url_field=url_field,
+                id_field=id_field,
+                config=config,
+                model=model,
+                batch_size=batch_size,
+            )
+        )
+        # object dtype keeps None as None (pandas 3 would make string nulls NaN); Arrow casts per schema.
+        yield pd.DataFrame(rows, columns=list(ROW_FIELDS), dtype=object)
+
+
+def _open_source(path: str) -> Any:
+    """Local paths go to the WARC reader as they are; remote URLs are opened with fsspec if present."""
+    if "://" in path and not path.startswith("file://"):
+        try:
+            import fsspec
+        except ImportError:
+            return path  # let the reader try (and report an error row if it cannot)
+        return fsspec.open(path, "rb").open()
+    return path.removeprefix("file://")
+
+
+def _warc_records(paths: Iterable[str], wet: bool | None) -> Iterator[dict[str, Any]]:
+    """All records of all WARC files, plus one error record for a file that fails to open or read."""
+    from linkguard.io.warc import iter_records
+
+    for line in paths:
+        path = line.strip()
+        if not path or path.startswith("#"):
+            continue
+        source = None
+        try:
+            source = _open_source(path)
+            yield from iter_records(source, wet=wet)
+        except Exception as exc:
+            log.warning("WARC input failed: %s: %s", path, exc)
+            yield {
+                "id": path,
+                "url": None,
+                "status": "error",
+                "error": f"cannot read WARC file {path}: {type(exc).__name__}: {exc}"[:500],
+            }
+        finally:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
+
+
+def score_warc_paths(
+    paths: Iterable[str],
+    *,
+    wet: bool | None = None,
+    config: Config | None = None,
+    model: ModelSpec = None,
+    batch_size: int = 64,
+) -> Iterator[dict[str, Any]]:
+    """``mapPartitions`` function for a WARC path list: each partition streams its files.
+
+    One row per WARC record the reader yields (including its error rows) and one
+    error row, ``id`` = the path, for a file that cannot be opened or read to the end.
+    """
+    rows = score_records(
+        _warc_records(paths, wet),
+        config=config,
+        model=resolve_model(model),
+        batch_size=batch_size,
+    )
+    for row in rows:
+        yield _spark_row(row)
+
+
+def _read_table(
+    spark: SparkSession, path: str, input_format: str, html_field: str, url_field: str, id_field: str
+) -> DataFrame:
+    """A JSONL/Parquet table as ``id, url, html, encoding, status, error``.
+
+    A malformed JSON line becomes an error record rather than vanishing.
+    """
+    if input_format == "jsonl":
+        df = spark.read.option("mode", "PERMISSIVE").json(path)
+    else:
+        df = spark.read.parquet(path)
+    cols = set(df.columns)
+    if html_field not in cols:
+        raise SystemExit(f"input has no column {html_field!r} (columns: {sorted(cols)}); use --html-field")
+
+    def col_or_null(name: str) -> Any:
+        return F.col(name) if name in cols else F.lit(None)
+
+    record_id = F.col(id_field) if id_field in cols else F.monotonically_increasing_id()
+    if "_corrupt_record" in cols:
+        bad = F.col("_corrupt_record").isNotNull()
+        status = F.when(bad, F.lit("error"))
+        error = F.when(bad, F.lit("malformed JSON record"))
+    else:
+        status = F.lit(None).cast("string")
+        error = F.lit(None).cast("string")
+    return df.select(
+        record_id.cast("string").alias("id"),
+        col_or_null(url_field).cast("string").alias("url"),
+        F.col(html_field).alias("html"),
+        col_or_null("encoding").cast("string").alias("encoding"),
+        status.alias("status"),
+        error.alias("error"),
+    )
+
+
+def run_job(
+    spark: SparkSession,
+    input_path: str,
+    output_path: str,
+    *,
+    input_format: str = "warc-list",
+    html_field: str = "html",
+    url_field: str = "url",
+    id_field: str = "id",
+    num_partitions: int | None = None,
+    num_output_partitions: int | None = None,
+    threshold: float | None = None,
+    model_path: str | None = None,
+    wet: bool | None = None,
+    overwrite: bool = False,
+) -> DataFrame:
+    """Read, score, write Parquet to ``output_path``; returns the written table (read back)."""
+    config = Config(threshold=threshold) if threshold is not None else None
+    if input_format == "warc-list":
+        paths: RDD[str] = spark.sparkContext.textFile(input_path)
+        if num_partitions:
+            # A round-robin shuffle of the (small) list spreads the heavy WARC files evenly.
+            paths = paths.repartition(num_partitions)
+        fn: Callable[[Iterable[str]], Iterator[dict[str, Any]]] = partial(
+            score_warc_paths, wet=wet, config=config, model=model_path
+        )
+        out = spark.createDataFrame(paths.mapPartitions(fn), OUTPUT_SCHEMA)
+    elif input_format in ("jsonl", "parquet"):
+        table = _read_table(spark, input_path, input_format, html_field, url_field, id_field)
+        if num_partitions:
+            table = table.repartition(num_partitions)
+        out = table.mapInPandas(
+            partial(score_pandas, html_field="html", config=config, model=model_path),
+            schema=OUTPUT_SCHEMA,
+        )
+    else:
+        raise ValueError(f"unknown input format {input_format!r}")
+    if num_output_partitions:
+        out = out.coalesce(num_output_partitions)
+    out.write.mode("overwrite" if overwrite else "errorifexists").parquet(output_path)
+    return spark.read.parquet(output_path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m linkguard.integrations.spark",
+        description="Score pages for injected link spam with Spark; writes one Parquet row per record.",
+    )
+    parser.add_argument(
+        "--input", required=True, help="WARC path list (one path or URL a line), or a JSONL/Parquet table"
+    )
+    parser.add_argument("--output", required=True, help="output directory (Parquet)")
+    parser.add_argument("--input-format", choices=("warc-list", "jsonl", "parquet"), default="warc-list")
+    parser.add_argument("--html-field", default="html", help="page column of a table input (default: html)")
+    parser.add_argument("--url-field", default="url", help="URL column of a table input (default: url)")
+    parser.add_argument("--id-field", default="id", help="id column of a table input (default: id)")
+    parser.add_argument("--num-partitions", type=int, default=None, help="input partitions")
+    parser.add_argument("--num-output-partitions", type=int, default=None, help="output files")
+    parser.add_argument("--threshold", type=float, default=None, help="spam threshold (default: the model's)")
+    parser.add_argument("--model", default=None, help="JSON model file readable on every executor")
+    wet = parser.add_mutually_exclusive_group()
+    wet.add_argument("--wet", dest="wet", action="store_const", const=True, help="inputs are WET (text)")
+    wet.add_argument("--no-wet", dest="wet", action="store_const", const=False, help="inputs are WARC")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument("--master", default=None, help="e.g. local[2] (default: spark-submit's)")
+    parser.add_argument("--log-level", default="WARN", help="Spark log level (default: WARN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m linkguard.integrations.spark``.
+
+    Exit status 0 when the job ran, even with some error rows (a crawl always has
+    a few, and they are in the output with their message); 1 when every row is an
+    error, which means a wrong list file or table rather than bad records.
+    """
+    args = build_parser().parse_args(argv)
+    had_session = SparkSession.getActiveSession() is not None
+    builder = SparkSession.builder.appName("linkguard")
+    if args.master:
+        builder = builder.master(args.master)
+    if (args.master or "").startswith("local"):
+        # Local workers must run this Python (the one with linkguard); on a cluster spark-submit decides.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(args.log_level)
+    try:
+        table = run_job(
+            spark,
+            args.input,
+            args.output,
+            input_format=args.input_format,
+            html_field=args.html_field,
+            url_field=args.url_field,
+            id_field=args.id_field,
+            num_partitions=args.num_partitions,
+            num_output_partitions=args.num_output_partitions,
+            threshold=args.threshold,
+            model_path=args.model,
+            wet=args.wet,
+            overwrite=args.overwrite,
+        )
+        counts = {r["status"]: r["count"] for r in table.groupBy("status").count().collect()}
+        spam = table.filter(F.col("is_spam")).count()
+        print(
+            f"linkguard: {sum(counts.values())} rows ({counts.get('ok', 0)} ok, "
+            f"{counts.get('skipped', 0)} skipped, {counts.get('error', 0)} error), "
+            f"{spam} spam -> {args.output}",
+            file=sys.stderr,
+        )
+        total = sum(counts.values())
+        return 1 if total and counts.get("error", 0) == total else 0
+    finally:
+        if not had_session:
+            spark.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""linkguard.integrations.spark: partition functions, schema, and the job in PySpark local mode."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from linkguard import FEATURE_NAMES, ROW_FIELDS
+from linkguard import _model as lg_model
+
+pytest.importorskip("pyspark")
+pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+
+import pandas as pd
+from pyspark.sql import Row, SparkSession
+
+from linkguard.integrations import spark as lg_spark
+
+pytestmark = [
+    pytest.mark.spark,
+    # PySpark 4.x warns on pandas >= 3 ("does not yet fully support"); the paths used here work.
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
+
+WARC = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "warc" / "resiliparse-warcfile.warc.gz"
+)
+WARC_RESPONSES = 16  # documented in ../shared/corpus/warc/README.md
+CLEAN = "<p>A normal paragraph about the weather today, written for the town's newsletter.</p>"
+
+
+def constant_model_file(path: Path, *, spam: bool) -> Path:
+    """A model file that calls every segment spam (or none): wiring tests must not depend on trained weights.
+
+    Written in the bundled model's JSON format (one single-leaf tree), loaded by the code under test.
+    """
+    data = {
+        "format": lg_model.MODEL_FORMAT,
+        "format_version": lg_model.MODEL_FORMAT_VERSION,
+        "feature_names": list(FEATURE_NAMES),
+        "baseline": 5.0 if spam else -5.0,
+        "threshold": 0.5,
+        "trees": [{"feature": [0], "threshold": [None], "left": [0], "right": [0], "value": [0.0]}],
+        "metadata": {"note": "constant test model"},
+    }
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def spam_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(constant_model_file(tmp_path_factory.mktemp("models") / "spam.json", spam=True))
+
+
+@pytest.fixture(scope="module")
+def clean_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(constant_model_file(tmp_path_factory.mktemp("models") / "clean.json", spam=False))
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java")
+    saved = {k: os.environ.get(k) for k in ("SPARK_LOCAL_IP", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")}
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("linkguard-tests")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.local.dir", str(tmp_path_factory.mktemp("spark-local")))
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+# ------------------------------------------------------------ without a Spark session
+
+
+def test_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    for name in [m for m in sys.modules if m.startswith("pyspark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, "linkguard.integrations.spark")
+    with pytest.raises(ImportError, match=r"pip install 'linkguard\[spark\]'"):
+        importlib.import_module("linkguard.integrations.spark")
+
+
+def test_schema_matches_row_fields() -> None:
+    assert tuple(lg_spark.OUTPUT_SCHEMA.fieldNames()) == ROW_FIELDS
+
+
+def test_score_partition_takes_rows_and_dicts(clean_model: str) -> None:
+    records = [
+        Row(id=1, url="https://a.example/", html=CLEAN),
+        {"id": "b", "url": "https://b.example/", "html": CLEAN.encode()},
+        {"id": "c", "url": "https://c.example/"},  # no page: skipped, still a row
+        "not a record",  # error row, not an exception
+    ]
+    rows = list(lg_spark.score_partition(iter(records), model=clean_model))
+    assert len(rows) == len(records)
+    assert [tuple(r) for r in rows] == [ROW_FIELDS] * len(records)
+    assert [r["id"] for r in rows] == ["1", "b", "c", None]
+    assert [r["status"] for r in rows] == ["ok", "ok", "skipped", "error"]
+
+
+def test_score_pandas_turns_nulls_into_skips_and_keeps_columns(clean_model: str) -> None:
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "url": ["https://a.example/", None, "https://c.example/"],
+            "html": [CLEAN, CLEAN, None],
+        }
+    )
+    (out,) = list(lg_spark.score_pandas(iter([frame]), model=clean_model))
+    assert list(out.columns) == list(ROW_FIELDS)
+    assert out["status"].tolist() == ["ok", "ok", "skipped"]
+    assert out["id"].tolist() == ["1", "2", "3"]
+    assert out["url"].tolist()[1] is None
+
+
+def test_model_spec_drives_the_verdict(spam_model: str, clean_model: str) -> None:
+    """The model given by path is what scores (wiring only: constant models, no trained weights needed)."""
+    records = [{"id": "x", "url": "https://x.example/", "html": CLEAN}]
+    (hot,) = lg_spark.score_partition(records, model=spam_model)
+    (cold,) = lg_spark.score_partition(records, model=Path(clean_model))
+    assert hot["is_spam"] is True and hot["n_spam_segments"] == hot["n_segments"] >= 1
+    assert cold["is_spam"] is False and cold["n_spam_segments"] == 0
+
+
+def test_cli_help_runs_without_a_jvm() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkguard.integrations.spark", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for flag in ("--input", "--output", "--input-format", "--html-field", "--num-partitions", "--master"):
+        assert flag in proc.stdout
+
+
+# ------------------------------------------------------------ in PySpark local mode
+
+
+def test_mappartitions_and_mapinpandas_in_spark(spark: SparkSession, spam_model: str) -> None:
+    data = [(str(i), f"https://site{i}.example/", CLEAN if i % 3 else None) for i in range(12)]
+    df = spark.createDataFrame(data, "id string, url string, html string").repartition(3)
+    by_rdd = df.rdd.mapPartitions(partial(lg_spark.score_partition, model=spam_model))
+    via_rdd = spark.createDataFrame(by_rdd, lg_spark.OUTPUT_SCHEMA)
+    via_arrow = df.mapInPandas(
+        partial(lg_spark.score_pandas, model=spam_model), schema=lg_spark.OUTPUT_SCHEMA
+    )
+    for out in (via_rdd, via_arrow):
+        rows = {r["id"]: r for r in out.collect()}
+        assert len(rows) == len(data)
+        assert {rows[str(i)]["status"] for i in range(0, 12, 3)} == {"skipped"}
+        ok = [rows[str(i)] for i in range(12) if i % 3]
+        assert all(r["status"] == "ok" and r["is_spam"] is True for r in ok)
+        assert all(r["n_segments"] >= 1 and isinstance(r["spam_links"], list) for r in ok)
+
+
+def test_warc_list_job_one_row_per_record_plus_unreadable_file(
+    spark: SparkSession, tmp_path: Path, clean_model: str
+) -> None:
+    if not WARC.is_file():
+        pytest.skip(f"shared WARC not found at {WARC}")
+    from linkguard.io.warc import iter_records
+
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(WARC.read_bytes()[:60_000])  # a download that stopped half way
+    missing = tmp_path / "gone.warc.gz"
+    listing = tmp_path / "warc.paths"
+    listing.write_text(f"{WARC.resolve()}\n{cut}\n\n{missing}\n", "utf-8")
+    cut_records = list(iter_records(str(cut)))
+    assert cut_records[-1]["status"] == "error"  # the reader reports the damage itself
+    out = str(tmp_path / "out")
+    rows = lg_spark.run_job(spark, str(listing), out, num_partitions=2, model_path=clean_model).collect()
+    assert len(rows) == WARC_RESPONSES + len(cut_records) + 1  # + 1: the file that cannot be opened
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert len(ok) == WARC_RESPONSES + len(cut_records) - 1
+    assert all(r["url"].startswith("http") and r["id"].startswith("<urn:uuid:") for r in ok)
+    errors = [r for r in rows if r["status"] == "error"]
+    assert len(errors) == 2 and all(r["error"] for r in errors)
+    assert str(missing) in {r["id"] for r in errors}
+
+
+def test_jsonl_job_counts_in_equal_rows_out(spark: SparkSession, tmp_path: Path, clean_model: str) -> None:
+    src = tmp_path / "pages.jsonl"
+    lines = [json.dumps({"id": i, "url": f"https://p{i}.example/", "html": CLEAN}) for i in range(4)]
+    lines.insert(2, '{"id": 99, "url": "https://broken.example/", "html": ')  # malformed JSON line
+    lines.append(json.dumps({"id": 5, "url": "https://nopage.example/"}))  # no page
+    src.write_text("\n".join(lines) + "\n", "utf-8")
+    table = lg_spark.run_job(
+        spark, str(src), str(tmp_path / "out"), input_format="jsonl", num_partitions=2, model_path=clean_model
+    )
+    rows = table.collect()
+    assert len(rows) == len(lines)
+    by_status: dict[str, int] = {}
+    for r in rows:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    assert by_status == {"ok": 4, "error": 1, "skipped": 1}
+    assert {r["id"] for r in rows if r["status"] == "ok"} == {"0", "1", "2", "3"}
+
+
+def test_parquet_job_with_html_field_and_model_path(
+    spark: SparkSession, tmp_path: Path, spam_model: str
+) -> None:
+    src = tmp_path / "pages.parquet"
+    pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "url": ["https://a.example/", "https://b.example/", "https://c.example/"],
+            "content": [CLEAN, CLEAN.encode(), None],
+        }
+    ).to_parquet(src)
+    table = lg_spark.run_job(
+        spark,
+        str(src),
+        str(tmp_path / "out"),
+        input_format="parquet",
+        html_field="content",
+        model_path=spam_model,
+    )
+    rows = {r["id"]: r for r in table.collect()}
+    assert set(rows) == {"a", "b", "c"}
+    assert rows["a"]["is_spam"] is True and rows["b"]["is_spam"] is True
+    assert rows["c"]["status"] == "skipped"
+
+
+def test_main_writes_parquet_and_reuses_the_session(spark: SparkSession, tmp_path: Path) -> None:
+    if not WARC.is_file():
+        pytest.skip(f"shared WARC not found at {WARC}")
+    listing = tmp_path / "warc.paths"
+    listing.write_text(f"{WARC.resolve()}\n", "utf-8")
+    out = tmp_path / "out"
+    argv = ["--input", str(listing), "--output", str(out), "--num-partitions", "1", "--log-level", "ERROR"]
+    assert lg_spark.main(argv) == 0
+    assert spark.read.parquet(str(out)).count() == WARC_RESPONSES
+    with pytest.raises(Exception, match="already exists"):
+        lg_spark.main(argv)
+    assert lg_spark.main([*argv, "--overwrite"]) == 0
+    assert not spark.sparkContext._jsc.sc().isStopped()  # main did not stop a session it did not create
+    nothing = tmp_path / "wrong.paths"
+    nothing.write_text(f"{tmp_path / 'no-such.warc.gz'}\n", "utf-8")
+    assert lg_spark.main(["--input", str(nothing), "--output", str(tmp_path / "out2")]) == 1  # all errors
+
+
+def test_trained_model_verdicts_in_spark(spark: SparkSession, tmp_path: Path, seed_page: str) -> None:
+    """Needs the trained model: the seed page (real injected spam) is spam, a plain paragraph is not."""
+    from linkguard import ModelError, default_model
+
+    try:
+        if default_model().metadata.get("note") == "placeholder":
+            pytest.skip("bundled model is the placeholder; verdicts need the trained model")
+    except ModelError as exc:
+        pytest.skip(f"bundled model does not load: {exc}")
+    src = tmp_path / "pages.jsonl"
+    src.write_text(
+        json.dumps({"id": "seed", "url": "https://www.afintl.com/news/", "html": seed_page})
+        + "\n"
+        + json.dumps({"id": "clean", "url": "https://town.example/", "html": CLEAN})
+        + "\n",
+        "utf-8",
+    )
+    rows = {
+        r["id"]: r
+        for r in lg_spark.run_job(spark, str(src), str(tmp_path / "out"), input_format="jsonl").collect()
+    }
+    assert rows["seed"]["is_spam"] is True and "http://103.49.239.135/" in rows["seed"]["spam_links"]
+    assert rows["clean"]["is_spam"] is False
