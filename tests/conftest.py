@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-CORPUS_DIR = Path(
-    os.environ.get("LINKGUARD_CORPUS", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus")
-)
+CORPUS_DIR = Path(os.environ.get("LINKGUARD_CORPUS", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"))
 SEED_PAGE = Path(
     os.environ.get(
         "LINKGUARD_SEED_PAGE",
@@ -62,3 +60,19 @@ def seed_page() -> str:
     if not SEED_PAGE.is_file():
         pytest.skip(f"seed page not found at {SEED_PAGE} (set LINKGUARD_SEED_PAGE)")
     return SEED_PAGE.read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def spam_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A model file that calls every segment spam: wiring tests must not depend on trained weights."""
+    from helpers import constant_model_file
+
+    return str(constant_model_file(tmp_path_factory.mktemp("models") / "spam.json", spam=True))
+
+
+@pytest.fixture(scope="module")
+def clean_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A model file that calls every segment content."""
+    from helpers import constant_model_file
+
+    return str(constant_model_file(tmp_path_factory.mktemp("models") / "clean.json", spam=False))

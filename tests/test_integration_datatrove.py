@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import pickle
 import sys
 from collections.abc import Iterator
@@ -11,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from linkguard import FEATURE_NAMES, ModelError, default_model
-from linkguard import _model as lg_model
+from linkguard import ModelError, default_model
 from linkguard._batch import error_row
 
 pytest.importorskip("datatrove")
@@ -33,35 +31,8 @@ PAGE = (
 )
 
 
-def constant_model_file(path: Path, *, spam: bool) -> Path:
-    """A model file that calls every segment spam (or none): wiring must not depend on trained weights."""
-    data = {
-        "format": lg_model.MODEL_FORMAT,
-        "format_version": lg_model.MODEL_FORMAT_VERSION,
-        "feature_names": list(FEATURE_NAMES),
-        "baseline": 5.0 if spam else -5.0,
-        "threshold": 0.5,
-        "trees": [{"feature": [0], "threshold": [None], "left": [0], "right": [0], "value": [0.0]}],
-        "metadata": {"note": "constant test model"},
-    }
-    path.write_text(json.dumps(data), "utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def spam_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(constant_model_file(tmp_path_factory.mktemp("models") / "spam.json", spam=True))
-
-
-@pytest.fixture(scope="module")
-def clean_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(constant_model_file(tmp_path_factory.mktemp("models") / "clean.json", spam=False))
-
-
 def docs(n: int = 3) -> list[Document]:
-    return [
-        Document(text=PAGE, id=f"d{i}", metadata={"url": f"https://town{i}.example/news"}) for i in range(n)
-    ]
+    return [Document(text=PAGE, id=f"d{i}", metadata={"url": f"https://town{i}.example/news"}) for i in range(n)]
 
 
 class ListWriter:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib
-import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from linkguard import FEATURE_NAMES, ModelError, default_model
-from linkguard import _model as lg_model
+from linkguard import ModelError, default_model
 
 pytest.importorskip("scrapy")
 
@@ -35,31 +32,6 @@ PAGE = (
 )
 URL = "https://town.example/news"
 PIPELINE = "linkguard.integrations.scrapy.LinkGuardPipeline"
-
-
-def constant_model_file(path: Path, *, spam: bool) -> Path:
-    """A model file that calls every segment spam (or none): wiring must not depend on trained weights."""
-    data = {
-        "format": lg_model.MODEL_FORMAT,
-        "format_version": lg_model.MODEL_FORMAT_VERSION,
-        "feature_names": list(FEATURE_NAMES),
-        "baseline": 5.0 if spam else -5.0,
-        "threshold": 0.5,
-        "trees": [{"feature": [0], "threshold": [None], "left": [0], "right": [0], "value": [0.0]}],
-        "metadata": {"note": "constant test model"},
-    }
-    path.write_text(json.dumps(data), "utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def spam_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(constant_model_file(tmp_path_factory.mktemp("models") / "spam.json", spam=True))
-
-
-@pytest.fixture(scope="module")
-def clean_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(constant_model_file(tmp_path_factory.mktemp("models") / "clean.json", spam=False))
 
 
 def pipeline(**settings: Any) -> LinkGuardPipeline:
@@ -185,9 +157,7 @@ def test_annotate_scrapy_item_and_dataclass(spam_model: str) -> None:
     assert item["linkguard_is_spam"] is True
 
 
-def test_annotate_item_without_declared_fields_logs_once(
-    spam_model: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_annotate_item_without_declared_fields_logs_once(spam_model: str, caplog: pytest.LogCaptureFixture) -> None:
     pipe = pipeline(LINKGUARD_MODEL=spam_model)
     with caplog.at_level(logging.WARNING, logger="linkguard.scrapy"):
         for _ in range(3):
@@ -200,22 +170,16 @@ def test_annotate_item_without_declared_fields_logs_once(
 def test_drop_raises_drop_item_only_for_spam(spam_model: str, clean_model: str) -> None:
     with pytest.raises(DropItem, match="link spam"):
         pipeline(LINKGUARD_MODEL=spam_model, LINKGUARD_ACTION="drop").process_item({"url": URL, "html": PAGE})
-    kept = pipeline(LINKGUARD_MODEL=clean_model, LINKGUARD_ACTION="drop").process_item(
-        {"url": URL, "html": PAGE}
-    )
+    kept = pipeline(LINKGUARD_MODEL=clean_model, LINKGUARD_ACTION="drop").process_item({"url": URL, "html": PAGE})
     assert kept == {"url": URL, "html": PAGE}  # drop mode leaves kept items as they were
 
 
 def test_strip_replaces_the_page_only_when_spam(spam_model: str, clean_model: str) -> None:
-    out = pipeline(LINKGUARD_MODEL=spam_model, LINKGUARD_ACTION="strip").process_item(
-        {"url": URL, "html": PAGE}
-    )
+    out = pipeline(LINKGUARD_MODEL=spam_model, LINKGUARD_ACTION="strip").process_item({"url": URL, "html": PAGE})
     assert "103.49.239.135" not in out["html"]
     assert set(out) == {"url", "html"}
     raw = PAGE.encode()
-    kept = pipeline(LINKGUARD_MODEL=clean_model, LINKGUARD_ACTION="strip").process_item(
-        {"url": URL, "html": raw}
-    )
+    kept = pipeline(LINKGUARD_MODEL=clean_model, LINKGUARD_ACTION="strip").process_item({"url": URL, "html": raw})
     assert kept["html"] is raw
 
 
@@ -256,8 +220,6 @@ def test_trained_model_drops_seed_spam_keeps_clean(seed_page: str) -> None:
 
 def test_trained_model_strips_seed_spam(seed_page: str) -> None:
     trained_model_or_skip()
-    out = pipeline(LINKGUARD_ACTION="strip").process_item(
-        {"url": "https://www.afintl.com/news/", "html": seed_page}
-    )
+    out = pipeline(LINKGUARD_ACTION="strip").process_item({"url": "https://www.afintl.com/news/", "html": seed_page})
     assert "103.49.239.135" not in out["html"]
     assert "Pakistan has approached Tajikistan" in out["html"]

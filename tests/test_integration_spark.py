@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from linkguard import FEATURE_NAMES, ROW_FIELDS
-from linkguard import _model as lg_model
+from linkguard import ROW_FIELDS
 
 pytest.importorskip("pyspark")
 pytest.importorskip("pandas")
@@ -32,39 +31,9 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]
 
-WARC = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "warc" / "resiliparse-warcfile.warc.gz"
-)
+WARC = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "warc" / "resiliparse-warcfile.warc.gz"
 WARC_RESPONSES = 16  # documented in ../shared/corpus/warc/README.md
 CLEAN = "<p>A normal paragraph about the weather today, written for the town's newsletter.</p>"
-
-
-def constant_model_file(path: Path, *, spam: bool) -> Path:
-    """A model file that calls every segment spam (or none): wiring tests must not depend on trained weights.
-
-    Written in the bundled model's JSON format (one single-leaf tree), loaded by the code under test.
-    """
-    data = {
-        "format": lg_model.MODEL_FORMAT,
-        "format_version": lg_model.MODEL_FORMAT_VERSION,
-        "feature_names": list(FEATURE_NAMES),
-        "baseline": 5.0 if spam else -5.0,
-        "threshold": 0.5,
-        "trees": [{"feature": [0], "threshold": [None], "left": [0], "right": [0], "value": [0.0]}],
-        "metadata": {"note": "constant test model"},
-    }
-    path.write_text(json.dumps(data), "utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def spam_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(constant_model_file(tmp_path_factory.mktemp("models") / "spam.json", spam=True))
-
-
-@pytest.fixture(scope="module")
-def clean_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(constant_model_file(tmp_path_factory.mktemp("models") / "clean.json", spam=False))
 
 
 @pytest.fixture(scope="module")
@@ -173,9 +142,7 @@ def test_mappartitions_and_mapinpandas_in_spark(spark: SparkSession, spam_model:
     df = spark.createDataFrame(data, "id string, url string, html string").repartition(3)
     by_rdd = df.rdd.mapPartitions(partial(lg_spark.score_partition, model=spam_model))
     via_rdd = spark.createDataFrame(by_rdd, lg_spark.OUTPUT_SCHEMA)
-    via_arrow = df.mapInPandas(
-        partial(lg_spark.score_pandas, model=spam_model), schema=lg_spark.OUTPUT_SCHEMA
-    )
+    via_arrow = df.mapInPandas(partial(lg_spark.score_pandas, model=spam_model), schema=lg_spark.OUTPUT_SCHEMA)
     for out in (via_rdd, via_arrow):
         rows = {r["id"]: r for r in out.collect()}
         assert len(rows) == len(data)
@@ -228,9 +195,7 @@ def test_jsonl_job_counts_in_equal_rows_out(spark: SparkSession, tmp_path: Path,
     assert {r["id"] for r in rows if r["status"] == "ok"} == {"0", "1", "2", "3"}
 
 
-def test_parquet_job_with_html_field_and_model_path(
-    spark: SparkSession, tmp_path: Path, spam_model: str
-) -> None:
+def test_parquet_job_with_html_field_and_model_path(spark: SparkSession, tmp_path: Path, spam_model: str) -> None:
     src = tmp_path / "pages.parquet"
     pd.DataFrame(
         {
@@ -289,8 +254,7 @@ def test_trained_model_verdicts_in_spark(spark: SparkSession, tmp_path: Path, se
         "utf-8",
     )
     rows = {
-        r["id"]: r
-        for r in lg_spark.run_job(spark, str(src), str(tmp_path / "out"), input_format="jsonl").collect()
+        r["id"]: r for r in lg_spark.run_job(spark, str(src), str(tmp_path / "out"), input_format="jsonl").collect()
     }
     assert rows["seed"]["is_spam"] is True and "http://103.49.239.135/" in rows["seed"]["spam_links"]
     assert rows["clean"]["is_spam"] is False

@@ -1,0 +1,311 @@
+"""``python -m benchmarks``: speed, memory and accuracy against baselines, in one run.
+
+    python -m benchmarks                 full run (all corpus pages; several minutes)
+    python -m benchmarks --quick         60-page subset, smaller scaling and memory runs (the CI gate; ~2 min)
+    python -m benchmarks --update        floors in baseline.json from results/latest.json
+    python -m benchmarks --update --allow-regression   ... even when a floor goes down
+
+Exit status: 0 when the quality gate passes (or ``--no-gate``), 1 when it fails, 2 on a
+refused ``--update`` or a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+from benchmarks import RESULTS_SCHEMA, gate, report
+from benchmarks.corpus import REPO, corpus_dir, digest, load_pages, quick_subset, read_manifest
+
+PACKAGES = (
+    "linkguard",
+    "selectolax",
+    "resiliparse",
+    "jusText",
+    "trafilatura",
+    "lxml",
+    "numpy",
+    "scikit-learn",
+    "tldextract",
+    "ahocorasick-rs",
+    "charset-normalizer",
+    "psutil",
+    "matplotlib",
+)
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "cpu_model": cpu,
+        "cpu_count": os.cpu_count(),
+    }
+    try:
+        import psutil
+
+        info["memory_total_gb"] = round(psutil.virtual_memory().total / 1e9, 1)
+    except ImportError:
+        pass
+    if hasattr(os, "getloadavg"):
+        info["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
+    return info
+
+
+def package_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_info() -> dict[str, Any]:
+    def run(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
+
+    return {
+        "commit": run("rev-parse", "HEAD") or None,
+        "dirty": bool(run("status", "--porcelain", "--", "linkguard")),
+    }
+
+
+def model_info() -> dict[str, Any]:
+    from linkguard._model import DEFAULT_MODEL
+
+    raw = (resources.files("linkguard") / "data" / "model" / DEFAULT_MODEL).read_bytes()
+    meta = json.loads(raw).get("metadata") or {}
+    return {
+        "file": DEFAULT_MODEL,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "name": meta.get("name"),
+        "training_data_sha256": meta.get("training_data_sha256"),
+        "placeholder": bool(meta.get("placeholder")) or not meta.get("train_pages"),
+    }
+
+
+def targets(res: dict[str, Any]) -> dict[str, Any]:
+    g = gate.get_path
+
+    def t(value: Any, ok: Any) -> dict[str, Any]:
+        return {"value": value, "met": bool(ok(value)) if value is not None else None}
+
+    return {
+        "scan ≥ 0.5× parse floor": t(g(res, "speed.ratios.scan_vs_parse_floor"), lambda v: v >= 0.5),
+        "scan ≥ 5× trafilatura": t(g(res, "speed.ratios.scan_vs_trafilatura"), lambda v: v >= 5),
+        "16× page ≤ 20× time": t(g(res, "speed.scaling.scan_ratio_median"), lambda v: v <= 20),
+        "peak RSS scan < 300 MB": t(g(res, "memory.scan.peak_rss_mb"), lambda v: v < 300),
+        "peak RSS scan_many < 300 MB": t(g(res, "memory.scan_many.peak_rss_mb"), lambda v: v < 300),
+    }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="subset run for the quality gate")
+    ap.add_argument("--corpus", help="corpus dir (default: $LINKGUARD_CORPUS or ../shared/corpus)")
+    ap.add_argument("--pages", type=int, help="number of corpus pages (default: all; --quick: 60)")
+    ap.add_argument("--rounds", type=int, help="timing rounds per page (default 3)")
+    ap.add_argument("--split", default="test", help="labelled split for accuracy (default: test)")
+    ap.add_argument("--labelled-limit", type=int, help="labelled pages at most (default: all; --quick: 250)")
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["speed", "memory", "accuracy", "plots", "readme"],
+        help="leave a part out (repeatable)",
+    )
+    ap.add_argument("--profile", action="store_true", help="cProfile linkguard.scan (always on in a full run)")
+    ap.add_argument("--no-gate", action="store_true", help="report the gate but exit 0")
+    ap.add_argument("--update", action="store_true", help="set floors from results/latest.json (no run)")
+    ap.add_argument("--allow-regression", action="store_true", help="with --update: allow lowering floors")
+    ap.add_argument("--baseline", type=Path, default=gate.BASELINE_PATH)
+    ap.add_argument("--results-dir", type=Path, default=report.RESULTS_DIR)
+    ap.add_argument("--readme", type=Path, default=REPO / "README.md")
+    return ap.parse_args(argv)
+
+
+def do_update(args: argparse.Namespace) -> int:
+    latest = args.results_dir / "latest.json"
+    if not latest.is_file():
+        log(f"benchmarks: {latest} not found; run the suite first")
+        return 2
+    res = json.loads(latest.read_text("utf-8"))
+    profile = res.get("mode", "full")
+    new, loosened = gate.propose(
+        res, gate.load_baseline(args.baseline), profile, allow_regression=args.allow_regression
+    )
+    if loosened and not args.allow_regression:
+        log("benchmarks: refusing to lower floors (pass --allow-regression to accept):")
+        for line in loosened:
+            log(f"  {line}")
+        return 2
+    gate.save_baseline(new, args.baseline)
+    n = sum(len(v) for v in new["profiles"][profile].values())
+    log(
+        f"benchmarks: {args.baseline} updated, profile {profile!r}: {n} bounds"
+        + (f" ({len(loosened)} loosened)" if loosened else "")
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.update:
+        return do_update(args)
+    t_start = time.perf_counter()
+    mode = "quick" if args.quick else "full"
+    root = corpus_dir(args.corpus)
+    rows = read_manifest(root)
+    n_pages = args.pages or (60 if args.quick else None)
+    sub = quick_subset(rows, n_pages) if n_pages else rows
+    rounds = args.rounds or 3
+    labelled_limit = args.labelled_limit or (250 if args.quick else None)
+    from benchmarks.speed import pin_one_core
+
+    pinning = pin_one_core()
+    res: dict[str, Any] = {
+        "schema": RESULTS_SCHEMA,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "mode": mode,
+        "argv": sys.argv[1:] if argv is None else argv,
+        "machine": machine_info(),
+        "packages": package_versions(),
+        "git": git_info(),
+        "model": model_info(),
+        "corpus": {
+            "dir": str(root),
+            "digest": digest(rows),
+            "n_pages_total": len(rows),
+            "n_pages": len(sub),
+            "bytes": sum(r["bytes"] for r in sub),
+            "subset_digest": digest(sub),
+            "selection": "all" if sub is rows else f"quick_subset({n_pages})",
+        },
+    }
+    log(f"benchmarks: {mode} run, {len(sub)} pages from {root}, {pinning}")
+    pages = load_pages(root, sub)
+    per_page = None
+    if "speed" not in args.skip:
+        from benchmarks.speed import run_scaling, run_speed
+
+        log("speed: timing linkguard and baselines ...")
+        speed, per_page = run_speed(pages, rounds=rounds, log=log)
+        speed["pinning"] = pinning
+        log("speed: scaling 1x/4x/16x ...")
+        speed["scaling"] = run_scaling(pages, n_pages=3 if args.quick else 5, repeats=2 if args.quick else 3)
+        res["speed"] = speed
+    if "memory" not in args.skip:
+        from benchmarks.memory import run_memory
+
+        log("memory: fresh subprocesses ...")
+        res["memory"] = run_memory(
+            root, None if sub is rows else [r["path"] for r in sub], load_repeats=2 if args.quick else 3
+        )
+    if "accuracy" not in args.skip:
+        from benchmarks import accuracy
+
+        log(f"accuracy: building labelled split {args.split!r} ...")
+        acc: dict[str, Any] = {}
+        labelled, why = accuracy.load_labelled(args.split, root)
+        if labelled is None:
+            log(f"accuracy: {why}")
+            acc["labelled"] = {"error": why, "split": args.split}
+        else:
+            log(f"accuracy: {len(labelled)} labelled pages (limit {labelled_limit})")
+            acc["labelled"] = {
+                "split": args.split,
+                **accuracy.run_labelled(labelled, limit=labelled_limit, log=log),
+            }
+        log("accuracy: false alarms on the real corpus ...")
+        acc["corpus"] = accuracy.run_corpus_false_alarms(pages)
+        res["accuracy"] = acc
+    if args.profile or (mode == "full" and "speed" not in args.skip):
+        from benchmarks.hotspots import profile_scan
+
+        log("profile: cProfile of linkguard.scan ...")
+        res["profile"] = profile_scan(pages)
+    res["targets"] = targets(res)
+    if hasattr(os, "getloadavg"):
+        res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    res["gate"] = gate.check(res, gate.load_baseline(args.baseline), mode)
+    res["elapsed_s"] = round(time.perf_counter() - t_start, 1)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    report.write_json(args.results_dir / "latest.json", res)
+    if "readme" not in args.skip:
+        where = report.update_readme(res, args.readme, args.results_dir / "tables.md")
+        log(f"tables: {where}")
+    if "plots" not in args.skip:
+        from benchmarks import plots
+
+        made = []
+        if per_page is not None:
+            made.append(plots.throughput_vs_size(per_page, res.get("speed", {}).get("scaling"), args.results_dir))
+        fam = plots.per_family(res.get("accuracy", {}).get("labelled", {}), args.results_dir)
+        if fam:
+            made.append(fam)
+        log(f"plots: {[str(p) for p in made]}")
+    summary(res)
+    if not res["gate"]["passed"]:
+        log("GATE FAILED:" + "".join(f"\n  {p}" for p in res["gate"]["problems"]))
+        return 0 if args.no_gate else 1
+    log("gate passed")
+    return 0
+
+
+def summary(res: dict[str, Any]) -> None:
+    g = gate.get_path
+    lines = [f"== {res['mode']} run, {res['corpus']['n_pages']} pages, {res.get('elapsed_s')} s =="]
+    for name, t in (g(res, "speed.tools") or {}).items():
+        a = t.get("all", {})
+        lines.append(
+            f"  {name:24s} {a.get('pages_per_s')!s:>8} pages/s {a.get('mb_per_s')!s:>8} MB/s  "
+            f"median {a.get('median_ms')} ms  p99 {a.get('p99_ms')} ms  x floor {a.get('x_parse_floor')}  "
+            f"x traf {a.get('x_trafilatura')}"
+        )
+    lg = g(res, "accuracy.labelled.tools.linkguard.overall")
+    if lg:
+        lines.append(
+            f"  linkguard page P/R/F1 {lg['page']['precision']}/{lg['page']['recall']}/{lg['page']['f1']}  "
+            f"seg P/R/F1 {lg['segment']['precision']}/{lg['segment']['recall']}/{lg['segment']['f1']}  "
+            f"spam-link recall {lg['spam_link_recall']}"
+        )
+    fa = g(res, "accuracy.corpus.linkguard")
+    if fa:
+        lines.append(
+            f"  corpus false alarms {fa['false_alarm_pages']}/{res['accuracy']['corpus']['n_pages']}, "
+            f"known spam found {fa['known_spam_found']}/{fa['n_known_spam']}"
+        )
+    for k, v in (res.get("targets") or {}).items():
+        lines.append(f"  target {k}: {v['value']} -> {'met' if v['met'] else 'NOT met'}")
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

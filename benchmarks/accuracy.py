@@ -1,0 +1,361 @@
+"""Accuracy of linkguard and the baselines on labelled pages, and false alarms on the corpus.
+
+Labelled pages come from the training pipeline:
+``training_data.dataset.build_split(split, corpus_dir) -> list[LabelledPage]`` with fields
+``page, url, mode, is_spam, spam_links, spam_texts, family, hiding, position, lang, ...``.
+
+Every tool is turned into a :class:`Prediction` (a page verdict plus predicted segments with
+text and, when the tool knows them, links); the metric functions below only see those, so
+they are tested on hand-built objects.
+
+Matching rules:
+
+* a predicted spam segment is a true positive when its whitespace-normalised text is non-empty
+  and contained in one of the page's ``spam_texts``, or it shares a link with ``spam_links``;
+* a ``spam_text`` is found when some predicted spam segment's text contains it or is contained
+  in it (non-empty, normalised), or when that segment carries one of the page's spam links and
+  the spam text is empty;
+* links are compared stripped and without a trailing ``/``.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+GROUP_FIELDS = ("family", "hiding", "position", "lang", "mode")
+
+
+@dataclass(slots=True)
+class PredSegment:
+    text: str
+    links: tuple[str, ...] | None
+    """``None`` when the tool does not report links (jusText)."""
+    is_spam: bool
+
+
+@dataclass(slots=True)
+class Prediction:
+    is_spam: bool
+    segments: list[PredSegment] = field(default_factory=list)
+    clean_chars: int = 0
+    """Visible text characters of the page before stripping (negative pages)."""
+    removed_chars: int = 0
+    """... and how many of them stripping removed."""
+
+
+def norm_text(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def norm_link(link: str) -> str:
+    return link.strip().rstrip("/")
+
+
+def _div(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _f1(p: float | None, r: float | None) -> float | None:
+    if p is None or r is None:
+        return None
+    return round(2 * p * r / (p + r), 4) if p + r else 0.0
+
+
+def page_counts(lp: Any, pred: Prediction) -> dict[str, int]:
+    """The raw counts of one labelled page under one tool's prediction."""
+    gold_texts = [t for t in (norm_text(s) for s in lp.spam_texts) if t]
+    gold_links = {norm_link(h) for h in lp.spam_links if h.strip()}
+    c = {
+        "pages": 1,
+        "tp": int(lp.is_spam and pred.is_spam),
+        "fp": int(not lp.is_spam and pred.is_spam),
+        "fn": int(lp.is_spam and not pred.is_spam),
+        "tn": int(not lp.is_spam and not pred.is_spam),
+        "seg_pred": 0,
+        "seg_tp": 0,
+        "gold_texts": len(gold_texts),
+        "gold_texts_found": 0,
+        "links_known": 0,
+        "spam_links": len(gold_links),
+        "spam_links_found": 0,
+        "clean_links": 0,
+        "clean_links_flagged": 0,
+        "clean_chars": 0,
+        "removed_chars": 0,
+    }
+    found_texts: set[int] = set()
+    flagged_links: set[str] = set()
+    all_links: set[str] = set()
+    links_known = all(s.links is not None for s in pred.segments)
+    for seg in pred.segments:
+        links = {norm_link(h) for h in seg.links or ()}
+        all_links |= links
+        if not seg.is_spam:
+            continue
+        flagged_links |= links
+        t = norm_text(seg.text)
+        c["seg_pred"] += 1
+        if (t and any(t in g for g in gold_texts)) or (links & gold_links):
+            c["seg_tp"] += 1
+        if t:
+            for i, g in enumerate(gold_texts):
+                if t in g or g in t:
+                    found_texts.add(i)
+    c["gold_texts_found"] = len(found_texts)
+    if links_known:
+        c["links_known"] = 1
+        c["spam_links_found"] = len(gold_links & flagged_links)
+        clean = all_links - gold_links
+        c["clean_links"] = len(clean)
+        c["clean_links_flagged"] = len(clean & flagged_links)
+    if not lp.is_spam:
+        c["clean_chars"] = pred.clean_chars
+        c["removed_chars"] = min(pred.removed_chars, pred.clean_chars)
+    return c
+
+
+def aggregate(counts: Iterable[dict[str, int]]) -> dict[str, Any]:
+    """Metrics from summed page counts."""
+    tot: dict[str, int] = defaultdict(int)
+    for c in counts:
+        for k, v in c.items():
+            tot[k] += v
+    p = _div(tot["tp"], tot["tp"] + tot["fp"])
+    r = _div(tot["tp"], tot["tp"] + tot["fn"])
+    sp = _div(tot["seg_tp"], tot["seg_pred"])
+    sr = _div(tot["gold_texts_found"], tot["gold_texts"])
+    links_known = tot["links_known"] > 0
+    return {
+        "n_pages": tot["pages"],
+        "n_spam_pages": tot["tp"] + tot["fn"],
+        "page": {
+            "precision": p,
+            "recall": r,
+            "f1": _f1(p, r),
+            "tp": tot["tp"],
+            "fp": tot["fp"],
+            "fn": tot["fn"],
+            "tn": tot["tn"],
+        },
+        "segment": {
+            "precision": sp,
+            "recall": sr,
+            "f1": _f1(sp, sr),
+            "predicted": tot["seg_pred"],
+            "true_positive": tot["seg_tp"],
+            "gold": tot["gold_texts"],
+            "found": tot["gold_texts_found"],
+        },
+        "spam_link_recall": _div(tot["spam_links_found"], tot["spam_links"]) if links_known else None,
+        "clean_link_false_flag_rate": (_div(tot["clean_links_flagged"], tot["clean_links"]) if links_known else None),
+        "clean_text_removed_share": _div(tot["removed_chars"], tot["clean_chars"]),
+    }
+
+
+def grouped(
+    pages: Sequence[Any], counts: Sequence[dict[str, int]], fields: Sequence[str] = GROUP_FIELDS
+) -> dict[str, dict[str, Any]]:
+    """Metrics per value of each grouping field (``None`` values are grouped as ``"none"``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in fields:
+        buckets: dict[str, list[dict[str, int]]] = defaultdict(list)
+        for lp, c in zip(pages, counts, strict=True):
+            buckets[str(getattr(lp, f, None) or "none")].append(c)
+        out[f] = {k: aggregate(v) for k, v in sorted(buckets.items())}
+    return out
+
+
+def worst_groups(groups: dict[str, dict[str, Any]], *, min_pages: int = 5, n: int = 10) -> list[dict[str, Any]]:
+    """Groups with the lowest score: spam groups by segment recall then page recall, clean
+    groups (no spam page) by page false-positive rate."""
+    rows = []
+    for f, by_value in groups.items():
+        for value, m in by_value.items():
+            if m["n_pages"] < min_pages:
+                continue
+            if m["n_spam_pages"]:
+                score = (
+                    min(x for x in (m["segment"]["recall"], m["page"]["recall"], m["segment"]["f1"]) if x is not None)
+                    if m["page"]["recall"] is not None
+                    else 0.0
+                )
+                kind = "spam"
+            else:
+                fp_rate = _div(m["page"]["fp"], m["n_pages"]) or 0.0
+                score = 1.0 - fp_rate
+                kind = "clean"
+            rows.append(
+                {
+                    "field": f,
+                    "value": value,
+                    "kind": kind,
+                    "score": round(score, 4),
+                    "n_pages": m["n_pages"],
+                    "page_recall": m["page"]["recall"],
+                    "segment_recall": m["segment"]["recall"],
+                    "segment_precision": m["segment"]["precision"],
+                    "page_fp": m["page"]["fp"],
+                }
+            )
+    rows.sort(key=lambda r: (r["score"], -r["n_pages"]))
+    return rows[:n]
+
+
+# --- tools as predictions --------------------------------------------------------------------
+
+
+def _visible_len(html: str, mode: str) -> int:
+    if mode == "text":
+        return len(norm_text(html))
+    from benchmarks.baselines import page_text
+
+    return len(norm_text(page_text(html)))
+
+
+def predict_linkguard(page: str, url: str | None, mode: str, *, need_strip: bool) -> tuple[Prediction, Any]:
+    import linkguard
+
+    rep = linkguard.scan(page, url, mode=mode if mode in ("html", "text") else "auto")
+    segs = [PredSegment(s.text, tuple(s.links), s.is_spam) for s in rep.segments]
+    pred = Prediction(rep.is_spam, segs)
+    if need_strip:
+        before = _visible_len(page, rep.mode)
+        after = _visible_len(rep.clean_html(), rep.mode) if rep.is_spam else before
+        pred.clean_chars, pred.removed_chars = before, max(0, before - after)
+    return pred, rep
+
+
+def predict_keyword_regex(page: str, mode: str, report: Any) -> Prediction:
+    """Page verdict: any hit in the page text; segments: linkguard's segments, spam if they hit."""
+    from benchmarks.baselines import KEYWORD_PATTERN, page_text
+
+    text = page if mode == "text" else page_text(page)
+    segs = [PredSegment(s.text, tuple(s.links), bool(KEYWORD_PATTERN.search(s.text))) for s in report.segments]
+    total = sum(len(norm_text(s.text)) for s in segs)
+    removed = sum(len(norm_text(s.text)) for s in segs if s.is_spam)
+    return Prediction(KEYWORD_PATTERN.search(text) is not None, segs, total, removed)
+
+
+def predict_justext(page: str, lang: str | None) -> Prediction:
+    """jusText paragraphs classified ``bad`` are spam; the page is spam if any is."""
+    from benchmarks.baselines import justext_paragraphs
+
+    try:
+        paras = justext_paragraphs(page, None, lang)
+    except Exception:
+        paras = []
+    segs = [PredSegment(p.text, None, p.class_type == "bad") for p in paras]
+    total = sum(len(norm_text(s.text)) for s in segs)
+    removed = sum(len(norm_text(s.text)) for s in segs if s.is_spam)
+    return Prediction(any(s.is_spam for s in segs), segs, total, removed)
+
+
+TOOLS = ("linkguard", "keyword_regex", "justext")
+
+
+def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]:
+    """``build_split`` from the training pipeline, or ``(None, why not)``."""
+    repo = str(Path(__file__).resolve().parents[1])
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    try:
+        from training_data.dataset import build_split
+    except ImportError as exc:
+        return None, (
+            f"labelled data unavailable: cannot import training_data.dataset.build_split ({exc}); "
+            "accuracy on labelled pages skipped"
+        )
+    try:
+        pages = list(build_split(split, root))
+    except Exception as exc:
+        return None, f"labelled data unavailable: build_split({split!r}) failed: {type(exc).__name__}: {exc}"
+    if not pages:
+        return None, f"labelled data unavailable: build_split({split!r}) returned no pages"
+    return pages, None
+
+
+def run_labelled(
+    pages: Sequence[Any], *, limit: int | None = None, seed: int = 3, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """All tools on labelled pages: overall metrics, per group, worst groups."""
+    pages = list(pages)
+    if limit is not None and len(pages) > limit:
+        pages = random.Random(seed).sample(pages, limit)
+    counts: dict[str, list[dict[str, int]]] = {t: [] for t in TOOLS}
+    for i, lp in enumerate(pages):
+        mode = getattr(lp, "mode", "html") or "html"
+        pred, rep = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam)
+        counts["linkguard"].append(page_counts(lp, pred))
+        counts["keyword_regex"].append(page_counts(lp, predict_keyword_regex(lp.page, rep.mode, rep)))
+        counts["justext"].append(page_counts(lp, predict_justext(lp.page, getattr(lp, "lang", None))))
+        if (i + 1) % 500 == 0:
+            log(f"  accuracy: {i + 1}/{len(pages)} labelled pages")
+    out: dict[str, Any] = {
+        "n_pages": len(pages),
+        "n_spam_pages": sum(bool(p.is_spam) for p in pages),
+        "tools": {},
+    }
+    for t in TOOLS:
+        groups = grouped(pages, counts[t])
+        out["tools"][t] = {
+            "overall": aggregate(counts[t]),
+            "groups": groups,
+            "worst_groups": worst_groups(groups),
+        }
+    return out
+
+
+def run_corpus_false_alarms(corpus_pages: Sequence[Any]) -> dict[str, Any]:
+    """Pages flagged on the real corpus (not labelled as spam), and the hand-labelled spam pages found."""
+    import linkguard
+    from benchmarks.baselines import KEYWORD_PATTERN, page_text
+
+    known_spam = [p for p in corpus_pages if (p.label or "").startswith("spam")]
+    rest = [p for p in corpus_pages if not (p.label or "").startswith("spam")]
+    reports = dict(
+        zip(
+            [p.path for p in corpus_pages],
+            linkguard.scan_many((p.text, p.url) for p in corpus_pages),
+            strict=True,
+        )
+    )
+    flagged = sorted((p for p in rest if reports[p.path].is_spam), key=lambda p: -reports[p.path].spam_score)
+    regex_flagged = [p for p in rest if KEYWORD_PATTERN.search(page_text(p.text))]
+    just_flagged = [p for p in rest if predict_justext(p.text, p.lang).is_spam]
+    hard_neg = [p for p in rest if p.label]
+    return {
+        "n_pages": len(rest),
+        "note": "unlabelled pages are mostly clean but not verified; labelled hard negatives included",
+        "linkguard": {
+            "false_alarm_pages": len(flagged),
+            "false_alarm_rate": _div(len(flagged), len(rest)),
+            "hard_negatives_flagged": sum(reports[p.path].is_spam for p in hard_neg),
+            "n_hard_negatives": len(hard_neg),
+            "top_flagged": [
+                {
+                    "path": p.path,
+                    "score": round(reports[p.path].spam_score, 4),
+                    "spam_segments": len(reports[p.path].spam_segments),
+                    "reasons": list(reports[p.path].reasons[:4]),
+                }
+                for p in flagged[:15]
+            ],
+            "known_spam_found": sum(reports[p.path].is_spam for p in known_spam),
+            "n_known_spam": len(known_spam),
+            "known_spam": {p.path: reports[p.path].is_spam for p in known_spam},
+        },
+        "keyword_regex": {
+            "false_alarm_pages": len(regex_flagged),
+            "false_alarm_rate": _div(len(regex_flagged), len(rest)),
+        },
+        "justext": {
+            "false_alarm_pages": len(just_flagged),
+            "false_alarm_rate": _div(len(just_flagged), len(rest)),
+        },
+    }
