@@ -12,17 +12,17 @@ from linkguard import _domains
 
 
 def test_socket_use_raises() -> None:
-    with pytest.raises(Exception, match="lookup|network"):
+    with pytest.raises(Exception, match=r"lookup|network"):
         socket.create_connection(("example.com", 80), timeout=1)
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        with pytest.raises(Exception, match="network"):
+        with pytest.raises(Exception, match=r"network"):
             s.connect(("93.184.216.34", 80))
     finally:
         s.close()
-    with pytest.raises(Exception, match="lookup|network"):
+    with pytest.raises(Exception, match=r"lookup|network"):
         socket.getaddrinfo("publicsuffix.org", 443)
-    with pytest.raises(Exception, match="lookup|network"):
+    with pytest.raises(Exception, match=r"lookup|network"):
         urllib.request.urlopen("https://publicsuffix.org/list/public_suffix_list.dat", timeout=1)
 
 

@@ -23,8 +23,8 @@ import tldextract
 
 import linkguard
 from linkguard._config import Config
-from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._estimator import SegmentClassifier
+from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
 from linkguard._scan import _read, _score
 from training_data.dataset import DEFAULT_CORPUS, SEED, LabelledPage, build_split, data_digest, segment_labels
