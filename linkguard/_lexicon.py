@@ -62,9 +62,12 @@ class _Lexicon:
         suffixes = sorted(_read("brand_suffixes.txt"), key=len, reverse=True)
         alternation = "|".join(re.escape(s) for s in suffixes)
         # A stem of >= 3 letters (optionally digits) then a brand ending, or digits then letters
-        # (123indo). Lowercase tokens only, checked against the whole token.
+        # (123indo). Lowercase tokens only, checked against the whole token. The lookahead first
+        # bounds the token to 64 characters, so a 10,000-letter run (base64, minified junk) costs
+        # a constant per run instead of quadratic backtracking.
         self.brand = re.compile(
-            rf"(?<![\w.\-/])(?:[a-z]{{3,}}[a-z0-9]*?(?:{alternation})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
+            rf"(?<![\w.\-/])(?=[a-z0-9]{{4,64}}(?![\w\-]))"
+            rf"(?:[a-z]{{3,}}[a-z0-9]*?(?:{alternation})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
         )
         self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
 

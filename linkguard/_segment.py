@@ -50,9 +50,7 @@ _HIDE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "tiny_box",
-        re.compile(
-            r"(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*[0-6](?:\.\d+)?(?:px)?\s*(?:;|$|!)"
-        ),
+        re.compile(r"(?:^|[;\s])(?:height|width|max-height|max-width)\s*:\s*[0-6](?:\.\d+)?(?:px)?\s*(?:;|$|!)"),
     ),
     ("clip", re.compile(r"clip\s*:\s*rect\(\s*0")),
 )
@@ -88,6 +86,8 @@ class RawSegment:
     start: int = -1
     end: int = -1
     nodes: list[Any] = field(default_factory=list)
+    texts: list[Any] = field(default_factory=list)
+    """Every text node of the segment (``nodes`` holds only the block's direct children)."""
     hidden_root: Any = None
     whole_block: Any = None
     tail: bool = False
@@ -169,6 +169,7 @@ class _Builder:
         "parts",
         "plain_parts",
         "tail",
+        "texts",
     )
 
     def __init__(self, out: list[RawSegment], tail: bool) -> None:
@@ -184,6 +185,7 @@ class _Builder:
         self.anchor_chars = 0
         self.links: list[str] = []
         self.nodes: list[Any] = []
+        self.texts: list[Any] = []
         self.hidden = ""
         self.hidden_root: Any = None
         self.footer = False
@@ -220,6 +222,7 @@ class _Builder:
                     after_end=self.tail,
                     path=path,
                     nodes=self.nodes,
+                    texts=self.texts,
                     hidden_root=self.hidden_root,
                     whole_block=block if whole else None,
                     tail=self.tail,
@@ -280,6 +283,7 @@ def walk_html(
             text = node.text_content
             if text and not text.isspace():
                 b.parts.append(text)
+                b.texts.append(node)
                 if in_anchor:
                     b.anchor_parts.append(text)
                     b.anchor_chars += len(text.strip())
@@ -436,6 +440,7 @@ def _tame(html: str) -> str:
             if m.group(0).endswith("/>"):
                 continue
             foreign = max(0, foreign - 1) if closing else foreign + 1
+            continue  # never cut: flattening would expose SVG/MathML text as page text
         if closing:
             if excess:
                 excess -= 1
@@ -465,17 +470,34 @@ def _tame(html: str) -> str:
     return "".join(parts)
 
 
+def _hidden_at(lower: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside a comment or a raw-text element (script, style …)."""
+    start = lower.rfind("<!--", 0, pos)
+    if start != -1 and lower.find("-->", start + 4, pos) == -1:
+        return True
+    for name in ("script", "style", "textarea", "title", "xmp", "noscript", "iframe", "noembed", "noframes"):
+        if lower.rfind("<" + name, 0, pos) > lower.rfind("</" + name, 0, pos):
+            return True
+    return False
+
+
 def split_tail(html: str) -> tuple[str, str]:
-    """Split off what follows the document's closing tag, if it holds anything visible."""
-    last = None
-    for m in _TAIL_SPLIT.finditer(html):
-        last = m
-    if last is None:
+    """Split off what follows the document's closing tag, if it holds anything visible.
+
+    A ``</body>``/``</html>`` inside a comment or a script (``document.write("</body>")``)
+    closes nothing and is not a split point; only the last few candidates are checked.
+    """
+    matches = list(_TAIL_SPLIT.finditer(html))
+    if not matches:
         return html, ""
+    lower = html.lower()
+    real = [m for m in matches[-8:] if not _hidden_at(lower, m.start())]
+    if not real:
+        return html, ""
+    last = real[-1]
     # Prefer the earlier </body> when </html> follows it: content between them is tail too.
     cut = last.end()
-    head = html[: last.start()]
-    body_close = head.lower().rfind("</body")
+    body_close = next((m.start() for m in reversed(real[:-1]) if m.group(0).lower().startswith("</body")), -1)
     if last.group(0).lower().startswith("</html") and body_close != -1:
         between = html[body_close : last.start()]
         between = between[between.find(">") + 1 :]

@@ -1,0 +1,124 @@
+"""Long fuzz run, outside the default tests: ``python -m tests.fuzz.run --inputs 100000``.
+
+Feeds fast pseudo-random inputs (bytes, text, mutated HTML, deep nesting, absurd
+links) through scan/strip/score_records and counts crashes: any exception other
+than ``linkguard.InputError``.  Writes benchmarks/results/fuzz.json with the
+inputs tried, the crashes, and the slowest input's seconds per KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+import traceback
+from pathlib import Path
+
+import linkguard
+from linkguard import Config, InputError
+
+_ROOT = Path(__file__).resolve().parents[2]
+_HREFS = ["javascript:x", "http://[::1]/", "http://999.1.1.1/", "http://[broken", "//", "http://", "h" * 3000]
+_TAGS = ["div", "p", "a", "span", "ul", "li", "table", "td", "b", "font", "script", "style", "select", "option"]
+_WORDS = "the news casino slot gacor judi viagra 東京 погода loans essay online www.x.com http://a.b/c".split()
+
+
+def _html(rng: random.Random) -> str:
+    out: list[str] = []
+    for _ in range(rng.randint(0, 60)):
+        r = rng.random()
+        tag = rng.choice(_TAGS)
+        if r < 0.35:
+            out.append(f"<{tag}>")
+        elif r < 0.55:
+            out.append(f"</{tag}>")
+        elif r < 0.7:
+            out.append(f"<a href='{rng.choice(_HREFS)}' style='display:none'>")
+        else:
+            out.append(" ".join(rng.choices(_WORDS, k=rng.randint(1, 8))))
+    if rng.random() < 0.05:
+        out.insert(0, f"<{rng.choice(_TAGS)}>" * rng.randint(100, 3000))
+    if rng.random() < 0.1:
+        out.append("</html>" + "".join(out[: len(out) // 2]))
+    return "".join(out)
+
+
+def _input(rng: random.Random) -> str | bytes:
+    kind = rng.random()
+    if kind < 0.2:
+        return rng.randbytes(rng.randint(0, 2000))
+    if kind < 0.35:
+        return "".join(chr(rng.randint(0, 0x10FFFF)) for _ in range(rng.randint(0, 300)))
+    page = _html(rng)
+    if kind < 0.5:
+        data = bytearray(page.encode(rng.choice(["utf-8", "utf-16", "cp1251", "gb18030", "shift_jis"]), "replace"))
+        for _ in range(rng.randint(0, 5)):
+            if data:
+                data[rng.randrange(len(data))] = rng.randint(0, 255)
+        return bytes(data)
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--inputs", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=_ROOT / "benchmarks" / "results" / "fuzz.json")
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+    cfg = Config(max_bytes=1 << 20)
+    crashes: list[dict[str, str]] = []
+    slowest = (0.0, 0.0, 0)  # (s/KB, seconds, bytes)
+    tried = 0
+    start = time.time()
+    records: list[object] = []
+    for i in range(args.inputs):
+        page = _input(rng)
+        tried += 1
+        t = time.perf_counter()
+        try:
+            report = linkguard.scan(page, mode=rng.choice(["auto", "html", "text"]), config=cfg)
+            report.clean_html()
+            report.to_dict()
+            assert all(s.label in ("content", "spam") and 0.0 <= s.score <= 1.0 for s in report.segments)
+        except InputError:
+            pass
+        except Exception as exc:
+            crashes.append(
+                {
+                    "input": repr(page)[:500],
+                    "error": f"{type(exc).__name__}: {exc}"[:300],
+                    "traceback": traceback.format_exc()[-1500:],
+                }
+            )
+        dt = time.perf_counter() - t
+        size_kb = max(len(page), 1) / 1024
+        if dt / size_kb > slowest[0] and dt > 0.001:
+            slowest = (dt / size_kb, dt, len(page))
+        records.append(rng.choice([{"id": i, "html": page}, page, {"id": i}, None, {"id": i, "html": 5}]))
+        if len(records) == 50:
+            rows = list(linkguard.score_records(records, batch_size=16, config=cfg))
+            if len(rows) != len(records):
+                crashes.append({"input": "score_records batch", "error": f"{len(rows)} rows for {len(records)}"})
+            records = []
+        if (i + 1) % 10_000 == 0:
+            print(f"{i + 1} inputs, {len(crashes)} crashes, {time.time() - start:.0f} s", flush=True)
+    result = {
+        "inputs_tried": tried,
+        "crashes": len(crashes),
+        "crash_examples": crashes[:20],
+        "slowest_seconds_per_kb": round(slowest[0], 6),
+        "slowest_seconds": round(slowest[1], 4),
+        "slowest_input_chars": slowest[2],
+        "seconds_total": round(time.time() - start, 1),
+        "seed": args.seed,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n", "utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k != "crash_examples"}))
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

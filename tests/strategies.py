@@ -1,0 +1,269 @@
+"""Shared hypothesis strategies and helpers for the robustness tests.
+
+Profiles: ``ci`` (default, fast) and ``fuzz`` (many examples); pick one with the
+``HYPOTHESIS_PROFILE`` environment variable.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from linkguard import FEATURE_NAMES
+
+settings.register_profile(
+    "ci",
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=5000,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# --- inputs -------------------------------------------------------------------------------
+
+ABSURD_HREFS: tuple[str, ...] = (
+    "javascript:alert(1)",
+    "JaVaScRiPt:void(0)",
+    "http://[::1]/",
+    "http://[::1]:8080/x",
+    "http://xn--80ak6aa92e.com/",
+    "http://xn--/",
+    "http://999.1.1.1/",
+    "http://1.2.3.4.5/",
+    "http://a b.com/",
+    " http://spaces.example.com/ a ",
+    "http://",
+    "https://",
+    "//",
+    "///",
+    "http://[broken",
+    "http://[::1",
+    "http://user:pw@[::1]:99999/",
+    "http://example.com:99999999/",
+    "http://%zz%/",
+    "http://exa\tmple.com/",
+    "http://\u0430\u0440\u0440\u04cf\u0435.com/",  # homoglyph host
+    "http://.../",
+    "http://-.-/",
+    "mailto:",
+    "data:text/html,<script>alert(1)</script>",
+    "#",
+    "",
+    "\x00",
+    "h" * 10_000,
+    "http://" + "a" * 10_000 + ".com/",
+    "http://example.com/" + "p" * 10_000,
+    "http://" + ".".join(["a"] * 300),
+)
+
+hrefs = st.one_of(
+    st.sampled_from(ABSURD_HREFS),
+    st.text(max_size=60),
+    st.builds(lambda h, p: f"http://{h}/{p}", st.text(max_size=30), st.text(max_size=30)),
+)
+
+# Any text, lone surrogates included (they reach us from surrogateescape'd or bad JSON data).
+any_text = st.one_of(
+    st.text(max_size=2000),
+    st.text(st.characters(exclude_categories=()), max_size=500),
+)
+any_bytes = st.binary(max_size=4096)
+
+_TAGS = (
+    "div p a span ul ol li table tr td th b i font center footer section article br img "
+    "script style noscript select option marquee h1 blockquote pre iframe svg custom-tag body html"
+).split()
+_VOID = frozenset(("br", "img"))
+_STYLES = (
+    "display:none",
+    "visibility:hidden",
+    "position:absolute;left:-9999px",
+    "font-size:0",
+    "height:1px;overflow:hidden",
+    "color:#fff;background:#fff",
+    "",
+)
+_WORDS = st.sampled_from(
+    "the weather today is mild news article about football slot gacor casino viagra "
+    "cheap loans judi online situs terpercaya 東京 天気 погода новости".split()
+)
+_text_runs = st.lists(st.one_of(_WORDS, st.text(max_size=12)), min_size=1, max_size=6).map(" ".join)
+
+
+@st.composite
+def _element(draw: st.DrawFn, children: st.SearchStrategy[list[str]]) -> str:
+    tag = draw(st.sampled_from(_TAGS))
+    attrs = []
+    if tag == "a":
+        attrs.append(f'href="{html_lib.escape(draw(hrefs), quote=True)}"')
+    style = draw(st.sampled_from(_STYLES))
+    if style and draw(st.booleans()):
+        attrs.append(f'style="{style}"')
+    if draw(st.integers(0, 5)) == 0:
+        attrs.append(f'class="{draw(st.sampled_from(["footer", "x", "site-info", "hide"]))}"')
+    open_tag = f"<{tag}{' ' if attrs else ''}{' '.join(attrs)}>"
+    if tag in _VOID:
+        return open_tag
+    inner = "".join(draw(children))
+    closed = draw(st.integers(0, 9)) != 0  # one in ten left open
+    return open_tag + inner + (f"</{tag}>" if closed else "")
+
+
+_text_node = _text_runs.map(html_lib.escape)
+
+html_fragments: st.SearchStrategy[str] = st.recursive(
+    _text_node,
+    lambda inner: _element(st.lists(inner, max_size=5)),
+    max_leaves=40,
+)
+
+
+@st.composite
+def html_pages(draw: st.DrawFn) -> str:
+    """Generated pages: a tree, optionally wrapped, deeply nested, commented or with a tail."""
+    body = "".join(draw(st.lists(html_fragments, min_size=0, max_size=6)))
+    depth = draw(st.sampled_from((0, 0, 0, 3, 50, 700)))
+    if depth:
+        tag = draw(st.sampled_from(("div", "span", "font", "ul", "b", "table")))
+        body = f"<{tag}>" * depth + body + f"</{tag}>" * draw(st.integers(0, depth))
+    if draw(st.booleans()):
+        body = f"<html><head><title>t</title></head><body>{body}</body></html>"
+    if draw(st.integers(0, 4)) == 0:
+        body += "".join(draw(st.lists(html_fragments, max_size=3)))  # after </html>
+    if draw(st.integers(0, 6)) == 0:
+        body = "<!-- " + body[: len(body) // 2] + " -->" + body[len(body) // 2 :]
+    return body
+
+
+any_page = st.one_of(any_text, any_bytes, html_pages(), html_pages().map(lambda s: s.encode("utf-8")))
+
+# --- records for score_records ------------------------------------------------------------
+
+good_record = st.fixed_dictionaries(
+    {"id": st.integers(), "html": st.one_of(html_pages(), any_text)},
+    optional={"url": st.one_of(st.none(), hrefs), "encoding": st.sampled_from(["utf-8", "bogus", "cp1251"])},
+)
+bad_record = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+    st.just({}),
+    st.fixed_dictionaries({"id": st.integers()}),  # missing page
+    st.fixed_dictionaries({"id": st.integers(), "html": st.one_of(st.integers(), st.floats(), st.lists(st.text()))}),
+    st.fixed_dictionaries({"id": st.integers(), "html": any_bytes, "encoding": st.text(max_size=10)}),
+    st.fixed_dictionaries({"id": st.integers(), "html": st.just(b"\xff\xfe\x00\xd8" * 50)}),
+    st.fixed_dictionaries({"id": st.integers(), "text": st.text(), "mode": st.text(max_size=5)}),
+    st.fixed_dictionaries({"id": st.integers(), "html": st.text(), "url": st.integers()}),
+    st.fixed_dictionaries({"id": st.integers(), "status": st.sampled_from(["error", "skipped"])}),
+    st.fixed_dictionaries({"id": st.integers(), "html": st.just("<p>big</p>" * 3000)}),
+)
+records = st.lists(st.one_of(good_record, bad_record), max_size=12)
+
+# --- models that do not depend on training ------------------------------------------------
+
+
+class StubModel:
+    """Duck-typed model: scores from a fixed value, or pseudo-random per feature row.
+
+    The bundled model changes with training; these make sure the spam and content
+    paths (strip above all) are exercised whatever the bundled model says.
+    """
+
+    feature_names = FEATURE_NAMES
+
+    def __init__(self, score: float | None = None, threshold: float = 0.5) -> None:
+        self.score = score
+        self.threshold = threshold
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        if self.score is not None:
+            return np.full(len(X), self.score)
+        if len(X) == 0:
+            return np.zeros(0)
+        h = np.abs(np.nan_to_num(np.asarray(X, dtype=np.float64))).sum(axis=1) * 0.6180339887
+        return np.modf(h)[0]
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        return np.zeros((len(X), len(FEATURE_NAMES)))
+
+
+MODELS = {
+    "all_spam": StubModel(0.99),
+    "all_content": StubModel(0.01),
+    "mixed": StubModel(None),
+}
+
+# --- hang guard ---------------------------------------------------------------------------
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as exc:
+        conn.send(("raised", (type(exc).__module__, type(exc).__qualname__, str(exc)[:300], traceback.format_exc())))
+    finally:
+        conn.close()
+
+
+def bounded(fn: Callable[..., Any], *args: Any, seconds: float = 60.0) -> Any:
+    """Run ``fn(*args)`` in a forked child and return its (picklable) result.
+
+    A hang fails the test after ``seconds`` instead of stalling the suite; an
+    exception in the child is re-raised here as ``ChildError`` naming its type.
+    """
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(seconds):
+            raise AssertionError(f"{getattr(fn, '__name__', fn)} did not finish within {seconds} s (hang?)")
+        status, value = parent.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+    if status == "raised":
+        module, name, message, tb = value
+        raise ChildError(f"{module}.{name}: {message}\n{tb}", module, name)
+    return value
+
+
+class ChildError(Exception):
+    """An exception raised inside :func:`bounded`'s child."""
+
+    def __init__(self, text: str, module: str, name: str) -> None:
+        super().__init__(text)
+        self.type_name = f"{module}.{name}"
+
+
+def visible(markup: str) -> str:
+    """The text linkguard sees in a page (all its segments), whitespace removed, for containment.
+
+    The segmenter is the oracle of what is visible (it skips script, style, svg … and
+    reads what follows ``</html>``), so the check is about strip, not about parsing.
+    """
+    import linkguard
+
+    report = linkguard.scan(markup, mode="html", model=MODELS["all_content"])  # type: ignore[arg-type]
+    return "".join("".join(s.text.split()) for s in report.segments)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
