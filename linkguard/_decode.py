@@ -20,9 +20,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]{0,100}encoding=["']([A-Za-z0-9_.\-]{1,40})""")
 
 # Labels that browsers map to a superset; decoding with the superset never loses text.
@@ -118,11 +116,7 @@ def _detect(data: bytes) -> str | None:
     # Short Western text fits cp1250/cp1257/cp1252 equally well; on a tie take what
     # browsers fall back to (windows-1252) rather than the detector's first pick.
     for match in results:
-        if (
-            match.chaos == best.chaos
-            and match.coherence == best.coherence
-            and "cp1252" in match.could_be_from_charset
-        ):
+        if match.chaos == best.chaos and match.coherence == best.coherence and "cp1252" in match.could_be_from_charset:
             return "cp1252"
     return _codec(best.encoding)
 

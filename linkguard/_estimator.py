@@ -76,10 +76,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         if type_of_target(y, input_name="y", raise_unknown=True) != "binary":
-            raise ValueError(
-                "Only binary classification is supported. The type of the target is "
-                f"{type_of_target(y)}."
-            )
+            raise ValueError(f"Only binary classification is supported. The type of the target is {type_of_target(y)}.")
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) != 2:
             raise ValueError(f"SegmentClassifier needs 2 classes, got 1 class: {self.classes_[0]!r}")
@@ -114,5 +111,3 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         """Labels from ``classes_``, spam when its probability reaches ``threshold``."""
         p = self.predict_proba(X)[:, 1]
         return self.classes_[(p >= self.threshold).astype(int)]
-
-

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from urllib.parse import urlsplit
+from functools import lru_cache
 
 import numpy as np
 
@@ -145,6 +145,28 @@ def _page_home(page: Page, url: str | None) -> tuple[str, bool]:
     return "", True
 
 
+@lru_cache(maxsize=65536)
+def _url_parts(url: str) -> tuple[str, bool]:
+    """Host of an absolute (or ``www.``) URL and whether it points at a site's bare root."""
+    if "//" in url[:12]:
+        host = split_host(url)
+        rest = url.split("//", 1)[1]
+    elif url[:4].lower() == "www.":
+        host = split_host("http://" + url)
+        rest = url
+    else:
+        return "", False
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i != -1), default=len(rest))
+    tail = rest[cut:].split("#", 1)[0]
+    path, _, query = tail.partition("?")
+    return host, path in ("", "/") and not query
+
+
+@lru_cache(maxsize=65536)
+def _host_has_term(domain: str) -> bool:
+    return lexicon().host_has_term(domain)
+
+
 def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[float], str, list[str]]:
     """Per-segment link counts, the words of its URLs, and the absolute URLs."""
     n = raw_ip = offsite = institutional = root = digits = spam_host = 0
@@ -152,7 +174,6 @@ def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[flo
     offsite_domains: set[str] = set()
     words: list[str] = []
     absolute_urls: list[str] = []
-    host_has_term = lexicon().host_has_term
     for href in links:
         href = href.strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
@@ -160,13 +181,7 @@ def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[flo
         n += 1
         url = absolute(href, base)
         absolute_urls.append(url)
-        host = (
-            split_host(url)
-            if "//" in url[:12]
-            else split_host("http://" + url)
-            if url.lower().startswith("www.")
-            else ""
-        )
+        host, is_root = _url_parts(url)
         if not host:
             continue
         info = host_info(host)
@@ -181,15 +196,9 @@ def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[flo
                 institutional += 1
             if info.digits_in_name and not info.is_ip:
                 digits += 1
-            if host_has_term(info.domain):
+            if _host_has_term(info.domain):
                 spam_host += 1
-            try:
-                parts = urlsplit(url)
-                path = parts.path
-                query = parts.query
-            except ValueError:
-                path, query = "", ""
-            if path in ("", "/") and not query:
+            if is_root:
                 root += 1
             words.append(_URL_WORDS.sub(" ", url[:300].lower()))
     stats = [
@@ -206,9 +215,7 @@ def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[flo
     return stats, " ".join(words), absolute_urls
 
 
-def page_features(
-    pages: Sequence[Page], urls: Sequence[str | None]
-) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+def page_features(pages: Sequence[Page], urls: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
     """Feature matrix for all segments of all pages.
 
     Returns ``(X, page_index, absolute_links)``: ``X[i]`` describes segment ``i`` of
@@ -312,9 +319,7 @@ def page_features(
     np.add.at(page_scripts, pidx, scripts)
     dominant = page_scripts.argmax(axis=1)[pidx]
     in_dominant = scripts[np.arange(n), dominant]
-    X[:, _IDX["script_mismatch"]] = np.where(
-        seg_letters > 0, 1.0 - in_dominant / np.maximum(seg_letters, 1.0), 0.0
-    )
+    X[:, _IDX["script_mismatch"]] = np.where(seg_letters > 0, 1.0 - in_dominant / np.maximum(seg_letters, 1.0), 0.0)
     punct = np.fromiter((len(_PUNCT.findall(t)) for t in texts), dtype=np.float32, count=n)
     X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)
 

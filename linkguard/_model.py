@@ -44,6 +44,12 @@ class SegmentModel:
     """
 
     __slots__ = (
+        "_flat_feature",
+        "_flat_left",
+        "_flat_right",
+        "_flat_threshold",
+        "_flat_value",
+        "_roots",
         "baseline",
         "depth",
         "feature",
@@ -74,29 +80,37 @@ class SegmentModel:
         self.feature_names = feature_names
         self.metadata = metadata or {}
         self.depth = _depth(self.left, self.right)
+        # Flat views for scoring: node ids global across trees, children as global ids.
+        width = self.feature.shape[1]
+        offset = (np.arange(self.n_trees) * width)[:, None]
+        self._flat_feature = self.feature.ravel()
+        self._flat_threshold = self.split_threshold.ravel()
+        self._flat_left = (self.left + offset).ravel()
+        self._flat_right = (self.right + offset).ravel()
+        self._flat_value = self.value.ravel()
+        self._roots = offset.ravel()
 
     @property
     def n_trees(self) -> int:
         return int(self.feature.shape[0])
 
     def _walk(self, X: np.ndarray, contributions: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        X = np.asarray(X, dtype=np.float64)
-        n = X.shape[0]
-        trees = np.arange(self.n_trees)
-        node = np.zeros((n, self.n_trees), dtype=np.int64)
-        contrib = np.zeros((n, X.shape[1]), dtype=np.float64) if contributions else None
-        rows = np.repeat(np.arange(n), self.n_trees)
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        n, n_features = X.shape
+        # node[i, t]: global id of the node sample i sits at in tree t.
+        node = np.broadcast_to(self._roots, (n, self.n_trees)).copy()
+        row_base = (np.arange(n) * n_features)[:, None]
+        flat_x = X.ravel()
+        contrib = np.zeros((n, n_features), dtype=np.float64) if contributions else None
         for _ in range(self.depth):
-            feat = self.feature[trees, node]
-            x = np.take_along_axis(X, feat, axis=1)
-            nxt = np.where(
-                x <= self.split_threshold[trees, node], self.left[trees, node], self.right[trees, node]
-            )
+            feat = self._flat_feature[node]
+            x = flat_x[row_base + feat]
+            nxt = np.where(x <= self._flat_threshold[node], self._flat_left[node], self._flat_right[node])
             if contrib is not None:
-                delta = self.value[trees, nxt] - self.value[trees, node]
-                np.add.at(contrib, (rows, feat.ravel()), delta.ravel())
+                delta = self._flat_value[nxt] - self._flat_value[node]
+                np.add.at(contrib.ravel(), (row_base + feat).ravel(), delta.ravel())
             node = nxt
-        return self.value[trees, node].sum(axis=1) + self.baseline, contrib
+        return self._flat_value[node].sum(axis=1) + self.baseline, contrib
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Log-odds of spam for each row."""
@@ -148,9 +162,7 @@ class SegmentModel:
                 value[k] = (value[a] * count[a] + value[b] * count[b]) / total if total else 0.0
             arrays["value"][t, :m] = value
         baseline = float(np.ravel(hgb._baseline_prediction)[0])
-        names = (
-            FEATURE_NAMES if n_features == len(FEATURE_NAMES) else tuple(f"x{i}" for i in range(n_features))
-        )
+        names = FEATURE_NAMES if n_features == len(FEATURE_NAMES) else tuple(f"x{i}" for i in range(n_features))
         return cls(arrays, baseline, threshold, names)
 
     def to_estimator(self) -> Any:
@@ -170,9 +182,7 @@ class SegmentModel:
             trees.append(
                 {
                     "feature": [int(v) for v in self.feature[t, :used]],
-                    "threshold": [
-                        float(v) if np.isfinite(v) else None for v in self.split_threshold[t, :used]
-                    ],
+                    "threshold": [float(v) if np.isfinite(v) else None for v in self.split_threshold[t, :used]],
                     "left": [int(v) for v in self.left[t, :used]],
                     "right": [int(v) for v in self.right[t, :used]],
                     "value": [float(v) for v in self.value[t, :used]],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -133,6 +134,12 @@ def _hidden_classes(tree: LexborHTMLParser) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=4096)
+def _footer_hint(value: str) -> bool:
+    return _FOOTER_HINT.search(value) is not None
+
+
+@lru_cache(maxsize=8192)
 def _hiding(style: str) -> str:
     """Which hiding trick an inline style uses, ``""`` for none."""
     for name, pattern in _HIDE_RULES:
@@ -196,6 +203,10 @@ class _Builder:
             self.parts = []
 
     def flush(self, path_stack: list[str], block: Any, whole: bool) -> None:
+        if not self.parts and not self.lines and not self.links:
+            if self.nodes:
+                self.nodes = []
+            return
         self.newline()
         lines = [ln for ln in self.lines if ln]
         if lines or self.links:
@@ -231,11 +242,11 @@ class _Builder:
         self.reset()
 
 
-def _label(node: LexborNode, tag: str) -> str:
-    ident = node.id
+def _label(attrs: dict[str, str | None], tag: str) -> str:
+    ident = attrs.get("id")
     if ident:
         return f"{tag}#{ident[:40]}"
-    cls = node.attrs.get("class") if tag != "body" else None
+    cls = attrs.get("class") if tag != "body" else None
     if cls:
         first = cls.split(None, 1)
         if first:
@@ -304,7 +315,7 @@ def walk_html(
             b.newline()
             if tag == "br":
                 continue
-        attrs = node.attrs
+        attrs = node.attributes  # one dict, cheaper than several lookups through the node
         style = attrs.get("style")
         how = ""
         if style:
@@ -316,7 +327,7 @@ def walk_html(
                     how = hidden_css.get("." + c, "")
                     if how:
                         break
-            ident = node.id
+            ident = attrs.get("id")
             if not how and ident:
                 how = hidden_css.get("#" + ident, "")
         if not how and "hidden" in attrs:
@@ -327,11 +338,12 @@ def walk_html(
                 how = "tiny_box"
         if how and not hidden:
             hidden, hidden_root = how, node
-        if not footer and (tag == "footer" or (node.id and _FOOTER_HINT.search(node.id))):
+        ident = attrs.get("id")
+        if not footer and (tag == "footer" or (ident and _footer_hint(ident))):
             footer = True
         elif not footer:
             cls = attrs.get("class")
-            if cls and _FOOTER_HINT.search(cls):
+            if cls and _footer_hint(cls):
                 footer = True
         if tag == "a":
             href = attrs.get("href")
@@ -349,7 +361,7 @@ def walk_html(
         if tag in _BLOCK:
             block_has_child_block[block.mem_id] = True
             b.flush(path_stack, block, False)
-            path_stack.append(_label(node, tag))
+            path_stack.append(_label(attrs, tag))
             stack.append((node, True, state))
             child_state = (hidden, hidden_root, footer, in_anchor, node, True)
         else:
@@ -390,10 +402,36 @@ _RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes n
 _RAW_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
 
 
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,40})")
+
+
+def _could_be_deep(html: str) -> bool:
+    """Cheap over-estimate of the nesting depth: per element name, open minus closed
+    (never below zero), peaks summed.  Only pages it cannot clear pay for ``_tame``."""
+    open_now: dict[str, int] = {}
+    peak: dict[str, int] = {}
+    options = 0
+    for closing, name in _TAG_NAME.findall(html):
+        name = name.lower()
+        if name in _FLAT:
+            if name == "option":
+                options += 1
+            continue
+        n = open_now.get(name, 0)
+        if closing:
+            if n:
+                open_now[name] = n - 1
+        else:
+            open_now[name] = n + 1
+            if n + 1 > peak.get(name, 0):
+                peak[name] = n + 1
+    return sum(peak.values()) > MAX_DEPTH // 2 or options > _MAX_OPTIONS
+
+
 def _tame(html: str) -> str:
     """``html`` with over-deep nesting and over-long selects flattened (see ``MAX_DEPTH``)."""
-    if html.count("<") <= MAX_DEPTH:
-        return html  # cannot nest deeper than it has tags
+    if html.count("<") <= MAX_DEPTH or not _could_be_deep(html):
+        return html  # cannot nest deeper than it has tags / than the estimate allows
     depth = 0
     excess = 0
     options = -1  # options seen in the current <select>; -1 outside one
@@ -489,6 +527,11 @@ def split_tail(html: str) -> tuple[str, str]:
     """
     matches = list(_TAIL_SPLIT.finditer(html))
     if not matches:
+        return html, ""
+    bodies = [m for m in matches[-8:] if m.group(0)[2:3] in "bB"]
+    after_last = html[(bodies[-1] if bodies else matches[-1]).end() :]
+    if not after_last or _ONLY_COMMENTS.fullmatch(after_last):
+        # The usual page: nothing after the final closing tag, so no tail to find.
         return html, ""
     lower = html.lower()
     real = [m for m in matches[-8:] if not _hidden_at(lower, m.start())]

@@ -218,9 +218,7 @@ def _mp_context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def score_stream(
-    records: Iterable[dict[str, Any]], options: ScoreOptions, jobs: int = 1
-) -> Iterator[dict[str, Any]]:
+def score_stream(records: Iterable[dict[str, Any]], options: ScoreOptions, jobs: int = 1) -> Iterator[dict[str, Any]]:
     """Rows in input order; with ``jobs > 1`` batches go to worker processes.
 
     At most ``2 * jobs`` batches are in flight, so memory stays flat however
@@ -490,9 +488,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     jobs = args.jobs or default_jobs()
     jsonl_options = {"html_field": args.html_field, "url_field": args.url_field, "id_field": args.id_field}
-    records: Iterable[dict[str, Any]] = iter_inputs(
-        args.paths, stdin_format=args.stdin_format, **jsonl_options
-    )
+    records: Iterable[dict[str, Any]] = iter_inputs(args.paths, stdin_format=args.stdin_format, **jsonl_options)
     if args.limit is not None:
         records = islice(records, args.limit)
     columns = _columns(args.explain, args.strip)

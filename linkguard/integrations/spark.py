@@ -156,9 +156,7 @@ def score_pandas(
     as in :func:`linkguard.score_records`.
     """
     for frame in batches:
-        records = (
-            {key: _clean_value(value) for key, value in rec.items()} for rec in frame.to_dict("records")
-        )
+        records = ({key: _clean_value(value) for key, value in rec.items()} for rec in frame.to_dict("records"))
         rows = list(
             score_partition(
                 records,

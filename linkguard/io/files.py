@@ -87,9 +87,7 @@ def _walk(root: Path) -> Iterator[str]:
             yield str(entry)
 
 
-def iter_file_records(
-    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES_DEFAULT
-) -> Iterator[dict[str, Any]]:
+def iter_file_records(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES_DEFAULT) -> Iterator[dict[str, Any]]:
     """One record for one page file (id = path, url = None); gzip is undone.
 
     At most ``max_bytes + 1`` bytes are kept, so a huge file cannot fill memory

@@ -280,9 +280,7 @@ def _fast_type_name(rtype: Any) -> str:
     return str(name) if name else str(rtype)
 
 
-def _fastwarc_docs(
-    fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats
-) -> Iterator[dict[str, Any]]:
+def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats) -> Iterator[dict[str, Any]]:
     it = iter(_FastIterator(fh, parse_http=True, auto_decode="none"))
     n = 0
     last_pos = 0
@@ -387,9 +385,7 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300]
 
 
-def _warcio_docs(
-    fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats
-) -> Iterator[dict[str, Any]]:
+def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats) -> Iterator[dict[str, Any]]:
     it = _CheckedIterator(fh, ensure_http_headers=False)
     n = 0
     last_end = 0  # raw-stream offset just after the last complete record
