@@ -218,10 +218,12 @@ def _visible_len(html: str, mode: str) -> int:
     return len(norm_text(page_text(html)))
 
 
-def predict_linkguard(page: str, url: str | None, mode: str, *, need_strip: bool) -> tuple[Prediction, Any]:
+def predict_linkguard(
+    page: str, url: str | None, mode: str, *, need_strip: bool, model: Any = None
+) -> tuple[Prediction, Any]:
     import linkguard
 
-    rep = linkguard.scan(page, url, mode=mode if mode in ("html", "text") else "auto")
+    rep = linkguard.scan(page, url, mode=mode if mode in ("html", "text") else "auto", model=model)
     segs = [PredSegment(s.text, tuple(s.links), s.is_spam) for s in rep.segments]
     pred = Prediction(rep.is_spam, segs)
     if need_strip:
@@ -256,7 +258,15 @@ def predict_justext(page: str, lang: str | None) -> Prediction:
     return Prediction(any(s.is_spam for s in segs), segs, total, removed)
 
 
-TOOLS = ("linkguard", "keyword_regex", "justext")
+TOOLS = ("linkguard", "linkguard_previous", "keyword_regex", "justext")
+# The model linkguard shipped before the current one (a JSON copy kept for this comparison).
+PREVIOUS_MODEL = Path(__file__).resolve().parent / "models" / "linkguard-previous.json"
+
+
+def _previous_model() -> Any:
+    from linkguard import load_model
+
+    return load_model(PREVIOUS_MODEL) if PREVIOUS_MODEL.is_file() else None
 
 
 def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]:
@@ -287,11 +297,16 @@ def run_labelled(
     pages = list(pages)
     if limit is not None and len(pages) > limit:
         pages = random.Random(seed).sample(pages, limit)
-    counts: dict[str, list[dict[str, int]]] = {t: [] for t in TOOLS}
+    previous = _previous_model()
+    tools = [t for t in TOOLS if t != "linkguard_previous" or previous is not None]
+    counts: dict[str, list[dict[str, int]]] = {t: [] for t in tools}
     for i, lp in enumerate(pages):
         mode = getattr(lp, "mode", "html") or "html"
         pred, rep = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam)
         counts["linkguard"].append(page_counts(lp, pred))
+        if previous is not None:
+            prev, _ = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam, model=previous)
+            counts["linkguard_previous"].append(page_counts(lp, prev))
         counts["keyword_regex"].append(page_counts(lp, predict_keyword_regex(lp.page, rep.mode, rep)))
         counts["justext"].append(page_counts(lp, predict_justext(lp.page, getattr(lp, "lang", None))))
         if (i + 1) % 500 == 0:
@@ -301,7 +316,7 @@ def run_labelled(
         "n_spam_pages": sum(bool(p.is_spam) for p in pages),
         "tools": {},
     }
-    for t in TOOLS:
+    for t in tools:
         groups = grouped(pages, counts[t])
         out["tools"][t] = {
             "overall": aggregate(counts[t]),

@@ -49,6 +49,7 @@ _BASE_FEATURES: tuple[str, ...] = (
     "after_end",
     "after_last_content",
     "script_mismatch",
+    "mixed_script_words",
     "punct_ratio",
     "text_mode",
     "page_domain_unknown",
@@ -279,7 +280,8 @@ def page_features(pages: Sequence[Page], urls: Sequence[str | None]) -> tuple[np
     safe_links = np.maximum(n_links, 1.0)
     safe_off = np.maximum(offsite, 1.0)
 
-    fam_text = lex.family_counts(texts)
+    folded, mixed_words = lex.fold_confusables(texts)
+    fam_text = lex.family_counts(folded)
     fam_links = lex.family_counts(link_texts)
     brand = lex.brand_counts(texts)
     total_terms = fam_text.sum(axis=1)
@@ -320,6 +322,7 @@ def page_features(pages: Sequence[Page], urls: Sequence[str | None]) -> tuple[np
     dominant = page_scripts.argmax(axis=1)[pidx]
     in_dominant = scripts[np.arange(n), dominant]
     X[:, _IDX["script_mismatch"]] = np.where(seg_letters > 0, 1.0 - in_dominant / np.maximum(seg_letters, 1.0), 0.0)
+    X[:, _IDX["mixed_script_words"]] = np.log1p(mixed_words)
     punct = np.fromiter((len(_PUNCT.findall(t)) for t in texts), dtype=np.float32, count=n)
     X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)
 

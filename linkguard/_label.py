@@ -50,6 +50,7 @@ _REASON_OF: dict[str, str] = {
     "link_density": "link_density",
     "links_per_word": "link_density",
     "script_mismatch": "script_mismatch",
+    "mixed_script_words": "script_mismatch",
     "in_footer": "footer_block",
     "nbr_terms": "neighbour_spam",
     "nbr_raw_ip": "neighbour_spam",
@@ -68,11 +69,16 @@ def _short(seg: RawSegment) -> bool:
     return len(seg.text) <= _SHORT_CHARS and len(seg.text.split()) <= _SHORT_WORDS and len(seg.links) <= 2
 
 
+def _same_box(a: RawSegment, b: RawSegment) -> bool:
+    """Same hiding container, or both hidden (injections often stack several hidden boxes)."""
+    return a.hidden_root is b.hidden_root or bool(a.hidden and b.hidden)
+
+
 def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | None = None) -> np.ndarray:
     """Second pass for one page: which segments the neighbour rules turn into spam.
 
     1. Near-spam (score >= ``NEAR_SPAM``, jusText's "near-good" idea turned around) next to a
-       spam segment in the same hiding box becomes spam, repeatedly along a run.
+       spam segment in the same hiding box (or both hidden) becomes spam, repeatedly along a run.
     2. A run of short segments wedged between spam segments, or between spam and the end of
        the page, in the same hiding box, becomes spam.
     """
@@ -85,7 +91,7 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
             changed = False
             for i in np.flatnonzero(~current & (scores >= NEAR_SPAM)):
                 for j in (i - 1, i + 1):
-                    if 0 <= j < n and current[j] and segments[j].hidden_root is segments[i].hidden_root:
+                    if 0 <= j < n and current[j] and _same_box(segments[i], segments[j]):
                         current[i] = promoted[i] = changed = True
                         break
         spam = current

@@ -27,6 +27,16 @@ FAMILIES: tuple[str, ...] = (
     "japanese",
 )
 
+# Cyrillic and Greek letters that look like Latin ones ("canаdian" with a Cyrillic "а"):
+# spammers swap them in to dodge word filters, so lexicon matching folds them back inside
+# words that mix scripts, and the mix itself is counted as a feature.
+_CONFUSABLE = str.maketrans(
+    "аеорсхуіјѕԁһӏԛԝαεορτυνκχіο",
+    "aeopcxyijsdhlqwaeoptuvkxio",
+)
+_GREEK_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
+_MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff])\w+")
+
 # Scripts written without spaces between words: a hit needs no word boundary.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -70,6 +80,21 @@ class _Lexicon:
             rf"(?:[a-z]{{3,}}[a-z0-9]*?(?:{alternation})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
         )
         self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
+
+    @staticmethod
+    def fold_confusables(texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Texts with look-alike letters folded inside mixed-script words, and how many such words."""
+        mixed = np.zeros(len(texts), dtype=np.float32)
+        joined = "\x00".join(texts)
+        if not _GREEK_CYRILLIC.search(joined):
+            return texts, mixed
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        spans = [m.start() for m in _MIXED_WORD.finditer(joined)]
+        if not spans:
+            return texts, mixed
+        np.add.at(mixed, np.searchsorted(starts, spans, side="right") - 1, 1.0)
+        folded = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), joined)
+        return folded.split("\x00"), mixed
 
     def family_counts(self, texts: list[str]) -> np.ndarray:
         """Hits per family for each text (lower-cased, whitespace-normalised input)."""

@@ -210,13 +210,15 @@ class SegmentModel:
             )
         raw_names = data.get("feature_names")
         names = tuple(raw_names) if isinstance(raw_names, list) else ()
-        if names != FEATURE_NAMES:
-            missing = sorted(set(FEATURE_NAMES) - set(names))
-            extra = sorted(set(names) - set(FEATURE_NAMES))
+        extra = sorted(set(names) - set(FEATURE_NAMES))
+        if not names or extra or len(set(names)) != len(names):
             raise ModelError(
                 "model was trained on other features than this linkguard computes "
-                f"(missing {missing[:5]}, unknown {extra[:5]}); retrain it"
+                f"(unknown {extra[:5]}); retrain it"
             )
+        # An older model may use a subset of today's features: its split indices are remapped
+        # to today's columns, so it scores the same matrix.
+        remap = np.asarray([FEATURE_NAMES.index(n) for n in names], dtype=np.int64)
         try:
             trees = data["trees"]
             baseline = float(data["baseline"])
@@ -242,10 +244,10 @@ class SegmentModel:
                 arrays["value"][i, :m] = t["value"]
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ModelError(f"model file is malformed: {exc}") from None
-        n = len(FEATURE_NAMES)
         width = arrays["feature"].shape[1]
-        if (arrays["feature"] < 0).any() or (arrays["feature"] >= n).any():
+        if (arrays["feature"] < 0).any() or (arrays["feature"] >= len(names)).any():
             raise ModelError("model refers to a feature index out of range")
+        arrays["feature"] = remap[arrays["feature"]]
         for key in ("left", "right"):
             if (arrays[key] < 0).any() or (arrays[key] >= width).any():
                 raise ModelError("model tree links point outside the tree")
@@ -259,7 +261,7 @@ class SegmentModel:
         metadata = data.get("metadata") or {}
         if not isinstance(metadata, dict):
             raise ModelError("model metadata must be an object")
-        return cls(arrays, baseline, threshold, names, metadata)
+        return cls(arrays, baseline, threshold, FEATURE_NAMES, dict(metadata))
 
 
 def _reachable(left: np.ndarray, right: np.ndarray) -> int:

@@ -144,7 +144,7 @@ def _hiding(style: str) -> str:
     """Which hiding trick an inline style uses, ``""`` for none."""
     for name, pattern in _HIDE_RULES:
         if pattern.search(style):
-            if name == "tiny_box" and not _OVERFLOW_HIDDEN.search(style):
+            if name == "tiny_box" and not (_OVERFLOW_HIDDEN.search(style) or "absolute" in style):
                 continue
             if name == "clip" and "absolute" not in style:
                 continue

@@ -116,11 +116,24 @@ def test_binary_garbage_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_wrong_feature_names(tmp_path: Path) -> None:
-    for names in ([], list(FEATURE_NAMES[:-1]), [*FEATURE_NAMES, "extra"], list(reversed(FEATURE_NAMES))):
+    for names in ([], [*FEATURE_NAMES, "extra"], ["not_a_feature"], [FEATURE_NAMES[0], FEATURE_NAMES[0]]):
         data = _model_dict()
         data["feature_names"] = names
         with pytest.raises(ModelError):
             load_model(_write(tmp_path, data))
+
+
+def test_older_feature_subsets_are_remapped(tmp_path: Path) -> None:
+    """A model trained on fewer (or reordered) features scores today's matrix by name."""
+    import numpy as np
+
+    data = _model_dict()
+    for tree in data["trees"]:
+        tree["feature"] = [0 for _ in tree["feature"]]
+    data["feature_names"] = [FEATURE_NAMES[3]]  # feature 0 of this model is today's column 3
+    model = load_model(_write(tmp_path, data))
+    assert model.feature_names == FEATURE_NAMES
+    assert set(model.feature[model.left != np.arange(model.left.shape[1])].tolist()) <= {3}
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])

@@ -349,6 +349,16 @@ def _fill_host(snippet: str, host_url: str | None) -> str:
     return snippet.replace("{HOST}", host)
 
 
+def _fitting(negs: list[Negative], lang: str) -> list[Negative]:
+    """Negatives that could appear on a host page in ``lang``: its own language, English or mixed.
+
+    A Thai news paragraph about gambling belongs on a Thai site; dropped into a German page it
+    is exactly what an injection looks like, and labelling it clean would teach the wrong thing.
+    """
+    fit = [n for n in negs if n.lang in ("en", "mul", "", lang) or n.category == "multilingual_mixed"]
+    return fit or negs
+
+
 def build_split(
     split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int | None = None
 ) -> list[LabelledPage]:
@@ -381,7 +391,7 @@ def build_split(
         clean = host
         neg_cat = ""
         if negs and rng.random() < 0.6:
-            neg = rng.choice(negs)
+            neg = rng.choice(_fitting(negs, lang))
             clean, _ = _insert(
                 host, _fill_host(neg.snippet, url), rng.choice(["mid", "end_of_body", "top", "footer"]), rng
             )
@@ -393,7 +403,7 @@ def build_split(
         )
         host_lines = _host_text_lines(host)
         if neg_texts and rng.random() < 0.5:
-            nt = rng.choice(neg_texts)
+            nt = rng.choice(_fitting(neg_texts, lang))
             at = rng.randint(0, len(host_lines))
             host_lines = (
                 host_lines[:at]
@@ -417,7 +427,7 @@ def build_split(
                 position = rng.choices(list(POSITIONS), list(POSITIONS.values()))[0]
             base = host
             if negs and rng.random() < 0.3:
-                base, _ = _insert(host, _fill_host(rng.choice(negs).snippet, url), "mid", rng)
+                base, _ = _insert(host, _fill_host(rng.choice(_fitting(negs, lang)).snippet, url), "mid", rng)
             page, where = _insert(base, snippet, position, rng)
             links, texts = _html_truth(snippet)
             common = dict(
