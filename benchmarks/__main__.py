@@ -1,7 +1,8 @@
-"""``python -m benchmarks``: speed, memory and accuracy against baselines, in one run.
+"""``python -m benchmarks``: speed, memory, batch scoring and accuracy against baselines, in one run.
 
     python -m benchmarks                 full run (all corpus pages; several minutes)
-    python -m benchmarks --quick         60-page subset, smaller scaling and memory runs (the CI gate; ~2 min)
+    python -m benchmarks --quick         60-page subset, smaller scaling, memory and batch runs, no Spark
+                                         (the CI gate; ~2 min)
     python -m benchmarks --update        floors in baseline.json from results/latest.json
     python -m benchmarks --update --allow-regression   ... even when a floor goes down
 
@@ -138,7 +139,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["speed", "memory", "accuracy", "plots", "readme"],
+        choices=["speed", "memory", "batch", "spark", "accuracy", "plots", "readme"],
         help="leave a part out (repeatable)",
     )
     ap.add_argument("--profile", action="store_true", help="cProfile linkguard.scan (always on in a full run)")
@@ -228,6 +229,19 @@ def main(argv: list[str] | None = None) -> int:
         res["memory"] = run_memory(
             root, None if sub is rows else [r["path"] for r in sub], load_repeats=2 if args.quick else 3
         )
+    if "batch" not in args.skip:
+        from benchmarks.batch import run_batch
+
+        log("batch: CLI on WARC files, --jobs, CLI peak RSS" + (", Spark" if mode == "full" else "") + " ...")
+        res["batch"] = run_batch(
+            root,
+            sub,
+            quick=args.quick,
+            spark="spark" not in args.skip,
+            cpus=pinning.get("allowed_cpus"),
+            scan_many_vs_scan=gate.get_path(res, "speed.ratios.scan_many_vs_scan"),
+            log=log,
+        )
     if "accuracy" not in args.skip:
         from benchmarks import accuracy
 
@@ -302,8 +316,16 @@ def summary(res: dict[str, Any]) -> None:
             f"  corpus false alarms {fa['false_alarm_pages']}/{res['accuracy']['corpus']['n_pages']}, "
             f"known spam found {fa['known_spam_found']}/{fa['n_known_spam']}"
         )
+    b = res.get("batch") or {}
+    if b.get("skipped"):
+        lines.append(f"  batch: skipped ({b['skipped']})")
+    for k, v in (b.get("ratios") or {}).items():
+        lines.append(f"  batch {k}: {v}")
     for k, v in (res.get("targets") or {}).items():
         lines.append(f"  target {k}: {v['value']} -> {'met' if v['met'] else 'NOT met'}")
+    for k, v in (b.get("targets") or {}).items():
+        met = "not measured" if v["met"] is None else "met" if v["met"] else "NOT met"
+        lines.append(f"  target {k}: {v['value']} -> {met}")
     print("\n".join(lines), flush=True)
 
 

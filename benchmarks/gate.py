@@ -5,6 +5,8 @@ margin).  Accuracy metrics get an absolute margin (``epsilon.accuracy``); speed 
 memory, which depend on a noisy shared machine, a relative one (``epsilon.speed_ratio``).
 Absolute times are never gated, only ratios to baselines measured in the same run.
 Floors are kept per profile (``quick``: the subset run, ``full``), since the subsets differ.
+Metrics in ``FULL_ONLY`` (the batch section's process timings, too noisy on the quick subset)
+get bounds in the ``full`` profile only, never in ``quick`` (the CI gate).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ FLOOR_METRICS = (
     _LG + "segment.f1",
     _LG + "spam_link_recall",
     "accuracy.corpus.linkguard.known_spam_found",
+    "batch.ratios.jobs2_vs_jobs1",
 )
 CEILING_METRICS = (
     "speed.scaling.scan_ratio_median",
@@ -37,7 +40,9 @@ CEILING_METRICS = (
     _LG + "clean_link_false_flag_rate",
     _LG + "clean_text_removed_share",
     "accuracy.corpus.linkguard.false_alarm_rate",
+    "batch.peak_rss_mb",
 )
+FULL_ONLY = frozenset({"batch.ratios.jobs2_vs_jobs1", "batch.peak_rss_mb"})
 
 
 def get_path(data: Any, dotted: str) -> Any:
@@ -50,7 +55,7 @@ def get_path(data: Any, dotted: str) -> Any:
 
 
 def _relative(metric: str) -> bool:
-    return metric.startswith(("speed.", "memory."))
+    return metric.startswith(("speed.", "memory.", "batch."))
 
 
 def limit(metric: str, bound: float, kind: str, epsilon: dict[str, float]) -> float:
@@ -124,6 +129,8 @@ def propose(
     for kind, metrics in (("floors", FLOOR_METRICS), ("ceilings", CEILING_METRICS)):
         table = prof.setdefault(kind, {})
         for metric in metrics:
+            if metric in FULL_ONLY and profile != "full":
+                continue
             value = get_path(results, metric)
             if not isinstance(value, (int, float)):
                 continue

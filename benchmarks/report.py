@@ -9,7 +9,7 @@ from typing import Any
 
 from benchmarks.gate import get_path
 
-REGIONS = ("speed", "accuracy", "memory")
+REGIONS = ("speed", "accuracy", "memory", "batch")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -279,7 +279,154 @@ def memory_md(res: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-RENDERERS = {"speed": speed_md, "accuracy": accuracy_md, "memory": memory_md}
+def _met(v: dict[str, Any] | None) -> str:
+    if not v or v.get("met") is None:
+        return "–"
+    return "met" if v["met"] else "NOT met"
+
+
+def batch_md(res: dict[str, Any]) -> str:
+    b = res.get("batch") or {}
+    if not b:
+        return "_batch scoring not measured in this run_"
+    if b.get("skipped"):
+        return f"_batch scoring not measured: {b['skipped']}_"
+    from benchmarks.batch import BIG, MAIN_SHARED, SHARED_WARCS, STREAM, TARGETS, TINY
+
+    inputs = b.get("inputs") or {}
+    cli = b.get("cli") or {}
+    read = b.get("read") or {}
+
+    def label(name: str) -> str:
+        nbytes = (inputs.get(name) or {}).get("bytes") or 0
+        size = f"{_fmt(nbytes / 1e6, 1)} MB" if nbytes >= 1e6 else f"{_fmt(nbytes / 1e3, 1)} KB"
+        return f"`{name}` ({'shared' if name in SHARED_WARCS else 'temp'}, {size})"
+
+    def row(what: str, name: str, s: dict[str, Any] | None) -> list[Any]:
+        s = s or {}
+        return [what, label(name), s.get("pages"), s.get("wall_s"), s.get("pages_per_s"), s.get("peak_rss_mb")]
+
+    lg = "`linkguard score -q -o /dev/null`"
+    rows = [row(f"{lg} `--jobs 1`, start-up only", TINY, (cli.get(TINY) or {}).get("jobs1"))]
+    for name in (*SHARED_WARCS, BIG, STREAM):
+        for jobs in (1, 2):
+            s = (cli.get(name) or {}).get(f"jobs{jobs}")
+            if s:
+                rows.append(row(f"{lg} `--jobs {jobs}`", name, s))
+        if name in read:
+            rows.append(row("FastWARC read, no scoring", name, read[name]))
+    sp = b.get("spark") or {}
+    for master in ("local[1]", "local[2]"):
+        s = sp.get(master)
+        if s:
+            rows.append(
+                [
+                    f"Spark `--master {master}`",
+                    sp.get("input", ""),
+                    s.get("rows_out"),
+                    s.get("wall_s"),
+                    s.get("pages_per_s"),
+                    None,
+                ]
+            )
+    la = b.get("loadavg_start")
+    le = b.get("loadavg_end")
+    loads = [s.get("load1_median") for c in cli.values() for s in c.values() if s.get("load1_median") is not None]
+    n_big = (inputs.get(BIG) or {}).get("records")
+    n_stream = (inputs.get(STREAM) or {}).get("records")
+    out = [
+        f"_{b.get('mode', '?')} run {res.get('created', '?')}: every command is a fresh process, timed from outside "
+        f"(wall time, start-up included), median of {b.get('repeats')} runs in shuffled order "
+        "(the 10× stream: 1 run); peak RSS is the process's `ru_maxrss` "
+        f"(`os.wait4`); {len(b.get('cpus') or [])} CPUs allowed. Load average {la} at the start, {le} at the end"
+        + (f", 1-min load {_fmt(min(loads))}–{_fmt(max(loads))} during the runs (medians per command)" if loads else "")
+        + f". Temp inputs are built for the run from the corpus pages with warcio (one response record per page, "
+        f"gzip per record) and deleted: `{BIG}` holds {n_big} pages, `{STREAM}` the same pages 10× "
+        f"({n_stream} records, one stream). `--quick` uses the 60-page subset, times `--jobs 2` against "
+        "`--jobs 1` on the 10× stream (the subset alone is a single batch) and leaves Spark out._",
+        "",
+        table(["command", "input", "pages", "wall s", "pages/s", "peak RSS MB"], rows, "llrrrr"),
+        "",
+    ]
+    if loads and max(loads) >= len(b.get("cpus") or [0, 0]):
+        out.append(
+            "**Busy machine:** the 1-min load was at or above the number of CPUs during the runs (other "
+            "processes), so the `--jobs 2` and `local[2]` ratios below measure contention more than linkguard."
+        )
+        out.append("")
+    st = b.get("startup") or {}
+    if st.get("wall_s") is not None:
+        big = (cli.get(BIG) or {}).get("jobs1") or {}
+        out.append(
+            f"Start-up (interpreter, import, model load, one tiny page): {_fmt(st['wall_s'], 2)} s. "
+            f"Without it, `--jobs 1` scores the corpus WARC at {_fmt(big.get('pages_per_s_after_startup'))} pages/s."
+        )
+    if sp.get("skipped"):
+        out.append(f"Spark: not run: {sp['skipped']}.")
+    elif sp:
+        one, two = sp.get("local[1]") or {}, sp.get("local[2]") or {}
+        out.append(
+            "Spark (`python -m linkguard.integrations.spark`, `SPARK_LOCAL_IP=127.0.0.1`): the wall time includes "
+            f"JVM start-up, session, Python workers and the job's read-back and counts; the scoring job alone "
+            f"(Spark event log) took {_fmt(one.get('first_job_s'))} s on `local[1]` and "
+            f"{_fmt(two.get('first_job_s'))} s on `local[2]`; {_fmt(one.get('outside_jobs_s'))} s / "
+            f"{_fmt(two.get('outside_jobs_s'))} s of the wall time is outside any Spark job."
+        )
+    r = b.get("ratios") or {}
+    tg = b.get("targets") or {}
+    tkeys = list(tg)
+    goals = [
+        f"≥ {TARGETS['jobs2_vs_jobs1']}",
+        f"< {TARGETS['peak_rss_mb']:.0f}",
+        f"≤ {TARGETS['rss_10x_vs_1x']}",
+        f"≥ {TARGETS['scan_many_vs_scan']}",
+    ]
+
+    def tgt(i: int) -> tuple[str, str]:
+        if i >= len(tkeys):
+            return "–", "–"
+        return goals[i], _met(tg[tkeys[i]])
+
+    jobs_in = b.get("jobs_input") or BIG
+    ratio_rows = [
+        [
+            "CLI `--jobs 1` ÷ FastWARC read, pages/s (wall)",
+            f"`{MAIN_SHARED}`",
+            r.get("cli_vs_fastwarc_shared"),
+            "–",
+            "–",
+        ],
+        ["CLI `--jobs 1` ÷ FastWARC read, pages/s (wall)", f"`{BIG}`", r.get("cli_vs_fastwarc_corpus"), "–", "–"],
+        [
+            "CLI `--jobs 1` after start-up ÷ FastWARC read loop",
+            f"`{BIG}`",
+            r.get("cli_after_startup_vs_fastwarc_read_corpus"),
+            "–",
+            "–",
+        ],
+        ["`--jobs 2` ÷ `--jobs 1`, pages/s (wall)", f"`{jobs_in}`", r.get("jobs2_vs_jobs1"), *tgt(0)],
+        ["CLI peak RSS MB, largest of all inputs", "all", b.get("peak_rss_mb"), *tgt(1)],
+        ["CLI peak RSS 10× ÷ 1× (flat)", f"`{STREAM}` ÷ `{BIG}`", r.get("rss_10x_vs_1x"), *tgt(2)],
+        [
+            "`scan_many` ÷ loop of `scan`, pages/s (from the speed table)",
+            "corpus pages",
+            r.get("scan_many_vs_scan"),
+            *tgt(3),
+        ],
+        [
+            "Spark `local[2]` ÷ `local[1]`, wall (JVM start-up included)",
+            "shards",
+            r.get("spark_local2_vs_local1"),
+            "–",
+            "–",
+        ],
+        ["Spark `local[2]` ÷ `local[1]`, scoring job only", "shards", r.get("spark_job_local2_vs_local1"), "–", "–"],
+    ]
+    out += ["", table(["ratio", "input", "value", "target", "met"], ratio_rows, "llrll")]
+    return "\n".join(out)
+
+
+RENDERERS = {"speed": speed_md, "accuracy": accuracy_md, "memory": memory_md, "batch": batch_md}
 
 
 def replace_region(text: str, name: str, body: str) -> str | None:

@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--strip", action="store_true", help="add the page without spam ('clean')")
     run = score.add_argument_group("scoring")
     run.add_argument("--threshold", type=_threshold, help="segment spam threshold (default: the model's)")
-    run.add_argument("--batch-size", type=_positive_int, default=64, help="records per batch (default: 64)")
+    run.add_argument("--batch-size", type=_positive_int, default=16, help="records per batch (default: 16)")
     run.add_argument(
         "-j",
         "--jobs",
@@ -170,7 +170,7 @@ class ScoreOptions:
     threshold: float | None = None
     explain: bool = False
     strip: bool = False
-    batch_size: int = 64
+    batch_size: int = 16
 
 
 _WORKER_OPTIONS: ScoreOptions | None = None

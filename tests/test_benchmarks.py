@@ -6,6 +6,7 @@ No timings are asserted here: the machine is shared and noisy.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,3 +212,146 @@ def test_keyword_regex_hits(text: str) -> None:
 
     assert KEYWORD_PATTERN.search(text)
     assert not KEYWORD_PATTERN.search("judicial review of the casinoesque")
+
+
+# ---------------------------------------------------------------- batch section
+
+
+def test_batch_ratio_throughput_summarize() -> None:
+    from benchmarks import batch
+
+    assert batch.ratio(3.0, 2.0) == 1.5
+    assert batch.ratio(None, 2.0) is None and batch.ratio(1.0, 0.0) is None
+    assert batch.throughput(10, 4.0) == 2.5 and batch.throughput(0, 1.0) is None and batch.throughput(5, None) is None
+    runs = [
+        {"rc": 0, "wall_s": 2.0, "peak_rss_mb": 100.0, "load1": 1.0},
+        {"rc": 0, "wall_s": 4.0, "peak_rss_mb": 120.0, "load1": 2.0},
+        {"rc": 0, "wall_s": 3.0, "peak_rss_mb": 110.0, "load1": 3.0},
+        {"rc": 1, "wall_s": 0.5, "stderr_tail": ["boom"], "load1": 4.0},
+    ]
+    s = batch.summarize(runs)
+    assert (s["n_runs"], s["n_failed"], s["wall_s"], s["wall_min_s"], s["wall_max_s"]) == (4, 1, 3.0, 2.0, 4.0)
+    assert s["peak_rss_mb"] == 120.0 and s["load1_median"] == 2.5
+    assert s["failure"] == {"rc": 1, "stderr": ["boom"]}
+    assert batch.summarize([]) == {"n_runs": 0, "n_failed": 0}
+
+
+def test_batch_balance_shards() -> None:
+    from benchmarks.batch import balance_shards
+
+    sizes = [100, 1, 1, 1, 50, 50, 2, 3]
+    shards = balance_shards(sizes, 3)
+    assert sorted(i for s in shards for i in s) == list(range(len(sizes)))
+    assert all(s == sorted(s) for s in shards)
+    totals = sorted(sum(sizes[i] for i in s) for s in shards)
+    assert totals[-1] == 100  # the big item alone; the rest split between the other two
+    assert balance_shards([5, 5], 4) == [[0], [1]]
+    assert balance_shards([], 2) == []
+
+
+def test_batch_spark_job_times() -> None:
+    from benchmarks.batch import spark_job_times
+
+    events = [
+        {"Event": "SparkListenerApplicationStart", "Timestamp": 1_000},
+        {"Event": "SparkListenerJobStart", "Job ID": 0, "Submission Time": 5_000},
+        {"Event": "SparkListenerJobEnd", "Job ID": 0, "Completion Time": 9_500},
+        {"Event": "SparkListenerJobStart", "Job ID": 1, "Submission Time": 9_600},
+        {"Event": "SparkListenerJobEnd", "Job ID": 1, "Completion Time": 9_850},
+        {"Event": "SparkListenerJobStart", "Job ID": 2, "Submission Time": 9_900},  # never ended
+        {"Event": "SparkListenerApplicationEnd", "Timestamp": 10_000},
+    ]
+    lines = [json.dumps(e) for e in events] + ["", "not json"]
+    t = spark_job_times(lines)
+    assert t == {"n_jobs": 2, "first_job_s": 4.5, "all_jobs_s": 4.75, "first_job_start_s": 4.0, "app_s": 9.0}
+    assert spark_job_times([]) == {"n_jobs": 0}
+
+
+def test_batch_write_warc_and_read_back(tmp_path: Path) -> None:
+    pytest.importorskip("warcio")
+    from benchmarks import batch
+    from linkguard.io.warc import iter_records
+
+    path = tmp_path / "x.warc.gz"
+    pages = [("https://a.example/", b"<p>one</p>"), ("https://b.example/", b"<p>two \xc3\xa9</p>")]
+    assert batch.write_warc(path, pages) == 2
+    recs = list(iter_records(path))
+    assert [(r["url"], r["html"]) for r in recs] == pages
+    with path.open("rb") as fh:  # gzip per record: every record is its own member
+        assert fh.read(2) == b"\x1f\x8b"
+    if batch.missing_warc_libs() is None:
+        assert batch._child_read(str(path))["records"] == 2
+
+
+def test_batch_child_run_and_commands() -> None:
+    import sys
+
+    from benchmarks import batch
+
+    r = batch._child_run([sys.executable, "-c", "print('{\"n\": 3}')"])
+    assert r["rc"] == 0 and r["stdout_json"] == {"n": 3} and r["peak_rss_mb"] > 0 and r["wall_s"] > 0
+    bad = batch._child_run([sys.executable, "-c", "import sys; sys.exit('nope')"])
+    assert bad["rc"] == 1 and bad["stderr_tail"] == ["nope"]
+    cmd = batch.cli_command("f.warc.gz", 2)
+    assert cmd[-6:] == ["f.warc.gz", "-q", "-o", os.devnull, "--jobs", "2"] and "score" in cmd
+
+
+def _batch_results() -> dict:
+    from benchmarks import batch
+
+    run = {"n_runs": 3, "n_failed": 0, "wall_s": 8.0, "peak_rss_mb": 200.0, "pages": 510, "pages_per_s": 63.75}
+    b = {
+        "mode": "full",
+        "repeats": 3,
+        "cpus": [0, 1],
+        "loadavg_start": [1.0, 1.0, 1.0],
+        "loadavg_end": [1.5, 1.0, 1.0],
+        "inputs": {
+            batch.BIG: {"bytes": 11_000_000, "what": "510 corpus pages", "records": 510},
+            batch.MAIN_SHARED: {"bytes": 135_896, "records": 16},
+        },
+        "startup": {"wall_s": 0.45},
+        "cli": {
+            batch.TINY: {"jobs1": {"wall_s": 0.45, "pages": 1}},
+            batch.BIG: {"jobs1": {**run, "load1_median": 1.2}, "jobs2": {**run, "wall_s": 5.0}},
+        },
+        "read": {batch.BIG: {"wall_s": 0.4, "pages": 510, "pages_per_s": 1275.0}},
+        "jobs_input": batch.BIG,
+        "peak_rss_mb": 200.0,
+        "ratios": {"jobs2_vs_jobs1": 1.6, "rss_10x_vs_1x": 1.05, "scan_many_vs_scan": None},
+        "spark": {
+            "input": "4 WARC shards",
+            "local[1]": {"wall_s": 30.0, "first_job_s": 9.0, "outside_jobs_s": 20.0, "rows_out": 510},
+            "local[2]": {"wall_s": 26.0, "first_job_s": 5.0, "outside_jobs_s": 20.5, "rows_out": 510},
+        },
+    }
+    b["targets"] = batch.targets(b)
+    return {"created": "2026-01-01T00:00:00+00:00", "batch": b}
+
+
+def test_batch_targets_and_table() -> None:
+    res = _batch_results()
+    tg = res["batch"]["targets"]
+    assert [v["met"] for v in tg.values()] == [False, True, True, None]
+    md = report.batch_md(res)
+    assert "`--jobs 2`" in md and "Spark `--master local[2]`" in md and "NOT met" in md
+    assert "| `linkguard score -q -o /dev/null` `--jobs 1`, start-up only |" in md
+    assert "9.00 s on `local[1]`" in md
+    assert "not measured: fastwarc" in report.batch_md({"batch": {"skipped": "fastwarc not installed"}})
+    assert "not measured in this run" in report.batch_md({})
+    json.dumps(res)
+
+
+def test_gate_batch_metrics_full_profile_only() -> None:
+    res = _results()
+    res["batch"] = {"ratios": {"jobs2_vs_jobs1": 1.6}, "peak_rss_mb": 200.0}
+    quick, _ = gate.propose(res, {}, "quick")
+    assert not any(m.startswith("batch.") for t in quick["profiles"]["quick"].values() for m in t)
+    full, _ = gate.propose(res, quick, "full")
+    assert full["profiles"]["full"]["floors"]["batch.ratios.jobs2_vs_jobs1"] == 1.6
+    assert full["profiles"]["full"]["ceilings"]["batch.peak_rss_mb"] == 200.0
+    # Relative margin (like speed): 1.6 * (1 - 0.3) = 1.12 still passes, 1.0 fails.
+    res["batch"]["ratios"]["jobs2_vs_jobs1"] = 1.2
+    assert gate.check(res, full, "full")["passed"]
+    res["batch"]["ratios"]["jobs2_vs_jobs1"] = 1.0
+    assert not gate.check(res, full, "full")["passed"]

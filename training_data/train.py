@@ -145,9 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=MODEL_DIR / DEFAULT_MODEL)
     ap.add_argument("--card", type=Path, default=MODEL_DIR / "MODEL_CARD.md")
+    ap.add_argument("--train-variants", type=int, default=6, help="injected variants per train host page")
+    ap.add_argument("--trees", type=int, default=250)
     args = ap.parse_args(argv)
     t0 = time.time()
-    splits = {s: build_split(s, args.corpus) for s in ("train", "val", "test")}
+    splits = {
+        s: build_split(s, args.corpus, variants=args.train_variants if s == "train" else None)
+        for s in ("train", "val", "test")
+    }
     for s, pages in splits.items():
         print(f"{s}: {len(pages)} pages, {sum(p.is_spam for p in pages)} injected", file=sys.stderr)
     Xtr, ytr, _ = featurise(splits["train"])
@@ -158,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = np.where(ytr, SPAM_WEIGHT, 1.0)
-    est = SegmentClassifier(random_state=SEED % 2**31).fit(
+    est = SegmentClassifier(max_iter=args.trees, random_state=SEED % 2**31).fit(
         Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
     )
     model = est.model_
