@@ -30,9 +30,7 @@ SEED = 20251125
 MARK = "data-lgi"
 SPLITS = ("train", "val", "test")
 # Pages that hold real spam: kept out of training entirely; they are test cases of their own.
-REAL_SPAM_PAGES = frozenset(
-    {"trafilatura/silvias.net.wahlzensur.html.gz", "wcxb/0393.html.gz", "wcxb/0548.html.gz"}
-)
+REAL_SPAM_PAGES = frozenset({"trafilatura/silvias.net.wahlzensur.html.gz", "wcxb/0393.html.gz", "wcxb/0548.html.gz"})
 HIDINGS = {
     "none": ("", 0.30),
     "display_none": ("display:none", 0.18),
@@ -106,9 +104,9 @@ def _jsonl(pattern: str) -> Iterator[dict]:
                     yield json.loads(line)
 
 
-def payloads() -> list[Payload]:
+def payloads(pattern: str = "payloads/**/*.jsonl") -> list[Payload]:
     out = []
-    for r in _jsonl("payloads/**/*.jsonl"):
+    for r in _jsonl(pattern):
         out.append(
             Payload(
                 r["id"],
@@ -183,9 +181,7 @@ def _text_to_html(text: str, rng: random.Random) -> str:
 
 def _wrap(inner: str, hiding: str, rng: random.Random) -> str:
     style = HIDINGS[hiding][0]
-    tag = (
-        rng.choice(("div", "div", "span", "p")) if hiding != "none" else rng.choice(("div", "div", "section"))
-    )
+    tag = rng.choice(("div", "div", "span", "p")) if hiding != "none" else rng.choice(("div", "div", "section"))
     if tag == "p" and "<p" in inner.lower():
         tag = "div"
     if hiding == "marquee":
@@ -305,9 +301,7 @@ def composite_payload(pool: list[tuple[str, str]], rng: random.Random) -> tuple[
     picks = rng.sample(pool, min(n, len(pool)))
     bare = rng.random() < 0.4
     sep = rng.choice((" ", "\n", "<br>", " | ", ", "))
-    links = sep.join(
-        f'<a href="{html_lib.escape(u)}">{html_lib.escape(u if bare else a)}</a>' for u, a in picks
-    )
+    links = sep.join(f'<a href="{html_lib.escape(u)}">{html_lib.escape(u if bare else a)}</a>' for u, a in picks)
     tags = rng.choice((("p", "p"), ("div", "div"), ("li", "ul")))
     if tags[0] == "li":
         body = (
@@ -349,19 +343,7 @@ def _fill_host(snippet: str, host_url: str | None) -> str:
     return snippet.replace("{HOST}", host)
 
 
-def _fitting(negs: list[Negative], lang: str) -> list[Negative]:
-    """Negatives that could appear on a host page in ``lang``: its own language, English or mixed.
-
-    A Thai news paragraph about gambling belongs on a Thai site; dropped into a German page it
-    is exactly what an injection looks like, and labelling it clean would teach the wrong thing.
-    """
-    fit = [n for n in negs if n.lang in ("en", "mul", "", lang) or n.category == "multilingual_mixed"]
-    return fit or negs
-
-
-def build_split(
-    split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int | None = None
-) -> list[LabelledPage]:
+def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int | None = None) -> list[LabelledPage]:
     """All labelled pages of one split (``train``, ``val`` or ``test``), deterministic."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
@@ -391,28 +373,20 @@ def build_split(
         clean = host
         neg_cat = ""
         if negs and rng.random() < 0.6:
-            neg = rng.choice(_fitting(negs, lang))
+            neg = rng.choice(negs)
             clean, _ = _insert(
                 host, _fill_host(neg.snippet, url), rng.choice(["mid", "end_of_body", "top", "footer"]), rng
             )
             neg_cat = neg.category
-        out.append(
-            LabelledPage(
-                clean, url, "html", False, lang=lang, host_path=row["path"], negative_category=neg_cat
-            )
-        )
+        out.append(LabelledPage(clean, url, "html", False, lang=lang, host_path=row["path"], negative_category=neg_cat))
         host_lines = _host_text_lines(host)
         if neg_texts and rng.random() < 0.5:
-            nt = rng.choice(_fitting(neg_texts, lang))
+            nt = rng.choice(neg_texts)
             at = rng.randint(0, len(host_lines))
             host_lines = (
-                host_lines[:at]
-                + [" ".join(x.split()) for x in nt.snippet.splitlines() if x.strip()]
-                + host_lines[at:]
+                host_lines[:at] + [" ".join(x.split()) for x in nt.snippet.splitlines() if x.strip()] + host_lines[at:]
             )
-        out.append(
-            LabelledPage("\n".join(host_lines) + "\n", url, "text", False, lang=lang, host_path=row["path"])
-        )
+        out.append(LabelledPage("\n".join(host_lines) + "\n", url, "text", False, lang=lang, host_path=row["path"]))
         # 2. injected variants
         for v in range(variants):
             p = order[k % len(order)]
@@ -427,7 +401,7 @@ def build_split(
                 position = rng.choices(list(POSITIONS), list(POSITIONS.values()))[0]
             base = host
             if negs and rng.random() < 0.3:
-                base, _ = _insert(host, _fill_host(rng.choice(_fitting(negs, lang)).snippet, url), "mid", rng)
+                base, _ = _insert(host, _fill_host(rng.choice(negs).snippet, url), "mid", rng)
             page, where = _insert(base, snippet, position, rng)
             links, texts = _html_truth(snippet)
             common = dict(
@@ -448,9 +422,7 @@ def build_split(
                 at = (
                     len(host_lines)
                     if tpos == "trailing"
-                    else rng.randint(
-                        len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3)
-                    )
+                    else rng.randint(len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3))
                 )
                 all_lines = host_lines[:at] + lines + host_lines[at:]
                 spam_lines = set(range(at + 1, at + len(lines) + 1))
@@ -494,4 +466,42 @@ def segment_labels(lp: LabelledPage, page: object) -> list[bool]:
             node = node.parent
             depth += 1
         out.append(marked)
+    return out
+
+
+def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 2) -> list[LabelledPage]:
+    """Payloads kept out of training (``unseen/``) injected into test-split host pages.
+
+    A check on material the model never saw in any form: not its payloads, not their source
+    groups' siblings in training (groups shared with training data are skipped), not its hosts.
+    """
+    rng = random.Random(f"{SEED}:unseen")
+    trained_groups = {p.group for p in payloads()}
+    pays = [p for p in payloads("unseen/**/*.jsonl") if p.group not in trained_groups]
+    hosts = [r for r in host_pages(corpus_dir) if split_of("host:" + r["path"]) == "test"]
+    out: list[LabelledPage] = []
+    for p in pays:
+        for row in rng.sample(hosts, min(hosts_per_payload, len(hosts))):
+            host = read_host(corpus_dir, row)
+            snippet, hiding = render_payload(p, rng)
+            position = "mid" if p.position == "comment" else rng.choices(list(POSITIONS), list(POSITIONS.values()))[0]
+            page, where = _insert(host, snippet, position, rng)
+            links, texts = _html_truth(snippet)
+            out.append(
+                LabelledPage(
+                    page,
+                    row.get("url"),
+                    "html",
+                    True,
+                    links,
+                    texts,
+                    family=p.family,
+                    hiding=hiding,
+                    position=where,
+                    lang=p.lang,
+                    host_path=row["path"],
+                    payload_group=p.group,
+                    payload_id=p.id,
+                )
+            )
     return out
