@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from pathlib import Path
+
+import pytest
 
 from linkguard import FEATURE_NAMES
 from linkguard import _model as lg_model
@@ -22,3 +26,28 @@ def constant_model_file(path: Path, *, spam: bool) -> Path:
     }
     path.write_text(json.dumps(data), "utf-8")
     return path
+
+
+# Rows each fixture in tests/data gives (ok + skipped + error); the CLI and reader tests count on these.
+FIXTURE_ROWS = {
+    "custom.jsonl.gz": 2,
+    "page.html": 1,
+    "page.html.gz": 1,
+    "page.txt": 1,
+    "pages.jsonl": 5,
+    "pages.warc.gz": 5,
+    "pages.wet.gz": 2,
+    "truncated-record.warc": 3,
+    "truncated.jsonl.gz": 6,
+    "truncated.warc.gz": 3,
+}
+
+
+def assert_missing_extra_hint(monkeypatch: pytest.MonkeyPatch, framework: str, extra: str) -> None:
+    """Importing ``linkguard.integrations.<extra>`` without ``framework`` names the pip extra to install."""
+    monkeypatch.setitem(sys.modules, framework, None)
+    for name in [m for m in sys.modules if m.startswith(framework + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, f"linkguard.integrations.{extra}")
+    with pytest.raises(ImportError, match=rf"pip install 'linkguard\[{extra}\]'"):
+        importlib.import_module(f"linkguard.integrations.{extra}")

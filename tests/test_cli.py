@@ -16,24 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURE_ROWS
 
 from linkguard import ROW_FIELDS
 from linkguard.cli import ScoreOptions, main, score_stream
 
 DATA = Path(__file__).parent / "data"
-# rows each fixture gives; the same table as tests/test_io_files.py
-FIXTURE_ROWS = {
-    "custom.jsonl.gz": 2,
-    "page.html": 1,
-    "page.html.gz": 1,
-    "page.txt": 1,
-    "pages.jsonl": 5,
-    "pages.warc.gz": 5,
-    "pages.wet.gz": 2,
-    "truncated-record.warc": 3,
-    "truncated.jsonl.gz": 6,
-    "truncated.warc.gz": 3,
-}
 CLEAN_INPUTS = ["page.html", "page.html.gz", "page.txt", "pages.warc.gz", "pages.wet.gz"]
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import pickle
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import assert_missing_extra_hint
 
 from linkguard import ModelError, default_model
 from linkguard._batch import error_row
@@ -79,12 +78,7 @@ def trained_model_or_skip() -> None:
 
 
 def test_missing_datatrove_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "datatrove", None)
-    for name in [m for m in sys.modules if m.startswith("datatrove.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.delitem(sys.modules, "linkguard.integrations.datatrove")
-    with pytest.raises(ImportError, match=r"pip install 'linkguard\[datatrove\]'"):
-        importlib.import_module("linkguard.integrations.datatrove")
+    assert_missing_extra_hint(monkeypatch, "datatrove", "datatrove")
 
 
 def test_steps_have_datatrove_shape() -> None:

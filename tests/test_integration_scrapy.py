@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import logging
-import sys
 from typing import Any
 
 import pytest
+from helpers import assert_missing_extra_hint
 
 from linkguard import ModelError, default_model
 
@@ -78,12 +77,7 @@ class PageRecord:
 
 
 def test_missing_scrapy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "scrapy", None)
-    for name in [m for m in sys.modules if m.startswith("scrapy.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.delitem(sys.modules, "linkguard.integrations.scrapy")
-    with pytest.raises(ImportError, match=r"pip install 'linkguard\[scrapy\]'"):
-        importlib.import_module("linkguard.integrations.scrapy")
+    assert_missing_extra_hint(monkeypatch, "scrapy", "scrapy")
 
 
 def test_defaults_from_settings() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -13,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from helpers import assert_missing_extra_hint
 
 from linkguard import ROW_FIELDS
 
@@ -71,12 +71,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
 
 
 def test_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "pyspark", None)
-    for name in [m for m in sys.modules if m.startswith("pyspark.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.delitem(sys.modules, "linkguard.integrations.spark")
-    with pytest.raises(ImportError, match=r"pip install 'linkguard\[spark\]'"):
-        importlib.import_module("linkguard.integrations.spark")
+    assert_missing_extra_hint(monkeypatch, "pyspark", "spark")
 
 
 def test_schema_matches_row_fields() -> None:

@@ -8,25 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURE_ROWS
 
 from linkguard.io import files
 from linkguard.io.files import iter_file_records, iter_inputs, iter_paths, kind_of
 
 DATA = Path(__file__).parent / "data"
 
-# rows each fixture gives (ok + skipped + error): the CLI tests count on these too
-FIXTURE_ROWS = {
-    "custom.jsonl.gz": 2,
-    "page.html": 1,
-    "page.html.gz": 1,
-    "page.txt": 1,
-    "pages.jsonl": 5,
-    "pages.warc.gz": 5,
-    "pages.wet.gz": 2,
-    "truncated-record.warc": 3,
-    "truncated.jsonl.gz": 6,
-    "truncated.warc.gz": 3,
-}
 
 
 @pytest.mark.parametrize(
