@@ -116,9 +116,42 @@ def _css_rules(css: str) -> Iterator[tuple[str, str]]:
             yield selectors.rpartition("{")[2][-400:], body
 
 
+# Inline scripts that hide an element right away: ``getElementById('x').style.display='none'``,
+# ``$('#x').hide()``, ``.css('display','none')``.  Injected blocks ship with such a one-liner
+# so the markup stays in the page for crawlers while browsers never show it.
+_NAME = r"""['"]([A-Za-z0-9_\-]{1,80})['"]"""
+_SELECTOR = r"""['"]([.#][A-Za-z0-9_\-]{1,80})['"]"""
+_JS_HIDE = re.compile(
+    r"(?:getElementById\(\s*" + _NAME + r"\s*\)"
+    r"|querySelector\(\s*" + _SELECTOR + r"\s*\)"
+    r"|getElementsByClassName\(\s*" + _NAME + r"\s*\)\s*\[\s*\d+\s*\]"
+    r"|(?:\$|jQuery)\(\s*" + _SELECTOR + r"\s*\))"
+    r"""\s*\.\s*(?:style\s*\.\s*(?:display|visibility)\s*=\s*['"]\s*(?:none|hidden)"""
+    r"|hide\s*\(\s*\)"
+    r"""|css\s*\(\s*['"](?:display|visibility)['"]\s*,\s*['"](?:none|hidden))"""
+)
+_MAX_HIDING_SCRIPT = 20_000
+"""Longer scripts are application code (menus toggled on click), not an injected one-liner."""
+
+
+def _script_hidden(tree: LexborHTMLParser, found: dict[str, str]) -> None:
+    """Add the ``#id``/``.class`` targets that short inline scripts hide on load."""
+    for script in tree.css("script"):
+        if "src" in script.attributes:
+            continue
+        code = script.text(deep=True)
+        if not code or len(code) > _MAX_HIDING_SCRIPT or ("none" not in code and "hid" not in code):
+            continue
+        for m in _JS_HIDE.finditer(code):
+            by_id, query, by_class, jq = m.group(1), m.group(2), m.group(3), m.group(4)
+            key = "#" + by_id if by_id else "." + by_class if by_class else (query or jq)
+            found.setdefault(key, "js")
+
+
 def _hidden_classes(tree: LexborHTMLParser) -> dict[str, str]:
-    """``.class``/``#id`` selectors that page stylesheets hide, from ``<style>`` blocks."""
+    """``.class``/``#id`` selectors hidden by page stylesheets (``<style>``) or on-load scripts."""
     found: dict[str, str] = {}
+    _script_hidden(tree, found)
     for style in tree.css("style"):
         css = style.text(deep=True)
         if not css or len(css) > 2_000_000:
@@ -559,6 +592,11 @@ def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_
     main, tail = split_tail(html)
     tree = LexborHTMLParser(_tame(main))
     hidden_css = _hidden_classes(tree)
+    tail_tree = LexborHTMLParser(_tame(tail)) if tail else None
+    if tail_tree is not None:
+        # An appended block may carry the style or script that hides it.
+        for key, how in _hidden_classes(tail_tree).items():
+            hidden_css.setdefault(key, how)
     segments: list[RawSegment] = []
     counters = [0, 0]
     root = tree.body or tree.root
@@ -573,9 +611,7 @@ def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_
             max_links=max_links,
             counters=counters,
         )
-    tail_tree = None
-    if tail and not truncated:
-        tail_tree = LexborHTMLParser(_tame(tail))
+    if tail_tree is not None and not truncated:
         troot = tail_tree.body or tail_tree.root
         if troot is not None:
             truncated = walk_html(

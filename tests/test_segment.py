@@ -45,6 +45,29 @@ def test_hidden_styles_are_detected() -> None:
         assert page.segments[0].hidden == how, html
 
 
+def test_blocks_hidden_by_an_inline_script_are_hidden() -> None:
+    cases = [
+        "<div id='d1'>x</div><script>document.getElementById('d1').style.display='none';</script>",
+        '<div id="d2">x</div><script>document.getElementById( "d2" ).style.visibility = "hidden"</script>',
+        "<div id='d3'>x</div><script>$('#d3').hide();</script>",
+        "<div class='c4'>x</div><script>jQuery('.c4').css('display', 'none')</script>",
+        "<div class='c5'>x</div><script>document.getElementsByClassName('c5')[0].style.display='none'</script>",
+        "<div id='d6'>x</div><script>document.querySelector('#d6').style.display='none'</script>",
+    ]
+    for html in cases:
+        assert segment_html(f"<html><body>{html}</body></html>").segments[0].hidden == "js", html
+    # A script after </html> hides the block it came with.
+    tail = "<html><body><p>a</p></body></html><div id='t'>x</div><script>$('#t').hide()</script>"
+    assert segment_html(tail).segments[-1].hidden == "js"
+    # External scripts, scripts that show, and long application scripts do not count.
+    for html in (
+        "<div id='e'>x</div><script src='a.js'>document.getElementById('e').style.display='none'</script>",
+        "<div id='f'>x</div><script>document.getElementById('f').style.display='block'</script>",
+        "<div id='g'>x</div><script>" + "var a=1;" * 5000 + "$('#g').hide()</script>",
+    ):
+        assert segment_html(f"<html><body>{html}</body></html>").segments[0].hidden == "", html
+
+
 def test_footer_and_paths() -> None:
     page = segment_html("<body><footer class='site'><p>(c) 2024</p></footer></body>")
     seg = page.segments[0]
