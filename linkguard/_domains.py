@@ -56,13 +56,30 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+_LOCAL = HostInfo("", False, False, False)
+"""Loopback, private and single-label hosts: not another web site (documentation, intranets)."""
+
+
+def _is_local_ip(h: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(h)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+
+
 @lru_cache(maxsize=65536)
 def host_info(host: str) -> HostInfo:
     """Classify a bare hostname (lower case, no port)."""
     if not host or len(host) > 253 or not _HOST_CHARS.match(host):
         return HostInfo("", False, False, False)
     if _is_ip(host):
+        if _is_local_ip(host.strip("[]")):
+            return _LOCAL
         return HostInfo(host.strip("[]"), True, False, True)
+    if "." not in host:
+        # ``localhost``, intranet names: a reference to the reader's own machine or network.
+        return _LOCAL
     try:
         parts = extractor()(host)
     except Exception:

@@ -186,6 +186,8 @@ def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[flo
         if not host:
             continue
         info = host_info(host)
+        if not info.domain:
+            continue
         domains.add(info.domain)
         if info.is_ip:
             raw_ip += 1

@@ -28,3 +28,11 @@ def test_urls() -> None:
     assert absolute("javascript:void(0)", "https://x.org/") == "javascript:void(0)"
     assert page_domain("https://www.example.org/news") == "example.org"
     assert page_domain(None) == ""
+
+
+def test_local_hosts_are_not_other_sites() -> None:
+    # Documentation and intranet references point at the reader's own machine or network.
+    for host in ("localhost", "intranet", "10.1.2.3", "192.168.0.1", "127.0.0.1", "[::1]"):
+        assert host_info(host).domain == "", host
+    assert host_info("103.49.239.135").is_ip
+    assert host_info("103.49.239.135").domain == "103.49.239.135"
