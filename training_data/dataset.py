@@ -334,6 +334,14 @@ def _payload_text_lines(p: Payload, rng: random.Random) -> list[str]:
     return lines
 
 
+def _negative_text_lines(n: Negative, host_url: str | None) -> list[str]:
+    """A hard negative as lines of a text dump (HTML negatives through linkguard's segmenter)."""
+    if n.format == "text":
+        return [" ".join(x.split()) for x in n.snippet.splitlines() if x.strip()]
+    _, texts = _html_truth(_fill_host(n.snippet, host_url))
+    return [" ".join(x.split()) for t in texts for x in t.split("\n") if x.strip()]
+
+
 def _fill_host(snippet: str, host_url: str | None) -> str:
     host = "www.example.org"
     if host_url:
@@ -380,12 +388,11 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
             neg_cat = neg.category
         out.append(LabelledPage(clean, url, "html", False, lang=lang, host_path=row["path"], negative_category=neg_cat))
         host_lines = _host_text_lines(host)
-        if neg_texts and rng.random() < 0.5:
-            nt = rng.choice(neg_texts)
+        if (neg_texts or negs) and rng.random() < 0.5:
+            # A text dump holds the same look-alikes as HTML pages do: any negative, as lines.
+            nt = rng.choice(neg_texts + negs)
             at = rng.randint(0, len(host_lines))
-            host_lines = (
-                host_lines[:at] + [" ".join(x.split()) for x in nt.snippet.splitlines() if x.strip()] + host_lines[at:]
-            )
+            host_lines = host_lines[:at] + _negative_text_lines(nt, url) + host_lines[at:]
         out.append(LabelledPage("\n".join(host_lines) + "\n", url, "text", False, lang=lang, host_path=row["path"]))
         # 2. injected variants
         for v in range(variants):
@@ -404,6 +411,9 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
                 base, _ = _insert(host, _fill_host(rng.choice(negs).snippet, url), "mid", rng)
             page, where = _insert(base, snippet, position, rng)
             links, texts = _html_truth(snippet)
+            if not links and not texts:
+                # Script-only payloads (fetch/innerHTML loaders) render nothing a page reader sees.
+                continue
             common = dict(
                 family=p.family,
                 hiding=hiding,
@@ -487,6 +497,8 @@ def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 
             position = "mid" if p.position == "comment" else rng.choices(list(POSITIONS), list(POSITIONS.values()))[0]
             page, where = _insert(host, snippet, position, rng)
             links, texts = _html_truth(snippet)
+            if not links and not texts:
+                continue
             out.append(
                 LabelledPage(
                     page,
