@@ -257,6 +257,14 @@ def main(argv: list[str] | None = None) -> int:
                 "split": args.split,
                 **accuracy.run_labelled(labelled, limit=labelled_limit, log=log),
             }
+        if not args.quick:
+            # Real payloads collected after the model's data was fixed, never trained on.
+            held, why = accuracy.load_labelled("unseen", root)
+            if held is None:
+                acc["unseen"] = {"error": why}
+            else:
+                log(f"accuracy: {len(held)} pages with held-back payloads")
+                acc["unseen"] = accuracy.run_labelled(held, log=log)
         log("accuracy: false alarms on the real corpus ...")
         acc["corpus"] = accuracy.run_corpus_false_alarms(pages)
         res["accuracy"] = acc

@@ -270,23 +270,24 @@ def _previous_model() -> Any:
 
 
 def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]:
-    """``build_split`` from the training pipeline, or ``(None, why not)``."""
+    """``build_split`` from the training pipeline (``split="unseen"``: ``build_unseen``), or ``(None, why not)``."""
     repo = str(Path(__file__).resolve().parents[1])
     if repo not in sys.path:
         sys.path.insert(0, repo)
+    builder = "build_unseen" if split == "unseen" else "build_split"
     try:
-        from training_data.dataset import build_split
+        from training_data import dataset
     except ImportError as exc:
         return None, (
-            f"labelled data unavailable: cannot import training_data.dataset.build_split ({exc}); "
+            f"labelled data unavailable: cannot import training_data.dataset ({exc}); "
             "accuracy on labelled pages skipped"
         )
     try:
-        pages = list(build_split(split, root))
+        pages = list(dataset.build_unseen(root) if split == "unseen" else dataset.build_split(split, root))
     except Exception as exc:
-        return None, f"labelled data unavailable: build_split({split!r}) failed: {type(exc).__name__}: {exc}"
+        return None, f"labelled data unavailable: {builder}({split!r}) failed: {type(exc).__name__}: {exc}"
     if not pages:
-        return None, f"labelled data unavailable: build_split({split!r}) returned no pages"
+        return None, f"labelled data unavailable: {builder}({split!r}) returned no pages"
     return pages, None
 
 

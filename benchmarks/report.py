@@ -229,6 +229,26 @@ def accuracy_md(res: dict[str, Any]) -> str:
             ]
     else:
         out.append(f"_Labelled accuracy not measured: {lab.get('error', 'not run')}._")
+    held = acc.get("unseen") or {}
+    if held.get("tools"):
+        rows = [
+            [
+                f"`{name}`",
+                t["overall"]["page"]["recall"],
+                t["overall"]["segment"]["precision"],
+                t["overall"]["segment"]["recall"],
+                t["overall"]["segment"]["f1"],
+                _pct(t["overall"]["spam_link_recall"]),
+            ]
+            for name, t in held["tools"].items()
+        ]
+        out += [
+            "",
+            f"Held-back real payloads (`training_data/unseen/`, from source groups absent from training, "
+            f"never trained on), injected into test-split hosts: {held['n_pages']} pages, all with spam.",
+            "",
+            table(["tool", "page R", "seg P", "seg R", "seg F1", "spam-link recall"], rows),
+        ]
     lg = corpus.get("linkguard")
     if lg:
         out += [
