@@ -202,8 +202,11 @@ def _balanced(fragment: str) -> str:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser("<html><body>" + fragment + "</body></html>")
-    for node in tree.css("script, style, noscript"):
-        node.decompose()
+    # A payload's own <style> rules and short inline hiding scripts are part of the injection;
+    # external or long scripts and <noscript> are not what a page reader sees.
+    for node in tree.css("script, noscript"):
+        if node.tag == "noscript" or "src" in node.attributes or len(node.text(deep=True)) > 20_000:
+            node.decompose()
     body = tree.body
     return body.inner_html if body is not None else ""
 
