@@ -45,6 +45,11 @@ HIDINGS = {
 COMPOSITE_SHARE = 0.3
 POSITIONS = {"trailing": 0.30, "end_of_body": 0.18, "footer": 0.16, "top": 0.12, "mid": 0.24}
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]\[]+")
+_CLOSES_P = re.compile(
+    r"<(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|figcaption|figure|footer"
+    r"|form|h[1-6]|header|hgroup|hr|main|menu|nav|ol|p|pre|section|summary|table|ul|li|dd|dt|marquee)\b",
+    re.IGNORECASE,
+)
 
 
 def split_of(key: str) -> str:
@@ -182,7 +187,9 @@ def _text_to_html(text: str, rng: random.Random) -> str:
 def _wrap(inner: str, hiding: str, rng: random.Random) -> str:
     style = HIDINGS[hiding][0]
     tag = rng.choice(("div", "div", "span", "p")) if hiding != "none" else rng.choice(("div", "div", "section"))
-    if tag == "p" and "<p" in inner.lower():
+    if tag == "p" and _CLOSES_P.search(inner):
+        # The parser would close the <p> at the first block inside it, leaving the payload
+        # outside its (marked) wrapper.
         tag = "div"
     if hiding == "marquee":
         return f'<marquee {MARK}="1" width="1" height="1">{inner}</marquee>'
