@@ -16,7 +16,6 @@ import json
 import platform
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ from linkguard._config import Config
 from linkguard._estimator import SegmentClassifier
 from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
-from linkguard._scan import _read, _score
+from linkguard._scan import _read
 from training_data.dataset import (
     DEFAULT_CORPUS,
     SEED,
@@ -94,73 +93,35 @@ def featurise(pages: list[LabelledPage]) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.vstack(Xs), np.concatenate(ys), np.concatenate(owners)
 
 
-def _prf(tp: float, fp: float, fn: float) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-
-
 def evaluate(pages: list[LabelledPage], model: SegmentModel) -> dict[str, object]:
-    """Page, segment and link metrics of ``model`` on labelled pages, through the public scan path."""
-    config = Config()
-    seg = {"tp": 0, "fp": 0, "fn": 0}
-    page = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-    links_hit = links_total = 0
-    clean_links_flagged = clean_links_total = 0
-    clean_chars = clean_removed = 0
-    by: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for start in range(0, len(pages), 64):
-        chunk = pages[start : start + 64]
-        parsed = [_read(lp.page, lp.mode, config, None) for lp in chunk]
-        reports = _score(
-            [p[0] for p in parsed],
-            [lp.url for lp in chunk],
-            [None] * len(chunk),
-            [""] * len(chunk),
-            model,
-            config,
-        )
-        for lp, (pg, _, _), rep in zip(chunk, parsed, reports, strict=True):
-            truth = segment_labels(lp, pg)
-            for s, t in zip(rep.segments, truth, strict=True):
-                if s.label == "spam" and t:
-                    seg["tp"] += 1
-                elif s.label == "spam":
-                    seg["fp"] += 1
-                elif t:
-                    seg["fn"] += 1
-                if not t:
-                    clean_links_total += len(s.links)
-                    if s.label == "spam":
-                        clean_links_flagged += len(s.links)
-            if lp.is_spam:
-                page["tp" if rep.is_spam else "fn"] += 1
-                flagged = set(rep.spam_links)
-                hit = sum(1 for u in lp.spam_links if u in flagged)
-                links_hit += hit
-                links_total += len(lp.spam_links)
-                for key in ("family", "hiding", "position", "mode"):
-                    cell = by[key][getattr(lp, key) or "?"]
-                    cell[0] += int(rep.is_spam)
-                    cell[1] += 1
-            else:
-                page["fp" if rep.is_spam else "tn"] += 1
-                content_chars = sum(len(s.text) for s in rep.segments)
-                clean_chars += content_chars
-                clean_removed += sum(len(s.text) for s in rep.segments if s.label == "spam")
+    """Page, segment and link metrics of ``model`` through the public ``scan``.
+
+    The benchmark's own measures (``benchmarks.accuracy``), so the model card and the README
+    accuracy table report the same numbers for the same split.
+    """
+    from benchmarks.accuracy import aggregate, grouped, page_counts, predict_linkguard
+
+    counts = [
+        page_counts(lp, predict_linkguard(lp.page, lp.url, lp.mode, need_strip=not lp.is_spam, model=model)[0])
+        for lp in pages
+    ]
+    o = aggregate(counts)
+    keys = ("family", "hiding", "position", "mode")
+    spam = [(lp, c) for lp, c in zip(pages, counts, strict=True) if lp.is_spam]
+    by = grouped([lp for lp, _ in spam], [c for _, c in spam], keys)
+    page, seg = o["page"], o["segment"]
     negatives = page["fp"] + page["tn"]
     return {
         "pages": len(pages),
-        "spam_pages": page["tp"] + page["fn"],
-        "page": _prf(page["tp"], page["fp"], page["fn"]),
-        "segment": _prf(seg["tp"], seg["fp"], seg["fn"]),
-        "spam_link_recall": round(links_hit / links_total, 4) if links_total else None,
-        "clean_link_false_flag_rate": round(clean_links_flagged / clean_links_total, 5) if clean_links_total else 0.0,
-        "clean_text_removed": round(clean_removed / clean_chars, 5) if clean_chars else 0.0,
+        "spam_pages": o["n_spam_pages"],
+        "page": {k: page[k] for k in ("precision", "recall", "f1")},
+        "segment": {k: seg[k] for k in ("precision", "recall", "f1")},
+        "spam_link_recall": o["spam_link_recall"],
+        "clean_link_false_flag_rate": o["clean_link_false_flag_rate"],
+        "clean_text_removed": o["clean_text_removed_share"],
         "false_alarm_pages": round(page["fp"] / negatives, 4) if negatives else 0.0,
-        "recall_by": {k: {g: round(v[0] / v[1], 3) for g, v in sorted(d.items())} for k, d in by.items()},
-        "counts_by": {k: {g: v[1] for g, v in sorted(d.items())} for k, d in by.items()},
+        "recall_by": {k: {g: m["page"]["recall"] for g, m in d.items()} for k, d in by.items()},
+        "counts_by": {k: {g: m["n_pages"] for g, m in d.items()} for k, d in by.items()},
     }
 
 
