@@ -56,8 +56,8 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-_LOCAL = HostInfo("", False, False, False)
-"""Loopback, private and single-label hosts: not another web site (documentation, intranets)."""
+_NO_SITE = HostInfo("", False, False, False)
+"""Malformed hosts, and loopback, private and single-label ones: not another web site."""
 
 
 def _is_local_ip(h: str) -> bool:
@@ -72,14 +72,14 @@ def _is_local_ip(h: str) -> bool:
 def host_info(host: str) -> HostInfo:
     """Classify a bare hostname (lower case, no port)."""
     if not host or len(host) > 253 or not _HOST_CHARS.match(host):
-        return HostInfo("", False, False, False)
+        return _NO_SITE
     if _is_ip(host):
         if _is_local_ip(host.strip("[]")):
-            return _LOCAL
+            return _NO_SITE
         return HostInfo(host.strip("[]"), True, False, True)
     if "." not in host:
         # ``localhost``, intranet names: a reference to the reader's own machine or network.
-        return _LOCAL
+        return _NO_SITE
     try:
         parts = extractor()(host)
     except Exception:
