@@ -5,6 +5,7 @@
                                          (the CI gate; ~2 min)
     python -m benchmarks --update        floors in baseline.json from results/latest.json
     python -m benchmarks --update --allow-regression   ... even when a floor goes down
+    python -m benchmarks --readme-only   README tables from results/latest.json (no run)
 
 Exit status: 0 when the quality gate passes (or ``--no-gate``), 1 when it fails, 2 on a
 refused ``--update`` or a usage error.
@@ -145,6 +146,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--profile", action="store_true", help="cProfile linkguard.scan (always on in a full run)")
     ap.add_argument("--no-gate", action="store_true", help="report the gate but exit 0")
     ap.add_argument("--update", action="store_true", help="set floors from results/latest.json (no run)")
+    ap.add_argument(
+        "--readme-only", action="store_true", help="rewrite the README tables from results/latest.json (no run)"
+    )
     ap.add_argument("--allow-regression", action="store_true", help="with --update: allow lowering floors")
     ap.add_argument("--baseline", type=Path, default=gate.BASELINE_PATH)
     ap.add_argument("--results-dir", type=Path, default=report.RESULTS_DIR)
@@ -180,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.update:
         return do_update(args)
+    if args.readme_only:
+        latest = args.results_dir / "latest.json"
+        if not latest.is_file():
+            log(f"benchmarks: {latest} not found; run the suite first")
+            return 2
+        where = report.update_readme(json.loads(latest.read_text("utf-8")), args.readme, args.results_dir / "tables.md")
+        log(f"benchmarks: tables from {latest} written to {sorted(set(where.values()))}")
+        return 0
     t_start = time.perf_counter()
     mode = "quick" if args.quick else "full"
     root = corpus_dir(args.corpus)

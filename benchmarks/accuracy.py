@@ -47,6 +47,8 @@ class Prediction:
     """Visible text characters of the page before stripping (negative pages)."""
     removed_chars: int = 0
     """... and how many of them stripping removed."""
+    links_known: bool = True
+    """``False`` for tools that do not report links (jusText), even on a page they return nothing for."""
 
 
 def norm_text(text: str) -> str:
@@ -92,7 +94,7 @@ def page_counts(lp: Any, pred: Prediction) -> dict[str, int]:
     found_texts: set[int] = set()
     flagged_links: set[str] = set()
     all_links: set[str] = set()
-    links_known = all(s.links is not None for s in pred.segments)
+    links_known = pred.links_known and all(s.links is not None for s in pred.segments)
     for seg in pred.segments:
         links = {norm_link(h) for h in seg.links or ()}
         all_links |= links
@@ -255,7 +257,7 @@ def predict_justext(page: str, lang: str | None) -> Prediction:
     segs = [PredSegment(p.text, None, p.class_type == "bad") for p in paras]
     total = sum(len(norm_text(s.text)) for s in segs)
     removed = sum(len(norm_text(s.text)) for s in segs if s.is_spam)
-    return Prediction(any(s.is_spam for s in segs), segs, total, removed)
+    return Prediction(any(s.is_spam for s in segs), segs, total, removed, links_known=False)
 
 
 TOOLS = ("linkguard", "linkguard_previous", "keyword_regex", "justext")

@@ -140,6 +140,43 @@ def speed_md(res: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+# (label, path in a tool's "overall", higher is better)
+_VERSUS = (
+    ("page F1", "page.f1", True),
+    ("page precision", "page.precision", True),
+    ("page recall", "page.recall", True),
+    ("segment F1", "segment.f1", True),
+    ("spam-link recall", "spam_link_recall", True),
+    ("clean links flagged", "clean_link_false_flag_rate", False),
+    ("clean text removed", "clean_text_removed_share", False),
+)
+
+
+def _versus(tools: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
+    """One line per baseline: where ``linkguard`` is ahead of it and where behind, from the numbers."""
+    me = tools.get("linkguard")
+    if not me:
+        return []
+    lines = []
+    for name, other in tools.items():
+        if name == "linkguard":
+            continue
+        ahead, behind = [], []
+        rows = [(lbl, get_path(me["overall"], p), get_path(other["overall"], p), up) for lbl, p, up in _VERSUS]
+        a, b = get_path(corpus, "linkguard.false_alarm_rate"), get_path(corpus, f"{name}.false_alarm_rate")
+        rows.append(("corpus false alarms", a, b, False))
+        for label, x, y, up in rows:
+            if x is None or y is None or round(x, 4) == round(y, 4):
+                continue
+            share = any(w in label for w in ("flagged", "removed", "alarms", "link"))
+            x_s, y_s = (f"{100 * x:.2f}%", f"{100 * y:.2f}%") if share else (f"{x:.3f}", f"{y:.3f}")
+            (ahead if (x > y) == up else behind).append(f"{label} {x_s} vs {y_s}")
+        lines.append(
+            f"- against `{name}`: ahead on {', '.join(ahead) or 'nothing'}; behind on {', '.join(behind) or 'nothing'}."
+        )
+    return lines
+
+
 def accuracy_md(res: dict[str, Any]) -> str:
     acc = res.get("accuracy") or {}
     out: list[str] = []
@@ -227,6 +264,7 @@ def accuracy_md(res: dict[str, Any]) -> str:
                     "llrrrrr",
                 ),
             ]
+        out += ["", "Where `linkguard` stands against each tool on this split:", "", *_versus(lab["tools"], corpus)]
     else:
         out.append(f"_Labelled accuracy not measured: {lab.get('error', 'not run')}._")
     held = acc.get("unseen") or {}

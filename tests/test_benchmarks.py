@@ -74,6 +74,26 @@ def test_page_counts_clean_page_and_missing_links() -> None:
     assert m["page"]["precision"] == 0.0 and m["page"]["recall"] is None
 
 
+def test_a_tool_without_links_counts_no_link_recall_even_on_an_empty_page() -> None:
+    c = accuracy.page_counts(SPAM, Prediction(False, [], links_known=False))
+    assert c["links_known"] == 0 and c["spam_links_found"] == 0
+    assert accuracy.aggregate([c])["spam_link_recall"] is None
+
+
+def test_versus_lines_say_where_linkguard_is_ahead_and_behind() -> None:
+    def tool(f1: float, recall: float) -> dict:
+        return {"overall": {"page": {"f1": f1, "recall": recall}}}
+
+    lines = report._versus(
+        {"linkguard": tool(0.8, 0.7), "other": tool(0.6, 0.9)},
+        {"linkguard": {"false_alarm_rate": 0.01}, "other": {"false_alarm_rate": 0.05}},
+    )
+    assert lines == [
+        "- against `other`: ahead on page F1 0.800 vs 0.600, corpus false alarms 1.00% vs 5.00%; "
+        "behind on page recall 0.700 vs 0.900."
+    ]
+
+
 def test_empty_segment_text_is_not_a_text_match() -> None:
     pred = Prediction(True, [PredSegment("", ("http://other.example/",), True)])
     c = accuracy.page_counts(SPAM, pred)
