@@ -192,11 +192,17 @@ def _document(
     url: str | None,
     content_type: str | None,
     content_encoding: str | None,
+    http: bool,
     body: bytes,
     wet: bool | None,
     cap: int,
 ) -> dict[str, Any]:
-    """Turn one complete document record into a record dict (ok or skipped)."""
+    """Turn one complete document record into a record dict (ok or skipped).
+
+    ``http``: the record carries HTTP headers (``content_type`` is then the HTTP one).
+    """
+    if rtype == "response" and not http:
+        return _skipped(rid, url, f"not an HTTP response ({content_type or 'no Content-Type'})")
     text_record = rtype == "conversion" or wet is True
     if not text_record and not _is_html(content_type):
         ctype = (content_type or "").split(";", 1)[0].strip()
@@ -327,21 +333,14 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
         if rtype == "revisit":
             yield _skipped(rid, url, "revisit record (no payload)")
             continue
-        if is_http:
-            content_type = rec.http_headers.get("Content-Type")
-            content_encoding = rec.http_headers.get("Content-Encoding")
-        else:
-            content_type = headers.get("Content-Type")
-            content_encoding = None
-            if rtype == "response":
-                yield _skipped(rid, url, f"not an HTTP response ({content_type or 'no Content-Type'})")
-                continue
+        fields = rec.http_headers if is_http else headers
         yield _document(
             rtype=rtype,
             rid=rid,
             url=url,
-            content_type=content_type,
-            content_encoding=content_encoding,
+            content_type=fields.get("Content-Type"),
+            content_encoding=fields.get("Content-Encoding") if is_http else None,
+            http=is_http,
             body=body,
             wet=wet,
             cap=cap,
@@ -437,22 +436,15 @@ def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: Wa
             if rtype == "revisit":
                 yield _skipped(rid, url, "revisit record (no payload)")
             continue
-        http = rec.http_headers
-        if http is not None and rtype == "response":
-            content_type = http.get_header("Content-Type")
-            content_encoding = http.get_header("Content-Encoding")
-        else:
-            content_type = rec.rec_headers.get_header("Content-Type")
-            content_encoding = None
-            if rtype == "response":
-                yield _skipped(rid, url, f"not an HTTP response ({content_type or 'no Content-Type'})")
-                continue
+        is_http = rec.http_headers is not None and rtype == "response"
+        fields = rec.http_headers if is_http else rec.rec_headers
         yield _document(
             rtype=rtype,
             rid=rid,
             url=url,
-            content_type=content_type,
-            content_encoding=content_encoding,
+            content_type=fields.get_header("Content-Type"),
+            content_encoding=fields.get_header("Content-Encoding") if is_http else None,
+            http=is_http,
             body=body,
             wet=wet,
             cap=cap,
