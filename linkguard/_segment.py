@@ -39,15 +39,26 @@ _FOOTER_HINT = re.compile(r"foot|colophon|copyright|site-info|bottom", re.IGNORE
 _HIDE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("display_none", re.compile(r"display\s*:\s*none")),
     ("visibility_hidden", re.compile(r"visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)")),
+    # Off-screen: a large negative offset (-500px and beyond, -50em, -100%); a -100px margin is layout.
     (
         "offscreen",
         re.compile(
-            r"(?:left|top|right|bottom|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}(?:\.\d+)?\s*(?:px|em|rem|pt|%)?"
+            r"(?:left|top|right|bottom|text-indent|margin-left|margin-top)\s*:\s*-\s*"
+            r"(?:\d{4,}|[5-9]\d\d)(?:\.\d+)?\s*(?:px|pt)?\s*(?:;|$|!)"
+            r"|(?:left|top|right|bottom|text-indent|margin-left|margin-top)\s*:\s*-\s*"
+            r"(?:\d{3,}|[5-9]\d)(?:\.\d+)?\s*(?:em|rem|%|vw|vh)\s*(?:;|$|!)"
         ),
     ),
+    # Unreadably small text: 0 in any unit, at most 1px/1pt, at most 0.1em/rem, at most 10%.
+    # ``0.9em`` or ``0.75rem`` is small print, not hiding.
     (
         "font_size_0",
-        re.compile(r"font-size\s*:\s*0(?:\.\d+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)|font-size\s*:\s*1px"),
+        re.compile(
+            r"font-size\s*:\s*(?:0+(?:\.0+)?(?:px|pt|em|rem|%|vw|vh)?"
+            r"|(?:0?\.\d+|1(?:\.0+)?)(?:px|pt)"
+            r"|0?\.(?:0\d*|10*)(?:em|rem)"
+            r"|(?:\d|10)(?:\.0+)?%)\s*(?:;|$|!)"
+        ),
     ),
     (
         "tiny_box",
@@ -60,6 +71,19 @@ _COLOR = re.compile(r"(?:^|[;\s])color\s*:\s*([#a-z0-9]+)")
 _BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([#a-z0-9]+)")
 _SIMPLE_SELECTOR = re.compile(r"^\s*([.#])([A-Za-z0-9_\-]{1,80})\s*$")
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]{2,2048}", re.IGNORECASE)
+# URLs glued with no separator (``https://a.comhttps://b.com``) are several links.
+_GLUED_URL = re.compile(r"(?<=[^/=%])(?=https?://)", re.IGNORECASE)
+
+
+def urls_in_text(text: str) -> list[str]:
+    """Bare URLs written in text, split where one is glued to the next, trailing punctuation cut."""
+    out: list[str] = []
+    for m in _URL_IN_TEXT.findall(text):
+        for part in _GLUED_URL.split(m) if len(m) > 12 else (m,):
+            part = part.rstrip(".,;:)]}!?")
+            if len(part) > 4:
+                out.append(part)
+    return out
 _TAIL_SPLIT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _ONLY_COMMENTS = re.compile(r"(?:\s|<!--.*?-->|</?(?:html|body)[^>]*>)*", re.DOTALL | re.IGNORECASE)
 
@@ -253,7 +277,7 @@ class _Builder:
             links = self.links
             plain = " ".join(self.plain_parts)
             if "http" in plain or "www." in plain:
-                links = links + [m.rstrip(".,;:)]}!?") for m in _URL_IN_TEXT.findall(plain)]
+                links = links + urls_in_text(plain)
             self.out.append(
                 RawSegment(
                     text=text,
@@ -651,7 +675,7 @@ def segment_text(text: str) -> Page:
         clean = " ".join(line.split())
         if not clean:
             continue
-        links = [m.rstrip(".,;:)]}!?") for m in _URL_IN_TEXT.findall(clean)]
+        links = urls_in_text(clean)
         url_chars = sum(len(u) for u in links)
         segments.append(
             RawSegment(

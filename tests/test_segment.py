@@ -85,3 +85,27 @@ def test_text_mode_lines_and_urls() -> None:
 def test_deep_nesting_does_not_recurse() -> None:
     page = segment_html("<div>" * 20000 + "deep" + "</div>" * 20000)
     assert any(s.text == "deep" for s in page.segments)
+
+
+def test_small_print_and_layout_offsets_are_not_hiding() -> None:
+    from linkguard._segment import _hiding
+
+    for style in ("font-size:0.9em", "font-size: 0.75rem", "font-size:80%", "font-size:10px", "margin-top:-100px"):
+        assert _hiding(style) == "", style
+    for style, how in (
+        ("font-size:0", "font_size_0"),
+        ("font-size:0.5px", "font_size_0"),
+        ("font-size:0.05em", "font_size_0"),
+        ("margin-left:-500px", "offscreen"),
+        ("left:-100%", "offscreen"),
+        ("text-indent:-999em", "offscreen"),
+    ):
+        assert _hiding(style) == how, style
+
+
+def test_glued_urls_are_separate_links() -> None:
+    page = segment_text("slot http://a.example/xhttps://b.example/y\n")
+    assert page.segments[0].links == ["http://a.example/x", "https://b.example/y"]
+    # A URL that carries another as a path or a parameter stays one link.
+    page = segment_text("https://web.archive.org/web/1/https://c.example/ https://e.example/?u=http://f.example\n")
+    assert len(page.segments[0].links) == 2
