@@ -1,10 +1,13 @@
 """``python -m benchmarks``: speed, memory, batch scoring and accuracy against baselines, in one run.
 
-    python -m benchmarks                 full run (all corpus pages; several minutes)
-    python -m benchmarks --quick         60-page subset, smaller scaling, memory and batch runs, no Spark
-                                         (the CI gate; ~2 min)
-    python -m benchmarks --update        floors in baseline.json from results/latest.json
-    python -m benchmarks --update --allow-regression   ... even when a floor goes down
+    python -m benchmarks                 full run (all corpus pages; several minutes): writes
+                                         results/latest.json, the plots and the README tables
+    python -m benchmarks --quick         60-page speed subset, smaller scaling, memory and batch runs,
+                                         no Spark (the CI gate; a few minutes); writes only to
+                                         results/quick/ (git-ignored), never to tracked files
+    python -m benchmarks --update [--quick]   floors in baseline.json from that profile's latest.json
+    python -m benchmarks --update --allow-regression --reason "..."   ... even when a floor goes
+                                         down; every lowered bound is appended to FLOOR_CHANGES.md
     python -m benchmarks --readme-only   README tables from results/latest.json (no run)
 
 Exit status: 0 when the quality gate passes (or ``--no-gate``), 1 when it fails, 2 on a
@@ -150,10 +153,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--readme-only", action="store_true", help="rewrite the README tables from results/latest.json (no run)"
     )
     ap.add_argument("--allow-regression", action="store_true", help="with --update: allow lowering floors")
+    ap.add_argument("--reason", help="with --allow-regression: why the floors go down (recorded in FLOOR_CHANGES.md)")
     ap.add_argument("--baseline", type=Path, default=gate.BASELINE_PATH)
-    ap.add_argument("--results-dir", type=Path, default=report.RESULTS_DIR)
+    ap.add_argument("--results-dir", type=Path, help="default: results/ (full), results/quick/ (--quick)")
     ap.add_argument("--readme", type=Path, default=REPO / "README.md")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if args.results_dir is None:
+        args.results_dir = report.RESULTS_DIR / "quick" if args.quick else report.RESULTS_DIR
+    if args.quick:
+        # A quick run is a gate, not a publication: tracked tables and plots stay as the last full run left them.
+        args.skip = sorted({*args.skip, "readme", "plots"})
+    return args
 
 
 def do_update(args: argparse.Namespace) -> int:
@@ -167,10 +177,15 @@ def do_update(args: argparse.Namespace) -> int:
         res, gate.load_baseline(args.baseline), profile, allow_regression=args.allow_regression
     )
     if loosened and not args.allow_regression:
-        log("benchmarks: refusing to lower floors (pass --allow-regression to accept):")
+        log("benchmarks: refusing to lower floors (pass --allow-regression --reason '...' to accept):")
         for line in loosened:
             log(f"  {line}")
         return 2
+    if loosened and not (args.reason or "").strip():
+        log("benchmarks: lowering floors needs --reason '...' (it is recorded in benchmarks/FLOOR_CHANGES.md)")
+        return 2
+    if loosened:
+        gate.record_lowered(loosened, profile, args.reason or "", res)
     gate.save_baseline(new, args.baseline)
     n = sum(len(v) for v in new["profiles"][profile].values())
     log(
@@ -269,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                 "split": args.split,
                 **accuracy.run_labelled(labelled, limit=labelled_limit, log=log),
             }
+            log("accuracy: obfuscation suite ...")
+            acc["obfuscation"] = accuracy.run_obfuscation(labelled, limit=40 if args.quick else None, log=log)
         if not args.quick:
             # Real payloads collected after the model's data was fixed, never trained on.
             held, why = accuracy.load_labelled("unseen", root)
@@ -278,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"accuracy: {len(held)} pages with held-back payloads")
                 acc["unseen"] = accuracy.run_labelled(held, log=log)
         log("accuracy: false alarms on the real corpus ...")
-        acc["corpus"] = accuracy.run_corpus_false_alarms(pages)
+        # Every corpus page, also in a quick run: the carved-out pages are the false-alarm figure.
+        all_pages = pages if sub is rows else load_pages(root, rows)
+        acc["corpus"] = accuracy.run_corpus_false_alarms(all_pages, accuracy.corpus_roles(root))
         res["accuracy"] = acc
     if args.profile or (mode == "full" and "speed" not in args.skip):
         from benchmarks.hotspots import profile_scan

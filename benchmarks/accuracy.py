@@ -293,15 +293,96 @@ def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]
     return pages, None
 
 
+SPAM_LANGS = ("vi", "ja", "th", "zh", "ko", "tr", "pt", "id", "en")
+"""Languages of the spam markets; each gets a row with real hard negatives in that language."""
+
+
+def corpus_roles(root: Path) -> dict[str, str]:
+    """Corpus path -> ``carved`` / ``train`` / ``val`` / ``test`` as the labelled data uses it."""
+    repo = str(Path(__file__).resolve().parents[1])
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    try:
+        from training_data.dataset import host_role
+    except ImportError:
+        return {}
+    import json
+
+    with (root / "manifest.jsonl").open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return {r["path"]: host_role(r["path"]) for r in rows}
+
+
+def _kind(lp: Any) -> str:
+    return str(getattr(lp, "kind", "") or ("real" if lp.is_spam else "clean"))
+
+
+def summarise(pages: Sequence[Any], counts: Sequence[dict[str, int]]) -> dict[str, Any]:
+    """One tool's figures on a labelled split.
+
+    ``real`` (the headline) counts clean pages and pages injected with a real payload;
+    recombined link runs (``composite``) are reported apart, since they are generated material.
+    """
+    pairs = list(zip(pages, counts, strict=True))
+    real = [(lp, c) for lp, c in pairs if _kind(lp) != "composite"]
+    composite = [c for lp, c in pairs if _kind(lp) == "composite"]
+    clean_neg = [c for lp, c in real if not lp.is_spam and getattr(lp, "negative_category", "")]
+    modes = sorted({str(getattr(lp, "mode", "html")) for lp, _ in real})
+    groups = grouped([lp for lp, _ in real], [c for _, c in real])
+    return {
+        "real": aggregate(c for _, c in real),
+        "composite": aggregate(composite) if composite else None,
+        "by_mode": {m: aggregate(c for lp, c in real if getattr(lp, "mode", "html") == m) for m in modes},
+        "clean_with_hard_negative": {
+            "pages": len(clean_neg),
+            "false_alarm_pages": sum(c["fp"] for c in clean_neg),
+            "false_alarm_rate": _div(sum(c["fp"] for c in clean_neg), len(clean_neg)),
+        },
+        "groups": groups,
+        "worst_groups": worst_groups(groups),
+    }
+
+
+def languages(pages: Sequence[Any], counts: Sequence[dict[str, int]]) -> dict[str, Any]:
+    """Per spam language: recall on real payloads in it, false alarms on pages about its topics.
+
+    ``about_topic`` pages carry a real excerpt of legitimate text in that language (a raid on a
+    gambling ring, a drug reference, a hacked-site warning); ``authored`` ones an authored look-alike.
+    """
+    out: dict[str, Any] = {}
+    for lang in SPAM_LANGS:
+        spam = [
+            c for lp, c in zip(pages, counts, strict=True) if lp.is_spam and _kind(lp) == "real" and lp.lang == lang
+        ]
+        row: dict[str, Any] = {"spam": aggregate(spam) if spam else None}
+        for name, real in (("about_topic", True), ("authored", False)):
+            neg = [
+                c
+                for lp, c in zip(pages, counts, strict=True)
+                if not lp.is_spam
+                and getattr(lp, "neg_lang", "") == lang
+                and bool(getattr(lp, "neg_real", False)) == real
+            ]
+            fp = sum(c["fp"] for c in neg)
+            row[name] = {"pages": len(neg), "false_alarm_pages": fp, "false_alarm_rate": _div(fp, len(neg))}
+        out[lang] = row
+    return out
+
+
 def run_labelled(
-    pages: Sequence[Any], *, limit: int | None = None, seed: int = 3, log: Callable[[str], None] = print
+    pages: Sequence[Any],
+    *,
+    limit: int | None = None,
+    seed: int = 3,
+    log: Callable[[str], None] = print,
+    tools: Sequence[str] = TOOLS,
 ) -> dict[str, Any]:
-    """All tools on labelled pages: overall metrics, per group, worst groups."""
+    """All tools on labelled pages: real-material figures, composites apart, groups, languages."""
     pages = list(pages)
     if limit is not None and len(pages) > limit:
         pages = random.Random(seed).sample(pages, limit)
-    previous = _previous_model()
-    tools = [t for t in TOOLS if t != "linkguard_previous" or previous is not None]
+    previous = _previous_model() if "linkguard_previous" in tools else None
+    tools = [t for t in tools if t != "linkguard_previous" or previous is not None]
     counts: dict[str, list[dict[str, int]]] = {t: [] for t in tools}
     for i, lp in enumerate(pages):
         mode = getattr(lp, "mode", "html") or "html"
@@ -310,30 +391,84 @@ def run_labelled(
         if previous is not None:
             prev, _ = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam, model=previous)
             counts["linkguard_previous"].append(page_counts(lp, prev))
-        counts["keyword_regex"].append(page_counts(lp, predict_keyword_regex(lp.page, rep.mode, rep)))
-        counts["justext"].append(page_counts(lp, predict_justext(lp.page, getattr(lp, "lang", None))))
+        if "keyword_regex" in counts:
+            counts["keyword_regex"].append(page_counts(lp, predict_keyword_regex(lp.page, rep.mode, rep)))
+        if "justext" in counts:
+            counts["justext"].append(page_counts(lp, predict_justext(lp.page, getattr(lp, "lang", None))))
         if (i + 1) % 500 == 0:
             log(f"  accuracy: {i + 1}/{len(pages)} labelled pages")
+    kinds = [_kind(lp) for lp in pages]
     out: dict[str, Any] = {
         "n_pages": len(pages),
         "n_spam_pages": sum(bool(p.is_spam) for p in pages),
-        "tools": {},
+        "n_real_spam_pages": kinds.count("real"),
+        "n_composite_pages": kinds.count("composite"),
+        "n_clean_pages": kinds.count("clean"),
+        "tools": {t: summarise(pages, counts[t]) for t in tools},
     }
-    for t in tools:
-        groups = grouped(pages, counts[t])
-        out["tools"][t] = {
-            "overall": aggregate(counts[t]),
-            "groups": groups,
-            "worst_groups": worst_groups(groups),
-        }
+    out["languages"] = languages(pages, counts["linkguard"])
     return out
 
 
-def run_corpus_false_alarms(corpus_pages: Sequence[Any]) -> dict[str, Any]:
-    """Pages flagged on the real corpus (not labelled as spam), and the hand-labelled spam pages found."""
+def run_obfuscation(
+    pages: Sequence[Any], *, limit: int | None = None, seed: int = 5, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Page recall on the split's real-payload pages re-rendered with each spammer's trick."""
+    from training_data.obfuscate import TRICKS, obfuscated_page
+
+    base = [lp for lp in pages if lp.is_spam and _kind(lp) == "real"]
+    if limit is not None and len(base) > limit:
+        base = random.Random(seed).sample(base, limit)
+    out: dict[str, Any] = {"n_base_pages": len(base), "tricks": {}}
+    for trick in ("plain", *TRICKS):
+        variant = base if trick == "plain" else [p for p in (obfuscated_page(lp, trick) for lp in base) if p]
+        lg: list[dict[str, int]] = []
+        kw: list[dict[str, int]] = []
+        for lp in variant:
+            pred, rep = predict_linkguard(lp.page, lp.url, lp.mode, need_strip=False)
+            lg.append(page_counts(lp, pred))
+            kw.append(page_counts(lp, predict_keyword_regex(lp.page, rep.mode, rep)))
+        out["tricks"][trick] = {"pages": len(variant), "linkguard": aggregate(lg), "keyword_regex": aggregate(kw)}
+        log(f"  obfuscation {trick}: page recall {out['tricks'][trick]['linkguard']['page']['recall']}")
+    plain = out["tricks"]["plain"]["linkguard"]["page"]["recall"] or 0.0
+    drops = {
+        t: round(plain - (v["linkguard"]["page"]["recall"] or 0.0), 4) for t, v in out["tricks"].items() if t != "plain"
+    }
+    out["recall_drop"] = drops
+    out["worst_drop"] = max(drops.values()) if drops else None
+    return out
+
+
+def _flag_summary(pages: Sequence[Any], reports: dict[str, Any]) -> dict[str, Any]:
+    flagged = sorted((p for p in pages if reports[p.path].is_spam), key=lambda p: -reports[p.path].spam_score)
+    return {
+        "pages": len(pages),
+        "false_alarm_pages": len(flagged),
+        "false_alarm_rate": _div(len(flagged), len(pages)),
+        "flagged": [
+            {
+                "path": p.path,
+                "score": round(reports[p.path].spam_score, 4),
+                "spam_segments": len(reports[p.path].spam_segments),
+                "reasons": list(reports[p.path].reasons[:4]),
+            }
+            for p in flagged[:15]
+        ],
+    }
+
+
+def run_corpus_false_alarms(corpus_pages: Sequence[Any], roles: dict[str, str] | None = None) -> dict[str, Any]:
+    """Pages flagged on the real corpus, by the role a page plays in the labelled data.
+
+    ``carved``: pages carved out once (by hash) that no labelled page is built on — the false-alarm
+    figure that counts.  ``test_hosts``: hosts of the test split, as they are.  ``fitted_hosts``:
+    pages the model or its threshold were fitted on (train/val hosts), shown for reference only.
+    The hand-labelled real spam pages are never hosts; they are checked apart.
+    """
     import linkguard
     from benchmarks.baselines import KEYWORD_PATTERN, page_text
 
+    roles = roles or {}
     known_spam = [p for p in corpus_pages if (p.label or "").startswith("spam")]
     rest = [p for p in corpus_pages if not (p.label or "").startswith("spam")]
     reports = dict(
@@ -343,37 +478,35 @@ def run_corpus_false_alarms(corpus_pages: Sequence[Any]) -> dict[str, Any]:
             strict=True,
         )
     )
-    flagged = sorted((p for p in rest if reports[p.path].is_spam), key=lambda p: -reports[p.path].spam_score)
-    regex_flagged = [p for p in rest if KEYWORD_PATTERN.search(page_text(p.text))]
-    just_flagged = [p for p in rest if predict_justext(p.text, p.lang).is_spam]
+    by_role: dict[str, list[Any]] = {"carved": [], "test_hosts": [], "fitted_hosts": []}
+    for p in rest:
+        role = roles.get(p.path, "carved" if not roles else "")
+        key = "carved" if role == "carved" else "test_hosts" if role == "test" else "fitted_hosts"
+        by_role[key].append(p)
+    carved = by_role["carved"]
+    regex_flagged = [p for p in carved if KEYWORD_PATTERN.search(page_text(p.text))]
+    just_flagged = [p for p in carved if predict_justext(p.text, p.lang).is_spam]
     hard_neg = [p for p in rest if p.label]
+    lg = {name: _flag_summary(pages, reports) for name, pages in by_role.items()}
     return {
-        "n_pages": len(rest),
-        "note": "unlabelled pages are mostly clean but not verified; labelled hard negatives included",
+        "n_pages": len(carved),
+        "note": "carved-out real pages: never hosts of labelled pages, never seen in training or threshold choice",
         "linkguard": {
-            "false_alarm_pages": len(flagged),
-            "false_alarm_rate": _div(len(flagged), len(rest)),
+            **lg,
+            "false_alarm_pages": lg["carved"]["false_alarm_pages"],
+            "false_alarm_rate": lg["carved"]["false_alarm_rate"],
             "hard_negatives_flagged": sum(reports[p.path].is_spam for p in hard_neg),
             "n_hard_negatives": len(hard_neg),
-            "top_flagged": [
-                {
-                    "path": p.path,
-                    "score": round(reports[p.path].spam_score, 4),
-                    "spam_segments": len(reports[p.path].spam_segments),
-                    "reasons": list(reports[p.path].reasons[:4]),
-                }
-                for p in flagged[:15]
-            ],
             "known_spam_found": sum(reports[p.path].is_spam for p in known_spam),
             "n_known_spam": len(known_spam),
             "known_spam": {p.path: reports[p.path].is_spam for p in known_spam},
         },
         "keyword_regex": {
             "false_alarm_pages": len(regex_flagged),
-            "false_alarm_rate": _div(len(regex_flagged), len(rest)),
+            "false_alarm_rate": _div(len(regex_flagged), len(carved)),
         },
         "justext": {
             "false_alarm_pages": len(just_flagged),
-            "false_alarm_rate": _div(len(just_flagged), len(rest)),
+            "false_alarm_rate": _div(len(just_flagged), len(carved)),
         },
     }

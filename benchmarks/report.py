@@ -162,9 +162,9 @@ def _versus(tools: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
         if name == "linkguard":
             continue
         ahead, behind = [], []
-        rows = [(lbl, get_path(me["overall"], p), get_path(other["overall"], p), up) for lbl, p, up in _VERSUS]
+        rows = [(lbl, get_path(me["real"], p), get_path(other["real"], p), up) for lbl, p, up in _VERSUS]
         a, b = get_path(corpus, "linkguard.false_alarm_rate"), get_path(corpus, f"{name}.false_alarm_rate")
-        rows.append(("corpus false alarms", a, b, False))
+        rows.append(("false alarms on unseen real pages", a, b, False))
         for label, x, y, up in rows:
             if x is None or y is None or round(x, 4) == round(y, 4):
                 continue
@@ -177,127 +177,256 @@ def _versus(tools: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _fa(d: dict[str, Any] | None) -> str:
+    """``k/n (x%)`` for a false-alarm summary."""
+    if not d or not d.get("pages"):
+        return "–"
+    return f"{d['false_alarm_pages']}/{d['pages']} ({_pct(d['false_alarm_rate'])})"
+
+
+def _tool_rows(tools: dict[str, Any], corpus: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for name, t in tools.items():
+        o = t["real"]
+        rows.append(
+            [
+                f"`{name}`",
+                o["page"]["precision"],
+                o["page"]["recall"],
+                o["page"]["f1"],
+                o["segment"]["precision"],
+                o["segment"]["recall"],
+                o["segment"]["f1"],
+                _pct(o["spam_link_recall"]),
+                _pct(o["clean_link_false_flag_rate"]),
+                _pct(o["clean_text_removed_share"]),
+                _pct(get_path(t, "clean_with_hard_negative.false_alarm_rate")),
+                _pct(get_path(corpus, f"{name}.false_alarm_rate")),
+            ]
+        )
+    return rows
+
+
+def _labelled_md(lab: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
+    out = [
+        f"Test split (`{lab.get('split')}`), real material: {lab['n_real_spam_pages']} pages injected with a real "
+        f"payload and {lab['n_clean_pages']} clean pages (HTML and text dumps; host pages of the test split only, "
+        "payloads from source groups of the test split only). Recombined link runs are reported apart below.",
+        "",
+        table(
+            [
+                "tool",
+                "page P",
+                "page R",
+                "page F1",
+                "seg P",
+                "seg R",
+                "seg F1",
+                "spam-link recall",
+                "clean links flagged",
+                "clean text removed",
+                "false alarms, clean pages with a hard negative",
+                "false alarms, unseen real pages",
+            ],
+            _tool_rows(lab["tools"], corpus),
+        ),
+    ]
+    lg = lab["tools"].get("linkguard") or {}
+    rows = []
+    for mode, m in (lg.get("by_mode") or {}).items():
+        rows.append(
+            [
+                f"real, {mode}",
+                m["n_spam_pages"],
+                m["page"]["precision"],
+                m["page"]["recall"],
+                m["page"]["f1"],
+                m["segment"]["f1"],
+                _pct(m["spam_link_recall"]),
+            ]
+        )
+    comp = lg.get("composite")
+    if comp:
+        rows.append(
+            [
+                "composite link runs (generated)",
+                comp["n_spam_pages"],
+                "–",
+                comp["page"]["recall"],
+                "–",
+                comp["segment"]["recall"],
+                _pct(comp["spam_link_recall"]),
+            ]
+        )
+    if rows:
+        out += [
+            "",
+            "`linkguard` by mode, and on recombined link runs (generated material; recall only):",
+            "",
+            table(
+                ["pages", "injected", "page P", "page R", "page F1", "seg F1 (composite: seg R)", "spam-link recall"],
+                rows,
+                "lrrrrrr",
+            ),
+        ]
+    fam = get_path(lg, "groups.family") or {}
+    if fam:
+        rows = [
+            [
+                k,
+                m["n_pages"],
+                m["page"]["recall"],
+                m["segment"]["precision"],
+                m["segment"]["recall"],
+                _pct(m["spam_link_recall"]),
+            ]
+            for k, m in fam.items()
+            if k != "none"
+        ]
+        out += [
+            "",
+            "`linkguard` per payload family (real payloads):",
+            "",
+            table(["family", "pages", "page R", "seg P", "seg R", "spam-link recall"], rows),
+        ]
+    langs = lab.get("languages") or {}
+    if langs:
+        rows = []
+        for lang, row in langs.items():
+            spam = row.get("spam") or {}
+            rows.append(
+                [
+                    lang,
+                    spam.get("n_spam_pages", 0),
+                    get_path(spam, "page.recall"),
+                    get_path(spam, "segment.f1"),
+                    _fa(row.get("about_topic")),
+                    _fa(row.get("authored")),
+                ]
+            )
+        out += [
+            "",
+            "`linkguard` per spam language: recall on real payloads in that language, and false alarms on clean "
+            "pages that carry a real excerpt of legitimate text about the spam topics in that language (news of a "
+            "gambling raid, lottery results, a drug reference, a hacked-site warning; `training_data/negatives/real`) "
+            "or an authored look-alike:",
+            "",
+            table(
+                [
+                    "lang",
+                    "spam pages",
+                    "page R",
+                    "seg F1",
+                    "false alarms, real about-the-topic pages",
+                    "false alarms, authored look-alikes",
+                ],
+                rows,
+                "lrrrrr",
+            ),
+        ]
+    worst = get_path(lg, "worst_groups") or []
+    if worst:
+        rows = [
+            [
+                f"{w['field']}={w['value']}",
+                w["kind"],
+                w["n_pages"],
+                w["score"],
+                w["page_recall"],
+                w["segment_recall"],
+                w["page_fp"],
+            ]
+            for w in worst[:8]
+        ]
+        out += [
+            "",
+            "Worst groups (`linkguard`, real material):",
+            "",
+            table(["group", "kind", "pages", "score", "page R", "seg R", "false pos. pages"], rows, "llrrrrr"),
+        ]
+    out += ["", "Where `linkguard` stands against each tool on this split:", "", *_versus(lab["tools"], corpus)]
+    return out
+
+
+def _obfuscation_md(ob: dict[str, Any]) -> list[str]:
+    rows = []
+    for trick, v in ob["tricks"].items():
+        rows.append(
+            [
+                trick,
+                v["pages"],
+                v["linkguard"]["page"]["recall"],
+                ob["recall_drop"].get(trick, 0.0) if trick != "plain" else "–",
+                v["linkguard"]["segment"]["recall"],
+                _pct(v["linkguard"]["spam_link_recall"]),
+                v["keyword_regex"]["page"]["recall"],
+            ]
+        )
+    return [
+        "",
+        f"Obfuscation suite: the {ob['n_base_pages']} real-payload test pages re-rendered with each trick spammers "
+        "use to disguise words (visible text only; URLs and markup unchanged; `training_data/obfuscate.py`):",
+        "",
+        table(
+            ["trick", "pages", "page R", "drop vs plain", "seg R", "spam-link recall", "keyword regex page R"],
+            rows,
+            "lrrrrrr",
+        ),
+    ]
+
+
+def _corpus_md(corpus: dict[str, Any]) -> list[str]:
+    lg = corpus.get("linkguard")
+    if not lg:
+        return []
+    flagged = ", ".join(f"`{f['path']}` ({f['score']:.2f})" for f in (lg.get("carved") or {}).get("flagged", [])[:6])
+    return [
+        "",
+        f"Real corpus pages carved out once by hash and never used to build labelled pages (never trained or "
+        f"tuned on): `linkguard` flags {_fa(lg.get('carved'))}"
+        + (f" — {flagged}" if flagged else "")
+        + f"; keyword regex {corpus['keyword_regex']['false_alarm_pages']}, jusText "
+        f"{corpus['justext']['false_alarm_pages']}. Test-split host pages as they are: {_fa(lg.get('test_hosts'))}. "
+        f"For reference only (the model and threshold were fitted on them): train/val host pages "
+        f"{_fa(lg.get('fitted_hosts'))}. Hand-labelled real spam pages found: "
+        f"{lg['known_spam_found']}/{lg['n_known_spam']}.",
+    ]
+
+
 def accuracy_md(res: dict[str, Any]) -> str:
     acc = res.get("accuracy") or {}
     out: list[str] = []
     lab = acc.get("labelled") or {}
     corpus = acc.get("corpus") or {}
     if lab.get("tools"):
-        out.append(f"Labelled split `{lab.get('split')}`: {lab['n_pages']} pages, {lab['n_spam_pages']} with spam.")
-        out.append("")
-        rows = []
-        for name, t in lab["tools"].items():
-            o = t["overall"]
-            rows.append(
-                [
-                    f"`{name}`",
-                    o["page"]["precision"],
-                    o["page"]["recall"],
-                    o["page"]["f1"],
-                    o["segment"]["precision"],
-                    o["segment"]["recall"],
-                    o["segment"]["f1"],
-                    _pct(o["spam_link_recall"]),
-                    _pct(o["clean_link_false_flag_rate"]),
-                    _pct(o["clean_text_removed_share"]),
-                    _pct(get_path(corpus, f"{name}.false_alarm_rate")),
-                ]
-            )
-        out.append(
-            table(
-                [
-                    "tool",
-                    "page P",
-                    "page R",
-                    "page F1",
-                    "seg P",
-                    "seg R",
-                    "seg F1",
-                    "spam-link recall",
-                    "clean links flagged",
-                    "clean text removed",
-                    "corpus false alarms",
-                ],
-                rows,
-            )
-        )
-        fam = get_path(lab, "tools.linkguard.groups.family") or {}
-        if fam:
-            rows = [
-                [
-                    k,
-                    m["n_pages"],
-                    m["page"]["recall"],
-                    m["segment"]["precision"],
-                    m["segment"]["recall"],
-                    _pct(m["spam_link_recall"]),
-                ]
-                for k, m in fam.items()
-            ]
-            out += [
-                "",
-                "`linkguard` per payload family:",
-                "",
-                table(["family", "pages", "page R", "seg P", "seg R", "spam-link recall"], rows),
-            ]
-        worst = get_path(lab, "tools.linkguard.worst_groups") or []
-        if worst:
-            rows = [
-                [
-                    f"{w['field']}={w['value']}",
-                    w["kind"],
-                    w["n_pages"],
-                    w["score"],
-                    w["page_recall"],
-                    w["segment_recall"],
-                    w["page_fp"],
-                ]
-                for w in worst[:8]
-            ]
-            out += [
-                "",
-                "Worst groups (`linkguard`):",
-                "",
-                table(
-                    ["group", "kind", "pages", "score", "page R", "seg R", "false pos. pages"],
-                    rows,
-                    "llrrrrr",
-                ),
-            ]
-        out += ["", "Where `linkguard` stands against each tool on this split:", "", *_versus(lab["tools"], corpus)]
+        out += _labelled_md(lab, corpus)
     else:
         out.append(f"_Labelled accuracy not measured: {lab.get('error', 'not run')}._")
+    ob = acc.get("obfuscation")
+    if ob and ob.get("tricks"):
+        out += _obfuscation_md(ob)
     held = acc.get("unseen") or {}
     if held.get("tools"):
         rows = [
             [
                 f"`{name}`",
-                t["overall"]["page"]["recall"],
-                t["overall"]["segment"]["precision"],
-                t["overall"]["segment"]["recall"],
-                t["overall"]["segment"]["f1"],
-                _pct(t["overall"]["spam_link_recall"]),
+                t["real"]["page"]["recall"],
+                t["real"]["segment"]["precision"],
+                t["real"]["segment"]["recall"],
+                t["real"]["segment"]["f1"],
+                _pct(t["real"]["spam_link_recall"]),
             ]
             for name, t in held["tools"].items()
         ]
         out += [
             "",
             f"Held-back real payloads (`training_data/unseen/`, from source groups absent from training, "
-            f"never trained on), injected into test-split hosts: {held['n_pages']} pages, all with spam.",
+            f"never trained on), injected into test-split hosts: {held['n_pages']} pages, all with spam, so there is "
+            "no page precision to give; segment precision counts flagged segments that are not the payload.",
             "",
             table(["tool", "page R", "seg P", "seg R", "seg F1", "spam-link recall"], rows),
         ]
-    lg = corpus.get("linkguard")
-    if lg:
-        out += [
-            "",
-            f"Real corpus ({corpus['n_pages']} pages not labelled spam): `linkguard` flags "
-            f"{lg['false_alarm_pages']} ({_pct(lg['false_alarm_rate'])}), including "
-            f"{lg['hard_negatives_flagged']}/{lg['n_hard_negatives']} hand-checked hard negatives; "
-            f"keyword regex {corpus['keyword_regex']['false_alarm_pages']}, "
-            f"jusText {corpus['justext']['false_alarm_pages']}. Hand-labelled real spam pages found: "
-            f"{lg['known_spam_found']}/{lg['n_known_spam']}.",
-        ]
+    out += _corpus_md(corpus)
     model = res.get("model") or {}
     if model:
         out += [

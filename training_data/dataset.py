@@ -52,10 +52,33 @@ _CLOSES_P = re.compile(
 )
 
 
+def _bucket(key: str) -> int:
+    return int(hashlib.sha1(f"{SEED}:{key}".encode()).hexdigest()[:8], 16) % 10
+
+
 def split_of(key: str) -> str:
     """Stable group split: 20 % test, 10 % val, 70 % train."""
-    h = int(hashlib.sha1(f"{SEED}:{key}".encode()).hexdigest()[:8], 16) % 10
+    h = _bucket(key)
     return "test" if h < 2 else "val" if h == 2 else "train"
+
+
+CARVED_SHARE = 4
+"""Tenths of the corpus pages carved out once, by hash of their path: never a host page in any
+split, never seen by training or threshold choice; false alarms on real pages are measured there."""
+
+
+def host_role(path: str) -> str:
+    """``carved`` (never used to build labelled pages) or the split a corpus page hosts in."""
+    if _bucket("carve:" + path) < CARVED_SHARE:
+        return "carved"
+    return split_of("host:" + path)
+
+
+def real_negative_split(group: str) -> str:
+    """Real legitimate excerpts split by source site: 40 % test (they measure false alarms per
+    language, so the test side is larger than for payloads), 10 % val, 50 % train."""
+    h = _bucket("realneg:" + group)
+    return "test" if h < 4 else "val" if h == 4 else "train"
 
 
 @dataclass
@@ -78,6 +101,14 @@ class LabelledPage:
     negative_category: str = ""
     spam_lines: set[int] = field(default_factory=set)
     """Text mode: 1-based line numbers of injected lines."""
+    kind: str = "clean"
+    """``clean``, ``real`` (a real payload injected) or ``composite`` (a recombined link run)."""
+    snippet: str = ""
+    """The injected markup (HTML) or lines (text) as they stand in ``page``, for re-rendering."""
+    neg_lang: str = ""
+    """Language of the hard negative placed in a clean page (``""`` when none)."""
+    neg_real: bool = False
+    """The hard negative is real text from a legitimate site (not authored)."""
 
 
 @dataclass
@@ -99,6 +130,9 @@ class Negative:
     lang: str
     format: str
     snippet: str
+    group: str = ""
+    """Source group (the site a real excerpt comes from); authored negatives are their own group."""
+    real: bool = False
 
 
 def _jsonl(pattern: str) -> Iterator[dict]:
@@ -129,15 +163,32 @@ def payloads(pattern: str = "payloads/**/*.jsonl") -> list[Payload]:
 
 def negatives() -> list[Negative]:
     return [
-        Negative(r["id"], r["category"], r.get("lang", ""), r["format"], r["snippet"])
+        Negative(r["id"], r["category"], r.get("lang", ""), r["format"], r["snippet"], r["id"])
         for r in _jsonl("negatives/*.jsonl")
     ]
+
+
+def real_negatives() -> list[Negative]:
+    """Short real excerpts of legitimate text about the spam topics (``negatives/real/``)."""
+    return [
+        Negative(
+            r["id"], r["category"], r.get("lang", ""), "html", _excerpt_html(r["snippet"]), r["source_group"], True
+        )
+        for r in _jsonl("negatives/real/*.jsonl")
+    ]
+
+
+def _excerpt_html(text: str) -> str:
+    """A real excerpt as the article markup it stands in: one paragraph per line."""
+    paras = [html_lib.escape(p.strip(), quote=False) for p in text.split("\n") if p.strip()]
+    return '<div class="entry-content">' + "".join(f"<p>{p}</p>" for p in paras) + "</div>"
 
 
 def data_digest(corpus_dir: Path = DEFAULT_CORPUS) -> str:
     """sha256 over every input file (payloads, negatives, corpus manifest): the model's data hash."""
     h = hashlib.sha256()
-    for path in sorted(HERE.glob("payloads/**/*.jsonl")) + sorted(HERE.glob("negatives/*.jsonl")):
+    inputs = sorted(HERE.glob("payloads/**/*.jsonl")) + sorted(HERE.glob("negatives/**/*.jsonl"))
+    for path in inputs:
         h.update(path.relative_to(HERE).as_posix().encode())
         h.update(path.read_bytes())
     manifest = corpus_dir / "manifest.jsonl"
@@ -146,16 +197,23 @@ def data_digest(corpus_dir: Path = DEFAULT_CORPUS) -> str:
     return h.hexdigest()
 
 
-def host_pages(corpus_dir: Path = DEFAULT_CORPUS) -> list[dict]:
-    """Corpus manifest rows usable as hosts (no known-spam pages), sha1-checked when read."""
+def host_pages(corpus_dir: Path = DEFAULT_CORPUS, *, carved: bool = False) -> list[dict]:
+    """Corpus manifest rows usable as hosts (no known-spam pages, none of the carved-out pages),
+    or with ``carved=True`` only the carved-out ones; sha1-checked when read."""
     rows = []
     with (corpus_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
             if r["path"] in REAL_SPAM_PAGES:
                 continue
-            rows.append(r)
+            if (host_role(r["path"]) == "carved") == carved:
+                rows.append(r)
     return rows
+
+
+def carved_paths(corpus_dir: Path = DEFAULT_CORPUS) -> list[str]:
+    """Corpus pages that no labelled page is built on (see ``CARVED_SHARE``)."""
+    return [r["path"] for r in host_pages(corpus_dir, carved=True)]
 
 
 def read_host(corpus_dir: Path, row: dict) -> str:
@@ -369,9 +427,11 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
     pays = [p for p in payloads() if split_of("payload:" + p.group) == split]
     negs = [n for n in negatives() if split_of("neg:" + n.id) == split and n.format == "html"]
     neg_texts = [n for n in negatives() if split_of("neg:" + n.id) == split and n.format == "text"]
-    hosts = [r for r in host_pages(corpus_dir) if split_of("host:" + r["path"]) == split]
+    hosts = [r for r in host_pages(corpus_dir) if host_role(r["path"]) == split]
     if variants is None:
-        variants = 3 if split == "train" else 2
+        # Held-out splits get more placements per host: they have few hosts (a third of the corpus
+        # is carved out), and every payload should be seen on several of them.
+        variants = 3 if split == "train" else 4
     out: list[LabelledPage] = []
     if not pays:
         return out
@@ -389,21 +449,45 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
         lang = row.get("lang") or ""
         # 1. the clean page (maybe with a hard negative placed in it)
         clean = host
-        neg_cat = ""
+        neg_cat = neg_lang = ""
         if negs and rng.random() < 0.6:
             neg = rng.choice(negs)
             clean, _ = _insert(
                 host, _fill_host(neg.snippet, url), rng.choice(["mid", "end_of_body", "top", "footer"]), rng
             )
-            neg_cat = neg.category
-        out.append(LabelledPage(clean, url, "html", False, lang=lang, host_path=row["path"], negative_category=neg_cat))
+            neg_cat, neg_lang = neg.category, neg.lang
+        out.append(
+            LabelledPage(
+                clean,
+                url,
+                "html",
+                False,
+                lang=lang,
+                host_path=row["path"],
+                negative_category=neg_cat,
+                neg_lang=neg_lang,
+            )
+        )
         host_lines = _host_text_lines(host)
+        neg_cat = neg_lang = ""
         if (neg_texts or negs) and rng.random() < 0.5:
             # A text dump holds the same look-alikes as HTML pages do: any negative, as lines.
             nt = rng.choice(neg_texts + negs)
             at = rng.randint(0, len(host_lines))
             host_lines = host_lines[:at] + _negative_text_lines(nt, url) + host_lines[at:]
-        out.append(LabelledPage("\n".join(host_lines) + "\n", url, "text", False, lang=lang, host_path=row["path"]))
+            neg_cat, neg_lang = nt.category, nt.lang
+        out.append(
+            LabelledPage(
+                "\n".join(host_lines) + "\n",
+                url,
+                "text",
+                False,
+                lang=lang,
+                host_path=row["path"],
+                negative_category=neg_cat,
+                neg_lang=neg_lang,
+            )
+        )
         # 2. injected variants
         for v in range(variants):
             p = order[k % len(order)]
@@ -432,7 +516,12 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
                 payload_group=p.group,
                 payload_id=p.id,
             )
-            out.append(LabelledPage(page, url, "html", True, links, texts, position=where, **common))
+            kind = "composite" if p.family == "composite" else "real"
+            out.append(
+                LabelledPage(
+                    page, url, "html", True, links, texts, position=where, kind=kind, snippet=snippet, **common
+                )
+            )
             if v == 0:
                 # the same injection as a text dump (WET-like), trailing or mid
                 lines = _payload_text_lines(p, rng)
@@ -457,9 +546,52 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
                         lines,
                         position=tpos,
                         spam_lines=spam_lines,
+                        kind=kind,
+                        snippet="\n".join(lines),
                         **{**common, "hiding": "none"},
                     )
                 )
+    out.extend(_about_topic_pages(split, hosts, corpus_dir))
+    return out
+
+
+ABOUT_TOPIC_HOSTS = 2
+"""Host pages each real about-the-topic excerpt is placed in (as HTML and as a text dump)."""
+
+
+def _about_topic_pages(split: str, hosts: list[dict], corpus_dir: Path) -> list[LabelledPage]:
+    """Clean pages whose main text is a real excerpt about a spam topic (a raid on a gambling
+    ring, a drug reference, a hacked-site warning): what a detector must leave alone."""
+    rng = random.Random(f"{SEED}:{split}:about-topic")
+    negs = [n for n in real_negatives() if real_negative_split(n.group) == split]
+    out: list[LabelledPage] = []
+    if not negs or not hosts:
+        return out
+    cache: dict[str, tuple[str, list[str]]] = {}
+    for neg in negs:
+        for row in rng.sample(hosts, min(ABOUT_TOPIC_HOSTS, len(hosts))):
+            if row["path"] not in cache:
+                try:
+                    host = read_host(corpus_dir, row)
+                except (OSError, ValueError):
+                    continue
+                cache[row["path"]] = (host, _host_text_lines(host))
+            host, host_lines = cache[row["path"]]
+            url = row.get("url")
+            common = dict(
+                lang=row.get("lang") or "",
+                host_path=row["path"],
+                negative_category=neg.category,
+                neg_lang=neg.lang,
+                neg_real=True,
+                payload_id=neg.id,
+            )
+            page, _ = _insert(host, neg.snippet, "mid", rng)
+            out.append(LabelledPage(page, url, "html", False, **common))
+            lines = _negative_text_lines(neg, url)
+            at = rng.randint(len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3))
+            text = "\n".join(host_lines[:at] + lines + host_lines[at:]) + "\n"
+            out.append(LabelledPage(text, url, "text", False, **common))
     return out
 
 
@@ -498,7 +630,7 @@ def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 
     rng = random.Random(f"{SEED}:unseen")
     trained_groups = {p.group for p in payloads()}
     pays = [p for p in payloads("unseen/**/*.jsonl") if p.group not in trained_groups]
-    hosts = [r for r in host_pages(corpus_dir) if split_of("host:" + r["path"]) == "test"]
+    hosts = [r for r in host_pages(corpus_dir) if host_role(r["path"]) == "test"]
     out: list[LabelledPage] = []
     for p in pays:
         for row in rng.sample(hosts, min(hosts_per_payload, len(hosts))):
@@ -524,6 +656,8 @@ def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 
                     host_path=row["path"],
                     payload_group=p.group,
                     payload_id=p.id,
+                    kind="real",
+                    snippet=snippet,
                 )
             )
     return out
