@@ -155,7 +155,8 @@ def payloads(pattern: str = "payloads/**/*.jsonl") -> list[Payload]:
                 r["payload"],
                 r.get("hiding", "none"),
                 r.get("position", "unknown"),
-                r["source_group"],
+                # One campaign seen from several sources is one group: it never straddles splits.
+                r.get("campaign") or r["source_group"],
             )
         )
     return out
