@@ -27,16 +27,6 @@ FAMILIES: tuple[str, ...] = (
     "japanese",
 )
 
-# Cyrillic and Greek letters that look like Latin ones ("canаdian" with a Cyrillic "а"):
-# spammers swap them in to dodge word filters, so lexicon matching folds them back inside
-# words that mix scripts, and the mix itself is counted as a feature.
-_CONFUSABLE = str.maketrans(
-    "аеорсхуіјѕԁһӏԛԝαεορτυνκχіο",
-    "aeopcxyijsdhlqwaeoptuvkxio",
-)
-_GREEK_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
-_MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff])\w+")
-
 # Scripts written without spaces between words: a hit needs no word boundary.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -51,24 +41,116 @@ def _read(name: str) -> list[str]:
     return terms
 
 
+_LATIN_TERM = re.compile(r"^[a-z0-9\u00c0-\u024f][a-z0-9\u00c0-\u024f' .\-]*$")
+# Inflections a term of five or more letters may carry and still count: plurals, Indonesian
+# clitics (``togelnya``), Turkish case and plural endings (``bahisler``, ``casinoda``).  Only
+# these: an open-ended suffix reads Portuguese ``ambiente`` as the drug ``ambien``.
+_SUFFIXES = frozenset(
+    """s es nya lah kah ku mu ler lar leri ları lerde larda lerin ların de da den dan in ın un ün
+    i ı e a si sı ye ya""".split()
+)
+_MAX_SUFFIX = max(len(x) for x in _SUFFIXES)
+_MIN_SUFFIXED = 5
+"""Shorter terms need a word boundary on both sides (``bet`` is not in ``better``)."""
+
+
+class _Matcher:
+    """Terms of several families in one Aho-Corasick automaton, counted per text and family.
+
+    Terms are matched on text that :mod:`linkguard._normalize` has folded back to plain words,
+    on word boundaries in spaced scripts (long terms may carry an inflection from ``_SUFFIXES``).
+    With ``variants``, the matcher also knows two spellings of each term: ``l`` read as ``i``
+    (leetspeak ``1`` is folded to ``i``, so ``s1ot`` arrives as ``siot``), and multi-word
+    phrases with their spaces removed, found inside longer tokens (``slotgacorhariini``).
+    """
+
+    def __init__(self, families: list[list[str]], *, variants: bool) -> None:
+        terms: list[str] = []
+        family_of: list[int] = []
+        kinds: list[int] = []  # 0 as written, 1 l->i variant, 2 glued (no spaces, no boundaries)
+        seen: set[str] = set()
+
+        def add(term: str, family: int, kind: int) -> None:
+            if term not in seen:
+                seen.add(term)
+                terms.append(term)
+                family_of.append(family)
+                kinds.append(kind)
+
+        originals: list[tuple[str, int]] = []
+        for f, words in enumerate(families):
+            for term in words:
+                if term not in seen:
+                    add(term, f, 0)
+                    originals.append((term, f))
+        for term, f in originals if variants else ():
+            if not _LATIN_TERM.match(term):
+                continue
+            if "l" in term:
+                add(term.replace("l", "i"), f, 1)
+            glued = term.replace(" ", "").replace("-", "")
+            if glued != term and len(glued) >= 6:
+                add(glued, f, 2)
+                if "l" in glued:
+                    add(glued.replace("l", "i"), f, 2)
+        self.n_families = len(families)
+        self.terms = terms
+        self.family_of = np.asarray(family_of, dtype=np.int64)
+        self.kind = np.asarray(kinds, dtype=np.int8)
+        self.unspaced = np.asarray([bool(_UNSPACED.search(t)) for t in terms], dtype=bool)
+        self.suffixable = np.asarray(
+            [bool(_LATIN_TERM.match(t)) and len(t.replace(" ", "")) >= _MIN_SUFFIXED for t in terms], dtype=bool
+        )
+        self.automaton = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.Standard)
+
+    def valid(self, joined: str, pattern: int, start: int, end: int) -> bool:
+        """Whether a raw automaton hit counts: word boundaries, a short suffix on long terms."""
+        if self.unspaced[pattern] or self.kind[pattern] == 2:
+            return True
+        if start > 0 and joined[start - 1].isalnum():
+            return False
+        if end >= len(joined) or not joined[end].isalnum():
+            return True
+        if not self.suffixable[pattern]:
+            return False
+        stop = end
+        while stop < len(joined) and joined[stop].isalnum() and stop - end <= _MAX_SUFFIX:
+            stop += 1
+        return joined[end:stop] in _SUFFIXES and not (stop < len(joined) and joined[stop].isalnum())
+
+    def counts(self, texts: list[str]) -> np.ndarray:
+        """Hits per family for each text (lower-cased, normalised input).
+
+        All overlapping hits are considered; the longest valid one at a position wins and hides
+        what it overlaps, so a long match that fails its boundary check no longer hides a shorter
+        valid one inside it.
+        """
+        out = np.zeros((len(texts), self.n_families), dtype=np.float32)
+        if not texts:
+            return out
+        joined = "\n".join(texts)
+        hits = self.automaton.find_matches_as_indexes(joined, overlapping=True)
+        if not hits:
+            return out
+        hits.sort(key=lambda h: (h[1], h[1] - h[2]))
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        covered = 0
+        for pattern, start, end in hits:
+            if start < covered or not self.valid(joined, pattern, start, end):
+                continue
+            covered = end
+            row = int(np.searchsorted(starts, start, side="right")) - 1
+            out[row, self.family_of[pattern]] += 1.0
+        return out
+
+
 class _Lexicon:
-    """The compiled vocabularies of all families."""
+    """The compiled vocabularies: spam families, the reporting stance, brand shapes, host fragments."""
 
     def __init__(self) -> None:
-        terms: list[str] = []
-        families: list[int] = []
-        seen: dict[str, int] = {}
-        for f, family in enumerate(FAMILIES):
-            for term in _read(f"{family}.txt"):
-                if term in seen:
-                    continue
-                seen[term] = f
-                terms.append(term)
-                families.append(f)
-        self.terms = terms
-        self.family_of = np.asarray(families, dtype=np.int64)
-        self.unspaced = np.asarray([bool(_UNSPACED.search(t)) for t in terms], dtype=bool)
-        self.automaton = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self.spam = _Matcher([_read(f"{family}.txt") for family in FAMILIES], variants=True)
+        self.stance = _Matcher([_read("stance.txt")], variants=False)
+        self.cta = _Matcher([_read("cta.txt")], variants=False)
         suffixes = sorted(_read("brand_suffixes.txt"), key=len, reverse=True)
         alternation = "|".join(re.escape(s) for s in suffixes)
         # A stem of >= 3 letters (optionally digits) then a brand ending, or digits then letters
@@ -81,40 +163,17 @@ class _Lexicon:
         )
         self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
 
-    @staticmethod
-    def fold_confusables(texts: list[str]) -> tuple[list[str], np.ndarray]:
-        """Texts with look-alike letters folded inside mixed-script words, and how many such words."""
-        mixed = np.zeros(len(texts), dtype=np.float32)
-        joined = "\x00".join(texts)
-        if not _GREEK_CYRILLIC.search(joined):
-            return texts, mixed
-        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-        spans = [m.start() for m in _MIXED_WORD.finditer(joined)]
-        if not spans:
-            return texts, mixed
-        np.add.at(mixed, np.searchsorted(starts, spans, side="right") - 1, 1.0)
-        folded = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), joined)
-        return folded.split("\x00"), mixed
-
     def family_counts(self, texts: list[str]) -> np.ndarray:
-        """Hits per family for each text (lower-cased, whitespace-normalised input)."""
-        out = np.zeros((len(texts), len(FAMILIES)), dtype=np.float32)
-        if not texts:
-            return out
-        joined = "\n".join(texts)
-        hits = self.automaton.find_matches_as_indexes(joined)
-        if not hits:
-            return out
-        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-        for pattern, start, end in hits:
-            if not self.unspaced[pattern]:
-                if start > 0 and joined[start - 1].isalnum():
-                    continue
-                if end < len(joined) and joined[end].isalnum():
-                    continue
-            row = int(np.searchsorted(starts, start, side="right")) - 1
-            out[row, self.family_of[pattern]] += 1.0
-        return out
+        """Hits per spam family for each text (lower-cased, normalised input)."""
+        return self.spam.counts(texts)
+
+    def stance_counts(self, texts: list[str]) -> np.ndarray:
+        """Words of reporting or warning per text (``police``, ``ditangkap``, ``逮捕``)."""
+        return self.stance.counts(texts)[:, 0]
+
+    def cta_counts(self, texts: list[str]) -> np.ndarray:
+        """Calls to action per text (``daftar sekarang``, ``deposit now``, ``สมัครสมาชิก``)."""
+        return self.cta.counts(texts)[:, 0]
 
     def brand_counts(self, texts: list[str]) -> np.ndarray:
         """Brand-like tokens (``viartoto``, ``badak69``) per text."""

@@ -1,0 +1,126 @@
+"""Undo the disguises spammers put on their words, before the word lists read a text.
+
+``𝘀𝗹𝗼𝘁 𝗴𝗮𝗰𝗼𝗿``, ``ｓｌｏｔ``, ``s1ot g4c0r``, ``s l o t``, ``s\u200blot``, ``ѕlоt`` (Cyrillic
+look-alikes), ``&#115;lot`` and ``slot\\ngacor`` all mean *slot gacor*: a word filter that only
+knows the spelling is beaten by any of them.  Each text is folded back to plain lower-case
+words, and every disguise undone is counted: honest text almost never needs it, so the count
+is evidence of its own (as mixed scripts are).
+
+Glued keyword runs (``slotgacorhariini``) are found by the lexicon's matcher, which also knows
+its phrases without spaces.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+
+import numpy as np
+
+# Zero-width and other invisible characters that split a word without showing.
+_INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
+# Numeric character references and a few named ones, written as text (double-escaped markup,
+# or a text dump of it).
+_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});")
+_ESCAPE = re.compile(r"\\(?:[ntr]|u[0-9a-f]{4}|x[0-9a-f]{2})")
+# Cyrillic and Greek letters that look like Latin ones.
+_CONFUSABLE = str.maketrans(
+    "аеорсхуіјѕԁһӏԛԝαεορτυνκχіοкмтвн",
+    "aeopcxyijsdhlqwaeoptuvkxiokmtbh",
+)
+_GREEK_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
+_MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff])\w+")
+# A token with a leet digit or symbol between letters (``g4c0r``, ``v1agra``) or leading two or
+# more letters (``5lot``); runs of other digits (``slot88``, ``covid19``, ``h2o``) are not leet.
+_LEET_TOKEN = re.compile(
+    r"(?<![\w@$])(?=[a-z0-9@$]*[a-z][013457@$]+[a-z]|[013457@$][a-z]{2})[a-z0-9@$]{3,40}(?![\w@$])"
+)
+_LEET_CHAR = str.maketrans("013457@$", "oieastas")
+# Inside such a token, leet runs of one or two characters that touch a letter are letters
+# (``h4r1`` -> ``hari``); longer digit runs stay digits (``g4c0r777``).
+_LEET_RUN = re.compile(r"(?<![013457@$])(?:(?<=[a-z])[013457@$]{1,2}|[013457@$]{1,2}(?=[a-z]))(?![013457@$])")
+# Four or more single letters in a row, one space apart: ``s l o t``.
+_SPACED = re.compile(r"(?<![^\W\d_])(?:[a-z\u00c0-\u024f] ){3,}[a-z\u00c0-\u024f](?![^\W\d_])")
+_ASCII_SUSPECT = re.compile(
+    r"&#|&[a-z]{2,8};|\\[ntrux]|[a-z][013457@$]+[a-z]|(?<![\w@$])[013457@$][a-z]{2}|(?:\b[a-z] ){3}"
+)
+
+DISGUISES = ("math_letters", "invisible", "entities", "escapes", "look_alikes", "leetspeak", "spaced_letters")
+
+
+def _alphabet_run(letters: str) -> bool:
+    """``a b c d`` (an A–Z index) is navigation, not a disguised word."""
+    return all(ord(b) - ord(a) == 1 for a, b in itertools.pairwise(letters))
+
+
+def _unleet(m: re.Match[str]) -> str:
+    return _LEET_RUN.sub(lambda r: r.group(0).translate(_LEET_CHAR), m.group(0))
+
+
+def normalize(text: str) -> tuple[str, int]:
+    """``text`` lower-cased with its disguises undone, and how many disguises were undone."""
+    marks = 0
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFKC", text):
+            marks += len(_MATH_ALNUM.findall(text)) and 1 + len(_MATH_ALNUM.findall(text)) // 8
+            text = unicodedata.normalize("NFKC", text)
+        text = text.lower()
+        if _INVISIBLE.search(text):
+            stripped = _INVISIBLE.sub("", text)
+            marks += 1 + (len(text) - len(stripped)) // 8
+            text = stripped
+        if _GREEK_CYRILLIC.search(text):
+            mixed = _MIXED_WORD.findall(text)
+            if mixed:
+                marks += len(mixed)
+                text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), text)
+    else:
+        text = text.lower()
+        if not _ASCII_SUSPECT.search(text):
+            return text, 0
+    if "&" in text and _ENTITY.search(text):
+        numeric = text.count("&#")
+        marks += numeric and 1 + numeric // 8
+        text = html.unescape(text).lower()
+    if "\\" in text and _ESCAPE.search(text):
+        marks += 1
+        text = _ESCAPE.sub(lambda m: " " if m.group(0)[1] in "ntr" else chr(int(m.group(0)[2:], 16)), text)
+    if _LEET_TOKEN.search(text):
+        before = text
+        text = _LEET_TOKEN.sub(_unleet, text)
+        marks += sum(a != b for a, b in zip(before.split(), text.split(), strict=False))
+    if _SPACED.search(text):
+
+        def join(m: re.Match[str]) -> str:
+            letters = m.group(0).replace(" ", "")
+            return m.group(0) if _alphabet_run(letters) else letters
+
+        joined = _SPACED.sub(join, text)
+        if joined != text:
+            marks += 1
+            text = joined
+    return text, marks
+
+
+def mixed_script_words(texts: list[str]) -> np.ndarray:
+    """Words mixing Latin with Cyrillic/Greek letters per text (``canаdian`` with a Cyrillic ``а``)."""
+    out = np.zeros(len(texts), dtype=np.float32)
+    for i, t in enumerate(texts):
+        if not t.isascii() and _GREEK_CYRILLIC.search(t):
+            out[i] = len(_MIXED_WORD.findall(t.lower()))
+    return out
+
+
+def normalize_many(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """:func:`normalize` over a batch: the folded texts and the disguise counts (float32)."""
+    out: list[str] = []
+    marks = np.zeros(len(texts), dtype=np.float32)
+    for i, t in enumerate(texts):
+        folded, n = normalize(t)
+        out.append(folded)
+        if n:
+            marks[i] = n
+    return out, marks
