@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import time
@@ -280,10 +281,18 @@ def main(argv: list[str] | None = None) -> int:
             acc["labelled"] = {"error": why, "split": args.split}
         else:
             log(f"accuracy: {len(labelled)} labelled pages (limit {labelled_limit})")
-            acc["labelled"] = {
-                "split": args.split,
-                **accuracy.run_labelled(labelled, limit=labelled_limit, log=log),
-            }
+            lab = accuracy.run_labelled(labelled, limit=labelled_limit, log=log)
+            lab_pages, lab_labels = lab.pop("pages"), lab.pop("page_labels")
+            acc["labelled"] = {"split": args.split, **lab}
+            log("accuracy: page verdicts (spam pages, about-the-topic pages) ...")
+            extra, why = accuracy.load_labelled(f"pages:{args.split}", root)
+            extra = extra or []
+            if args.quick and len(extra) > labelled_limit:
+                extra = random.Random(7).sample(extra, labelled_limit)
+            extra_labels = accuracy.page_labels_of(extra)
+            acc["page_verdicts"] = accuracy.page_verdicts(lab_pages + extra, lab_labels + extra_labels)
+            if why:
+                acc["page_verdicts"]["note"] = why
             log("accuracy: obfuscation suite ...")
             acc["obfuscation"] = accuracy.run_obfuscation(labelled, limit=40 if args.quick else None, log=log)
         if not args.quick:

@@ -276,7 +276,9 @@ def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]
     repo = str(Path(__file__).resolve().parents[1])
     if repo not in sys.path:
         sys.path.insert(0, repo)
-    builder = "build_unseen" if split == "unseen" else "build_split"
+    builder = (
+        "build_unseen" if split == "unseen" else "build_page_split" if split.startswith("pages:") else "build_split"
+    )
     try:
         from training_data import dataset
     except ImportError as exc:
@@ -285,7 +287,12 @@ def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]
             "accuracy on labelled pages skipped"
         )
     try:
-        pages = list(dataset.build_unseen(root) if split == "unseen" else dataset.build_split(split, root))
+        if split == "unseen":
+            pages = list(dataset.build_unseen(root))
+        elif split.startswith("pages:"):
+            pages = list(dataset.build_page_split(split.removeprefix("pages:"), root))
+        else:
+            pages = list(dataset.build_split(split, root))
     except Exception as exc:
         return None, f"labelled data unavailable: {builder}({split!r}) failed: {type(exc).__name__}: {exc}"
     if not pages:
@@ -384,10 +391,12 @@ def run_labelled(
     previous = _previous_model() if "linkguard_previous" in tools else None
     tools = [t for t in tools if t != "linkguard_previous" or previous is not None]
     counts: dict[str, list[dict[str, int]]] = {t: [] for t in tools}
+    page_labels: list[str] = []
     for i, lp in enumerate(pages):
         mode = getattr(lp, "mode", "html") or "html"
         pred, rep = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam)
         counts["linkguard"].append(page_counts(lp, pred))
+        page_labels.append(rep.page_label)
         if previous is not None:
             prev, _ = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam, model=previous)
             counts["linkguard_previous"].append(page_counts(lp, prev))
@@ -407,6 +416,53 @@ def run_labelled(
         "tools": {t: summarise(pages, counts[t]) for t in tools},
     }
     out["languages"] = languages(pages, counts["linkguard"])
+    out["page_labels"] = page_labels
+    out["pages"] = pages
+    return out
+
+
+def page_labels_of(pages: Sequence[Any]) -> list[str]:
+    """``Report.page_label`` of each labelled page, by linkguard with its bundled model."""
+    import linkguard
+
+    return [linkguard.scan(lp.page, lp.url, mode=lp.mode).page_label for lp in pages]
+
+
+def page_verdicts(pages: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]:
+    """How ``Report.page_label`` falls on labelled pages.
+
+    Spam pages (``spam_page_real``: real pages, whole HTML or the text a crawler kept;
+    ``spam_page_template``: real spam text as the article of a host page, generated) should be
+    ``spam_page``; about-the-topic pages (a real excerpt in the article, or an article made of
+    real excerpts) should stay ``clean``; injected pages should be ``injected``.
+    """
+    pairs = list(zip(pages, labels, strict=True))
+
+    def share(rows: list[str], want: tuple[str, ...]) -> dict[str, Any]:
+        hit = sum(r in want for r in rows)
+        return {"pages": len(rows), "hits": hit, "rate": _div(hit, len(rows))}
+
+    out: dict[str, Any] = {"spam_pages": {}, "about_topic": {}, "other": {}}
+    for kind in ("spam_page_real", "spam_page_template"):
+        for mode in ("html", "text"):
+            rows = [lab for lp, lab in pairs if _kind(lp) == kind and lp.mode == mode]
+            if rows:
+                out["spam_pages"][f"{kind.removeprefix('spam_page_')}_{mode}"] = share(rows, ("spam_page",))
+    about = [(lp, lab) for lp, lab in pairs if not lp.is_spam and getattr(lp, "neg_real", False)]
+    for lang in SPAM_LANGS:
+        rows = [lab for lp, lab in about if getattr(lp, "neg_lang", "") == lang]
+        if rows:
+            out["about_topic"][lang] = share(rows, ("spam_page", "injected"))
+    out["about_topic"]["all"] = share([lab for _, lab in about], ("spam_page", "injected"))
+    clean = [lab for lp, lab in pairs if _kind(lp) == "clean" and not getattr(lp, "neg_real", False)]
+    injected = [lab for lp, lab in pairs if _kind(lp) in ("real", "composite")]
+    out["other"]["clean_as_spam_page"] = share(clean, ("spam_page",))
+    out["other"]["injected_as_spam_page"] = share(injected, ("spam_page",))
+    out["other"]["injected_detected"] = share(injected, ("spam_page", "injected"))
+    real = [r for k, r in out["spam_pages"].items() if k.startswith("real_")]
+    hits = sum(r["hits"] for r in real)
+    n = sum(r["pages"] for r in real)
+    out["spam_page_recall_real"] = _div(hits, n)
     return out
 
 
@@ -488,6 +544,9 @@ def run_corpus_false_alarms(corpus_pages: Sequence[Any], roles: dict[str, str] |
     just_flagged = [p for p in carved if predict_justext(p.text, p.lang).is_spam]
     hard_neg = [p for p in rest if p.label]
     lg = {name: _flag_summary(pages, reports) for name, pages in by_role.items()}
+    for name, group in by_role.items():
+        lg[name]["spam_page_pages"] = sum(reports[p.path].page_label == "spam_page" for p in group)
+        lg[name]["spam_page_paths"] = [p.path for p in group if reports[p.path].page_label == "spam_page"][:10]
     return {
         "n_pages": len(carved),
         "note": "carved-out real pages: never hosts of labelled pages, never seen in training or threshold choice",

@@ -35,6 +35,7 @@ FLOOR_METRICS = (
     _LG + "spam_link_recall",
     "accuracy.obfuscation.tricks.plain.linkguard.page.recall",
     "accuracy.corpus.linkguard.known_spam_found",
+    "accuracy.page_verdicts.spam_page_recall_real",
     "accuracy.unseen.tools.linkguard.real.page.recall",
     "accuracy.unseen.tools.linkguard.real.segment.f1",
     "accuracy.unseen.tools.linkguard.real.spam_link_recall",
@@ -50,6 +51,9 @@ CEILING_METRICS = (
     "accuracy.obfuscation.worst_drop",
     "accuracy.corpus.linkguard.carved.false_alarm_pages",
     "accuracy.corpus.linkguard.test_hosts.false_alarm_pages",
+    "accuracy.corpus.linkguard.carved.spam_page_pages",
+    "accuracy.page_verdicts.about_topic.all.rate",
+    "accuracy.page_verdicts.other.clean_as_spam_page.rate",
     "batch.peak_rss_mb",
 )
 FULL_ONLY = frozenset(
@@ -68,6 +72,10 @@ FULL_ONLY = frozenset(
 # Counts of false-alarm pages get none: one more flagged real page fails.
 MARGINS: tuple[tuple[str, tuple[str, float]], ...] = (
     ("false_alarm_pages", ("abs", 0.0)),
+    ("spam_page_pages", ("abs", 0.0)),
+    ("page_verdicts.about_topic", ("abs", 0.01)),
+    ("page_verdicts.other", ("abs", 0.01)),
+    ("spam_page_recall", ("abs", 0.03)),
     ("clean_link_false_flag_rate", ("abs", 0.002)),
     ("clean_text_removed_share", ("abs", 0.002)),
     ("clean_with_hard_negative.false_alarm_rate", ("abs", 0.01)),

@@ -375,6 +375,55 @@ def _obfuscation_md(ob: dict[str, Any]) -> list[str]:
     ]
 
 
+def _rate(d: dict[str, Any] | None) -> str:
+    if not d or not d.get("pages"):
+        return "–"
+    return f"{d['hits']}/{d['pages']} ({_pct(d['rate'])})"
+
+
+def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
+    names = {
+        "real_html": "real spam pages, HTML as collected",
+        "real_text": "real spam pages, as text dumps",
+        "template_html": "real spam text on host templates, HTML (generated)",
+        "template_text": "real spam text on host templates, text (generated)",
+    }
+    rows = [[names.get(k, k), "`spam_page`", _rate(v)] for k, v in pv.get("spam_pages", {}).items()]
+    for lang, v in pv.get("about_topic", {}).items():
+        if lang != "all":
+            rows.append([f"about-the-topic pages, {lang}", "`spam_page` or `injected`", _rate(v)])
+    rows.append(
+        ["about-the-topic pages, all languages", "`spam_page` or `injected`", _rate(pv["about_topic"].get("all"))]
+    )
+    other = pv.get("other", {})
+    rows.append(
+        ["clean pages (hosts, with or without a hard negative)", "`spam_page`", _rate(other.get("clean_as_spam_page"))]
+    )
+    rows.append(["pages with an injected payload", "`spam_page`", _rate(other.get("injected_as_spam_page"))])
+    rows.append(["pages with an injected payload", "`injected` or `spam_page`", _rate(other.get("injected_detected"))])
+    carved = get_path(corpus, "linkguard.carved")
+    if carved:
+        n = carved.get("spam_page_pages", 0)
+        rows.append(
+            [
+                "carved-out real corpus pages",
+                "`spam_page`",
+                f"{n}/{carved['pages']} ({_pct(_share(n, carved['pages']))})",
+            ]
+        )
+    return [
+        "",
+        "Page verdicts (`Report.page_label`) on the test split: the share of pages of each kind given the label "
+        "in the second column (for spam pages the recall, for the others the false-alarm rate).",
+        "",
+        table(["pages", "label counted", "pages so labelled"], rows, "llr"),
+    ]
+
+
+def _share(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
 def _corpus_md(corpus: dict[str, Any]) -> list[str]:
     lg = corpus.get("linkguard")
     if not lg:
@@ -405,6 +454,9 @@ def accuracy_md(res: dict[str, Any]) -> str:
     ob = acc.get("obfuscation")
     if ob and ob.get("tricks"):
         out += _obfuscation_md(ob)
+    pv = acc.get("page_verdicts")
+    if pv and pv.get("other"):
+        out += _page_verdicts_md(pv, corpus)
     held = acc.get("unseen") or {}
     if held.get("tools"):
         rows = [

@@ -19,7 +19,9 @@ import numpy as np
 
 from linkguard._domains import absolute, host_info, page_domain, split_host
 from linkguard._lexicon import FAMILIES, lexicon
+from linkguard._normalize import mixed_script_words, normalize_many
 from linkguard._segment import Page
+from linkguard._textmodel import TextModel
 
 _BASE_FEATURES: tuple[str, ...] = (
     "log_chars",
@@ -48,8 +50,13 @@ _BASE_FEATURES: tuple[str, ...] = (
     "in_footer",
     "after_end",
     "after_last_content",
+    "in_main_text",
     "script_mismatch",
     "mixed_script_words",
+    "disguises",
+    "text_score",
+    "stance_terms",
+    "cta_terms",
     "punct_ratio",
     "text_mode",
     "page_domain_unknown",
@@ -59,12 +66,47 @@ _CONTEXT_FEATURES: tuple[str, ...] = (
     "nbr_raw_ip",
     "nbr_offsite_links",
     "nbr_brand_tokens",
+    "nbr_stance",
     "links_x_terms_offsite",
     "hidden_x_offsite_links",
     "trailing_x_links",
 )
 FEATURE_NAMES: tuple[str, ...] = _BASE_FEATURES + _CONTEXT_FEATURES
 """Column names of the feature matrix, in order (documented in the README)."""
+
+PAGE_FEATURE_NAMES: tuple[str, ...] = (
+    "log_words",
+    "log_segments",
+    "text_mode",
+    "url_known",
+    "spam_text_share",
+    "flagged_text_share",
+    "max_score",
+    "log_flagged_segments",
+    "hidden_flagged_share",
+    "text_score_mean",
+    "text_score_main",
+    "text_spam_share",
+    "term_density",
+    "families",
+    "brand_density",
+    "punct_per_word",
+    "cta_density",
+    "stance_density",
+    "title_terms",
+    "title_text_score",
+    "url_institutional",
+    "url_host_terms",
+    "url_path_terms",
+    "url_digit_subdomain",
+    "url_odd_path",
+    "noindex",
+    "visitor_check",
+    "offsite_redirect",
+    "link_text_share",
+    "offsite_link_share",
+)
+"""Columns of the page feature matrix, in order."""
 
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _FAMILY_COLS = np.asarray([_IDX[f"terms_{f}"] for f in FAMILIES])
@@ -103,6 +145,9 @@ _SCRIPT_EDGES = np.asarray(
 # 16 cjk, 17 other, 18 hangul, 19 other
 _SCRIPT_OF_BIN = np.asarray([0, 1, 1, 2, 3, 0, 4, 5, 0, 6, 7, 0, 8, 0, 9, 0, 10, 0, 8, 0])
 _N_SCRIPTS = 11
+_THAI, _KANA, _CJK = 7, 9, 10
+_CJK_CHARS_PER_WORD = 1.7
+_THAI_CHARS_PER_WORD = 4.0
 
 
 def _scripts(texts: Sequence[str]) -> np.ndarray:
@@ -218,73 +263,91 @@ def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[flo
     return stats, " ".join(words), absolute_urls
 
 
-def page_features(pages: Sequence[Page], urls: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+def _word_counts(texts: Sequence[str], scripts: np.ndarray) -> np.ndarray:
+    """Words per text, counted per script: Chinese, Japanese and Thai write no spaces, so a
+    paragraph of them is one whitespace token; their letters are counted as words instead."""
+    tokens = np.fromiter((len(t.split()) for t in texts), dtype=np.float32, count=len(texts))
+    unspaced = scripts[:, _CJK] + scripts[:, _KANA]
+    return tokens + unspaced / _CJK_CHARS_PER_WORD + scripts[:, _THAI] / _THAI_CHARS_PER_WORD
+
+
+def page_features(
+    pages: Sequence[Page], urls: Sequence[str | None], text_model: TextModel | None = None
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
     """Feature matrix for all segments of all pages.
 
     Returns ``(X, page_index, absolute_links)``: ``X[i]`` describes segment ``i`` of
     the flattened batch, ``page_index[i]`` the page it belongs to, and
-    ``absolute_links[i]`` its links resolved against the page URL.
+    ``absolute_links[i]`` its links resolved against the page URL.  ``text_model`` gives
+    the ``text_score`` column (0 without one).
     """
     lex = lexicon()
-    texts: list[str] = []
+    raw: list[str] = []
     link_texts: list[str] = []
     page_index: list[int] = []
     link_rows: list[list[float]] = []
     abs_links: list[list[str]] = []
     meta: list[tuple[float, ...]] = []
+    bounds: list[tuple[int, int]] = []
     for p, (page, url) in enumerate(zip(pages, urls, strict=True)):
         home, guessed = _page_home(page, url)
         base = url or page.base_url
-        n_seg = len(page.segments)
-        words = [len(s.text.split()) for s in page.segments]
-        # "Content" = prose: enough words and mostly not link text.
-        content = [
-            i
-            for i, (w, s) in enumerate(zip(words, page.segments, strict=True))
-            if w >= _CONTENT_WORDS and s.anchor_chars < 0.5 * len(s.text)
-        ]
-        first = content[0] if content else n_seg
-        last = content[-1] if content else -1
         text_mode = 1.0 if page.mode == "text" else 0.0
-        for i, seg in enumerate(page.segments):
+        unknown = 1.0 if (guessed and not home) else 0.0
+        bounds.append((len(raw), len(raw) + len(page.segments)))
+        for seg in page.segments:
             stats, url_words, absolute_urls = _link_stats(seg.links, base, home)
-            texts.append(seg.text.lower())
-            link_texts.append((seg.anchor_text.lower() + " " + url_words).strip())
+            raw.append(seg.text)
+            link_texts.append((seg.anchor_text + " " + url_words).strip())
             page_index.append(p)
             link_rows.append(stats)
             abs_links.append(absolute_urls)
             meta.append(
                 (
-                    float(words[i]),
                     float(seg.n_lines),
                     float(seg.anchor_chars),
                     1.0 if seg.hidden else 0.0,
                     1.0 if seg.hidden in ("offscreen", "tiny_box", "font_size_0", "color") else 0.0,
                     1.0 if seg.in_footer else 0.0,
                     1.0 if seg.after_end else 0.0,
-                    i / (n_seg - 1) if n_seg > 1 else 1.0,
-                    1.0 if i > last else 0.0,
-                    1.0 if i < first else 0.0,
                     text_mode,
-                    1.0 if (guessed and not home) else 0.0,
+                    unknown,
                 )
             )
-    n = len(texts)
+    n = len(raw)
     X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
     pidx = np.asarray(page_index, dtype=np.int64)
     if n == 0:
         return X, pidx, abs_links
     L = np.asarray(link_rows, dtype=np.float32)
     M = np.asarray(meta, dtype=np.float32)
-    chars = np.fromiter((len(t) for t in texts), dtype=np.float32, count=n)
-    n_words, n_lines, anchor_chars = M[:, 0], M[:, 1], M[:, 2]
+    n_lines, anchor_chars = M[:, 0], M[:, 1]
+    chars = np.fromiter((len(t) for t in raw), dtype=np.float32, count=n)
+    scripts = _scripts(raw)
+    n_words = _word_counts(raw, scripts)
+
+    # "Content" = prose: enough words and mostly not link text.  A segment after the last of
+    # them sits where appended injections land.
+    is_content = (n_words >= _CONTENT_WORDS) & (anchor_chars < 0.5 * chars)
+    after_last = np.zeros(n, dtype=np.float32)
+    in_main = np.zeros(n, dtype=np.float32)
+    for a, b in bounds:
+        hits = np.flatnonzero(is_content[a:b])
+        if len(hits):
+            first, last = a + int(hits[0]), a + int(hits[-1])
+            in_main[first : last + 1] = 1.0
+        else:
+            last = a - 1
+        after_last[last + 1 : b] = 1.0
+
     n_links, raw_ip, offsite, off_domains, domains = L[:, 0], L[:, 1], L[:, 2], L[:, 3], L[:, 4]
     safe_links = np.maximum(n_links, 1.0)
     safe_off = np.maximum(offsite, 1.0)
 
-    folded, mixed_words = lex.fold_confusables(texts)
-    fam_text = lex.family_counts(folded)
-    fam_links = lex.family_counts(link_texts)
+    texts, disguised = normalize_many(raw)
+    link_norm, link_disguised = normalize_many(link_texts)
+    fam_text = lex.family_counts(texts)
+    fam_links = lex.family_counts(link_norm)
     brand = lex.brand_counts(texts)
     total_terms = fam_text.sum(axis=1)
 
@@ -309,23 +372,29 @@ def page_features(pages: Sequence[Page], urls: Sequence[str | None]) -> tuple[np
     X[:, _IDX["log_brand_tokens"]] = np.log1p(brand)
     X[:, _IDX["n_families"]] = ((fam_text + fam_links) > 0).sum(axis=1)
     X[:, _IDX["term_density"]] = np.minimum(total_terms / np.maximum(n_words, 1.0), 1.0)
-    X[:, _IDX["hidden"]] = M[:, 3]
-    X[:, _IDX["hidden_offscreen"]] = M[:, 4]
-    X[:, _IDX["in_footer"]] = M[:, 5]
-    X[:, _IDX["after_end"]] = M[:, 6]
-    X[:, _IDX["after_last_content"]] = M[:, 8]
-    X[:, _IDX["text_mode"]] = M[:, 10]
-    X[:, _IDX["page_domain_unknown"]] = M[:, 11]
+    X[:, _IDX["hidden"]] = M[:, 2]
+    X[:, _IDX["hidden_offscreen"]] = M[:, 3]
+    X[:, _IDX["in_footer"]] = M[:, 4]
+    X[:, _IDX["after_end"]] = M[:, 5]
+    X[:, _IDX["after_last_content"]] = after_last
+    X[:, _IDX["in_main_text"]] = in_main
+    X[:, _IDX["text_mode"]] = M[:, 6]
+    X[:, _IDX["page_domain_unknown"]] = M[:, 7]
 
-    scripts = _scripts(texts)
     seg_letters = scripts.sum(axis=1)
     page_scripts = np.zeros((int(pidx.max()) + 1, _N_SCRIPTS), dtype=np.float32)
     np.add.at(page_scripts, pidx, scripts)
     dominant = page_scripts.argmax(axis=1)[pidx]
     in_dominant = scripts[np.arange(n), dominant]
     X[:, _IDX["script_mismatch"]] = np.where(seg_letters > 0, 1.0 - in_dominant / np.maximum(seg_letters, 1.0), 0.0)
-    X[:, _IDX["mixed_script_words"]] = np.log1p(mixed_words)
-    punct = np.fromiter((len(_PUNCT.findall(t)) for t in texts), dtype=np.float32, count=n)
+    X[:, _IDX["mixed_script_words"]] = np.log1p(mixed_script_words(raw))
+    X[:, _IDX["disguises"]] = np.log1p(disguised + link_disguised)
+    if text_model is not None:
+        X[:, _IDX["text_score"]] = text_model.scores(texts)
+    stance = lex.stance_counts(texts)
+    X[:, _IDX["stance_terms"]] = np.log1p(stance)
+    X[:, _IDX["cta_terms"]] = np.log1p(lex.cta_counts(texts))
+    punct = np.fromiter((len(_PUNCT.findall(t)) for t in raw), dtype=np.float32, count=n)
     X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)
 
     # Neighbour context: the strongest evidence in the segment before or after, same page.
@@ -341,7 +410,8 @@ def page_features(pages: Sequence[Page], urls: Sequence[str | None]) -> tuple[np
     X[:, _IDX["nbr_raw_ip"]] = neighbour_max(X[:, _IDX["log_raw_ip"]])
     X[:, _IDX["nbr_offsite_links"]] = neighbour_max(np.log1p(offsite))
     X[:, _IDX["nbr_brand_tokens"]] = neighbour_max(X[:, _IDX["log_brand_tokens"]])
+    X[:, _IDX["nbr_stance"]] = neighbour_max(X[:, _IDX["stance_terms"]])
     X[:, _IDX["links_x_terms_offsite"]] = np.log1p(fam_links.sum(axis=1)) * X[:, _IDX["offsite_share"]]
-    X[:, _IDX["hidden_x_offsite_links"]] = M[:, 3] * np.log1p(offsite)
-    X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 6], M[:, 8]) * np.log1p(offsite)
+    X[:, _IDX["hidden_x_offsite_links"]] = M[:, 2] * np.log1p(offsite)
+    X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 5], after_last) * np.log1p(offsite)
     return X, pidx, abs_links

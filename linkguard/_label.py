@@ -52,6 +52,8 @@ _REASON_OF: dict[str, str] = {
     "script_mismatch": "script_mismatch",
     "mixed_script_words": "script_mismatch",
     "in_footer": "footer_block",
+    "text_score": "spam_text",
+    "disguises": "disguised_words",
     "nbr_terms": "neighbour_spam",
     "nbr_raw_ip": "neighbour_spam",
     "nbr_offsite_links": "neighbour_spam",
@@ -63,10 +65,16 @@ _MIN_CONTRIBUTION = 0.4
 _SHORT_WORDS = 8
 NEAR_SPAM = 0.5
 _SHORT_CHARS = 80
+_PROSE_CHARS = 120
 
 
 def _short(seg: RawSegment) -> bool:
     return len(seg.text) <= _SHORT_CHARS and len(seg.text.split()) <= _SHORT_WORDS and len(seg.links) <= 2
+
+
+def _prose(seg: RawSegment) -> bool:
+    """A paragraph of running text with no link: an article's own words, never pulled in by a neighbour."""
+    return not seg.links and len(seg.text) >= _PROSE_CHARS
 
 
 def _same_box(a: RawSegment, b: RawSegment) -> bool:
@@ -78,7 +86,9 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
     """Second pass for one page: which segments the neighbour rules turn into spam.
 
     1. Near-spam (score >= ``NEAR_SPAM``, jusText's "near-good" idea turned around) next to a
-       spam segment in the same hiding box (or both hidden) becomes spam, repeatedly along a run.
+       spam segment in the same hiding box (or both hidden) becomes spam, repeatedly along a run;
+       a link-less paragraph of prose never does (an article about the topic next to a spam
+       block keeps its own verdict).
     2. A run of short segments wedged between spam segments, or between spam and the end of
        the page, in the same hiding box, becomes spam.
     """
@@ -90,6 +100,8 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
         while changed:
             changed = False
             for i in np.flatnonzero(~current & (scores >= NEAR_SPAM)):
+                if _prose(segments[i]):
+                    continue
                 for j in (i - 1, i + 1):
                     if 0 <= j < n and current[j] and _same_box(segments[i], segments[j]):
                         current[i] = promoted[i] = changed = True

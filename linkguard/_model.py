@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from linkguard._errors import ModelError
-from linkguard._features import FEATURE_NAMES
+from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
+from linkguard._textmodel import TextModel
 
 MODEL_FORMAT = "linkguard-segment-model"
 MODEL_FORMAT_VERSION = 2
@@ -56,8 +57,10 @@ class SegmentModel:
         "feature_names",
         "left",
         "metadata",
+        "page",
         "right",
         "split_threshold",
+        "text",
         "threshold",
         "value",
     )
@@ -69,6 +72,8 @@ class SegmentModel:
         threshold: float,
         feature_names: tuple[str, ...],
         metadata: dict[str, Any] | None = None,
+        text: TextModel | None = None,
+        page: SegmentModel | None = None,
     ) -> None:
         self.feature = trees["feature"].astype(np.int64)
         self.split_threshold = trees["threshold"].astype(np.float64)
@@ -79,6 +84,10 @@ class SegmentModel:
         self.threshold = float(threshold)
         self.feature_names = feature_names
         self.metadata = metadata or {}
+        self.text = text
+        """The learned text model whose score is the ``text_score`` feature (``None``: feature is 0)."""
+        self.page = page
+        """The page model over ``PAGE_FEATURE_NAMES`` (``None``: no ``spam_page`` verdicts)."""
         self.depth = _depth(self.left, self.right)
         # Flat views for scoring: node ids global across trees, children as global ids.
         width = self.feature.shape[1]
@@ -131,7 +140,9 @@ class SegmentModel:
         return contrib
 
     @classmethod
-    def from_hgb(cls, hgb: Any, threshold: float, n_features: int) -> SegmentModel:
+    def from_hgb(
+        cls, hgb: Any, threshold: float, n_features: int, names: tuple[str, ...] = FEATURE_NAMES
+    ) -> SegmentModel:
         """Export a fitted binary HistGradientBoostingClassifier."""
         predictors = [p[0] for p in hgb._predictors]
         width = max(len(p.nodes) for p in predictors)
@@ -162,8 +173,8 @@ class SegmentModel:
                 value[k] = (value[a] * count[a] + value[b] * count[b]) / total if total else 0.0
             arrays["value"][t, :m] = value
         baseline = float(np.ravel(hgb._baseline_prediction)[0])
-        names = FEATURE_NAMES if n_features == len(FEATURE_NAMES) else tuple(f"x{i}" for i in range(n_features))
-        return cls(arrays, baseline, threshold, names)
+        feature_names = names if n_features == len(names) else tuple(f"x{i}" for i in range(n_features))
+        return cls(arrays, baseline, threshold, feature_names)
 
     def to_estimator(self) -> Any:
         """A fitted :class:`~linkguard.SegmentClassifier` that predicts with these trees."""
@@ -195,12 +206,18 @@ class SegmentModel:
             "baseline": self.baseline,
             "threshold": self.threshold,
             "trees": trees,
+            "text_model": None if self.text is None else self.text.to_dict(),
+            "page_model": None if self.page is None else self.page.to_dict(),
             "metadata": self.metadata,
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> SegmentModel:
-        """Validate and rebuild; raises :class:`ModelError` on anything off."""
+    def from_dict(cls, data: Any, known: tuple[str, ...] = FEATURE_NAMES) -> SegmentModel:
+        """Validate and rebuild; raises :class:`ModelError` on anything off.
+
+        ``known`` are the feature names this linkguard computes for the model's input (the
+        segment features, or the page features for an embedded page model).
+        """
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
             raise ModelError("not a linkguard model file (missing 'format')")
         if data.get("format_version") != MODEL_FORMAT_VERSION:
@@ -210,15 +227,14 @@ class SegmentModel:
             )
         raw_names = data.get("feature_names")
         names = tuple(raw_names) if isinstance(raw_names, list) else ()
-        extra = sorted(set(names) - set(FEATURE_NAMES))
+        extra = sorted(set(names) - set(known))
         if not names or extra or len(set(names)) != len(names):
             raise ModelError(
-                "model was trained on other features than this linkguard computes "
-                f"(unknown {extra[:5]}); retrain it"
+                f"model was trained on other features than this linkguard computes (unknown {extra[:5]}); retrain it"
             )
         # An older model may use a subset of today's features: its split indices are remapped
         # to today's columns, so it scores the same matrix.
-        remap = np.asarray([FEATURE_NAMES.index(n) for n in names], dtype=np.int64)
+        remap = np.asarray([known.index(n) for n in names], dtype=np.int64)
         try:
             trees = data["trees"]
             baseline = float(data["baseline"])
@@ -261,7 +277,18 @@ class SegmentModel:
         metadata = data.get("metadata") or {}
         if not isinstance(metadata, dict):
             raise ModelError("model metadata must be an object")
-        return cls(arrays, baseline, threshold, FEATURE_NAMES, dict(metadata))
+        text = None
+        if data.get("text_model") is not None:
+            try:
+                text = TextModel.from_dict(data["text_model"])
+            except (ValueError, TypeError) as exc:
+                raise ModelError(f"model's text model is malformed: {exc}") from None
+        page = None
+        if data.get("page_model") is not None:
+            if known is not FEATURE_NAMES:
+                raise ModelError("a page model cannot hold another page model")
+            page = cls.from_dict(data["page_model"], PAGE_FEATURE_NAMES)
+        return cls(arrays, baseline, threshold, known, dict(metadata), text, page)
 
 
 def _reachable(left: np.ndarray, right: np.ndarray) -> int:

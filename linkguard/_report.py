@@ -9,6 +9,7 @@ from typing import Any, Literal
 from linkguard._segment import Page, _hidden_at
 
 Label = Literal["content", "spam"]
+PageLabel = Literal["clean", "injected", "spam_page"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,13 @@ class Report:
     truncated: bool = False
     """A size cap was hit; the verdict covers the part that was read."""
     truncated_reason: str | None = None
+    page_label: PageLabel = "clean"
+    """``clean``; ``injected`` (spam segments in a legitimate page); ``spam_page`` (the page's
+    main content is spam: a doorway planted on a hacked host, a keyword page)."""
+    page_score: float | None = None
+    """Probability that the page itself is spam (``None`` without a page model)."""
+    page_reasons: tuple[str, ...] = ()
+    """Page reason codes of a ``spam_page`` verdict, strongest first."""
     _page: Page | None = field(default=None, repr=False)
     _clean: str | None = field(default=None, repr=False)
 
@@ -118,6 +126,9 @@ class Report:
             "reasons": list(self.reasons),
             "truncated": self.truncated,
             "truncated_reason": self.truncated_reason,
+            "page_label": self.page_label,
+            "page_score": None if self.page_score is None else round(self.page_score, 6),
+            "page_reasons": list(self.page_reasons),
         }
         if segments:
             out["segments"] = [s.to_dict() for s in self.segments]

@@ -15,6 +15,7 @@ from linkguard._errors import InputError
 from linkguard._features import page_features
 from linkguard._label import reasons_for, revise
 from linkguard._model import SegmentModel, default_model
+from linkguard._page import page_verdicts
 from linkguard._report import Report, Segment
 from linkguard._segment import Page, segment_html, segment_text
 
@@ -68,9 +69,19 @@ def _score(
     config: Config,
 ) -> list[Report]:
     """Features for the whole batch, one model call, then per-page labelling."""
-    X, _, abs_links = page_features(pages, urls)
+    X, pidx, abs_links = page_features(pages, urls, model.text)
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = model.proba(X)
+    spam_first: list[np.ndarray] = []
+    offset = 0
+    for page in pages:
+        n = len(page.segments)
+        scores = proba[offset : offset + n]
+        spam = scores >= threshold
+        promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
+        spam_first.append(spam | promoted)
+        offset += n
+    verdicts = page_verdicts(pages, urls, X, pidx, proba, threshold, [bool(s.any()) for s in spam_first], model)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):
@@ -79,7 +90,7 @@ def _score(
         offset += n
         scores = proba[sl]
         spam = scores >= threshold
-        promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
+        promoted = spam_first[p] & ~spam
         flagged = np.flatnonzero(spam | promoted)
         # Contributions (for reasons) only where they are shown: spam segments.
         contrib = dict(zip(flagged.tolist(), model.contributions(X[sl][flagged]), strict=True))
@@ -117,6 +128,9 @@ def _score(
                 encoding=encodings[p],
                 truncated=bool(trunc),
                 truncated_reason=trunc or None,
+                page_label=verdicts[p].label,  # type: ignore[arg-type]
+                page_score=verdicts[p].score,
+                page_reasons=verdicts[p].reasons,
                 _page=page,
             )
         )

@@ -84,6 +84,8 @@ def urls_in_text(text: str) -> list[str]:
             if len(part) > 4:
                 out.append(part)
     return out
+
+
 _TAIL_SPLIT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _ONLY_COMMENTS = re.compile(r"(?:\s|<!--.*?-->|</?(?:html|body)[^>]*>)*", re.DOTALL | re.IGNORECASE)
 

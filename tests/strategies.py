@@ -185,6 +185,8 @@ class StubModel:
     """
 
     feature_names = FEATURE_NAMES
+    text = None
+    page = None
 
     def __init__(self, score: float | None = None, threshold: float = 0.5) -> None:
         self.score = score

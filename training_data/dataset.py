@@ -109,6 +109,8 @@ class LabelledPage:
     """Language of the hard negative placed in a clean page (``""`` when none)."""
     neg_real: bool = False
     """The hard negative is real text from a legitimate site (not authored)."""
+    spam_page: bool = False
+    """The page itself is spam (its main content), not a legitimate page carrying a payload."""
 
 
 @dataclass
@@ -659,6 +661,186 @@ def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 
                     payload_id=p.id,
                     kind="real",
                     snippet=snippet,
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------- whole pages (the page verdict)
+
+
+@dataclass
+class SpamPage:
+    """A real page that is itself spam (``spam_pages/``): whole HTML, or the text a crawler kept."""
+
+    id: str
+    family: str
+    lang: str
+    format: str
+    page: str
+    url: str | None
+    group: str
+    complete: bool
+    host_kind: str
+
+
+def spam_pages() -> list[SpamPage]:
+    return [
+        SpamPage(
+            r["id"],
+            r["family"],
+            r.get("lang", ""),
+            r["format"],
+            r["page"],
+            r.get("url"),
+            r.get("campaign") or r["source_group"],
+            bool(r.get("complete", True)),
+            r.get("host_kind", "unknown"),
+        )
+        for r in _jsonl("spam_pages/*.jsonl")
+    ]
+
+
+def spam_page_split(group: str) -> str:
+    """Spam pages split by source group: 40 % test (the page verdict's recall is measured there),
+    10 % val, 50 % train."""
+    h = _bucket("spampage:" + group)
+    return "test" if h < 4 else "val" if h == 4 else "train"
+
+
+_PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
+_TITLE = re.compile(r"(<title\b[^>]*>)(.*?)(</title\s*>)", re.IGNORECASE | re.DOTALL)
+_H1 = re.compile(r"(<h1\b[^>]*>)(.*?)(</h1\s*>)", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _template_page(host: str, paragraphs: list[str], title: str) -> str | None:
+    """``host`` with its article replaced: the long paragraphs removed, ``paragraphs`` in place of
+    the first, ``title`` as its ``<title>`` and first ``<h1>``.  The template (head, navigation,
+    sidebars, footer) stays: a page planted on a hacked site wears that site's theme."""
+    spans = [m.span() for m in _PARA.finditer(host) if len(_TAGS.sub("", m.group(1)).strip()) >= 60]
+    if len(spans) < 2:
+        return None
+    body = "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs)
+    parts, pos = [], 0
+    for i, (a, b) in enumerate(spans):
+        parts.append(host[pos:a])
+        if i == 0:
+            parts.append(body)
+        pos = b
+    parts.append(host[pos:])
+    page = "".join(parts)
+    safe = html_lib.escape(title, quote=False)
+    page = _TITLE.sub(lambda m: m.group(1) + safe + m.group(3), page, count=1)
+    return _H1.sub(lambda m: m.group(1) + safe + m.group(3), page, count=1)
+
+
+def _text_template(host_lines: list[str], lines: list[str]) -> str:
+    """A text dump of a host page with its long lines (the article) replaced by ``lines``."""
+    keep = [i for i, ln in enumerate(host_lines) if len(ln) < 200]
+    first = next((i for i, ln in enumerate(host_lines) if len(ln) >= 200), len(host_lines) // 2)
+    before = [host_lines[i] for i in keep if i < first]
+    after = [host_lines[i] for i in keep if i > first]
+    return "\n".join(before + lines + after) + "\n"
+
+
+def _page_lines(p: SpamPage) -> list[str]:
+    if p.format == "html":
+        return _host_text_lines(p.page)
+    return [" ".join(ln.split()) for ln in p.page.splitlines() if ln.strip()]
+
+
+def build_page_split(
+    split: str, corpus_dir: Path = DEFAULT_CORPUS, *, template_hosts: int | None = None
+) -> list[LabelledPage]:
+    """Pages labelled for the page verdict (``kind``):
+
+    - ``spam_page_real``: real spam pages, whole HTML as collected, and as text dumps (the
+      HTML pages rendered to lines, and the text a crawler kept of the others);
+    - ``spam_page_template``: the text of real spam pages as the article of a host page of the
+      split (recombined material, reported apart);
+    - ``about_page``: clean pages whose article is real excerpts about the spam topics in one
+      language, on a host page of the split.
+
+    Clean and injected pages come from :func:`build_split`.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}")
+    rng = random.Random(f"{SEED}:{split}:pages")
+    if template_hosts is None:
+        template_hosts = 3 if split == "train" else 2
+    hosts = [r for r in host_pages(corpus_dir) if host_role(r["path"]) == split]
+    cache: dict[str, tuple[str, list[str]]] = {}
+
+    def host(row: dict) -> tuple[str, list[str]] | None:
+        if row["path"] not in cache:
+            try:
+                html = read_host(corpus_dir, row)
+            except (OSError, ValueError):
+                return None
+            cache[row["path"]] = (html, _host_text_lines(html))
+        return cache[row["path"]]
+
+    out: list[LabelledPage] = []
+    for sp in (p for p in spam_pages() if spam_page_split(p.group) == split):
+        common = dict(family=sp.family, lang=sp.lang, payload_group=sp.group, payload_id=sp.id, spam_page=True)
+        lines = _page_lines(sp)
+        if sp.format == "html" and sp.complete:
+            out.append(LabelledPage(sp.page, sp.url, "html", True, kind="spam_page_real", **common))
+        if lines:
+            out.append(LabelledPage("\n".join(lines) + "\n", sp.url, "text", True, kind="spam_page_real", **common))
+        if len(lines) < 2 or not hosts:
+            continue
+        title = lines[0][:90]
+        for row in rng.sample(hosts, min(template_hosts, len(hosts))):
+            got = host(row)
+            if got is None:
+                continue
+            html, host_lines = got
+            page = _template_page(html, lines[1:] or lines, title)
+            if page is not None:
+                out.append(
+                    LabelledPage(
+                        page, row.get("url"), "html", True, kind="spam_page_template", host_path=row["path"], **common
+                    )
+                )
+            text = _text_template(host_lines, lines)
+            out.append(
+                LabelledPage(
+                    text, row.get("url"), "text", True, kind="spam_page_template", host_path=row["path"], **common
+                )
+            )
+    by_lang: dict[str, list[Negative]] = {}
+    for n in real_negatives():
+        if real_negative_split(n.group) == split:
+            by_lang.setdefault(n.lang, []).append(n)
+    for lang, negs in sorted(by_lang.items()):
+        for i, lead in enumerate(negs):
+            others = [n for n in negs if n is not lead]
+            picks = [lead, *rng.sample(others, min(len(others), rng.randint(1, 3)))]
+            paragraphs = [_TAGS.sub("", m.group(1)) for n in picks for m in _PARA.finditer(n.snippet)]
+            paragraphs = [html_lib.unescape(p) for p in paragraphs if p.strip()]
+            if not paragraphs or not hosts:
+                continue
+            row = hosts[(i * 7 + len(lang)) % len(hosts)]
+            got = host(row)
+            if got is None:
+                continue
+            html, host_lines = got
+            common = dict(
+                lang=lang,
+                host_path=row["path"],
+                negative_category=lead.category,
+                neg_lang=lang,
+                neg_real=True,
+                payload_id=lead.id,
+            )
+            page = _template_page(html, paragraphs, paragraphs[0][:90])
+            if page is not None:
+                out.append(LabelledPage(page, row.get("url"), "html", False, kind="about_page", **common))
+            out.append(
+                LabelledPage(
+                    _text_template(host_lines, paragraphs), row.get("url"), "text", False, kind="about_page", **common
                 )
             )
     return out

@@ -1,0 +1,317 @@
+"""Whole-page verdicts: a page that carries injected spam, and a page that *is* spam.
+
+Attackers plant whole pages on hacked hosts: a gambling article under ``/wp-content/uploads/``,
+a lottery-keyword page on a ``.go.id`` portal, a casino guide on a school site.  Each line of
+such a page can read as prose and there are often no links, so no single segment looks
+injected; the page as a whole does.  The page model reads page-level evidence:
+
+- how much of the text the segment model and the learned text model find spam-like, and
+  whether that text hides (injections hide; a spam page shows itself);
+- the form of a keyword list: spam terms and brand tokens per word, few full stops;
+- calls to action (register, deposit, claim a bonus, the "alternative link");
+- the title against the body, and the reporting stance of news about the topic;
+- the page's own URL when it is known: an institutional host (``.go.id``, ``.ac.id``,
+  ``.edu``) serving gambling, spam words in the path, random subdomains with digits, HTML
+  served from an upload or asset folder;
+- cloaking the page shows: scripts that check the visitor's user agent or referrer, redirects
+  to another registrable domain, ``noindex`` on a page full of spam terms.
+
+``spam_page`` means the page's main content is spam.  A legitimate gambling operator's own
+site is a ``spam_page`` by this definition; its URL tells it apart (a registered casino domain
+is not a university host).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from linkguard._domains import host_info, page_domain, split_host
+from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
+from linkguard._lexicon import lexicon
+from linkguard._normalize import normalize
+from linkguard._segment import Page
+from linkguard._textmodel import TextModel
+
+PAGE_LABELS = ("clean", "injected", "spam_page")
+
+
+# Page reason codes: what the page-level evidence was (documented in the README).
+_PAGE_REASON_OF: dict[str, str] = {
+    "spam_text_share": "spam_content",
+    "flagged_text_share": "spam_content",
+    "max_score": "spam_content",
+    "log_flagged_segments": "spam_content",
+    "text_score_mean": "spam_content",
+    "text_score_main": "spam_content",
+    "text_spam_share": "spam_content",
+    "term_density": "keyword_list",
+    "families": "keyword_list",
+    "brand_density": "keyword_list",
+    "punct_per_word": "keyword_list",
+    "cta_density": "calls_to_action",
+    "title_terms": "spam_title",
+    "title_text_score": "spam_title",
+    "url_institutional": "institutional_host",
+    "url_host_terms": "spam_url",
+    "url_path_terms": "spam_url",
+    "url_digit_subdomain": "spam_url",
+    "url_odd_path": "spam_url",
+    "noindex": "cloaking",
+    "visitor_check": "cloaking",
+    "offsite_redirect": "cloaking",
+}
+PAGE_REASON_CODES: tuple[str, ...] = tuple(dict.fromkeys(_PAGE_REASON_OF.values()))
+_PAGE_REASON_COLS = [_PAGE_REASON_OF.get(name) for name in PAGE_FEATURE_NAMES]
+_PIDX = {name: i for i, name in enumerate(PAGE_FEATURE_NAMES)}
+_SIDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_FAMILY_COLS = [i for i, name in enumerate(FEATURE_NAMES) if name.startswith("terms_")]
+
+_MAX_SCRIPT = 50_000
+_REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
+_SCRIPT_REDIRECT = re.compile(
+    r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"](https?://[^'\"]{3,300})['\"]"
+    r"|location\.(?:replace|assign)\(\s*['\"](https?://[^'\"]{3,300})['\"]",
+    re.IGNORECASE,
+)
+_VISITOR_CHECK = re.compile(
+    r"(?:navigator\.useragent|\$_server\[.http_user_agent.\]|http_user_agent)[^;]{0,200}?"
+    r"(?:googlebot|bingbot|bot|spider|crawl|slurp|yandex|baidu)"
+    r"|document\.referrer[^;]{0,200}?(?:google|bing|yahoo|yandex|baidu|duckduckgo)",
+    re.IGNORECASE,
+)
+# HTML served from folders that hold uploads, assets or server internals, not pages.
+_ODD_PATH = re.compile(
+    r"/(?:wp-content/(?:uploads|plugins|themes)|wp-includes|wp-admin|assets?|images?|img|uploads?|files|"
+    r"tmp|temp|cache|cgi-bin|\.well-known|vendor|storage|public/(?:uploads|storage)|media)/",
+    re.IGNORECASE,
+)
+_URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
+_DIGIT_LABEL = re.compile(r"^(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9-]{5,}$")
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """What a page says about itself outside its segments (HTML head and inline scripts)."""
+
+    title: str = ""
+    noindex: bool = False
+    redirect: str = ""
+    """Target of a meta refresh or of a script that sends the visitor elsewhere on load."""
+    visitor_check: bool = False
+    """An inline script looks at the visitor's user agent or referrer (cloaking for crawlers)."""
+
+
+def page_meta(tree: Any) -> PageMeta:
+    """Title, robots, refresh and script redirects, visitor checks of a parsed page."""
+    meta = PageMeta()
+    if tree is None:
+        return meta
+    node = tree.css_first("title")
+    if node is not None:
+        meta.title = " ".join(node.text(deep=True).split())[:500]
+    for m in tree.css("meta"):
+        attrs = m.attributes
+        name = (attrs.get("name") or "").lower()
+        equiv = (attrs.get("http-equiv") or "").lower()
+        content = attrs.get("content") or ""
+        if name in ("robots", "googlebot") and "noindex" in content.lower():
+            meta.noindex = True
+        if equiv == "refresh" and not meta.redirect:
+            found = _REFRESH.search(content)
+            if found:
+                meta.redirect = found.group(1)
+    budget = 4 * _MAX_SCRIPT
+    for script in tree.css("script"):
+        if "src" in script.attributes or budget <= 0:
+            continue
+        code = script.text(deep=True)[:_MAX_SCRIPT]
+        budget -= len(code)
+        if not meta.visitor_check and _VISITOR_CHECK.search(code):
+            meta.visitor_check = True
+        if not meta.redirect:
+            found = _SCRIPT_REDIRECT.search(code)
+            if found:
+                meta.redirect = found.group(1) or found.group(2)
+    return meta
+
+
+def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float, float, float]:
+    """``url_known, institutional, host_terms, path_terms, digit_subdomain, odd_path`` of the page URL."""
+    if not url:
+        return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    host = split_host(url if "//" in url[:12] else "http://" + url)
+    info = host_info(host)
+    domain = info.domain
+    rest = url.split("//", 1)[-1]
+    path = rest[len(rest.split("/", 1)[0]) :]
+    words = _URL_WORDS.sub(" ", _unquote(path).lower())
+    path_terms = float(lex.family_counts([words]).sum()) if words.strip() else 0.0
+    sub = host[: -len(domain)].rstrip(".") if domain and host.endswith(domain) else ""
+    digit_sub = any(_DIGIT_LABEL.match(label) for label in sub.split(".") if label)
+    return (
+        1.0,
+        1.0 if info.institutional else 0.0,
+        1.0 if domain and lex.host_has_term(domain) else 0.0,
+        float(np.log1p(path_terms)),
+        1.0 if digit_sub else 0.0,
+        1.0 if _ODD_PATH.search(path) else 0.0,
+    )
+
+
+def _unquote(path: str) -> str:
+    from urllib.parse import unquote
+
+    try:
+        return unquote(path)
+    except (ValueError, UnicodeError):
+        return path
+
+
+def page_features(
+    modes: Sequence[str],
+    metas: Sequence[PageMeta],
+    urls: Sequence[str | None],
+    X: np.ndarray,
+    pidx: np.ndarray,
+    proba: np.ndarray,
+    threshold: float,
+    text_model: TextModel | None,
+) -> np.ndarray:
+    """Page feature matrix ``(len(modes), len(PAGE_FEATURE_NAMES))`` from the segment matrix and scores.
+
+    ``modes`` (``html``/``text``), ``metas`` and ``urls`` describe each page; ``X``, ``pidx`` and
+    ``proba`` are the segment features, owning page and spam probability of the whole batch.
+    """
+    lex = lexicon()
+    out = np.zeros((len(modes), len(PAGE_FEATURE_NAMES)), dtype=np.float32)
+    if not len(modes):
+        return out
+    chars_all = np.expm1(X[:, _SIDX["log_chars"]])
+    words_all = np.expm1(X[:, _SIDX["log_words"]])
+    titles = [normalize(m.title)[0] for m in metas]
+    title_terms = lex.family_counts(titles).sum(axis=1)
+    title_scores = text_model.scores(titles) if text_model is not None else np.zeros(len(titles), dtype=np.float32)
+    cta_all = np.expm1(X[:, _SIDX["cta_terms"]])
+    starts = np.searchsorted(pidx, np.arange(len(modes)), side="left")
+    ends = np.searchsorted(pidx, np.arange(len(modes)), side="right")
+    for p, (mode, meta, url) in enumerate(zip(modes, metas, urls, strict=True)):
+        a, b = int(starts[p]), int(ends[p])
+        row = out[p]
+        row[_PIDX["text_mode"]] = 1.0 if mode == "text" else 0.0
+        (
+            row[_PIDX["url_known"]],
+            row[_PIDX["url_institutional"]],
+            row[_PIDX["url_host_terms"]],
+            row[_PIDX["url_path_terms"]],
+            row[_PIDX["url_digit_subdomain"]],
+            row[_PIDX["url_odd_path"]],
+        ) = _url_features(url, lex)
+        row[_PIDX["title_terms"]] = np.log1p(title_terms[p])
+        row[_PIDX["title_text_score"]] = title_scores[p] if meta.title else 0.0
+        row[_PIDX["noindex"]] = 1.0 if meta.noindex else 0.0
+        row[_PIDX["visitor_check"]] = 1.0 if meta.visitor_check else 0.0
+        if meta.redirect:
+            target = page_domain(meta.redirect)
+            home = page_domain(url)
+            row[_PIDX["offsite_redirect"]] = 1.0 if target and target != home else 0.0
+        if b <= a:
+            continue
+        Xp = X[a:b]
+        chars = chars_all[a:b]
+        words = words_all[a:b]
+        total_chars = max(float(chars.sum()), 1.0)
+        total_words = max(float(words.sum()), 1.0)
+        p_seg = proba[a:b]
+        flagged = p_seg >= threshold
+        row[_PIDX["log_words"]] = np.log1p(total_words)
+        row[_PIDX["log_segments"]] = np.log1p(b - a)
+        row[_PIDX["spam_text_share"]] = float(chars[p_seg >= 0.5].sum()) / total_chars
+        row[_PIDX["flagged_text_share"]] = float(chars[flagged].sum()) / total_chars
+        row[_PIDX["max_score"]] = float(p_seg.max())
+        row[_PIDX["log_flagged_segments"]] = np.log1p(float(flagged.sum()))
+        if flagged.any():
+            hidden = (Xp[:, _SIDX["hidden"]] > 0) | (Xp[:, _SIDX["after_end"]] > 0)
+            row[_PIDX["hidden_flagged_share"]] = float(chars[flagged & hidden].sum()) / max(
+                float(chars[flagged].sum()), 1.0
+            )
+        ts = Xp[:, _SIDX["text_score"]]
+        row[_PIDX["text_score_mean"]] = float((ts * chars).sum()) / total_chars
+        main = Xp[:, _SIDX["in_main_text"]] > 0
+        if main.any():
+            row[_PIDX["text_score_main"]] = float((ts[main] * chars[main]).sum()) / max(float(chars[main].sum()), 1.0)
+        else:
+            row[_PIDX["text_score_main"]] = row[_PIDX["text_score_mean"]]
+        row[_PIDX["text_spam_share"]] = float(chars[ts > 0].sum()) / total_chars
+        fam = np.expm1(Xp[:, _FAMILY_COLS])
+        row[_PIDX["term_density"]] = min(float(fam.sum()) / total_words, 1.0)
+        row[_PIDX["families"]] = float((fam.sum(axis=0) > 0).sum())
+        row[_PIDX["brand_density"]] = min(float(np.expm1(Xp[:, _SIDX["log_brand_tokens"]]).sum()) / total_words, 1.0)
+        row[_PIDX["punct_per_word"]] = float((Xp[:, _SIDX["punct_ratio"]] * words).sum()) / total_words
+        row[_PIDX["cta_density"]] = min(100.0 * float(cta_all[a:b].sum()) / total_words, 50.0)
+        row[_PIDX["stance_density"]] = min(
+            100.0 * float(np.expm1(Xp[:, _SIDX["stance_terms"]]).sum()) / total_words, 50.0
+        )
+        row[_PIDX["link_text_share"]] = float((Xp[:, _SIDX["link_density"]] * chars).sum()) / total_chars
+        links = np.expm1(Xp[:, _SIDX["log_links"]])
+        row[_PIDX["offsite_link_share"]] = float((Xp[:, _SIDX["offsite_share"]] * links).sum()) / max(
+            float(links.sum()), 1.0
+        )
+    return out
+
+
+def page_reasons(contrib: np.ndarray, min_contribution: float = 0.4) -> tuple[str, ...]:
+    """Page reason codes: the page features that pushed the page score up most."""
+    out: list[str] = []
+    for k in np.argsort(-contrib)[:10]:
+        if contrib[k] <= 0 or (contrib[k] < min_contribution and out):
+            break
+        code = _PAGE_REASON_COLS[k]
+        if code and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class PageVerdict:
+    """The page-level answer: ``clean``, ``injected`` or ``spam_page``, its score and reasons."""
+
+    label: str
+    score: float | None
+    """Probability that the page itself is spam (``None`` when the model has no page model)."""
+    reasons: tuple[str, ...]
+
+
+def page_verdicts(
+    pages: Sequence[Page],
+    urls: Sequence[str | None],
+    X: np.ndarray,
+    pidx: np.ndarray,
+    proba: np.ndarray,
+    threshold: float,
+    has_spam: Sequence[bool],
+    model: Any,
+) -> list[PageVerdict]:
+    """One verdict per page: ``spam_page`` when the page model says so, else ``injected`` when
+    a segment is spam, else ``clean``.  ``model`` is the segment model (its ``page`` and ``text``)."""
+    page_model = getattr(model, "page", None)
+    if page_model is None:
+        return [PageVerdict("injected" if s else "clean", None, ()) for s in has_spam]
+    metas = [page_meta(p.tree) if p.mode == "html" else PageMeta() for p in pages]
+    P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text)
+    scores = page_model.proba(P)
+    spam_page = scores >= page_model.threshold
+    contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))
+    out: list[PageVerdict] = []
+    k = 0
+    for i, s in enumerate(has_spam):
+        if spam_page[i]:
+            out.append(PageVerdict("spam_page", float(scores[i]), page_reasons(contrib[k])))
+            k += 1
+        else:
+            out.append(PageVerdict("injected" if s else "clean", float(scores[i]), ()))
+    return out

@@ -1,0 +1,110 @@
+"""Validation figures of a model: ``python -m training_data.validate [--model FILE]``.
+
+Model variants, features and thresholds are chosen on these figures only: the validation split
+(its real-payload pages, recombined link runs apart, its clean pages and real about-the-topic
+pages), the same pages re-rendered with each obfuscation trick, and the validation host pages as
+they are.  The test split, the held-back payloads and the carved-out corpus pages are read once,
+by ``train`` for the model card and by the benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.accuracy import aggregate, page_counts, predict_linkguard, summarise
+from training_data.dataset import DEFAULT_CORPUS, build_page_split, build_split, host_pages, host_role, read_host
+from training_data.obfuscate import TRICKS, obfuscated_page
+
+
+def _counts(pages: list[Any], model: Any, labels: list[str] | None = None) -> list[dict[str, int]]:
+    out = []
+    for lp in pages:
+        pred, rep = predict_linkguard(lp.page, lp.url, lp.mode, need_strip=not lp.is_spam, model=model)
+        out.append(page_counts(lp, pred))
+        if labels is not None:
+            labels.append(rep.page_label)
+    return out
+
+
+def page_verdict_figures(pages: list[Any], labels: list[str]) -> dict[str, Any]:
+    """How page labels fall per kind of labelled page: spam pages found, other pages mislabelled."""
+    out: dict[str, Any] = {}
+    for kind in sorted({getattr(lp, "kind", "clean") for lp in pages}):
+        for mode in ("html", "text"):
+            rows = [lab for lp, lab in zip(pages, labels, strict=True) if lp.kind == kind and lp.mode == mode]
+            if not rows:
+                continue
+            out[f"{kind}/{mode}"] = {
+                "pages": len(rows),
+                "spam_page": rows.count("spam_page"),
+                "injected": rows.count("injected"),
+                "clean": rows.count("clean"),
+            }
+    return out
+
+
+def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool = True) -> dict[str, Any]:
+    """The validation figures (see the module docstring) for ``model`` (default: the bundled one)."""
+    import linkguard
+
+    pages = build_split("val", corpus)
+    labels: list[str] = []
+    counts = _counts(pages, model, labels)
+    s = summarise(pages, counts)
+    real = s["real"]
+    about = [c for lp, c in zip(pages, counts, strict=True) if getattr(lp, "neg_real", False)]
+    out: dict[str, Any] = {
+        "pages": len(pages),
+        "page": real["page"],
+        "segment": {k: real["segment"][k] for k in ("precision", "recall", "f1")},
+        "spam_link_recall": real["spam_link_recall"],
+        "clean_link_false_flag_rate": real["clean_link_false_flag_rate"],
+        "clean_text_removed": real["clean_text_removed_share"],
+        "by_mode": {m: v["page"] for m, v in s["by_mode"].items()},
+        "composite_recall": (s["composite"] or {}).get("page", {}).get("recall"),
+        "clean_with_hard_negative": s["clean_with_hard_negative"],
+        "about_topic": {"pages": len(about), "false_alarm_pages": sum(c["fp"] for c in about)},
+    }
+    if tricks:
+        base = [lp for lp in pages if lp.is_spam and lp.kind == "real"]
+        out["obfuscation"] = {}
+        for trick in TRICKS:
+            variant = [p for p in (obfuscated_page(lp, trick) for lp in base) if p is not None]
+            out["obfuscation"][trick] = aggregate(_counts(variant, model))["page"]["recall"]
+    extra = build_page_split("val", corpus)
+    extra_labels = [linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model).page_label for lp in extra]
+    out["page_verdicts"] = page_verdict_figures(pages + extra, labels + extra_labels)
+    hosts = [r for r in host_pages(corpus) if host_role(r["path"]) == "val"]
+    reports = linkguard.scan_many(((read_host(corpus, r), r.get("url")) for r in hosts), model=model)
+    flagged, spam_pages = [], []
+    for r, rep in zip(hosts, reports, strict=True):
+        if rep.is_spam:
+            flagged.append(r["path"])
+        if rep.page_label == "spam_page":
+            spam_pages.append(r["path"])
+    out["val_hosts"] = {"pages": len(hosts), "flagged": flagged, "spam_page": spam_pages}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--model", type=Path, help="a model file (default: the bundled model)")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--no-tricks", action="store_true", help="skip the obfuscation variants")
+    args = ap.parse_args(argv)
+    model = None
+    if args.model:
+        from linkguard import load_model
+
+        model = load_model(args.model)
+    json.dump(validate(model, args.corpus, tricks=not args.no_tricks), sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
