@@ -15,9 +15,9 @@ from linkguard._config import Config
 from linkguard._errors import InputError, LinkguardError, ModelError
 from linkguard._features import FEATURE_NAMES
 from linkguard._label import REASON_CODES
-from linkguard._model import SegmentModel, default_model, load_model, save_model
+from linkguard._model import SegmentModel, default_model, save_model
 from linkguard._report import Report, Segment
-from linkguard._scan import scan, scan_many, strip
+from linkguard._scan import load_model, scan, scan_many, strip
 
 __version__ = "0.1.0"
 

@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from linkguard._features import FEATURE_NAMES
 from linkguard._model import SegmentModel, _sigmoid
 
 
@@ -92,7 +93,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
         hgb.fit(X, y_idx, sample_weight=sample_weight)
-        self.model_ = SegmentModel.from_hgb(hgb, self.threshold, n_features=X.shape[1])
+        self.model_ = from_hgb(hgb, self.threshold, n_features=X.shape[1])
         self.n_iter_ = int(hgb.n_iter_)
         return self
 
@@ -111,3 +112,52 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         """Labels from ``classes_``, spam when its probability reaches ``threshold``."""
         p = self.predict_proba(X)[:, 1]
         return self.classes_[(p >= self.threshold).astype(int)]
+
+
+def from_hgb(hgb: Any, threshold: float, n_features: int, names: tuple[str, ...] = FEATURE_NAMES) -> SegmentModel:
+    """Export a fitted binary HistGradientBoostingClassifier to plain arrays.
+
+    Reads the fitted trees from scikit-learn's private attributes (``_predictors``,
+    ``_baseline_prediction``): that is why export lives here, with the estimator, and
+    scoring (``_model``) never imports scikit-learn.
+    """
+    predictors = [p[0] for p in hgb._predictors]
+    width = max(len(p.nodes) for p in predictors)
+    arrays = {
+        "feature": np.zeros((len(predictors), width), dtype=np.int64),
+        "threshold": np.full((len(predictors), width), np.inf),
+        "left": np.zeros((len(predictors), width), dtype=np.int64),
+        "right": np.zeros((len(predictors), width), dtype=np.int64),
+        "value": np.zeros((len(predictors), width)),
+    }
+    for t, pred in enumerate(predictors):
+        nodes = pred.nodes
+        m = len(nodes)
+        leaf = nodes["is_leaf"].astype(bool)
+        idx = np.arange(m)
+        arrays["feature"][t, :m] = np.where(leaf, 0, nodes["feature_idx"])
+        arrays["threshold"][t, :m] = np.where(leaf, np.inf, nodes["num_threshold"])
+        arrays["left"][t, :m] = np.where(leaf, idx, nodes["left"])
+        arrays["right"][t, :m] = np.where(leaf, idx, nodes["right"])
+        arrays["left"][t, m:] = np.arange(m, width)
+        arrays["right"][t, m:] = np.arange(m, width)
+        value = np.where(leaf, nodes["value"], 0.0).astype(np.float64)
+        count = nodes["count"].astype(np.float64)
+        # Internal nodes: count-weighted mean of the children, filled bottom-up.
+        for k in sorted(np.flatnonzero(~leaf), key=lambda k: -int(nodes["depth"][k])):
+            a, b = int(nodes["left"][k]), int(nodes["right"][k])
+            total = count[a] + count[b]
+            value[k] = (value[a] * count[a] + value[b] * count[b]) / total if total else 0.0
+        arrays["value"][t, :m] = value
+    baseline = float(np.ravel(hgb._baseline_prediction)[0])
+    feature_names = names if n_features == len(names) else tuple(f"x{i}" for i in range(n_features))
+    return SegmentModel(arrays, baseline, threshold, feature_names)
+
+
+def to_estimator(model: SegmentModel) -> SegmentClassifier:
+    """A fitted :class:`SegmentClassifier` that predicts with ``model``'s trees."""
+    est = SegmentClassifier(threshold=model.threshold)
+    est.classes_ = np.asarray(["content", "spam"])
+    est.n_features_in_ = len(model.feature_names)
+    est.model_ = model
+    return est

@@ -5,12 +5,19 @@ and exported to plain arrays: scoring a batch is a few vectorised numpy steps,
 and each feature's contribution to a score becomes a reason code.  It ships as JSON data, never as a
 pickle: loading a pickle runs code, and a pickle breaks across scikit-learn
 versions.
+
+This module is a leaf (it imports only the leaves ``_errors`` and ``_textmodel``): it knows
+nothing of how features are computed.  A model names the features it was trained on; whoever
+scores a feature matrix maps those names onto the matrix's columns
+(:meth:`SegmentModel.for_columns`).  A model file may carry two companions: the learned text
+model whose score is one of its features, and the page model stacked on its scores.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from linkguard._errors import ModelError
-from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
 from linkguard._textmodel import TextModel
 
 MODEL_FORMAT = "linkguard-segment-model"
@@ -45,6 +51,7 @@ class SegmentModel:
     """
 
     __slots__ = (
+        "_by_columns",
         "_flat_feature",
         "_flat_left",
         "_flat_right",
@@ -85,9 +92,10 @@ class SegmentModel:
         self.feature_names = feature_names
         self.metadata = metadata or {}
         self.text = text
-        """The learned text model whose score is the ``text_score`` feature (``None``: feature is 0)."""
+        """The learned text model whose score is the ``text_score`` feature (``None``: that feature is 0)."""
         self.page = page
-        """The page model over ``PAGE_FEATURE_NAMES`` (``None``: no ``spam_page`` verdicts)."""
+        """The page model, over the page features, stacked on this model's scores (``None``: no
+        ``spam_page`` verdicts)."""
         self.depth = _depth(self.left, self.right)
         # Flat views for scoring: node ids global across trees, children as global ids.
         width = self.feature.shape[1]
@@ -98,6 +106,7 @@ class SegmentModel:
         self._flat_right = (self.right + offset).ravel()
         self._flat_value = self.value.ravel()
         self._roots = offset.ravel()
+        self._by_columns: dict[tuple[str, ...], SegmentModel] = {}
 
     @property
     def n_trees(self) -> int:
@@ -139,52 +148,34 @@ class SegmentModel:
         assert contrib is not None
         return contrib
 
-    @classmethod
-    def from_hgb(
-        cls, hgb: Any, threshold: float, n_features: int, names: tuple[str, ...] = FEATURE_NAMES
-    ) -> SegmentModel:
-        """Export a fitted binary HistGradientBoostingClassifier."""
-        predictors = [p[0] for p in hgb._predictors]
-        width = max(len(p.nodes) for p in predictors)
-        arrays = {
-            "feature": np.zeros((len(predictors), width), dtype=np.int64),
-            "threshold": np.full((len(predictors), width), np.inf),
-            "left": np.zeros((len(predictors), width), dtype=np.int64),
-            "right": np.zeros((len(predictors), width), dtype=np.int64),
-            "value": np.zeros((len(predictors), width)),
-        }
-        for t, pred in enumerate(predictors):
-            nodes = pred.nodes
-            m = len(nodes)
-            leaf = nodes["is_leaf"].astype(bool)
-            idx = np.arange(m)
-            arrays["feature"][t, :m] = np.where(leaf, 0, nodes["feature_idx"])
-            arrays["threshold"][t, :m] = np.where(leaf, np.inf, nodes["num_threshold"])
-            arrays["left"][t, :m] = np.where(leaf, idx, nodes["left"])
-            arrays["right"][t, :m] = np.where(leaf, idx, nodes["right"])
-            arrays["left"][t, m:] = np.arange(m, width)
-            arrays["right"][t, m:] = np.arange(m, width)
-            value = np.where(leaf, nodes["value"], 0.0).astype(np.float64)
-            count = nodes["count"].astype(np.float64)
-            # Internal nodes: count-weighted mean of the children, filled bottom-up.
-            for k in sorted(np.flatnonzero(~leaf), key=lambda k: -int(nodes["depth"][k])):
-                a, b = int(nodes["left"][k]), int(nodes["right"][k])
-                total = count[a] + count[b]
-                value[k] = (value[a] * count[a] + value[b] * count[b]) / total if total else 0.0
-            arrays["value"][t, :m] = value
-        baseline = float(np.ravel(hgb._baseline_prediction)[0])
-        feature_names = names if n_features == len(names) else tuple(f"x{i}" for i in range(n_features))
-        return cls(arrays, baseline, threshold, feature_names)
+    def for_columns(self, columns: Sequence[str]) -> SegmentModel:
+        """This model scoring a matrix whose columns are ``columns``: its features mapped by name.
 
-    def to_estimator(self) -> Any:
-        """A fitted :class:`~linkguard.SegmentClassifier` that predicts with these trees."""
-        from linkguard._estimator import SegmentClassifier
-
-        est = SegmentClassifier(threshold=self.threshold)
-        est.classes_ = np.asarray(["content", "spam"])
-        est.n_features_in_ = len(self.feature_names)
-        est.model_ = self
-        return est
+        A model trained on fewer (or reordered) features than today's scores today's
+        matrix; a feature missing from ``columns`` is a :class:`ModelError`.
+        """
+        columns = tuple(columns)
+        if columns == self.feature_names:
+            return self
+        mapped = self._by_columns.get(columns)
+        if mapped is None:
+            extra = sorted(set(self.feature_names) - set(columns))
+            if extra:
+                raise ModelError(
+                    "model was trained on other features than this linkguard computes "
+                    f"(unknown {extra[:5]}); retrain it"
+                )
+            remap = np.asarray([columns.index(n) for n in self.feature_names], dtype=np.int64)
+            trees = {
+                "feature": remap[self.feature],
+                "threshold": self.split_threshold,
+                "left": self.left,
+                "right": self.right,
+                "value": self.value,
+            }
+            mapped = SegmentModel(trees, self.baseline, self.threshold, columns, self.metadata, self.text, self.page)
+            self._by_columns[columns] = mapped
+        return mapped
 
     def to_dict(self) -> dict[str, Any]:
         trees = []
@@ -212,11 +203,11 @@ class SegmentModel:
         }
 
     @classmethod
-    def from_dict(cls, data: Any, known: tuple[str, ...] = FEATURE_NAMES) -> SegmentModel:
+    def from_dict(cls, data: Any, feature_names: Sequence[str] | None = None) -> SegmentModel:
         """Validate and rebuild; raises :class:`ModelError` on anything off.
 
-        ``known`` are the feature names this linkguard computes for the model's input (the
-        segment features, or the page features for an embedded page model).
+        ``feature_names`` are the columns the model will score (see :meth:`for_columns`);
+        ``None`` keeps the model's own.
         """
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
             raise ModelError("not a linkguard model file (missing 'format')")
@@ -227,14 +218,13 @@ class SegmentModel:
             )
         raw_names = data.get("feature_names")
         names = tuple(raw_names) if isinstance(raw_names, list) else ()
-        extra = sorted(set(names) - set(known))
+        if not all(isinstance(n, str) for n in names):
+            names = ()
+        extra = sorted(set(names) - set(feature_names)) if feature_names is not None else []
         if not names or extra or len(set(names)) != len(names):
             raise ModelError(
                 f"model was trained on other features than this linkguard computes (unknown {extra[:5]}); retrain it"
             )
-        # An older model may use a subset of today's features: its split indices are remapped
-        # to today's columns, so it scores the same matrix.
-        remap = np.asarray([known.index(n) for n in names], dtype=np.int64)
         try:
             trees = data["trees"]
             baseline = float(data["baseline"])
@@ -263,7 +253,6 @@ class SegmentModel:
         width = arrays["feature"].shape[1]
         if (arrays["feature"] < 0).any() or (arrays["feature"] >= len(names)).any():
             raise ModelError("model refers to a feature index out of range")
-        arrays["feature"] = remap[arrays["feature"]]
         for key in ("left", "right"):
             if (arrays[key] < 0).any() or (arrays[key] >= width).any():
                 raise ModelError("model tree links point outside the tree")
@@ -285,10 +274,11 @@ class SegmentModel:
                 raise ModelError(f"model's text model is malformed: {exc}") from None
         page = None
         if data.get("page_model") is not None:
-            if known is not FEATURE_NAMES:
+            if isinstance(data["page_model"], dict) and data["page_model"].get("page_model") is not None:
                 raise ModelError("a page model cannot hold another page model")
-            page = cls.from_dict(data["page_model"], PAGE_FEATURE_NAMES)
-        return cls(arrays, baseline, threshold, known, dict(metadata), text, page)
+            page = cls.from_dict(data["page_model"])
+        model = cls(arrays, baseline, threshold, names, dict(metadata), text, page)
+        return model if feature_names is None else model.for_columns(feature_names)
 
 
 def _reachable(left: np.ndarray, right: np.ndarray) -> int:
@@ -324,12 +314,15 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> None:
     Path(path).write_text(json.dumps(model.to_dict(), indent=1, sort_keys=True) + "\n", "utf-8")
 
 
-def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> SegmentModel:
+def load_model(
+    path: str | os.PathLike[str], *, allow_pickle: bool = False, feature_names: Sequence[str] | None = None
+) -> SegmentModel:
     """Load a model file.
 
     JSON files are validated data. A pickle/joblib file is refused unless
     ``allow_pickle=True``: unpickling runs arbitrary code from the file, so only
-    do that for files you made yourself.
+    do that for files you made yourself.  ``feature_names``: as in
+    :meth:`SegmentModel.from_dict`.
     """
     p = Path(path)
     try:
@@ -353,11 +346,11 @@ def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> S
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelError(f"model {p} is not valid JSON: {exc}") from None
-    return SegmentModel.from_dict(data)
+    return SegmentModel.from_dict(data, feature_names)
 
 
 @cache
 def default_model() -> SegmentModel:
-    """The bundled model, read once per process."""
+    """The bundled model, read once per process (trained on the features this linkguard computes)."""
     text = (resources.files("linkguard") / "data" / "model" / DEFAULT_MODEL).read_text("utf-8")
     return SegmentModel.from_dict(json.loads(text))

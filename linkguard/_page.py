@@ -301,6 +301,7 @@ def page_verdicts(
     page_model = getattr(model, "page", None)
     if page_model is None:
         return [PageVerdict("injected" if s else "clean", None, ()) for s in has_spam]
+    page_model = page_model.for_columns(PAGE_FEATURE_NAMES)
     metas = [page_meta(p.tree) if p.mode == "html" else PageMeta() for p in pages]
     P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text)
     scores = page_model.proba(P)

@@ -1,18 +1,20 @@
-"""The public entry points: scan one page, scan many, strip."""
+"""The public entry points: scan one page, scan many, strip; load a model to scan with."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
+from linkguard import _model
 from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
-from linkguard._features import page_features
+from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._label import reasons_for, revise
 from linkguard._model import SegmentModel, default_model
 from linkguard._page import page_verdicts
@@ -26,8 +28,28 @@ _DEFAULT_CONFIG = Config()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _read(page: Any, mode: str, config: Config, encoding: str | None) -> tuple[Page, str | None, str]:
-    """Decode and segment one input; returns ``(page, encoding_used, truncation)``."""
+class ReadPage(NamedTuple):
+    """One input decoded and segmented, ready to score."""
+
+    page: Page
+    encoding: str | None
+    """Codec used to decode bytes input (``None`` for ``str`` input)."""
+    truncated: str
+    """Why the input was cut short, ``""`` when it was read whole."""
+
+
+def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> SegmentModel:
+    """Load a model file to score the features this linkguard computes.
+
+    JSON files are validated data. A pickle/joblib file is refused unless
+    ``allow_pickle=True``: unpickling runs arbitrary code from the file, so only
+    do that for files you made yourself.
+    """
+    return _model.load_model(path, allow_pickle=allow_pickle, feature_names=FEATURE_NAMES)
+
+
+def _read(page: Any, mode: str, config: Config, encoding: str | None) -> ReadPage:
+    """Decode and segment one input."""
     if mode not in _MODES:
         raise InputError(f"mode must be one of {_MODES}, not {mode!r}")
     used: str | None = None
@@ -57,7 +79,7 @@ def _read(page: Any, mode: str, config: Config, encoding: str | None) -> tuple[P
         parsed = segment_html(text, max_nodes=config.max_nodes, max_links=config.max_links)
     else:
         parsed = segment_text(text)
-    return parsed, used, truncated or parsed.truncated
+    return ReadPage(parsed, used, truncated or parsed.truncated)
 
 
 def _score(
@@ -69,6 +91,7 @@ def _score(
     config: Config,
 ) -> list[Report]:
     """Features for the whole batch, one model call, then per-page labelling."""
+    model = model.for_columns(FEATURE_NAMES)
     X, pidx, abs_links = page_features(pages, urls, model.text)
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = model.proba(X)

@@ -8,8 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import linkguard
 from linkguard import ModelError, default_model, load_model, save_model
-from linkguard._estimator import SegmentClassifier
-from linkguard._model import SegmentModel
+from linkguard._estimator import SegmentClassifier, from_hgb
 
 
 def test_default_model_is_valid_data() -> None:
@@ -44,7 +43,7 @@ def test_exported_trees_match_sklearn() -> None:
     X = rng.random((300, len(linkguard.FEATURE_NAMES)))
     y = (X[:, 1] > 0.6).astype(int)
     hgb = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
-    exported = SegmentModel.from_hgb(hgb, 0.5, X.shape[1])
+    exported = from_hgb(hgb, 0.5, X.shape[1])
     assert np.allclose(exported.proba(X), hgb.predict_proba(X)[:, 1], atol=1e-9)
 
 

@@ -26,7 +26,7 @@ import tldextract
 
 import linkguard
 from linkguard._config import Config
-from linkguard._estimator import SegmentClassifier
+from linkguard._estimator import SegmentClassifier, from_hgb
 from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES, page_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
 from linkguard._normalize import normalize_many
@@ -408,7 +408,7 @@ def fit_page_model(
             random_state=SEED % 2**31,
         )
         hgb.fit(P_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], PAGE_SPAM_WEIGHT, 1.0))
-        return SegmentModel.from_hgb(hgb, 0.5, P_tr.shape[1], names=PAGE_FEATURE_NAMES)
+        return from_hgb(hgb, 0.5, P_tr.shape[1], names=PAGE_FEATURE_NAMES)
 
     fold = np.asarray([int(hashlib.sha1(f"{SEED}:page:{g}".encode()).hexdigest()[:8], 16) % PAGE_FOLDS for g in g_tr])
     oof = np.zeros(len(y_tr))
