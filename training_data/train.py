@@ -58,8 +58,9 @@ TEXT_BITS = 17
 TEXT_C = 1.0
 TEXT_SPAM_WEIGHT = 5.0
 TEXT_FOLDS = 4
-# Columns that come from the keyword lexicons.  Spam in a vocabulary the lexicons do not know
-# must still be caught by its structure, so training also sees spam segments with these zeroed.
+# Columns that come from words: the lexicons and the learned text model.  Spam in a vocabulary
+# neither knows must still be caught by its structure, so training can also see structural spam
+# segments (hidden, trailing or after the end, with off-site links) with these made neutral.
 LEXICAL_FEATURES = tuple(
     n
     for n in FEATURE_NAMES
@@ -74,19 +75,34 @@ LEXICAL_FEATURES = tuple(
         "nbr_terms",
         "nbr_brand_tokens",
         "links_x_terms_offsite",
+        "text_score",
+        "cta_terms",
+        "disguises",
     )
 )
 
 
 def lexical_dropout(X: np.ndarray, y: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Append copies of a random ``share`` of spam rows with every lexicon feature zeroed."""
+    """Append copies of a random ``share`` of structural spam rows with their word evidence neutral.
+
+    Structural: hidden, after the end or the last content, with two or more off-site links.
+    Neutral: lexicon counts zero, the text score at the median of all rows (text that says
+    nothing either way).
+    """
     if share <= 0 or not y.any():
         return X, y
+    col = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    structural = ((X[:, col["hidden"]] > 0) | (X[:, col["after_end"]] > 0) | (X[:, col["after_last_content"]] > 0)) & (
+        X[:, col["log_offsite_domains"]] >= np.log1p(2)
+    )
     rng = np.random.default_rng(seed)
-    spam_rows = np.flatnonzero(y)
-    pick = spam_rows[rng.random(len(spam_rows)) < share]
+    rows = np.flatnonzero(y & structural)
+    pick = rows[rng.random(len(rows)) < share]
     extra = X[pick].copy()
-    extra[:, [FEATURE_NAMES.index(n) for n in LEXICAL_FEATURES]] = 0.0
+    neutral_text = float(np.median(X[:, col["text_score"]]))
+    extra[:, [col[n] for n in LEXICAL_FEATURES]] = 0.0
+    extra[:, col["text_score"]] = neutral_text
+    print(f"lexical dropout: {len(pick)} structural spam rows added without word evidence", file=sys.stderr)
     return np.vstack([X, extra]), np.concatenate([y, np.ones(len(pick), dtype=bool)])
 
 
