@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from linkguard._batch import ROW_FIELDS, score_records
+from linkguard._batch import score_records
 from linkguard._config import Config
 from linkguard._errors import InputError, LinkguardError, ModelError
 from linkguard._features import FEATURE_NAMES
 from linkguard._label import REASON_CODES
 from linkguard._model import SegmentModel, default_model, load_model, save_model
+from linkguard._records import ROW_FIELDS
 from linkguard._report import Report, Segment
 from linkguard._scan import scan, scan_many, strip
 

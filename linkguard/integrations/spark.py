@@ -40,8 +40,9 @@ try:
 except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("spark", _exc) from _exc
 
-from linkguard._batch import ROW_FIELDS, score_records
+from linkguard._batch import score_records
 from linkguard._config import Config
+from linkguard._records import FIELDS, ROW_FIELDS, failed_record
 from linkguard.integrations import ModelSpec, resolve_model
 
 if TYPE_CHECKING:
@@ -59,24 +60,16 @@ __all__ = [
 
 log = logging.getLogger("linkguard.spark")
 
-OUTPUT_SCHEMA = StructType(
-    [
-        StructField("id", StringType()),
-        StructField("url", StringType()),
-        StructField("status", StringType(), nullable=False),
-        StructField("is_spam", BooleanType()),
-        StructField("spam_score", DoubleType()),
-        StructField("n_segments", IntegerType()),
-        StructField("n_spam_segments", IntegerType()),
-        StructField("spam_links", ArrayType(StringType(), containsNull=False)),
-        StructField("reasons", ArrayType(StringType(), containsNull=False)),
-        StructField("truncated", BooleanType()),
-        StructField("error", StringType()),
-    ]
-)
-"""Spark schema of :data:`linkguard.ROW_FIELDS` (``id`` as a string, whatever the input's id type)."""
+_SPARK_TYPES: dict[str, Any] = {
+    "string": StringType(),
+    "bool": BooleanType(),
+    "float": DoubleType(),
+    "int": IntegerType(),
+    "strings": ArrayType(StringType(), containsNull=False),
+}
 
-assert tuple(OUTPUT_SCHEMA.fieldNames()) == ROW_FIELDS, "OUTPUT_SCHEMA is out of step with ROW_FIELDS"
+OUTPUT_SCHEMA = StructType([StructField(f.name, _SPARK_TYPES[f.kind], nullable=f.nullable) for f in FIELDS])
+"""Spark schema of :data:`linkguard.ROW_FIELDS`, derived from the one row definition (``id`` as a string)."""
 
 
 def _as_mapping(record: Any) -> Any:
@@ -197,12 +190,7 @@ def _warc_records(paths: Iterable[str], wet: bool | None) -> Iterator[dict[str, 
             yield from iter_records(source, wet=wet)
         except Exception as exc:
             log.warning("WARC input failed: %s: %s", path, exc)
-            yield {
-                "id": path,
-                "url": None,
-                "status": "error",
-                "error": f"cannot read WARC file {path}: {type(exc).__name__}: {exc}"[:500],
-            }
+            yield failed_record(path, None, f"cannot read WARC file {path}: {type(exc).__name__}: {exc}"[:500])
         finally:
             close = getattr(source, "close", None)
             if callable(close):

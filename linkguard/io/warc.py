@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
 from linkguard._config import MAX_BYTES_DEFAULT
+from linkguard._records import failed_record
 
 log = logging.getLogger("linkguard.io")
 
@@ -143,11 +144,11 @@ def iter_records(
 
 
 def _error(rid: Any, url: str | None, message: str) -> dict[str, Any]:
-    return {"id": rid, "url": url, "status": "error", "error": message}
+    return failed_record(rid, url, message)
 
 
 def _skipped(rid: Any, url: str | None, message: str) -> dict[str, Any]:
-    return {"id": rid, "url": url, "status": "skipped", "error": message}
+    return failed_record(rid, url, message, status="skipped")
 
 
 def _is_html(content_type: str | None) -> bool:
