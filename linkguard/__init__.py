@@ -48,7 +48,8 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> object:
-    # The estimator imports scikit-learn (~1 s, ~150 MB); only load it when asked for.
+    # The estimator imports scikit-learn (~1 s, ~150 MB; the 'train' extra); only load it when asked for.
+    # Without scikit-learn the import raises an ImportError that names the pip command.
     if name == "SegmentClassifier":
         from linkguard._estimator import SegmentClassifier
 

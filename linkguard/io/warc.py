@@ -84,7 +84,7 @@ def available_backend() -> Backend:
         return "fastwarc"
     if HAVE_WARCIO:
         return "warcio"
-    raise WarcUnavailableError("reading WARC files needs FastWARC or warcio: pip install 'linkguard[warc]'")
+    raise WarcUnavailableError("reading WARC files needs FastWARC or warcio: pip install 'linkguard-spam[warc]'")
 
 
 def iter_records(
