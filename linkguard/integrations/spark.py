@@ -28,6 +28,7 @@ try:
     import pandas as pd
     from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - the PySpark convention
+    from pyspark.sql.window import Window
     from pyspark.sql.types import (
         ArrayType,
         BooleanType,
@@ -220,6 +221,11 @@ def score_warc_paths(
         yield _spark_row(row)
 
 
+def _re_escape(text: str) -> str:
+    """``text`` as a literal inside a Java regular expression."""
+    return "".join("\\" + c if not c.isalnum() and c != "_" else c for c in text)
+
+
 def _read_table(
     spark: SparkSession, path: str, input_format: str, html_field: str, url_field: str, id_field: str
 ) -> DataFrame:
@@ -238,16 +244,23 @@ def _read_table(
     def col_or_null(name: str) -> Any:
         return F.col(name) if name in cols else F.lit(None)
 
-    record_id = F.col(id_field) if id_field in cols else F.monotonically_increasing_id()
+    record_id = F.col(id_field).cast("string") if id_field in cols else F.monotonically_increasing_id().cast("string")
     if "_corrupt_record" in cols:
         bad = F.col("_corrupt_record").isNotNull()
         status = F.when(bad, F.lit("error"))
         error = F.when(bad, F.lit("malformed JSON record"))
+        # A malformed line keeps an id: its own, when the text still shows one, else "<file>:<N>"
+        # (its place among the file's records, as the command line's "<file>:<line>").
+        own = F.regexp_extract(F.col("_corrupt_record"), rf'"{_re_escape(id_field)}"\s*:\s*"?([^",}}]+)', 1)
+        path = F.col("_metadata.file_path")  # the file-source metadata column (input_file_name() is empty here)
+        position = F.row_number().over(Window.partitionBy(path).orderBy(F.monotonically_increasing_id()))
+        where = F.concat(F.regexp_replace(path, "^file:", ""), F.lit(":"), position.cast("string"))
+        record_id = F.when(bad, F.coalesce(F.when(own != "", own), where)).otherwise(record_id)
     else:
         status = F.lit(None).cast("string")
         error = F.lit(None).cast("string")
     return df.select(
-        record_id.cast("string").alias("id"),
+        record_id.alias("id"),
         col_or_null(url_field).cast("string").alias("url"),
         F.col(html_field).alias("html"),
         col_or_null("encoding").cast("string").alias("encoding"),
