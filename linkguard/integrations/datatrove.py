@@ -116,7 +116,8 @@ class LinkSpamFilter(_LinkguardStep, BaseFilter):
     """
 
     name = "🔗 LinkGuard"
-    _requires_dependencies = ["linkguard"]  # noqa: RUF012 - datatrove reads a class-level list
+    # Nothing to check: this module imports linkguard already (and "linkguard" on the index is another project).
+    _requires_dependencies: list[str] = []  # noqa: RUF012 - datatrove reads a class-level list
 
     def __init__(
         self,
@@ -160,7 +161,8 @@ class LinkSpamRemover(_LinkguardStep, BaseFormatter):
     """
 
     name = "🔗 LinkGuard remover"
-    _requires_dependencies = ["linkguard"]  # noqa: RUF012 - datatrove reads a class-level list
+    # Nothing to check: this module imports linkguard already (and "linkguard" on the index is another project).
+    _requires_dependencies: list[str] = []  # noqa: RUF012 - datatrove reads a class-level list
 
     def __init__(
         self,
