@@ -50,7 +50,7 @@ NOT_RUN = {
     "python -m tests.fuzz.run": "the long fuzz run (100,000 inputs) takes minutes",
 }
 
-_SITECUSTOMIZE = '''
+_SITECUSTOMIZE = """
 import socket
 
 _connect = socket.socket.connect
@@ -64,7 +64,7 @@ def _guarded(self, address):
 
 
 socket.socket.connect = _guarded
-'''
+"""
 
 
 @dataclass
@@ -218,7 +218,9 @@ def _run(args: list[str], cwd: Path, workdir: Path, timeout: int = 300) -> subpr
     proc = subprocess.run(
         args, cwd=cwd, env=_env(workdir), capture_output=True, text=True, timeout=timeout, check=False
     )
-    assert proc.returncode == 0, f"exit {proc.returncode}\n--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, (
+        f"exit {proc.returncode}\n--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
+    )
     return proc
 
 
