@@ -116,7 +116,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         With the default threshold of 0.5 this is the plain log-odds.
         """
         t = float(self.threshold)
-        return self._raw(X) - np.log(t / (1.0 - t))
+        return np.asarray(self._raw(X) - np.log(t / (1.0 - t)), dtype=np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities in ``classes_`` order."""
@@ -126,4 +126,4 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Labels from ``classes_``: spam when its probability is above ``threshold``."""
         decision = self.decision_function(X)  # checks that the estimator is fitted
-        return self.classes_[(decision > 0).astype(int)]
+        return np.asarray(self.classes_[(decision > 0).astype(int)])

@@ -165,7 +165,7 @@ def failed_record(record_id: Any, url: str | None, message: str, *, status: Stat
     return {"id": record_id, "url": url, "status": status, "error": message}
 
 
-def annotations(row: Row | dict[str, Any]) -> dict[str, Any]:
+def annotation_values(row: Row | dict[str, Any]) -> dict[str, Any]:
     """What integrations write onto a document or item for an ``ok`` row (lists copied)."""
     out: dict[str, Any] = {}
     for name, key in ANNOTATIONS.items():
@@ -182,7 +182,7 @@ __all__ = [
     "STATUSES",
     "Field",
     "Row",
-    "annotations",
+    "annotation_values",
     "empty_row",
     "failed_record",
     "failed_row",

@@ -30,12 +30,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,8 @@ _connect = socket.socket.connect
 
 def _guarded(self, address):
     host = address[0] if isinstance(address, tuple) else address
-    if self.family == socket.AF_UNIX or (isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1"))):
+    local = isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1"))
+    if self.family == socket.AF_UNIX or local:
         return _connect(self, address)
     raise OSError(f"network access refused in README tests: {address!r}")
 
@@ -208,9 +209,9 @@ def _needs(block: Block) -> str | None:
     """Why a block cannot run on this machine (a missing tool), or ``None``."""
     if "spark" in block.code.lower() and "pip install" not in block.code and shutil.which("java") is None:
         return "Spark blocks need Java on PATH"
-    if "seed_page.txt" in block.code and block.section in IN_CHECKOUT:
-        if not (ROOT.parent / "shared" / "examples" / "seed_page.txt").is_file():
-            return "the block reads ../shared/examples/seed_page.txt, which is absent"
+    seed = ROOT.parent / "shared" / "examples" / "seed_page.txt"
+    if "seed_page.txt" in block.code and block.section in IN_CHECKOUT and not seed.is_file():
+        return "the block reads ../shared/examples/seed_page.txt, which is absent"
     return None
 
 
@@ -285,3 +286,9 @@ def test_pip_lines_are_checked_not_trusted() -> None:
         check_pip_install("pip install 'linkguard-spam[sparkk]'")
     with pytest.raises(metadata.PackageNotFoundError):
         check_pip_install("pip install -e . 'no-such-package-xyz>=1'")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    (block,) = [b for b in BLOCKS if b.section == "Install and run" and "pytest" in b.code]
+    command = block.code.strip().replace("pip install -e", "pip install -q -e")
+    assert command in (ROOT / ".ci" / "run").read_text("utf-8")

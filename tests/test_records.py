@@ -17,7 +17,7 @@ from linkguard.io.writers import CsvWriter, columns, parquet_schema
 def test_row_fields_typed_dict_and_table_agree() -> None:
     hints = typing.get_type_hints(_records.Row)
     assert tuple(k for k in hints if k not in _records.EXTRA_FIELDS) == linkguard.ROW_FIELDS
-    assert linkguard.ROW_FIELDS == tuple(f.name for f in _records.FIELDS)
+    assert tuple(f.name for f in _records.FIELDS) == linkguard.ROW_FIELDS
 
 
 def test_every_row_has_every_field_in_order() -> None:
@@ -44,7 +44,7 @@ def test_schemas_and_writers_come_from_the_table() -> None:
 
 def test_annotations_follow_the_table() -> None:
     row = next(score_records([{"html": "<p>A page about the river walk.</p>"}]))
-    notes = _records.annotations(row)
+    notes = _records.annotation_values(row)
     assert set(notes) == {f.annotation for f in _records.FIELDS if f.annotation}
     assert notes["linkguard_score"] == row["spam_score"]
 

@@ -125,9 +125,15 @@ def test_report_page_marks_spam_and_hidden_segments(seed_page: str) -> None:
     assert page.count('data-label="spam"') == SEED_SPAM_SEGMENTS
     assert "<script" not in page and "http://" not in page.split("<main>")[0]
     assert '<a href="http://103.49.239.135/' not in page  # spam links are text, never live
-    hidden = '<html><body><p>Garden notes for spring and summer.</p><div style="display:none">cheap pills</div></body></html>'
+    hidden = (
+        "<html><body><p>Garden notes for spring and summer.</p>"
+        '<div style="display:none">cheap pills</div></body></html>'
+    )
     row = next(iter(linkguard.score_records([{"id": "h", "html": hidden}], explain=True)))
-    assert 'data-hidden="display_none"' in page_html(row) or 'class="seg content hidden"' in page_html(row)
+    (seg,) = [s for s in row["segments"] if s["hidden"]]
+    shown = page_html(row)
+    assert f'data-hidden="{seg["hidden"]}"' in shown and "hidden: " in shown
+    assert re.search(r'class="seg (spam|content) hidden"', shown)
 
 
 def test_report_command_writes_pages_and_a_sortable_index(tmp_path: Path, seed_page: str) -> None:

@@ -32,7 +32,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra
 from linkguard._batch import score_records
 from linkguard._config import Config
 from linkguard._model import SegmentModel
-from linkguard._records import Row, annotations
+from linkguard._records import Row, annotation_values
 from linkguard.integrations import ModelSpec, resolve_model
 
 __all__ = ["LinkSpamFilter", "LinkSpamRemover"]
@@ -88,7 +88,7 @@ class _LinkguardStep:
 def _annotate(doc: Document, row: Row) -> None:
     """The row's annotated fields (see :data:`linkguard._records.FIELDS`) into ``doc.metadata``."""
     if row["status"] == "ok":
-        doc.metadata.update(annotations(row))
+        doc.metadata.update(annotation_values(row))
     elif row["status"] == "skipped":  # nothing to score, e.g. an empty page
         doc.metadata["linkguard_skipped"] = row["error"] or "skipped"
     else:
@@ -180,7 +180,8 @@ class LinkSpamRemover(_LinkguardStep, BaseFormatter):
     def format(self, text: str) -> str:
         """The page without its spam segments (unchanged when there is none or it cannot be read)."""
         row = self._rows([Document(text=text, id="")], strip=True)[0]
-        return row["clean"] if row["status"] == "ok" and row["is_spam"] else text
+        clean = row.get("clean")
+        return clean if row["status"] == "ok" and row["is_spam"] and clean is not None else text
 
     def _apply(self, docs: Iterable[Document]) -> Iterator[Document]:
         batch = list(docs)

@@ -28,7 +28,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra
 
 from linkguard._batch import score_records
 from linkguard._config import MAX_BYTES_DEFAULT, Config
-from linkguard._records import ANNOTATIONS, annotations
+from linkguard._records import ANNOTATIONS, annotation_values
 from linkguard.integrations import ModelSpec, resolve_model
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class LinkGuardPipeline:
             if row["is_spam"]:
                 adapter[self.html_field] = row["clean"]
             return item
-        for field, value in annotations(row).items():
+        for field, value in annotation_values(row).items():
             self._set(adapter, field, value)
         return item
 

@@ -28,7 +28,6 @@ try:
     import pandas as pd
     from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - the PySpark convention
-    from pyspark.sql.window import Window
     from pyspark.sql.types import (
         ArrayType,
         BooleanType,
@@ -38,6 +37,7 @@ try:
         StructField,
         StructType,
     )
+    from pyspark.sql.window import Window
 except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("spark", _exc) from _exc
 
@@ -80,7 +80,7 @@ def _as_mapping(record: Any) -> Any:
     return record
 
 
-def _spark_row(row: dict[str, Any]) -> dict[str, Any]:
+def _spark_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only the schema's columns and make ``id`` a string, so one schema fits every input."""
     out = {name: row.get(name) for name in ROW_FIELDS}
     if out["id"] is not None and not isinstance(out["id"], str):
@@ -252,9 +252,9 @@ def _read_table(
         # A malformed line keeps an id: its own, when the text still shows one, else "<file>:<N>"
         # (its place among the file's records, as the command line's "<file>:<line>").
         own = F.regexp_extract(F.col("_corrupt_record"), rf'"{_re_escape(id_field)}"\s*:\s*"?([^",}}]+)', 1)
-        path = F.col("_metadata.file_path")  # the file-source metadata column (input_file_name() is empty here)
-        position = F.row_number().over(Window.partitionBy(path).orderBy(F.monotonically_increasing_id()))
-        where = F.concat(F.regexp_replace(path, "^file:", ""), F.lit(":"), position.cast("string"))
+        source = F.col("_metadata.file_path")  # the file-source metadata column (input_file_name() is empty here)
+        position = F.row_number().over(Window.partitionBy(source).orderBy(F.monotonically_increasing_id()))
+        where = F.concat(F.regexp_replace(source, "^file:", ""), F.lit(":"), position.cast("string"))
         record_id = F.when(bad, F.coalesce(F.when(own != "", own), where)).otherwise(record_id)
     else:
         status = F.lit(None).cast("string")

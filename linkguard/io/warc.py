@@ -113,14 +113,14 @@ def iter_records(
         if wet is None and is_wet_name(name):
             wet = True
         try:
-            fh = open(name, "rb")  # noqa: SIM115 - closed in the finally below, also on early exit
+            fh: IO[bytes] = open(name, "rb")  # noqa: SIM115 - closed in the finally below, also on early exit
         except OSError as exc:
             stats.errors += 1
             yield _error(name, None, f"cannot open: {exc.strerror or exc}")
             return
     else:
-        name = getattr(source, "name", None)
-        name = str(name) if isinstance(name, (str, os.PathLike)) else "<stream>"
+        given = getattr(source, "name", None)
+        name = str(given) if isinstance(given, (str, os.PathLike)) else "<stream>"
         if wet is None and is_wet_name(name):
             wet = True
         fh = source
@@ -353,7 +353,7 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
 
 if HAVE_WARCIO:
 
-    class _CheckedIterator(_WarcioIterator):  # type: ignore[misc,valid-type]
+    class _CheckedIterator(_WarcioIterator):  # type: ignore[misc]
         """warcio stops silently at a cut gzip member; remember whether the last one ended."""
 
         cut_gzip = False
