@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from linkguard._batch import ROW_FIELDS, score_records
+from linkguard._batch import score_records
 from linkguard._config import Config
 from linkguard._errors import InputError, LinkguardError, ModelError
 from linkguard._features import FEATURE_NAMES
 from linkguard._label import REASON_CODES
 from linkguard._model import SegmentModel, default_model, save_model
+from linkguard._records import ROW_FIELDS
 from linkguard._report import Report, Segment
 from linkguard._scan import load_model, scan, scan_many, strip
 
@@ -47,7 +48,8 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> object:
-    # The estimator imports scikit-learn (~1 s, ~150 MB); only load it when asked for.
+    # The estimator imports scikit-learn (~1 s, ~150 MB; the 'train' extra); only load it when asked for.
+    # Without scikit-learn the import raises an ImportError that names the pip command.
     if name == "SegmentClassifier":
         from linkguard._estimator import SegmentClassifier
 

@@ -11,91 +11,53 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from linkguard._config import Config
 from linkguard._errors import LinkguardError
 from linkguard._model import SegmentModel, default_model
+from linkguard._records import ROW_FIELDS, Row, Status, empty_row, failed_row, report_row
 from linkguard._report import Report
 from linkguard._scan import _DEFAULT_CONFIG, _MODES, _read, _score
+from linkguard._segment import Page
 
 log = logging.getLogger("linkguard")
-
-ROW_FIELDS: tuple[str, ...] = (
-    "id",
-    "url",
-    "status",
-    "is_spam",
-    "spam_score",
-    "n_segments",
-    "n_spam_segments",
-    "spam_links",
-    "reasons",
-    "truncated",
-    "error",
-)
-"""Columns of a row, in order (the CSV/Parquet schema)."""
 
 _PAGE_KEYS = ("html", "content", "text", "body", "raw_content")
 
 
-def _row(record_id: Any, url: str | None, **fields: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": record_id,
-        "url": url,
-        "status": "ok",
-        "is_spam": None,
-        "spam_score": None,
-        "n_segments": None,
-        "n_spam_segments": None,
-        "spam_links": [],
-        "reasons": [],
-        "truncated": False,
-        "error": None,
-    }
-    row.update(fields)
-    return row
-
-
-def report_row(
-    report: Report,
-    record_id: Any = None,
-    *,
-    explain: bool = False,
-    strip: bool = False,
-) -> dict[str, Any]:
-    """The flat row for a finished report (``explain`` adds segments, ``strip`` the clean page)."""
-    row = _row(
-        record_id,
-        report.url,
-        is_spam=report.is_spam,
-        spam_score=round(report.spam_score, 6),
-        n_segments=len(report.segments),
-        n_spam_segments=len(report.spam_segments),
-        spam_links=list(report.spam_links),
-        reasons=list(report.reasons),
-        truncated=report.truncated,
-    )
-    if explain:
-        row["segments"] = [s.to_dict() for s in report.segments]
-    if strip:
-        row["clean"] = report.clean_html()
-    return row
-
-
-def error_row(record_id: Any, url: str | None, message: str, *, status: str = "error") -> dict[str, Any]:
-    """A row for a record that produced no report (``status`` ``error`` or ``skipped``)."""
-    return _row(record_id, url, status=status, error=message)
-
-
-def _page_of(record: Mapping[str, Any], field: str | None) -> Any:
+def _page_of(record: Mapping[str, Any], field: str | None) -> tuple[Any, Status, str]:
+    """The page of a record, or ``(None, status, why)`` when it has none."""
     if field is not None:
-        return record.get(field)
+        if field not in record:
+            keys = ", ".join(sorted(str(k) for k in record)[:12])
+            return None, "error", f"record has no field {field!r} (it has: {keys})"
+        page = record[field]
+        return page, "ok", "" if page is not None else f"field {field!r} is null"
     for key in _PAGE_KEYS:
         if record.get(key) is not None:
-            return record[key]
-    return None
+            return record[key], "ok", ""
+    return None, "skipped", f"record has no page field ({'/'.join(_PAGE_KEYS)})"
+
+
+def _blank(page: Any) -> bool:
+    """Nothing to score: an empty or whitespace-only page (scans only up to the first real character)."""
+    if isinstance(page, memoryview):
+        page = page.tobytes()
+    return isinstance(page, (str, bytes, bytearray)) and (not page or page.isspace())
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A record read and segmented, waiting for its batch's model call."""
+
+    index: int
+    page: Page
+    encoding: str | None
+    truncated: str
+    url: str | None
 
 
 def score_records(
@@ -110,13 +72,18 @@ def score_records(
     id_field: str = "id",
     explain: bool = False,
     strip: bool = False,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Row]:
     """Score records (mappings with an id, a URL and the page) into one row each.
 
     The page is read from ``page_field`` or else the first of ``html``,
     ``content``, ``text``, ``body``, ``raw_content``.  A record may carry
     ``encoding`` (charset hint for bytes), ``mode`` (overrides ``mode``), and
     ``status``/``error`` to pass a reader's own skip or error through.
+
+    ``skipped`` rows: no page field, a null page, an empty or whitespace-only
+    page.  ``error`` rows: a record that is not a mapping, a named
+    ``page_field`` it does not have (a typo should not pass as "nothing to
+    score"), a page that is neither text nor bytes, a failure while scoring.
     """
     config = config or _DEFAULT_CONFIG
     model = model or default_model()
@@ -125,66 +92,84 @@ def score_records(
         chunk = list(islice(it, max(1, batch_size)))
         if not chunk:
             return
-        rows: list[dict[str, Any] | None] = [None] * len(chunk)
-        pending: list[tuple[int, Any, Any, str, str | None]] = []
+        rows: list[Row] = []
+        pending: list[_Pending] = []
         for k, record in enumerate(chunk):
-            rid, url = None, None
-            try:
-                if not isinstance(record, Mapping):
-                    raise LinkguardError(f"record is a {type(record).__name__}, not a mapping")
-                rid = record.get(id_field)
-                url = record.get(url_field)
-                url = str(url) if url is not None else None
-                if record.get("status") in ("error", "skipped"):
-                    rows[k] = error_row(rid, url, str(record.get("error") or ""), status=record["status"])
-                    continue
-                page = _page_of(record, page_field)
-                if page is None:
-                    rows[k] = error_row(rid, url, "record has no page field", status="skipped")
-                    continue
-                rmode = record.get("mode") or mode
-                if rmode not in _MODES:
-                    raise LinkguardError(f"unknown mode {rmode!r}")
-                parsed, used, trunc = _read(page, rmode, config, record.get("encoding"))
-                pending.append((k, parsed, used, trunc, url))
-                rows[k] = _row(rid, url)  # placeholder, filled below
-            except Exception as exc:
-                rows[k] = error_row(rid, url, _message(exc))
-        if pending:
-            for k, report in _score_pending(pending, model, config):
-                rid = rows[k]["id"] if rows[k] is not None else None  # type: ignore[index]
-                if isinstance(report, Report):
-                    rows[k] = report_row(report, rid, explain=explain, strip=strip)
-                else:
-                    rows[k] = error_row(rid, rows[k]["url"] if rows[k] else None, report)  # type: ignore[index]
-        yield from (r for r in rows if r is not None)
+            rows.append(_read_record(k, record, mode, config, page_field, url_field, id_field, pending))
+        for item, result in _score_pending(pending, model, config):
+            row = rows[item.index]
+            if isinstance(result, Report):
+                rows[item.index] = report_row(result, row["id"], explain=explain, strip=strip)
+            else:
+                rows[item.index] = failed_row(row["id"], row["url"], result)
+        yield from rows
+
+
+def _read_record(
+    k: int,
+    record: Any,
+    mode: str,
+    config: Config,
+    page_field: str | None,
+    url_field: str,
+    id_field: str,
+    pending: list[_Pending],
+) -> Row:
+    """The row for a record that needs no scoring, or a placeholder with the record queued in ``pending``."""
+    rid, url = None, None
+    try:
+        if not isinstance(record, Mapping):
+            raise LinkguardError(f"record is a {type(record).__name__}, not a mapping")
+        rid = record.get(id_field)
+        url = record.get(url_field)
+        url = str(url) if url is not None else None
+        status = record.get("status")
+        if status in ("error", "skipped"):
+            return failed_row(rid, url, str(record.get("error") or status), status=status)
+        page, status, why = _page_of(record, page_field)
+        if page is None:
+            return failed_row(rid, url, why, status="skipped" if status == "ok" else status)
+        if _blank(page):
+            return failed_row(rid, url, "empty page", status="skipped")
+        rmode = record.get("mode") or mode
+        if rmode not in _MODES:
+            raise LinkguardError(f"unknown mode {rmode!r}")
+        parsed, used, trunc = _read(page, rmode, config, record.get("encoding"))
+        pending.append(_Pending(k, parsed, used, trunc, url))
+        return empty_row(rid, url)  # placeholder, filled when the batch is scored
+    except Exception as exc:
+        return failed_row(rid, url, _message(exc))
 
 
 def _score_pending(
-    pending: list[tuple[int, Any, Any, str, str | None]], model: SegmentModel, config: Config
-) -> Iterator[tuple[int, Report | str]]:
+    pending: list[_Pending], model: SegmentModel, config: Config
+) -> Iterator[tuple[_Pending, Report | str]]:
     """Score a batch together; if that fails, score one by one to isolate the culprit."""
+    if not pending:
+        return
     try:
         reports = _score(
-            [p[1] for p in pending],
-            [p[4] for p in pending],
-            [p[2] for p in pending],
-            [p[3] for p in pending],
+            [p.page for p in pending],
+            [p.url for p in pending],
+            [p.encoding for p in pending],
+            [p.truncated for p in pending],
             model,
             config,
         )
     except Exception:
         log.exception("batch scoring failed; retrying record by record")
-        for k, parsed, used, trunc, url in pending:
+        for p in pending:
             try:
-                yield k, _score([parsed], [url], [used], [trunc], model, config)[0]
+                yield p, _score([p.page], [p.url], [p.encoding], [p.truncated], model, config)[0]
             except Exception as exc:
-                yield k, _message(exc)
+                yield p, _message(exc)
         return
-    for (k, *_), report in zip(pending, reports, strict=True):
-        yield k, report
+    yield from zip(pending, reports, strict=True)
 
 
 def _message(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}"[:500]
+
+
+__all__ = ["ROW_FIELDS", "Row", "report_row", "score_records"]

@@ -3,8 +3,18 @@
 Crawled pages arrive as bytes in whatever encoding the server used, often
 mislabelled.  A blind ``utf-8`` decode turns a windows-1251 or Shift-JIS page
 into replacement characters, and then every lexicon and script feature is
-wrong, so the order here follows what browsers do: BOM, then the declared
-charset (only if it really decodes), then UTF-8, then a statistical detector.
+wrong.  Labels are hints, not facts: HTTP clients report ``iso-8859-1`` when
+the server names no charset, and a single-byte codec "decodes" any bytes, so
+taking such a label at its word turns a Cyrillic page into mojibake.  The
+order here:
+
+1. a byte order mark;
+2. valid UTF-8 with non-ASCII text (legacy text practically never is);
+3. a declared multi-byte charset (transport hint, then ``<meta charset>``)
+   that decodes strictly: those reject bytes that are not theirs;
+4. a declared single-byte charset, when the hint and the page agree on it or
+   the charset detector finds it plausible;
+5. the charset detector (charset-normalizer).
 """
 
 from __future__ import annotations
@@ -73,52 +83,114 @@ def declared_charset(data: bytes) -> str | None:
     return _codec(m.group(1).decode("ascii", "ignore"))
 
 
+# Codecs whose byte sequences are checked when decoding strictly; every other (single-byte)
+# codec decodes almost anything, so its label alone proves nothing.
+_MULTI_BYTE = frozenset(
+    """
+    utf-8 gb18030 gbk gb2312 hz cp932 shift_jis shift_jis_2004 shift_jisx0213 euc_jp euc_jis_2004
+    euc_jisx0213 iso2022_jp cp949 euc_kr johab iso2022_kr big5 big5hkscs cp950
+    """.split()
+)
+
+
+# Legacy codecs that real web pages use; a detector's pick outside them is taken only when clearly better.
+_WEB_COMMON = frozenset(
+    "cp1252 cp1251 cp1250 cp1253 cp1254 cp1255 cp1256 cp1257 cp1258 cp874 koi8_r koi8_u iso8859_2 "
+    "gb18030 cp932 euc_jp cp949 big5hkscs".split()
+)
+
+
 def decode(data: bytes, hint: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns ``(text, encoding_used)``.
 
-    ``hint`` is a transport-level charset (an HTTP header), tried after the BOM
-    and before the page's own declaration, as browsers do.
+    ``hint`` is a transport-level charset (an HTTP header).  It is a hint: when
+    the bytes contradict it (valid UTF-8, or a single-byte label the detector
+    finds implausible) the bytes win.
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(name, "replace"), name
     candidates: list[str] = []
-    for label in (hint, None):
-        codec = _codec(label) if label else declared_charset(data)
-        if codec and codec not in candidates:
-            candidates.append(codec)
-    if "utf-8" not in candidates:
-        candidates.append("utf-8")
-    for codec in candidates:
+    hinted = _codec(hint) if hint else None
+    declared = declared_charset(data)
+    for codec in (hinted, declared):
         # A declared UTF-16/32 without a BOM is almost always a lie in HTML.
-        if codec.startswith(("utf-16", "utf-32")):
+        if codec and codec not in candidates and not codec.startswith(("utf-16", "utf-32")):
+            candidates.append(codec)
+    if data.isascii():
+        codec = next((c for c in candidates if _ascii_compatible(c)), "utf-8")
+        return data.decode(codec, "replace"), codec
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    detection: _Detection | None = None
+    for codec in candidates:
+        if codec == "utf-8":
             continue
+        if codec not in _MULTI_BYTE:
+            agreed = hinted is not None and hinted == declared
+            if not agreed:
+                detection = detection or _detect(data)
+                if detection.plausible and codec not in detection.plausible:
+                    continue  # the label says one thing, the bytes another
         try:
             return data.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
             continue
-    detected = _detect(data)
-    if detected is not None:
-        return data.decode(detected, "replace"), detected
-    fallback = candidates[0] if not candidates[0].startswith("utf-") else "utf-8"
+    detection = detection or _detect(data)
+    if detection.best is not None:
+        return data.decode(detection.best, "replace"), detection.best
+    fallback = candidates[0] if candidates and not candidates[0].startswith("utf-") else "utf-8"
     return data.decode(fallback, "replace"), fallback
 
 
-def _detect(data: bytes) -> str | None:
+def _ascii_compatible(codec: str) -> bool:
+    try:
+        return "<p>".encode(codec) == b"<p>"
+    except (LookupError, UnicodeError):
+        return False
+
+
+class _Detection:
+    """What the charset detector makes of some bytes: its pick, and every codec it finds as plausible."""
+
+    __slots__ = ("best", "plausible")
+
+    def __init__(self, best: str | None, plausible: frozenset[str]) -> None:
+        self.best = best
+        self.plausible = plausible
+
+
+def _detect(data: bytes) -> _Detection:
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - dependency is declared
-        return None
+        return _Detection(None, frozenset())
     results = from_bytes(data[:_DETECT_BYTES])
     best = results.best()
     if best is None:
-        return None
+        return _Detection(None, frozenset())
+    plausible: set[str] = set()
+    for match in results:
+        if match.chaos <= best.chaos + 0.01:
+            for label in (match.encoding, *match.could_be_from_charset):
+                codec = _codec(label)
+                if codec:
+                    plausible.add(codec)
     # Short Western text fits cp1250/cp1257/cp1252 equally well; on a tie take what
     # browsers fall back to (windows-1252) rather than the detector's first pick.
     for match in results:
         if match.chaos == best.chaos and match.coherence == best.coherence and "cp1252" in match.could_be_from_charset:
-            return "cp1252"
-    return _codec(best.encoding)
+            return _Detection("cp1252", frozenset(plausible))
+    # Short text also fits a rare codec (mac-cyrillic) about as well as the common one
+    # (windows-1251): when the pick is rare, a common codec that reads it as cleanly wins.
+    if _codec(best.encoding) not in _WEB_COMMON:
+        for match in results:
+            codec = _codec(match.encoding)
+            if codec in _WEB_COMMON and match.chaos <= best.chaos and match.coherence >= 0.5 * best.coherence > 0:
+                return _Detection(codec, frozenset(plausible))
+    return _Detection(_codec(best.encoding), frozenset(plausible))
 
 
 def looks_like_html(text: str) -> bool:

@@ -1,7 +1,8 @@
 """The scikit-learn estimator behind the bundled model.
 
 Kept apart from inference (``_model.py``) so that scanning never imports
-scikit-learn: only training and users of the estimator API pay for it.
+scikit-learn: only training and users of the estimator API pay for it, and
+only they install it (the ``train`` extra).
 """
 
 from __future__ import annotations
@@ -9,9 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra test
+    raise ImportError(
+        "linkguard.SegmentClassifier (training and the scikit-learn API) needs scikit-learn, "
+        "which is not installed; install the 'train' extra: pip install 'linkguard-spam[train]' "
+        "(in a checkout: pip install -e '.[train]')"
+    ) from _exc
 
 from linkguard._features import FEATURE_NAMES
 from linkguard._model import SegmentModel, _sigmoid
@@ -31,7 +40,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         Passed to :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
     class_weight : dict, "balanced" or None
     threshold : float
-        Spam probability at or above which :meth:`predict` says spam.
+        Spam probability above which :meth:`predict` says spam (the decision function's zero).
     random_state : int or None
 
     Attributes
@@ -87,7 +96,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
             max_leaf_nodes=self.max_leaf_nodes,
             learning_rate=self.learning_rate,
             l2_regularization=self.l2_regularization,
-            min_samples_leaf=min(self.min_samples_leaf, max(1, len(y_idx) // 4)),
+            min_samples_leaf=self.min_samples_leaf,
             class_weight=self.class_weight,
             early_stopping=False,
             random_state=self.random_state,
@@ -97,21 +106,28 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = int(hgb.n_iter_)
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of the second class (spam)."""
+    def _raw(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self.model_.raw(X)
+        return np.asarray(self.model_.raw(X), dtype=np.float64)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of the second class (spam) minus those of ``threshold``: positive means spam.
+
+        With the default threshold of 0.5 this is the plain log-odds.
+        """
+        t = float(self.threshold)
+        return np.asarray(self._raw(X) - np.log(t / (1.0 - t)), dtype=np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities in ``classes_`` order."""
-        p = _sigmoid(self.decision_function(X))
+        p = _sigmoid(self._raw(X))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        """Labels from ``classes_``, spam when its probability reaches ``threshold``."""
-        p = self.predict_proba(X)[:, 1]
-        return self.classes_[(p >= self.threshold).astype(int)]
+        """Labels from ``classes_``: spam when its probability is above ``threshold``."""
+        decision = self.decision_function(X)  # checks that the estimator is fitted
+        return np.asarray(self.classes_[(decision > 0).astype(int)])
 
 
 def from_hgb(hgb: Any, threshold: float, n_features: int, names: tuple[str, ...] = FEATURE_NAMES) -> SegmentModel:

@@ -15,17 +15,19 @@ from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
 from linkguard._features import FEATURE_NAMES, page_features
-from linkguard._label import reasons_for, revise
+from linkguard._label import _REASON_OF, reasons_for, revise
 from linkguard._model import SegmentModel, default_model
 from linkguard._page import page_verdicts
 from linkguard._report import Report, Segment
-from linkguard._segment import Page, segment_html, segment_text
+from linkguard._segment import Page, RawSegment, segment_html, segment_text
 
 Mode = Literal["auto", "html", "text"]
 PageInput = str | bytes | bytearray | memoryview
 _MODES = ("auto", "html", "text")
 _DEFAULT_CONFIG = Config()
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_TERM_COLS = [(k, _REASON_OF[name]) for k, name in enumerate(FEATURE_NAMES) if name.startswith("terms_")]
+_LINK_REASONS = frozenset({"raw_ip_links", "spam_terms_in_links", "offsite_links", "hijacked_domain", "link_density"})
 
 
 class ReadPage(NamedTuple):
@@ -124,10 +126,11 @@ def _score(
             score = float(scores[i])
             reasons: tuple[str, ...] = ()
             if is_spam:
-                reasons = reasons_for(contrib[i])
+                reasons = _shown_reasons(
+                    reasons_for(contrib[i]), raw, promoted=bool(promoted[i]), text_terms=_text_term_codes(X[row])
+                )
                 if promoted[i]:
                     score = max(score, threshold)
-                    reasons = ("neighbour_spam", *[r for r in reasons if r != "neighbour_spam"])
             segs.append(
                 Segment(
                     label="spam" if is_spam else "content",
@@ -151,13 +154,46 @@ def _score(
                 encoding=encodings[p],
                 truncated=bool(trunc),
                 truncated_reason=trunc or None,
+                threshold=float(threshold),
                 page_label=verdicts[p].label,  # type: ignore[arg-type]
                 page_score=verdicts[p].score,
                 page_reasons=verdicts[p].reasons,
-                _page=page,
+                _text=page.text,
+                _caps=(config.max_nodes, config.max_links),
             )
         )
     return reports
+
+
+def _text_term_codes(x: np.ndarray) -> list[str]:
+    """Reason codes of the spam families whose terms occur in a segment's text (its feature row)."""
+    return [code for col, code in _TERM_COLS if x[col] > 0]
+
+
+def _shown_reasons(
+    reasons: tuple[str, ...], raw: RawSegment, *, promoted: bool, text_terms: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Reasons as shown: a segment's own evidence first, and only codes that are true of it.
+
+    Codes about links (``spam_terms_in_links``, ``raw_ip_links`` …) are left out
+    for a segment without links, where the model's contribution came from the
+    absence of links.  ``neighbour_spam`` goes after the segment's own evidence
+    (it is all there is for a promoted line with none): the raw-IP line of an
+    injected block says ``raw_ip_links`` first.
+    """
+    own: list[str] = []
+    for r in reasons:
+        if r == "neighbour_spam" or r in own:
+            continue
+        if not raw.links and r in _LINK_REASONS:
+            # Spam vocabulary without links is vocabulary in the text: name its family instead.
+            if r == "spam_terms_in_links":
+                own.extend(t for t in text_terms if t not in own and t not in reasons)
+            continue
+        own.append(r)
+    if promoted or "neighbour_spam" in reasons:
+        own.append("neighbour_spam")
+    return tuple(own)
 
 
 def scan(
@@ -185,10 +221,15 @@ def strip(
     url: str | None = None,
     *,
     mode: Mode = "auto",
+    encoding: str | None = None,
     config: Config | None = None,
+    model: SegmentModel | None = None,
 ) -> str:
-    """The page with its spam segments removed (unchanged when there is none)."""
-    return scan(page, url, mode=mode, config=config).clean_html()
+    """The page with its spam segments removed (unchanged when there is none).
+
+    Takes the same arguments as :func:`scan`; bytes come back decoded, as ``str``.
+    """
+    return scan(page, url, mode=mode, encoding=encoding, config=config, model=model).clean_html()
 
 
 def scan_many(

@@ -1,59 +1,65 @@
-"""``linkguard score``: score pages, WARC/WET and JSONL files into one row per record.
+"""The ``linkguard`` command: ``score`` pages and archives into rows, ``explain`` one page, ``report`` in HTML.
 
 Usage::
 
     linkguard [score] [options] [PATH ...]
+    linkguard explain [options] PAGE
+    linkguard report [options] [PATH ...] [-o DIR]
 
-``PATH`` is a page file (``.html``, ``.txt``, gzipped or not), a WARC or WET file,
-a JSON Lines file, or a directory (read recursively, sorted); ``-`` or no path
+``PATH`` is a page file (any suffix, gzipped or not), a WARC or WET file, a
+JSON Lines file, or a directory (read recursively, sorted); ``-`` or no path
 reads standard input (one page, or JSON Lines with ``--stdin-format jsonl``).
 
-Output goes to standard output (or ``-o FILE``) as JSON Lines, CSV or Parquet,
-one row per input record with the columns of :data:`linkguard.ROW_FIELDS`;
-``--explain`` adds ``segments`` (per-segment verdicts) and ``--strip`` adds
-``clean`` (the page without its spam segments).  In CSV, lists and segments
-are JSON strings, booleans ``true``/``false`` and missing values empty.  Logs
-and the progress line go to standard error, never to the data.
+``score`` writes one row per input record to standard output (or ``-o FILE``)
+as JSON Lines, CSV or Parquet, with the columns of :data:`linkguard.ROW_FIELDS`;
+``--explain`` adds ``segments`` and ``--strip`` adds ``clean`` (the page
+without its spam segments); ``--html-report DIR`` also writes the visual
+report.  Every record gives a row, also when it cannot be read: the row says
+``skipped`` or ``error`` and why, and standard error says it in one line.
+Logs, progress and the closing summary go to standard error, never to the data.
 
 Exit status: 0 when every record was scored or skipped, 1 when any row has
-``status="error"`` (unreadable record, truncated file, bad JSON line), 2 for a
-usage error (unknown option, missing path, parquet without pyarrow) or a
-model that cannot be loaded.
+``status="error"``, 2 for a usage error (unknown option, an output path that
+cannot be written, parquet without pyarrow) or a model that cannot be loaded.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import io
-import json
 import logging
-import multiprocessing
 import os
 import platform
 import shutil
 import sys
 import time
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from itertools import chain, islice
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from importlib import metadata
+from itertools import islice
 from typing import IO, Any
 
 from linkguard import __version__
-from linkguard._batch import ROW_FIELDS, score_records
 from linkguard._config import Config
 from linkguard._errors import LinkguardError
+from linkguard._explain import explain_lines
+from linkguard._html_report import HtmlReport
 from linkguard._model import default_model
-from linkguard.io.files import STDIN, iter_inputs
+from linkguard._pool import ScoreOptions, default_jobs, score_stream
+from linkguard._scan import scan
+from linkguard.io.files import STDIN, iter_file_records, iter_inputs, iter_stdin, kind_of
+from linkguard.io.writers import FORMATS, Writer, columns, have_parquet, open_writer
 
 log = logging.getLogger("linkguard")
 
-FORMATS = ("jsonl", "csv", "parquet")
-_SUBCOMMANDS = ("score",)
+DISTRIBUTION = "linkguard-spam"
+"""The name this project has on the package index (``linkguard`` there is another project)."""
+
+_SUBCOMMANDS = ("score", "explain", "report")
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version")
-_PARQUET_ROWS = 1024  # rows buffered per Parquet row group write
+_ERRORS_SHOWN = 20  # error rows told on stderr one by one; the rest are counted
+_DEFAULT_REPORT_DIR = "linkguard-report"
+
+__all__ = ["DISTRIBUTION", "ScoreOptions", "build_parser", "default_jobs", "main", "score_stream"]
 
 
 class UsageError(Exception):
@@ -83,20 +89,75 @@ def _threshold(text: str) -> float:
     return value
 
 
-def default_jobs() -> int:
-    """CPUs this process may use (``os.cpu_count()`` where affinity is unknown)."""
+def model_threshold() -> float | None:
+    """The bundled model's threshold, or ``None`` when the model cannot be read."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        return default_model().threshold
+    except LinkguardError:
+        return None
 
 
 def version_text() -> str:
-    return f"linkguard {__version__} (Python {platform.python_version()})"
+    try:
+        dist = f"{DISTRIBUTION} {metadata.version(DISTRIBUTION)}"
+    except metadata.PackageNotFoundError:
+        dist = f"{DISTRIBUTION} (not installed: run from a source tree)"
+    return f"linkguard {__version__} ({dist}; Python {platform.python_version()})"
+
+
+def _threshold_help() -> str:
+    current = model_threshold()
+    default = f"the model's, {current:g}" if current is not None else "the model's"
+    return f"segment spam threshold: a score at or above it is spam (default: {default})"
+
+
+def _add_scoring(group: argparse._ArgumentGroup, threshold_help: str) -> None:
+    group.add_argument("--threshold", type=_threshold, help=threshold_help)
+    group.add_argument(
+        "--mode",
+        choices=("auto", "html", "text"),
+        default="auto",
+        help="how to read pages (WET records are always text; default: auto)",
+    )
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="inputs; '-' or none = stdin")
+    src = parser.add_argument_group("input")
+    src.add_argument("--html-field", help="JSONL field holding the page (default: html/content/text/…)")
+    src.add_argument("--url-field", default="url", help="JSONL field holding the page URL (default: url)")
+    src.add_argument("--id-field", default="id", help="JSONL field holding the record id (default: id)")
+    src.add_argument(
+        "--stdin-format",
+        choices=("page", "jsonl"),
+        default="page",
+        help="read stdin as one page (default) or as JSON Lines",
+    )
+    src.add_argument("--limit", type=_positive_int, help="stop after N records")
+    return src
+
+
+def _add_running(parser: argparse.ArgumentParser, threshold_help: str) -> None:
+    run = parser.add_argument_group("scoring")
+    _add_scoring(run, threshold_help)
+    run.add_argument("--batch-size", type=_positive_int, default=16, help="records per batch (default: 16)")
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: CPU count; 1 = in this process)",
+    )
+    talk = parser.add_argument_group("messages")
+    talk.add_argument("-q", "--quiet", action="store_true", help="no progress or summary, error lines only")
+    talk.add_argument(
+        "-v", "--verbose", action="count", default=0, help="say what was skipped and why (-vv: debug log)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (public so docs and tests can introspect it)."""
+    threshold_help = _threshold_help()
     parser = argparse.ArgumentParser(
         prog="linkguard",
         description="Find spam injected into legitimate web pages.",
@@ -109,46 +170,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="score pages and archives into one row per record",
         description=(
             "Score page files, WARC/WET files, JSON Lines files or directories of them; "
-            "one output row per input record. Exit status: 0 ok, 1 some rows are errors, "
-            "2 usage error."
+            "one output row per input record, also for records that cannot be read "
+            "(status skipped or error, with the reason). Exit status: 0 ok, 1 some rows are "
+            "errors, 2 usage error."
         ),
     )
-    score.add_argument("paths", nargs="*", metavar="PATH", help="inputs; '-' or none = stdin")
-    src = score.add_argument_group("input")
-    src.add_argument("--html-field", help="JSONL field holding the page (default: html/content/text/…)")
-    src.add_argument("--url-field", default="url", help="JSONL field holding the page URL (default: url)")
-    src.add_argument("--id-field", default="id", help="JSONL field holding the record id (default: id)")
-    src.add_argument(
-        "--stdin-format",
-        choices=("page", "jsonl"),
-        default="page",
-        help="read stdin as one page (default) or as JSON Lines",
-    )
-    src.add_argument(
-        "--mode",
-        choices=("auto", "html", "text"),
-        default="auto",
-        help="how to read pages (WET records are always text; default: auto)",
-    )
-    src.add_argument("--limit", type=_positive_int, help="stop after N records")
+    _add_inputs(score)
     out = score.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)")
     out.add_argument("-o", "--output", metavar="FILE", help="write rows here instead of stdout")
     out.add_argument("--explain", action="store_true", help="add per-segment verdicts ('segments')")
-    out.add_argument("--strip", action="store_true", help="add the page without spam ('clean')")
-    run = score.add_argument_group("scoring")
-    run.add_argument("--threshold", type=_threshold, help="segment spam threshold (default: the model's)")
-    run.add_argument("--batch-size", type=_positive_int, default=16, help="records per batch (default: 16)")
-    run.add_argument(
-        "-j",
-        "--jobs",
-        type=_positive_int,
-        default=None,
-        help="worker processes (default: CPU count; 1 = in this process)",
+    out.add_argument("--strip", action="store_true", help="add the page without its spam segments ('clean')")
+    out.add_argument("--html-report", metavar="DIR", help="also write an HTML report (DIR/index.html)")
+    _add_running(score, threshold_help)
+
+    explain = sub.add_parser(
+        "explain",
+        help="show one page's segments with label, score, reasons and links",
+        description=(
+            "Show one page (a file or '-' for stdin) segment by segment, in document order: label, "
+            "score, reasons, and the links of spam segments. Coloured on a terminal."
+        ),
     )
-    talk = score.add_argument_group("messages")
-    talk.add_argument("-q", "--quiet", action="store_true", help="no progress line, errors only")
-    talk.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    explain.add_argument("page", metavar="PAGE", help="a page file (HTML or text, gzipped or not) or '-'")
+    explain.add_argument("--url", help="the page's address (on-site and off-site links depend on it)")
+    explain.add_argument("--only-spam", action="store_true", help="show only the spam segments")
+    explain.add_argument("--encoding", help="charset hint for the page's bytes (a hint: a lie is overruled)")
+    explain.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output (default: auto = on a terminal, unless NO_COLOR is set)",
+    )
+    grp = explain.add_argument_group("scoring")
+    _add_scoring(grp, threshold_help)
+
+    report = sub.add_parser(
+        "report",
+        help="write an HTML report: one page per record and a sortable index",
+        description=(
+            "Score the inputs (as 'score' does) and write a self-contained HTML page per record, "
+            "with spam segments highlighted, plus DIR/index.html, a sortable table of all records."
+        ),
+    )
+    _add_inputs(report)
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default=_DEFAULT_REPORT_DIR,
+        help=f"report folder (default: {_DEFAULT_REPORT_DIR})",
+    )
+    _add_running(report, threshold_help)
     return parser
 
 
@@ -159,285 +232,151 @@ def _with_subcommand(argv: list[str]) -> list[str]:
     return ["score", *argv]
 
 
-# ---------------------------------------------------------------- scoring
+# ---------------------------------------------------------------- progress and messages
 
 
-@dataclass(frozen=True)
-class ScoreOptions:
-    """Everything a worker needs to score a batch (picklable)."""
-
-    mode: str = "auto"
-    threshold: float | None = None
-    explain: bool = False
-    strip: bool = False
-    batch_size: int = 16
-
-
-_WORKER_OPTIONS: ScoreOptions | None = None
-
-
-def _init_worker(options: ScoreOptions) -> None:
-    """Runs once per worker process: keep the options and load the model once."""
-    global _WORKER_OPTIONS
-    _WORKER_OPTIONS = options
-    default_model()
-
-
-def _score_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    options = _WORKER_OPTIONS or ScoreOptions()
-    return list(_score(batch, options))
-
-
-def _score(records: Iterable[dict[str, Any]], options: ScoreOptions) -> Iterator[dict[str, Any]]:
-    config = Config(threshold=options.threshold)
-    rows = score_records(
-        records,
-        mode=options.mode,
-        batch_size=options.batch_size,
-        config=config,
-        explain=options.explain,
-        strip=options.strip,
-    )
-    for row in rows:
-        if options.explain:
-            row.setdefault("segments", None)
-        if options.strip:
-            row.setdefault("clean", None)
-        yield row
-
-
-def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    it = iter(records)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def _mp_context() -> Any:
-    """forkserver where there is one: fork() from a process with BLAS threads is unsafe."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def score_stream(records: Iterable[dict[str, Any]], options: ScoreOptions, jobs: int = 1) -> Iterator[dict[str, Any]]:
-    """Rows in input order; with ``jobs > 1`` batches go to worker processes.
-
-    At most ``2 * jobs`` batches are in flight, so memory stays flat however
-    long the input.  A single batch is scored here: starting workers for it
-    would cost more than it saves.
-    """
-    if jobs <= 1:
-        yield from _score(records, options)
-        return
-    batches = _batches(records, options.batch_size)
-    head = list(islice(batches, 2))
-    if len(head) < 2:
-        for batch in head:
-            yield from _score(batch, options)
-        return
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker, initargs=(options,)
-    ) as pool:
-        inflight: deque[Future[list[dict[str, Any]]]] = deque()
-        try:
-            for batch in chain(head, batches):
-                inflight.append(pool.submit(_score_batch, batch))
-                while len(inflight) >= 2 * jobs:
-                    yield from inflight.popleft().result()
-            while inflight:
-                yield from inflight.popleft().result()
-        finally:
-            for fut in inflight:
-                fut.cancel()
-
-
-# ---------------------------------------------------------------- output
-
-
-def _columns(explain: bool, strip: bool) -> list[str]:
-    cols = list(ROW_FIELDS)
-    if explain:
-        cols.append("segments")
-    if strip:
-        cols.append("clean")
-    return cols
-
-
-class JsonlWriter:
-    """One JSON object a line, UTF-8."""
-
-    def __init__(self, fh: IO[str], columns: list[str]) -> None:
-        self.fh = fh
-        self.columns = columns
-
-    def write(self, row: dict[str, Any]) -> None:
-        self.fh.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False, default=str))
-        self.fh.write("\n")
-
-    def close(self) -> None:
-        self.fh.flush()
-
-
-class CsvWriter:
-    """A header line then one line a row; lists and segments as JSON strings."""
-
-    def __init__(self, fh: IO[str], columns: list[str]) -> None:
-        self.fh = fh
-        self.columns = columns
-        self.writer = csv.writer(fh, lineterminator="\n")
-        self.writer.writerow(columns)
-
-    @staticmethod
-    def _cell(value: Any) -> Any:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (list, dict, tuple)):
-            return json.dumps(value, ensure_ascii=False, default=str)
-        return value
-
-    def write(self, row: dict[str, Any]) -> None:
-        self.writer.writerow([self._cell(row.get(c)) for c in self.columns])
-
-    def close(self) -> None:
-        self.fh.flush()
-
-
-class ParquetWriter:
-    """Row groups of up to ``_PARQUET_ROWS`` rows, with a fixed schema."""
-
-    def __init__(self, path: str, columns: list[str]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        types = {
-            "id": pa.string(),
-            "url": pa.string(),
-            "status": pa.string(),
-            "is_spam": pa.bool_(),
-            "spam_score": pa.float64(),
-            "n_segments": pa.int64(),
-            "n_spam_segments": pa.int64(),
-            "spam_links": pa.list_(pa.string()),
-            "reasons": pa.list_(pa.string()),
-            "truncated": pa.bool_(),
-            "error": pa.string(),
-            "segments": pa.string(),  # JSON: a list of segment dicts
-            "clean": pa.string(),
-        }
-        self.pa = pa
-        self.columns = columns
-        self.schema = pa.schema([(c, types.get(c, pa.string())) for c in columns])
-        self.writer = pq.ParquetWriter(path, self.schema)
-        self.buffer: list[dict[str, Any]] = []
-
-    def write(self, row: dict[str, Any]) -> None:
-        out = {c: row.get(c) for c in self.columns}
-        if out["id"] is not None:
-            out["id"] = str(out["id"])
-        if "segments" in out and out["segments"] is not None:
-            out["segments"] = json.dumps(out["segments"], ensure_ascii=False)
-        self.buffer.append(out)
-        if len(self.buffer) >= _PARQUET_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.buffer:
-            self.writer.write_table(self.pa.Table.from_pylist(self.buffer, schema=self.schema))
-            self.buffer = []
-
-    def close(self) -> None:
-        self._flush()
-        self.writer.close()
-
-
-def _check_pyarrow() -> None:
-    try:
-        import pyarrow.parquet  # noqa: F401
-    except ImportError:
-        raise UsageError(
-            "--format parquet needs pyarrow: pip install 'linkguard[parquet]' (or: pip install pyarrow)"
-        ) from None
-
-
-class _Output:
-    """The text stream rows go to: a file, or stdout as UTF-8 whatever the locale."""
-
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self._wrapper: io.TextIOWrapper | None = None
-        if path is not None and path != STDIN:
-            self.fh: IO[str] = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        elif hasattr(sys.stdout, "buffer"):
-            sys.stdout.flush()
-            self._wrapper = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-            self.fh = self._wrapper
-        else:  # an in-memory stdout (tests, notebooks)
-            self.fh = sys.stdout
-
-    def close(self) -> None:
-        if self._wrapper is not None:
-            try:
-                self._wrapper.flush()
-            finally:
-                self._wrapper.detach()  # leave sys.stdout usable
-        elif self.fh is not sys.stdout:
-            self.fh.close()
-
-
-# ---------------------------------------------------------------- progress
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.5))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class Progress:
-    """pages, pages/s and errors on stderr; only for a terminal, never in the data."""
+    """Records, rate and (when the total is known) percent and ETA, on one stderr line."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, stream: IO[str], *, enabled: bool, total: int | None = None) -> None:
+        self.stream = stream
         self.enabled = enabled
+        self.total = total
         self.n = 0
         self.errors = 0
         self.start = time.monotonic()
         self._last = 0.0
-        self._bar: Any = None
-        if enabled:
-            try:
-                from tqdm import tqdm
-            except ImportError:
-                tqdm = None
-            if tqdm is not None:
-                # shutil falls back to 80 columns where the terminal reports a width of 0
-                width = shutil.get_terminal_size().columns
-                self._bar = tqdm(unit="page", file=sys.stderr, ncols=width, leave=True)
+        self._drawn = False
 
-    def update(self, row: dict[str, Any]) -> None:
+    def update(self, row: Mapping[str, Any]) -> None:
         self.n += 1
         if row.get("status") == "error":
             self.errors += 1
         if not self.enabled:
             return
-        if self._bar is not None:
-            self._bar.update(1)
-            if row.get("status") == "error":
-                self._bar.set_postfix(errors=self.errors, refresh=False)
-            return
         now = time.monotonic()
-        if now - self._last >= 0.25:
+        if now - self._last >= 0.2:
             self._last = now
             self._draw(now)
 
+    def line(self, now: float | None = None) -> str:
+        """The progress text (without the carriage return)."""
+        elapsed = max((now if now is not None else time.monotonic()) - self.start, 1e-9)
+        rate = self.n / elapsed
+        if self.total:
+            pct = min(100.0, 100.0 * self.n / self.total)
+            left = max(self.total - self.n, 0)
+            eta = _clock(left / rate) if rate > 0 else "?"
+            text = f"{self.n}/{self.total} records ({pct:.0f}%), {rate:.1f}/s, ETA {eta}"
+        else:
+            text = f"{self.n} records, {rate:.1f}/s, {_clock(elapsed)} elapsed"
+        return text + (f", {self.errors} errors" if self.errors else "")
+
     def _draw(self, now: float) -> None:
-        rate = self.n / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r{self.n} pages, {rate:.1f} pages/s, {self.errors} errors")
-        sys.stderr.flush()
+        width = shutil.get_terminal_size().columns
+        self.stream.write("\r" + self.line(now)[: max(width - 1, 20)].ljust(min(width - 1, 79)))
+        self.stream.flush()
+        self._drawn = True
+
+    def clear(self) -> None:
+        """Take the line away so that a message can be printed in its place."""
+        if self._drawn:
+            width = shutil.get_terminal_size().columns
+            self.stream.write("\r" + " " * max(width - 1, 1) + "\r")
+            self.stream.flush()
+            self._drawn = False
 
     def close(self) -> None:
-        if not self.enabled:
-            return
-        if self._bar is not None:
-            self._bar.close()
+        self.clear()
+
+
+def _count_total(paths: Sequence[str], limit: int | None) -> int | None:
+    """Records the inputs hold, when that can be known cheaply (page files, plain JSONL), else ``None``."""
+    from linkguard.io.files import iter_paths
+
+    total = 0
+    for p in iter_paths(paths or [STDIN]):
+        if p == STDIN:
+            return None if limit is None else limit
+        kind = kind_of(p)
+        if kind == "page":
+            total += 1
+        elif kind == "jsonl" and not p.lower().endswith(".gz"):
+            try:
+                total += _count_lines(p)
+            except OSError:
+                total += 1
         else:
-            self._draw(time.monotonic())
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+            return None if limit is None else limit
+        if limit is not None and total >= limit:
+            return limit
+    return total
+
+
+def _count_lines(path: str) -> int:
+    n = 0
+    last = b"\n"
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (last != b"\n")
+
+
+class Messages:
+    """One stderr line per error row (the first few), skipped rows with ``-v``, and the closing summary."""
+
+    def __init__(self, progress: Progress, *, verbose: int, quiet: bool) -> None:
+        self.progress = progress
+        self.verbose = verbose
+        self.quiet = quiet
+        self.counts = {"ok": 0, "skipped": 0, "error": 0}
+        self.spam = 0
+        self.thresholds: set[float] = set()
+        self.missing_field: dict[str, int] = {}
+
+    def _say(self, text: str) -> None:
+        self.progress.clear()
+        print(f"linkguard: {text}", file=sys.stderr, flush=True)
+
+    def row(self, row: Mapping[str, Any]) -> None:
+        status = str(row.get("status") or "ok")
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if row.get("is_spam"):
+            self.spam += 1
+        if row.get("threshold") is not None:
+            self.thresholds.add(float(row["threshold"]))
+        if status == "error":
+            n = self.counts["error"]
+            if n <= _ERRORS_SHOWN or self.verbose:
+                self._say(f"error: {row.get('id')}: {row.get('error')}")
+            elif n == _ERRORS_SHOWN + 1:
+                self._say("error: … more error rows follow (see the 'error' column, or -v)")
+        elif status == "skipped" and self.verbose:
+            self._say(f"skipped {row.get('id')}: {row.get('error')}")
+        self.progress.update(row)
+
+    def summary(self, elapsed: float) -> str:
+        total = sum(self.counts.values())
+        rate = total / elapsed if elapsed > 0 else 0.0
+        th = ", ".join(f"{t:g}" for t in sorted(self.thresholds)) or "–"
+        return (
+            f"{total} records: {self.counts['ok']} ok, {self.counts['skipped']} skipped, "
+            f"{self.counts['error']} error; {self.spam} spam pages (threshold {th}); "
+            f"{elapsed:.1f} s, {rate:.1f} pages/s"
+        )
+
+    def close(self, elapsed: float) -> None:
+        self.progress.close()
+        if not self.quiet:
+            self._say(self.summary(elapsed))
 
 
 # ---------------------------------------------------------------- main
@@ -459,74 +398,175 @@ def _stdin_is_terminal() -> bool:
         return False
 
 
-def _validate(args: argparse.Namespace) -> None:
-    for path in args.paths:
-        if path != STDIN and not os.path.exists(path):
-            raise UsageError(f"no such file or directory: {path}")
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _check_output_file(path: str | None) -> None:
+    """An output file must be creatable: its folder exists and the path is not a folder."""
+    if path is None or path == STDIN:
+        return
+    if os.path.isdir(path):
+        raise UsageError(f"-o {path}: is a folder; give a file name (e.g. {os.path.join(path, 'rows.jsonl')})")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"-o {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"-o {path}: folder {folder} is not writable")
+
+
+def _check_report_dir(path: str) -> None:
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"{path}: exists and is not a folder; the HTML report needs a folder")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise UsageError(f"{path}: folder {parent} does not exist")
+
+
+def _validate_inputs(args: argparse.Namespace) -> None:
     if args.paths.count(STDIN) > 1:
         raise UsageError("'-' (stdin) can be given only once")
     if not args.paths and _stdin_is_terminal():
         raise UsageError("no input: give PATH ... or pipe a page into stdin ('linkguard -h' for help)")
-    if args.format == "parquet":
-        _check_pyarrow()
-        if args.output in (None, STDIN):
-            raise UsageError("--format parquet needs -o FILE (Parquet cannot stream to stdout)")
 
 
-def _run(args: argparse.Namespace) -> int:
-    _validate(args)
+def _load_model() -> None:
     try:
         default_model()  # fail before any output is written, not in the first batch
     except LinkguardError as exc:
         raise UsageError(f"cannot load the model: {exc}") from None
+
+
+def _records(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    options = {"html_field": args.html_field, "url_field": args.url_field, "id_field": args.id_field}
+    records: Iterable[dict[str, Any]] = iter_inputs(args.paths, stdin_format=args.stdin_format, **options)
+    if args.limit is not None:
+        records = islice(records, args.limit)
+    yield from records
+
+
+def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: bool) -> int:
+    _validate_inputs(args)
+    if write_rows:
+        if args.format == "parquet":
+            if not have_parquet():
+                raise UsageError(
+                    f"--format parquet needs pyarrow: pip install '{DISTRIBUTION}[parquet]' (or: pip install pyarrow)"
+                )
+            if args.output in (None, STDIN):
+                raise UsageError("--format parquet needs -o FILE (Parquet cannot stream to stdout)")
+        _check_output_file(args.output)
+    if report_dir is not None:
+        _check_report_dir(report_dir)
+    _load_model()
+    explain = bool(getattr(args, "explain", False))
+    strip = bool(getattr(args, "strip", False))
     options = ScoreOptions(
         mode=args.mode,
         threshold=args.threshold,
-        explain=args.explain,
-        strip=args.strip,
+        explain=explain or report_dir is not None,
+        strip=strip,
         batch_size=args.batch_size,
     )
     jobs = args.jobs or default_jobs()
-    jsonl_options = {"html_field": args.html_field, "url_field": args.url_field, "id_field": args.id_field}
-    records: Iterable[dict[str, Any]] = iter_inputs(args.paths, stdin_format=args.stdin_format, **jsonl_options)
-    if args.limit is not None:
-        records = islice(records, args.limit)
-    columns = _columns(args.explain, args.strip)
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
-    start = time.monotonic()
-    out: _Output | None = None
-    writer: JsonlWriter | CsvWriter | ParquetWriter
-    if args.format == "parquet":
-        writer = ParquetWriter(args.output, columns)
-    else:
-        out = _Output(args.output)
-        writer = (JsonlWriter if args.format == "jsonl" else CsvWriter)(out.fh, columns)
-    counts = {"ok": 0, "skipped": 0, "error": 0}
-    try:
-        for row in score_stream(records, options, jobs):
-            writer.write(row)
-            counts[row.get("status", "ok")] = counts.get(row.get("status", "ok"), 0) + 1
-            progress.update(row)
-    finally:
-        progress.close()
-        try:
-            writer.close()
-        finally:
-            if out is not None:
-                out.close()
-    total = sum(counts.values())
-    log.info(
-        "%d rows: %d ok, %d skipped, %d errors in %.1fs",
-        total,
-        counts["ok"],
-        counts["skipped"],
-        counts["error"],
-        time.monotonic() - start,
+    show_progress = not args.quiet and _stderr_is_terminal()
+    total = _count_total(args.paths, args.limit) if show_progress else None
+    messages = Messages(
+        Progress(sys.stderr, enabled=show_progress, total=total), verbose=args.verbose, quiet=args.quiet
     )
-    if counts["error"]:
-        log.warning("%d of %d records could not be scored (status=error)", counts["error"], total)
-        return 1
+    writer: Writer | None = None
+    if write_rows:
+        try:
+            writer = open_writer(args.format, args.output, columns(explain=explain, strip=strip))
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    html = HtmlReport(report_dir) if report_dir is not None else None
+    start = time.monotonic()
+    try:
+        for row in score_stream(_records(args), options, jobs):
+            if writer is not None:
+                writer.write(row)
+            if html is not None:
+                html.add(row)
+            messages.row(row)
+    finally:
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            messages.close(time.monotonic() - start)
+    if html is not None:
+        index = html.close()
+        if not args.quiet:
+            print(f"linkguard: HTML report: {index}", file=sys.stderr)
+    return 1 if messages.counts["error"] else 0
+
+
+def _use_colour(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    _load_model()
+    if args.page == STDIN:
+        if _stdin_is_terminal():
+            raise UsageError("explain -: pipe a page into stdin, or give a file")
+        record = next(iter_stdin())
+    else:
+        if not os.path.exists(args.page):
+            raise UsageError(f"{args.page}: no such file or directory")
+        if os.path.isdir(args.page):
+            raise UsageError(f"{args.page}: is a folder; explain takes one page ('linkguard report' takes folders)")
+        if kind_of(args.page) != "page":
+            raise UsageError(
+                f"{args.page}: explain takes one page, not an archive; use 'linkguard report' or 'score --explain'"
+            )
+        record = next(iter_file_records(args.page))
+    if record.get("status") in ("error", "skipped"):
+        print(f"linkguard: {record.get('status')}: {args.page}: {record.get('error')}", file=sys.stderr)
+        return 1 if record.get("status") == "error" else 0
+    page = record["html"]
+    if not page.strip():
+        print(f"linkguard: skipped: {args.page}: empty page, nothing to explain", file=sys.stderr)
+        return 0
+    config = Config(threshold=args.threshold)
+    report = scan(page, args.url, mode=args.mode, encoding=args.encoding, config=config)
+    width = shutil.get_terminal_size().columns
+    source = "--threshold" if args.threshold is not None else "the model's"
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8") if hasattr(sys.stdout, "buffer") else sys.stdout
+    try:
+        for line in explain_lines(
+            report,
+            name=args.page if args.page != STDIN else "stdin",
+            only_spam=args.only_spam,
+            colour=_use_colour(args.color),
+            width=width,
+            threshold_source=source,
+        ):
+            out.write(line + "\n")
+    finally:
+        out.flush()
+        if isinstance(out, io.TextIOWrapper) and out is not sys.stdout:
+            out.detach()
     return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "explain":
+        return _run_explain(args)
+    if args.command == "report":
+        return _run_score(args, report_dir=args.output, write_rows=False)
+    return _run_score(args, report_dir=args.html_report, write_rows=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -537,9 +577,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_with_subcommand(argv))
     except SystemExit as exc:  # --help, --version, or an argparse usage error
         return exc.code if isinstance(exc.code, int) else 2
-    handler = _setup_logging(args.verbose, args.quiet)
+    handler = _setup_logging(getattr(args, "verbose", 0), getattr(args, "quiet", False))
     try:
-        return _run(args)
+        return _dispatch(args)
     except UsageError as exc:
         print(f"linkguard: error: {exc}", file=sys.stderr)
         return 2

@@ -49,5 +49,5 @@ def assert_missing_extra_hint(monkeypatch: pytest.MonkeyPatch, framework: str, e
     for name in [m for m in sys.modules if m.startswith(framework + ".")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.delitem(sys.modules, f"linkguard.integrations.{extra}")
-    with pytest.raises(ImportError, match=rf"pip install 'linkguard\[{extra}\]'"):
+    with pytest.raises(ImportError, match=rf"pip install 'linkguard-spam\[{extra}\]'"):
         importlib.import_module(f"linkguard.integrations.{extra}")

@@ -19,7 +19,8 @@ import pytest
 from helpers import FIXTURE_ROWS
 
 from linkguard import ROW_FIELDS
-from linkguard.cli import ScoreOptions, main, score_stream
+from linkguard._pool import ScoreOptions, score_stream
+from linkguard.cli import main
 
 DATA = Path(__file__).parent / "data"
 CLEAN_INPUTS = ["page.html", "page.html.gz", "page.txt", "pages.warc.gz", "pages.wet.gz"]
@@ -68,7 +69,6 @@ def test_clean_inputs_exit_zero(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["score", "no/such/file.html"],
         ["--no-such-option", "x"],
         ["score", "--threshold", "2", str(DATA / "page.html")],
         ["score", "--jobs", "0", str(DATA / "page.html")],
@@ -84,9 +84,15 @@ def test_usage_errors_exit_two(args: list[str], capsys: pytest.CaptureFixture[st
     assert "Traceback" not in captured.err
 
 
-def test_missing_path_message_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["score", str(DATA / "page.html"), "missing.html"]) == 2
-    assert capsys.readouterr().err == "linkguard: error: no such file or directory: missing.html\n"
+def test_missing_path_among_good_ones_is_an_error_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rows.jsonl"
+    code = main(["score", "--jobs", "1", "-o", str(out), str(DATA / "page.html"), "missing.html"])
+    assert code == 1
+    rows = _jsonl(out)
+    assert [(r["id"], r["status"]) for r in rows] == [(str(DATA / "page.html"), "ok"), ("missing.html", "error")]
+    assert rows[1]["error"] == "no such file or directory"
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "linkguard: error: missing.html: no such file or directory"
 
 
 def test_parquet_without_pyarrow(
@@ -148,9 +154,7 @@ def test_parallel_scoring_streams_and_keeps_order() -> None:
 
 
 def test_limit(tmp_path: Path) -> None:
-    code, rows = _run(
-        tmp_path, "--jobs", "1", "--limit", "3", str(DATA / "pages.jsonl"), str(DATA / "page.html")
-    )
+    code, rows = _run(tmp_path, "--jobs", "1", "--limit", "3", str(DATA / "pages.jsonl"), str(DATA / "page.html"))
     assert [r["id"] for r in rows] == ["a", "b", f"{DATA / 'pages.jsonl'}:3"]
     assert code == 1  # the third record is the bad JSON line
     code, rows = _run(tmp_path, "--limit", "2", str(DATA / "pages.warc.gz"))
@@ -221,7 +225,9 @@ def test_end_to_end_stdin_page() -> None:
     assert proc.returncode == 0, proc.stderr
     (row,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert row["id"] == "-" and row["status"] == "ok"
-    assert proc.stderr == b""  # no progress line when stderr is not a terminal
+    # no progress line when stderr is not a terminal: only the closing summary
+    (summary,) = proc.stderr.decode().splitlines()
+    assert summary.startswith("linkguard: 1 records: 1 ok, 0 skipped, 0 error; 0 spam pages (threshold 0.")
 
 
 def test_end_to_end_stdin_jsonl_and_exit_one() -> None:
@@ -230,14 +236,17 @@ def test_end_to_end_stdin_jsonl_and_exit_one() -> None:
     assert proc.returncode == 1
     rows = list(csv.DictReader(io.StringIO(proc.stdout.decode("utf-8"))))
     assert [r["status"] for r in rows] == ["ok", "ok", "error", "error", "ok"]
-    assert b"could not be scored" in proc.stderr  # a warning, on stderr only
+    err = proc.stderr.decode().splitlines()  # messages on stderr only, one line per error row
+    assert err[0].startswith("linkguard: error: <stdin>:3: bad JSON")
+    assert err[1] == "linkguard: error: <stdin>:5: line is a JSON list, not an object"
+    assert err[2].startswith("linkguard: 5 records: 3 ok, 0 skipped, 2 error;")
 
 
 def test_end_to_end_usage_error() -> None:
-    proc = _linkguard("score", "definitely-missing.warc.gz")
+    proc = _linkguard("score", str(DATA / "page.html"), "-o", "no-such-folder/rows.jsonl")
     assert proc.returncode == 2
     assert proc.stdout == b""
-    message = "linkguard: error: no such file or directory: definitely-missing.warc.gz"
+    message = "linkguard: error: -o no-such-folder/rows.jsonl: folder no-such-folder does not exist"
     assert proc.stderr.decode().strip() == message
 
 

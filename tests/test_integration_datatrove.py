@@ -10,7 +10,7 @@ import pytest
 from helpers import assert_missing_extra_hint
 
 from linkguard import ModelError, default_model
-from linkguard._batch import error_row
+from linkguard._records import failed_row
 
 pytest.importorskip("datatrove")
 
@@ -58,7 +58,7 @@ def failing_record(monkeypatch: pytest.MonkeyPatch) -> str:
     def patched(records, **kw):  # type: ignore[no-untyped-def]
         records = list(records)
         for rec, row in zip(records, real(records, **kw), strict=True):
-            yield error_row(rec["id"], rec["url"], "InputError: broken") if rec["id"] == "bad" else row
+            yield failed_row(rec["id"], rec["url"], "InputError: broken") if rec["id"] == "bad" else row
 
     monkeypatch.setattr(lg_dt, "score_records", patched)
     return "bad"
@@ -84,8 +84,9 @@ def test_missing_datatrove_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
 def test_steps_have_datatrove_shape() -> None:
     assert issubclass(lg_dt.LinkSpamFilter, BaseFilter)
     assert issubclass(lg_dt.LinkSpamRemover, BaseFormatter)
-    assert "linkguard" in lg_dt.LinkSpamFilter._requires_dependencies
-    assert "linkguard" in lg_dt.LinkSpamRemover._requires_dependencies
+    # datatrove would tell users to `pip install linkguard`, the index's unrelated project: check nothing
+    assert lg_dt.LinkSpamFilter._requires_dependencies == []
+    assert lg_dt.LinkSpamRemover._requires_dependencies == []
 
 
 # ------------------------------------------------------------ LinkSpamFilter
@@ -121,8 +122,9 @@ def test_filter_keeps_clean_pages(clean_model: str) -> None:
     step = lg_dt.LinkSpamFilter(model=clean_model)
     kept = list(step.run(iter(batch)))
     assert [d.id for d in kept] == ["d0", "d1", "empty"]
-    assert all(d.metadata["linkguard_is_spam"] is False for d in kept)
+    assert all(d.metadata["linkguard_is_spam"] is False for d in kept[:2])
     assert kept[0].metadata["linkguard_spam_links"] == []
+    assert kept[2].metadata["linkguard_skipped"] == "empty page"  # nothing to score, kept
 
 
 def test_filter_keeps_a_document_linkguard_cannot_read(spam_model: str, failing_record: str) -> None:

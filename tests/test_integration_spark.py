@@ -188,6 +188,18 @@ def test_jsonl_job_counts_in_equal_rows_out(spark: SparkSession, tmp_path: Path,
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1
     assert by_status == {"ok": 4, "error": 1, "skipped": 1}
     assert {r["id"] for r in rows if r["status"] == "ok"} == {"0", "1", "2", "3"}
+    (bad,) = [r for r in rows if r["status"] == "error"]
+    assert bad["id"] == "99"  # the malformed line keeps its record id
+
+
+def test_malformed_line_without_an_id_is_named_by_file_and_place(
+    spark: SparkSession, tmp_path: Path, clean_model: str
+) -> None:
+    src = tmp_path / "pages.jsonl"
+    src.write_text(json.dumps({"id": "a", "html": CLEAN}) + "\n{broken\n", "utf-8")
+    table = lg_spark.run_job(spark, str(src), str(tmp_path / "out"), input_format="jsonl", model_path=clean_model)
+    (bad,) = [r for r in table.collect() if r["status"] == "error"]
+    assert bad["id"].endswith("pages.jsonl:2")
 
 
 def test_parquet_job_with_html_field_and_model_path(spark: SparkSession, tmp_path: Path, spam_model: str) -> None:

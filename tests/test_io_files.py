@@ -16,7 +16,6 @@ from linkguard.io.files import iter_file_records, iter_inputs, iter_paths, kind_
 DATA = Path(__file__).parent / "data"
 
 
-
 @pytest.mark.parametrize(
     ("name", "kind"),
     [
@@ -43,7 +42,8 @@ def test_iter_paths_walks_directories_sorted(tmp_path: Path) -> None:
     for rel in ("b/2.html", "a/z.warc.gz", "a/y.jsonl", "top.txt", "notes.md", ".hidden.html", "a/x.htm.gz"):
         (tmp_path / rel).write_text("x")
     got = [Path(p).relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path])]
-    assert got == ["a/x.htm.gz", "a/y.jsonl", "a/z.warc.gz", "b/2.html", "top.txt"]
+    # every file but hidden ones; what is not a page becomes a skipped record when read
+    assert got == ["a/x.htm.gz", "a/y.jsonl", "a/z.warc.gz", "b/2.html", "notes.md", "top.txt"]
     # a file named explicitly is always read; a missing one passes through to become an error row
     explicit = [str(tmp_path / "notes.md"), str(tmp_path / "missing.html"), "-"]
     assert list(iter_paths(explicit)) == explicit
@@ -73,9 +73,17 @@ def test_page_byte_cap(tmp_path: Path) -> None:
 
 def test_iter_inputs_dispatches_every_fixture() -> None:
     rows = list(iter_inputs([DATA]))
-    assert len(rows) == sum(FIXTURE_ROWS.values())
     by_file = list(iter_inputs([DATA / name for name in sorted(FIXTURE_ROWS)]))
-    assert [r["id"] for r in by_file] == [r["id"] for r in rows]
+    assert len(by_file) == sum(FIXTURE_ROWS.values())
+    # In a walk, custom.jsonl.gz (no page field under the default names) is one skipped record
+    # for the file, and make_fixtures.py one "not a page" record.
+    walked = {r["id"]: r for r in rows}
+    assert walked[str(DATA / "custom.jsonl.gz")]["status"] == "skipped"
+    assert walked[str(DATA / "make_fixtures.py")]["error"] == "not a page (.py file)"
+    named = [r["id"] for r in by_file if not str(r["id"]).startswith(str(DATA / "custom.jsonl.gz"))]
+    assert [
+        r["id"] for r in rows if r["id"] not in (str(DATA / "custom.jsonl.gz"), str(DATA / "make_fixtures.py"))
+    ] == named
     wet = list(iter_inputs([DATA / "pages.wet.gz"]))
     assert {r["mode"] for r in wet} == {"text"}
     custom = list(iter_inputs([DATA / "custom.jsonl.gz"], html_field="body_html", id_field="doc_id"))

@@ -28,11 +28,7 @@ def test_one_record_per_non_blank_line() -> None:
 
 
 def test_custom_fields_and_gzip() -> None:
-    rows = list(
-        iter_records(
-            DATA / "custom.jsonl.gz", html_field="body_html", url_field="page_url", id_field="doc_id"
-        )
-    )
+    rows = list(iter_records(DATA / "custom.jsonl.gz", html_field="body_html", url_field="page_url", id_field="doc_id"))
     assert [(r["id"], r["url"]) for r in rows] == [
         ("x", "http://garden.example/x"),
         ("y", "http://garden.example/y"),
@@ -44,7 +40,9 @@ def test_missing_page_field_is_skipped() -> None:
     rows = list(iter_records(DATA / "custom.jsonl.gz"))  # no html/content/text/… key
     assert _statuses(rows) == ["skipped", "skipped"]
     rows = list(iter_records(DATA / "pages.jsonl", html_field="nope"))
-    assert _statuses(rows) == ["skipped", "skipped", "error", "error", "skipped"]
+    # a named field the records do not have is a mistake, not "nothing to score"
+    assert _statuses(rows) == ["error"] * 5
+    assert rows[0]["error"].startswith("record has no field 'nope' (it has: ")
 
 
 def test_truncated_gzip_gives_error_then_stops() -> None:
@@ -58,9 +56,7 @@ def test_truncated_gzip_gives_error_then_stops() -> None:
 
 
 def test_streams_plain_and_gzip() -> None:
-    text = (
-        b'{"id": 1, "html": "<p>one</p>"}\n\n{"id": 2, "text": "two", "encoding": "utf-8", "mode": "text"}\n'
-    )
+    text = b'{"id": 1, "html": "<p>one</p>"}\n\n{"id": 2, "text": "two", "encoding": "utf-8", "mode": "text"}\n'
     for data in (text, gzip.compress(text, mtime=0)):
         stream = io.BytesIO(data)
         rows = list(iter_records(stream))

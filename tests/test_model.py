@@ -74,6 +74,28 @@ def test_bad_model_files(tmp_path, mutate) -> None:
         load_model(path)
 
 
-@parametrize_with_checks([SegmentClassifier(max_iter=10, min_samples_leaf=1)])
+@parametrize_with_checks([SegmentClassifier()])
 def test_sklearn_compatible(estimator, check) -> None:
+    """The full scikit-learn contract with the defaults, sample-weight equivalence included."""
     check(estimator)
+
+
+def test_threshold_moves_the_decision_boundary() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.random((300, 4))
+    y = np.where(X[:, 0] > 0.5, "spam", "content")
+    est = SegmentClassifier(max_iter=10, threshold=0.9).fit(X, y)
+    p = est.predict_proba(X)[:, 1]
+    assert ((est.decision_function(X) > 0) == (p > 0.9)).all()
+    assert (est.predict(X) == np.where(p > 0.9, "spam", "content")).all()
+
+
+def test_segment_classifier_without_scikit_learn_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    for name in [m for m in sys.modules if m.startswith("sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, "linkguard._estimator")
+    with pytest.raises(ImportError, match=r"pip install 'linkguard-spam\[train\]'"):
+        linkguard.SegmentClassifier  # noqa: B018 - the attribute access is the import

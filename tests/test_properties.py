@@ -68,8 +68,8 @@ def test_strip_text_never_longer(model: str, text: str) -> None:
 @given(data=any_bytes)
 def test_strip_bytes_text_mode_never_longer_than_decoded(data: bytes) -> None:
     report = linkguard.scan(data, mode="text", model=MODELS["mixed"])  # type: ignore[arg-type]
-    assert report._page is not None
-    assert len(report.clean_html()) <= len(report._page.text)
+    assert report._text is not None
+    assert len(report.clean_html()) <= len(report._text)
 
 
 @pytest.mark.parametrize("model", _MODEL_NAMES)
@@ -78,8 +78,8 @@ def test_strip_html_keeps_every_content_segment(model: str, page: str) -> None:
     report = linkguard.scan(page, mode="html", model=_model(model))  # type: ignore[arg-type]
     clean = report.clean_html()
     if not report.is_spam:
-        assert report._page is not None
-        assert clean == report._page.text  # the input, after NUL/surrogate replacement
+        assert report._text is not None
+        assert clean == report._text  # the input, after NUL/surrogate replacement
     kept = visible(clean)
     for seg in report.segments:
         if seg.label == "content":
@@ -89,7 +89,7 @@ def test_strip_html_keeps_every_content_segment(model: str, page: str) -> None:
 @given(page=html_pages())
 def test_strip_html_all_content_is_identity_and_all_spam_is_short(page: str) -> None:
     kept = linkguard.scan(page, mode="html", model=MODELS["all_content"])  # type: ignore[arg-type]
-    assert kept._page is not None and kept.clean_html() == kept._page.text
+    assert kept._text is not None and kept.clean_html() == kept._text
     report = linkguard.scan(page, mode="html", model=MODELS["all_spam"])  # type: ignore[arg-type]
     clean = report.clean_html()
     # Serialisation normalises markup (``<p><div>`` gains ``</p>``, ``&`` becomes ``&amp;``),

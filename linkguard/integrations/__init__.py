@@ -4,9 +4,12 @@ Each submodule imports its framework at import time and fails with an
 :class:`ImportError` naming the extra to install, so ``import linkguard`` never
 pulls in a framework nobody asked for:
 
-* :mod:`linkguard.integrations.spark`: ``pip install 'linkguard[spark]'``
-* :mod:`linkguard.integrations.datatrove`: ``pip install 'linkguard[datatrove]'``
-* :mod:`linkguard.integrations.scrapy`: ``pip install 'linkguard[scrapy]'``
+* :mod:`linkguard.integrations.spark`: ``pip install 'linkguard-spam[spark]'``
+* :mod:`linkguard.integrations.datatrove`: ``pip install 'linkguard-spam[datatrove]'``
+* :mod:`linkguard.integrations.scrapy`: ``pip install 'linkguard-spam[scrapy]'``
+
+(``linkguard-spam`` is this project's name on the package index; in a checkout,
+``pip install -e '.[spark]'`` installs the same.)
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ def missing_extra(extra: str, exc: ImportError) -> ImportError:
     """The ImportError to raise when an integration's framework is absent (names the pip command)."""
     return ImportError(
         f"linkguard.integrations.{extra} needs {exc.name or 'an optional dependency'}, "
-        f"which is not installed; install it with: pip install 'linkguard[{extra}]'"
+        f"which is not installed; install it with: pip install 'linkguard-spam[{extra}]' "
+        f"(in a checkout: pip install -e '.[{extra}]')"
     )
 
 

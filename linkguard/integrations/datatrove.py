@@ -32,6 +32,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra
 from linkguard._batch import score_records
 from linkguard._config import Config
 from linkguard._model import SegmentModel
+from linkguard._records import Row, annotation_values
 from linkguard.integrations import ModelSpec, resolve_model
 
 __all__ = ["LinkSpamFilter", "LinkSpamRemover"]
@@ -69,7 +70,7 @@ class _LinkguardStep:
         state["_model"] = None
         return state
 
-    def _rows(self, docs: list[Document], *, strip: bool = False) -> list[dict[str, Any]]:
+    def _rows(self, docs: list[Document], *, strip: bool = False) -> list[Row]:
         """One linkguard row per document, scored as one batch (one feature matrix, one model call)."""
         records = ({"id": d.id, "url": d.metadata.get(self.url_key), "html": d.text} for d in docs)
         return list(
@@ -84,12 +85,12 @@ class _LinkguardStep:
         )
 
 
-def _annotate(doc: Document, row: dict[str, Any]) -> None:
+def _annotate(doc: Document, row: Row) -> None:
+    """The row's annotated fields (see :data:`linkguard._records.FIELDS`) into ``doc.metadata``."""
     if row["status"] == "ok":
-        doc.metadata["linkguard_score"] = row["spam_score"]
-        doc.metadata["linkguard_is_spam"] = row["is_spam"]
-        doc.metadata["linkguard_reasons"] = list(row["reasons"])
-        doc.metadata["linkguard_spam_links"] = list(row["spam_links"])
+        doc.metadata.update(annotation_values(row))
+    elif row["status"] == "skipped":  # nothing to score, e.g. an empty page
+        doc.metadata["linkguard_skipped"] = row["error"] or "skipped"
     else:
         doc.metadata["linkguard_error"] = row["error"] or row["status"]
 
@@ -115,7 +116,8 @@ class LinkSpamFilter(_LinkguardStep, BaseFilter):
     """
 
     name = "🔗 LinkGuard"
-    _requires_dependencies = ["linkguard"]  # noqa: RUF012 - datatrove reads a class-level list
+    # Nothing to check: this module imports linkguard already (and "linkguard" on the index is another project).
+    _requires_dependencies: list[str] = []  # noqa: RUF012 - datatrove reads a class-level list
 
     def __init__(
         self,
@@ -132,7 +134,7 @@ class LinkSpamFilter(_LinkguardStep, BaseFilter):
         self.drop = drop
         self._init_linkguard(threshold=threshold, max_bytes=max_bytes, model=model, url_key=url_key)
 
-    def _verdict(self, doc: Document, row: dict[str, Any]) -> bool | tuple[bool, str]:
+    def _verdict(self, doc: Document, row: Row) -> bool | tuple[bool, str]:
         _annotate(doc, row)
         if self.drop and row["status"] == "ok" and row["is_spam"]:
             return False, "link_spam"
@@ -159,7 +161,8 @@ class LinkSpamRemover(_LinkguardStep, BaseFormatter):
     """
 
     name = "🔗 LinkGuard remover"
-    _requires_dependencies = ["linkguard"]  # noqa: RUF012 - datatrove reads a class-level list
+    # Nothing to check: this module imports linkguard already (and "linkguard" on the index is another project).
+    _requires_dependencies: list[str] = []  # noqa: RUF012 - datatrove reads a class-level list
 
     def __init__(
         self,
@@ -177,13 +180,17 @@ class LinkSpamRemover(_LinkguardStep, BaseFormatter):
     def format(self, text: str) -> str:
         """The page without its spam segments (unchanged when there is none or it cannot be read)."""
         row = self._rows([Document(text=text, id="")], strip=True)[0]
-        return row["clean"] if row["status"] == "ok" and row["is_spam"] else text
+        clean = row.get("clean")
+        return clean if row["status"] == "ok" and row["is_spam"] and clean is not None else text
 
     def _apply(self, docs: Iterable[Document]) -> Iterator[Document]:
         batch = list(docs)
         for doc, row in zip(batch, self._rows(batch, strip=True), strict=True):
             self.stat_update("total")
-            if row["status"] != "ok":
+            if row["status"] == "skipped":
+                doc.metadata["linkguard_skipped"] = row["error"] or "skipped"
+                self.stat_update("linkguard_skipped")
+            elif row["status"] != "ok":
                 doc.metadata["linkguard_error"] = row["error"] or row["status"]
                 self.stat_update("linkguard_error")
             elif row["is_spam"]:

@@ -28,6 +28,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra
 
 from linkguard._batch import score_records
 from linkguard._config import MAX_BYTES_DEFAULT, Config
+from linkguard._records import ANNOTATIONS, annotation_values
 from linkguard.integrations import ModelSpec, resolve_model
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ log = logging.getLogger("linkguard.scrapy")
 ACTIONS = ("annotate", "drop", "strip")
 """What to do with a spam item: add fields, raise ``DropItem``, or replace the page with its clean version."""
 
-ANNOTATION_FIELDS = ("linkguard_is_spam", "linkguard_score", "linkguard_reasons", "linkguard_spam_links")
+ANNOTATION_FIELDS: tuple[str, ...] = tuple(ANNOTATIONS.values())
 """Fields ``annotate`` writes (declare them on a ``scrapy.Item`` subclass; dict items need nothing)."""
 
 
@@ -117,10 +118,8 @@ class LinkGuardPipeline:
             if row["is_spam"]:
                 adapter[self.html_field] = row["clean"]
             return item
-        self._set(adapter, "linkguard_is_spam", row["is_spam"])
-        self._set(adapter, "linkguard_score", row["spam_score"])
-        self._set(adapter, "linkguard_reasons", list(row["reasons"]))
-        self._set(adapter, "linkguard_spam_links", list(row["spam_links"]))
+        for field, value in annotation_values(row).items():
+            self._set(adapter, field, value)
         return item
 
     def _set(self, adapter: ItemAdapter, field: str, value: Any) -> None:

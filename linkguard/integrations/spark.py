@@ -37,11 +37,13 @@ try:
         StructField,
         StructType,
     )
+    from pyspark.sql.window import Window
 except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("spark", _exc) from _exc
 
-from linkguard._batch import ROW_FIELDS, score_records
+from linkguard._batch import score_records
 from linkguard._config import Config
+from linkguard._records import FIELDS, ROW_FIELDS, failed_record
 from linkguard.integrations import ModelSpec, resolve_model
 
 if TYPE_CHECKING:
@@ -59,24 +61,16 @@ __all__ = [
 
 log = logging.getLogger("linkguard.spark")
 
-OUTPUT_SCHEMA = StructType(
-    [
-        StructField("id", StringType()),
-        StructField("url", StringType()),
-        StructField("status", StringType(), nullable=False),
-        StructField("is_spam", BooleanType()),
-        StructField("spam_score", DoubleType()),
-        StructField("n_segments", IntegerType()),
-        StructField("n_spam_segments", IntegerType()),
-        StructField("spam_links", ArrayType(StringType(), containsNull=False)),
-        StructField("reasons", ArrayType(StringType(), containsNull=False)),
-        StructField("truncated", BooleanType()),
-        StructField("error", StringType()),
-    ]
-)
-"""Spark schema of :data:`linkguard.ROW_FIELDS` (``id`` as a string, whatever the input's id type)."""
+_SPARK_TYPES: dict[str, Any] = {
+    "string": StringType(),
+    "bool": BooleanType(),
+    "float": DoubleType(),
+    "int": IntegerType(),
+    "strings": ArrayType(StringType(), containsNull=False),
+}
 
-assert tuple(OUTPUT_SCHEMA.fieldNames()) == ROW_FIELDS, "OUTPUT_SCHEMA is out of step with ROW_FIELDS"
+OUTPUT_SCHEMA = StructType([StructField(f.name, _SPARK_TYPES[f.kind], nullable=f.nullable) for f in FIELDS])
+"""Spark schema of :data:`linkguard.ROW_FIELDS`, derived from the one row definition (``id`` as a string)."""
 
 
 def _as_mapping(record: Any) -> Any:
@@ -86,7 +80,7 @@ def _as_mapping(record: Any) -> Any:
     return record
 
 
-def _spark_row(row: dict[str, Any]) -> dict[str, Any]:
+def _spark_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only the schema's columns and make ``id`` a string, so one schema fits every input."""
     out = {name: row.get(name) for name in ROW_FIELDS}
     if out["id"] is not None and not isinstance(out["id"], str):
@@ -197,12 +191,7 @@ def _warc_records(paths: Iterable[str], wet: bool | None) -> Iterator[dict[str, 
             yield from iter_records(source, wet=wet)
         except Exception as exc:
             log.warning("WARC input failed: %s: %s", path, exc)
-            yield {
-                "id": path,
-                "url": None,
-                "status": "error",
-                "error": f"cannot read WARC file {path}: {type(exc).__name__}: {exc}"[:500],
-            }
+            yield failed_record(path, None, f"cannot read WARC file {path}: {type(exc).__name__}: {exc}"[:500])
         finally:
             close = getattr(source, "close", None)
             if callable(close):
@@ -232,6 +221,11 @@ def score_warc_paths(
         yield _spark_row(row)
 
 
+def _re_escape(text: str) -> str:
+    """``text`` as a literal inside a Java regular expression."""
+    return "".join("\\" + c if not c.isalnum() and c != "_" else c for c in text)
+
+
 def _read_table(
     spark: SparkSession, path: str, input_format: str, html_field: str, url_field: str, id_field: str
 ) -> DataFrame:
@@ -250,16 +244,23 @@ def _read_table(
     def col_or_null(name: str) -> Any:
         return F.col(name) if name in cols else F.lit(None)
 
-    record_id = F.col(id_field) if id_field in cols else F.monotonically_increasing_id()
+    record_id = F.col(id_field).cast("string") if id_field in cols else F.monotonically_increasing_id().cast("string")
     if "_corrupt_record" in cols:
         bad = F.col("_corrupt_record").isNotNull()
         status = F.when(bad, F.lit("error"))
         error = F.when(bad, F.lit("malformed JSON record"))
+        # A malformed line keeps an id: its own, when the text still shows one, else "<file>:<N>"
+        # (its place among the file's records, as the command line's "<file>:<line>").
+        own = F.regexp_extract(F.col("_corrupt_record"), rf'"{_re_escape(id_field)}"\s*:\s*"?([^",}}]+)', 1)
+        source = F.col("_metadata.file_path")  # the file-source metadata column (input_file_name() is empty here)
+        position = F.row_number().over(Window.partitionBy(source).orderBy(F.monotonically_increasing_id()))
+        where = F.concat(F.regexp_replace(source, "^file:", ""), F.lit(":"), position.cast("string"))
+        record_id = F.when(bad, F.coalesce(F.when(own != "", own), where)).otherwise(record_id)
     else:
         status = F.lit(None).cast("string")
         error = F.lit(None).cast("string")
     return df.select(
-        record_id.cast("string").alias("id"),
+        record_id.alias("id"),
         col_or_null(url_field).cast("string").alias("url"),
         F.col(html_field).alias("html"),
         col_or_null("encoding").cast("string").alias("encoding"),

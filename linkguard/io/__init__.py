@@ -1,4 +1,4 @@
-"""Readers that turn files into records for :func:`linkguard.score_records`.
+"""Readers that turn files into records for :func:`linkguard.score_records`, and writers for its rows.
 
 Each reader yields plain dicts: ``id``, ``url``, ``html`` (the page, bytes or
 str) and optionally ``encoding`` (a charset hint), ``mode`` (``"html"`` or
@@ -8,6 +8,7 @@ str) and optionally ``encoding`` (a charset hint), ``mode`` (``"html"`` or
 * :mod:`linkguard.io.warc`: WARC/WET files (FastWARC, else warcio)
 * :mod:`linkguard.io.jsonl`: JSON Lines, plain or gzipped
 * :mod:`linkguard.io.files`: page files, directories, stdin, and dispatch by suffix
+* :mod:`linkguard.io.writers`: rows out as JSON Lines, CSV or Parquet
 """
 
 from __future__ import annotations

@@ -10,15 +10,22 @@ anything else                              one page (``.gz`` is gunzipped)
 =========================================  ===========================================
 
 ``-`` means standard input, read as one page or, with ``stdin_format="jsonl"``,
-as JSON Lines.  Directories are walked recursively in sorted order, so a run
-is repeatable; inside a directory only files with a known page or archive
-suffix are read (a README next to the pages is not a page), and hidden files
-are left out.  A file named on the command line is always read.
+as JSON Lines.  A path that does not exist gives one ``error`` record, so one
+bad path does not lose the rest of a batch.
+
+Directories are walked recursively in sorted order, so a run is repeatable,
+and every file in them gives at least one record: a mirrored site's ``.php``,
+``.asp`` and extension-less pages are pages.  Files that are plainly not pages
+(images, stylesheets, scripts, documents, binary data) give a ``skipped``
+record saying so, as does a JSON Lines file whose first records have no page
+field (a manifest, not pages).  Hidden files and folders are left out.  A file
+named on the command line is always read as its suffix says.
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import sys
 import zlib
@@ -27,14 +34,16 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from linkguard._config import MAX_BYTES_DEFAULT
+from linkguard._records import failed_record
 from linkguard.io import jsonl, warc
+
+log = logging.getLogger("linkguard.io")
 
 StdinFormat = Literal["page", "jsonl"]
 Kind = Literal["warc", "wet", "jsonl", "page"]
 
 STDIN = "-"
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".txt", ".text")
-_KNOWN = (".warc", ".wet", ".jsonl", *PAGE_SUFFIXES)
 
 
 def kind_of(path: str | os.PathLike[str]) -> Kind:
@@ -51,25 +60,43 @@ def kind_of(path: str | os.PathLike[str]) -> Kind:
     return "page"
 
 
-def _known(name: str) -> bool:
+# Suffixes that are never pages: in a directory walk such a file gives a ``skipped`` record.
+NOT_PAGE_SUFFIXES = frozenset(
+    """
+    .css .js .mjs .map .json .xml .rss .atom .svg .png .jpg .jpeg .gif .webp .ico .bmp .tif .tiff .avif
+    .woff .woff2 .ttf .otf .eot .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .zip .tar .tgz .bz2 .xz .7z
+    .rar .mp3 .mp4 .m4a .webm .ogg .ogv .wav .avi .mov .flv .swf .exe .dll .so .bin .class .jar .wasm
+    .md .rst .py .csv .tsv .log .yaml .yml .toml .ini .cfg .sql .parquet
+    """.split()
+)
+_SNIFF = 4096
+
+
+def _suffix(name: str) -> str:
     name = name.lower()
     if name.endswith(".gz"):
         name = name[:-3]
-    return name.endswith(_KNOWN)
+    return os.path.splitext(name)[1]
 
 
 def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
-    """Each path as given, with directories replaced by their input files, recursively and sorted.
+    """Each path as given, with directories replaced by their files, recursively and sorted.
 
-    A path that does not exist is yielded as is: the reader turns it into an
-    ``error`` record, so one bad path does not lose the rest of a batch job.
+    A path that does not exist is yielded as is (it becomes an ``error`` record).
     """
+    for p, _walked in _sources(paths):
+        yield p
+
+
+def _sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, bool]]:
+    """``(path, found_in_a_directory_walk)`` for every input."""
     for p in paths:
         p = os.fspath(p)
         if p != STDIN and os.path.isdir(p):
-            yield from _walk(Path(p))
+            for found in _walk(Path(p)):
+                yield found, True
         else:
-            yield p
+            yield p, False
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -80,10 +107,11 @@ def _walk(root: Path) -> Iterator[str]:
         return
     for entry in entries:
         if entry.name.startswith("."):
+            log.debug("left out hidden %s", entry)
             continue
         if entry.is_dir():
             yield from _walk(entry)
-        elif _known(entry.name):
+        else:
             yield str(entry)
 
 
@@ -105,11 +133,11 @@ def iter_file_records(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTE
             else:
                 data = fh.read(max_bytes + 1)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        yield {"id": name, "url": None, "status": "error", "error": f"truncated or corrupt gzip: {exc}"}
+        yield failed_record(name, None, f"truncated or corrupt gzip: {exc}")
         return
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        yield {"id": name, "url": None, "status": "error", "error": f"cannot read: {reason}"}
+        yield failed_record(name, None, f"cannot read: {reason}")
         return
     yield {"id": name, "url": None, "html": data}
 
@@ -131,10 +159,10 @@ def iter_stdin(
         try:
             data = zlib.decompressobj(47).decompress(data, max_bytes + 1)
         except zlib.error as exc:
-            yield {"id": STDIN, "url": None, "status": "error", "error": f"corrupt gzip: {exc}"}
+            yield failed_record(STDIN, None, f"corrupt gzip: {exc}")
             return
     if not data.strip():
-        yield {"id": STDIN, "url": None, "status": "skipped", "error": "empty input"}
+        yield failed_record(STDIN, None, "empty input", status="skipped")
         return
     yield {"id": STDIN, "url": None, "html": data}
 
@@ -153,23 +181,45 @@ def iter_inputs(
     JSON Lines inputs.  No paths, or ``-``, reads standard input.
     """
     paths = list(paths or [STDIN])
-    for p in iter_paths(paths):
+    html_field = jsonl_options.get("html_field")
+    for p, walked in _sources(paths):
         if p == STDIN:
             yield from iter_stdin(stdin_format=stdin_format, max_bytes=max_bytes, **jsonl_options)
+            continue
+        if not os.path.lexists(p):
+            yield failed_record(p, None, "no such file or directory")
             continue
         kind = kind_of(p)
         if kind in ("warc", "wet"):
             try:
                 yield from warc.iter_records(p, wet=True if kind == "wet" else wet, max_bytes=max_bytes)
             except warc.WarcUnavailableError as exc:
-                yield {"id": p, "url": None, "status": "error", "error": str(exc)}
+                yield failed_record(p, None, str(exc))
         elif kind == "jsonl":
+            if walked and not jsonl.has_pages(p, html_field=html_field):
+                wanted = html_field or "/".join(jsonl.PAGE_KEYS)
+                yield failed_record(p, None, f"JSON Lines without a page field ({wanted}): not pages", status="skipped")
+                continue
             yield from jsonl.iter_records(p, **jsonl_options)
+        elif walked and _suffix(p) in NOT_PAGE_SUFFIXES:
+            yield failed_record(p, None, f"not a page ({_suffix(p)} file)", status="skipped")
         else:
-            yield from iter_file_records(p, max_bytes=max_bytes)
+            for record in iter_file_records(p, max_bytes=max_bytes):
+                if walked and "html" in record and _suffix(p) not in PAGE_SUFFIXES and _binary(record["html"]):
+                    record = failed_record(p, None, "not a page (binary data)", status="skipped")
+                yield record
+
+
+def _binary(data: bytes) -> bool:
+    """NUL bytes near the start, without a UTF-16/32 byte order mark: an image, an archive, a program."""
+    head = data[:_SNIFF]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return b"\x00" in head
 
 
 __all__ = [
+    "NOT_PAGE_SUFFIXES",
     "PAGE_SUFFIXES",
     "STDIN",
     "iter_file_records",

@@ -16,7 +16,9 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-_PAGE_KEYS = ("html", "content", "text", "body", "raw_content")  # as linkguard.score_records
+from linkguard._records import failed_record
+
+PAGE_KEYS = ("html", "content", "text", "body", "raw_content")  # as linkguard.score_records
 _GZIP_MAGIC = b"\x1f\x8b"
 _PASS_THROUGH = ("encoding", "mode")
 
@@ -88,7 +90,37 @@ def iter_records(
 
 
 def _error(rid: str, message: str) -> dict[str, Any]:
-    return {"id": rid, "url": None, "status": "error", "error": message}
+    return failed_record(rid, None, message)
+
+
+def has_pages(path: str | os.PathLike[str], *, html_field: str | None = None, lines: int = 5) -> bool:
+    """Whether one of the first JSON records of a file holds a page (a manifest or a log does not).
+
+    A file that cannot be read, or whose first lines are not JSON, counts as
+    pages: reading it then gives the error records that say what is wrong.
+    """
+    keys = (html_field,) if html_field else PAGE_KEYS
+    try:
+        src = _Source(path)
+    except OSError:
+        return True
+    try:
+        seen = 0
+        while seen < lines:
+            line = src.lines.readline()
+            if not line:
+                break
+            if not line.strip():
+                continue
+            seen += 1
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or any(obj.get(k) is not None for k in keys):
+                return True
+    except (ValueError, OSError, EOFError, zlib.error):
+        return True
+    finally:
+        src.close()
+    return seen == 0
 
 
 def _record(line: bytes, where: str, html_field: str | None, url_field: str, id_field: str) -> dict[str, Any]:
@@ -105,13 +137,19 @@ def _record(line: bytes, where: str, html_field: str | None, url_field: str, id_
         "url": str(url) if url is not None else None,
     }
     if html_field is not None:
-        page = obj.get(html_field)
+        if html_field not in obj:
+            keys = ", ".join(sorted(obj)[:12])
+            record.update(status="error", error=f"record has no field {html_field!r} (it has: {keys})")
+            return record
+        page = obj[html_field]
+        if page is None:
+            record.update(status="skipped", error=f"field {html_field!r} is null")
+            return record
     else:
-        page = next((obj[k] for k in _PAGE_KEYS if obj.get(k) is not None), None)
-    if page is None:
-        wanted = html_field or "/".join(_PAGE_KEYS)
-        record.update(status="skipped", error=f"record has no page field ({wanted})")
-        return record
+        page = next((obj[k] for k in PAGE_KEYS if obj.get(k) is not None), None)
+        if page is None:
+            record.update(status="skipped", error=f"record has no page field ({'/'.join(PAGE_KEYS)})")
+            return record
     record["html"] = page
     for key in _PASS_THROUGH:
         if obj.get(key) is not None:
@@ -119,4 +157,4 @@ def _record(line: bytes, where: str, html_field: str | None, url_field: str, id_
     return record
 
 
-__all__ = ["iter_records"]
+__all__ = ["PAGE_KEYS", "has_pages", "iter_records"]

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
 from linkguard._config import MAX_BYTES_DEFAULT
+from linkguard._records import failed_record
 
 log = logging.getLogger("linkguard.io")
 
@@ -83,7 +84,7 @@ def available_backend() -> Backend:
         return "fastwarc"
     if HAVE_WARCIO:
         return "warcio"
-    raise WarcUnavailableError("reading WARC files needs FastWARC or warcio: pip install 'linkguard[warc]'")
+    raise WarcUnavailableError("reading WARC files needs FastWARC or warcio: pip install 'linkguard-spam[warc]'")
 
 
 def iter_records(
@@ -112,14 +113,14 @@ def iter_records(
         if wet is None and is_wet_name(name):
             wet = True
         try:
-            fh = open(name, "rb")  # noqa: SIM115 - closed in the finally below, also on early exit
+            fh: IO[bytes] = open(name, "rb")  # noqa: SIM115 - closed in the finally below, also on early exit
         except OSError as exc:
             stats.errors += 1
             yield _error(name, None, f"cannot open: {exc.strerror or exc}")
             return
     else:
-        name = getattr(source, "name", None)
-        name = str(name) if isinstance(name, (str, os.PathLike)) else "<stream>"
+        given = getattr(source, "name", None)
+        name = str(given) if isinstance(given, (str, os.PathLike)) else "<stream>"
         if wet is None and is_wet_name(name):
             wet = True
         fh = source
@@ -143,11 +144,11 @@ def iter_records(
 
 
 def _error(rid: Any, url: str | None, message: str) -> dict[str, Any]:
-    return {"id": rid, "url": url, "status": "error", "error": message}
+    return failed_record(rid, url, message)
 
 
 def _skipped(rid: Any, url: str | None, message: str) -> dict[str, Any]:
-    return {"id": rid, "url": url, "status": "skipped", "error": message}
+    return failed_record(rid, url, message, status="skipped")
 
 
 def _is_html(content_type: str | None) -> bool:
@@ -352,7 +353,7 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
 
 if HAVE_WARCIO:
 
-    class _CheckedIterator(_WarcioIterator):  # type: ignore[misc,valid-type]
+    class _CheckedIterator(_WarcioIterator):  # type: ignore[misc]
         """warcio stops silently at a cut gzip member; remember whether the last one ended."""
 
         cut_gzip = False
