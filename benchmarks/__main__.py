@@ -293,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
             acc["page_verdicts"] = accuracy.page_verdicts(lab_pages + extra, lab_labels + extra_labels)
             if why:
                 acc["page_verdicts"]["note"] = why
+            log("accuracy: one planted link among the page's own ...")
+            single, why = accuracy.load_labelled(f"single_links:{args.split}", root)
+            acc["single_links"] = accuracy.run_single_links(single or []) if single else {"error": why}
             log("accuracy: obfuscation suite ...")
             acc["obfuscation"] = accuracy.run_obfuscation(labelled, limit=40 if args.quick else None, log=log)
         if not args.quick:

@@ -291,6 +291,8 @@ def load_labelled(split: str, root: Path) -> tuple[list[Any] | None, str | None]
             pages = list(dataset.build_unseen(root))
         elif split.startswith("pages:"):
             pages = list(dataset.build_page_split(split.removeprefix("pages:"), root))
+        elif split.startswith("single_links:"):
+            pages = list(dataset.build_single_link_pages(split.removeprefix("single_links:"), root))
         else:
             pages = list(dataset.build_split(split, root))
     except Exception as exc:
@@ -392,11 +394,13 @@ def run_labelled(
     tools = [t for t in tools if t != "linkguard_previous" or previous is not None]
     counts: dict[str, list[dict[str, int]]] = {t: [] for t in tools}
     page_labels: list[str] = []
+    links: list[dict[str, int]] = []
     for i, lp in enumerate(pages):
         mode = getattr(lp, "mode", "html") or "html"
         pred, rep = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam)
         counts["linkguard"].append(page_counts(lp, pred))
         page_labels.append(rep.page_label)
+        links.append(link_counts(lp, rep))
         if previous is not None:
             prev, _ = predict_linkguard(lp.page, lp.url, mode, need_strip=not lp.is_spam, model=previous)
             counts["linkguard_previous"].append(page_counts(lp, prev))
@@ -416,9 +420,64 @@ def run_labelled(
         "tools": {t: summarise(pages, counts[t]) for t in tools},
     }
     out["languages"] = languages(pages, counts["linkguard"])
+    real = [c for lp, c in zip(pages, links, strict=True) if _kind(lp) != "composite"]
+    out["links"] = {"real": link_metrics(real), "all": link_metrics(links)}
     out["page_labels"] = page_labels
     out["pages"] = pages
     return out
+
+
+def link_counts(lp: Any, report: Any) -> dict[str, int]:
+    """Per-link counts of one page: links judged planted against the page's injected links."""
+    gold = {norm_link(h) for h in lp.spam_links if h.strip()}
+    c = {"links": 0, "planted": 0, "flagged": 0, "flagged_planted": 0}
+    for link in getattr(report, "links", ()):
+        planted = norm_link(link.href) in gold
+        c["links"] += 1
+        c["planted"] += planted
+        if link.label == "spam":
+            c["flagged"] += 1
+            c["flagged_planted"] += planted
+    return c
+
+
+def link_metrics(counts: Iterable[dict[str, int]]) -> dict[str, Any]:
+    tot: dict[str, int] = defaultdict(int)
+    for c in counts:
+        for k, v in c.items():
+            tot[k] += v
+    p = _div(tot["flagged_planted"], tot["flagged"])
+    r = _div(tot["flagged_planted"], tot["planted"])
+    clean = tot["links"] - tot["planted"]
+    return {
+        "links": tot["links"],
+        "planted": tot["planted"],
+        "precision": p,
+        "recall": r,
+        "f1": _f1(p, r),
+        "clean_links_flagged": _div(tot["flagged"] - tot["flagged_planted"], clean),
+    }
+
+
+def run_single_links(pages: Sequence[Any]) -> dict[str, Any]:
+    """Pages with one planted link among the page's own: found, and nothing else flagged?"""
+    import linkguard
+
+    found = clean_pages = 0
+    counts = []
+    for lp in pages:
+        rep = linkguard.scan(lp.page, lp.url, mode=lp.mode)
+        c = link_counts(lp, rep)
+        counts.append(c)
+        found += c["flagged_planted"] > 0
+        clean_pages += c["flagged"] == c["flagged_planted"]
+    n = len(pages)
+    return {
+        "pages": n,
+        "planted_link_found": _div(found, n),
+        "pages_with_no_other_link_flagged": _div(clean_pages, n),
+        "links": link_metrics(counts),
+    }
 
 
 def page_labels_of(pages: Sequence[Any]) -> list[str]:

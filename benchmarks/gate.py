@@ -36,6 +36,9 @@ FLOOR_METRICS = (
     "accuracy.obfuscation.tricks.plain.linkguard.page.recall",
     "accuracy.corpus.linkguard.known_spam_found",
     "accuracy.page_verdicts.spam_page_recall_real",
+    "accuracy.labelled.links.real.recall",
+    "accuracy.labelled.links.real.precision",
+    "accuracy.single_links.planted_link_found",
     "accuracy.unseen.tools.linkguard.real.page.recall",
     "accuracy.unseen.tools.linkguard.real.segment.f1",
     "accuracy.unseen.tools.linkguard.real.spam_link_recall",
@@ -54,6 +57,7 @@ CEILING_METRICS = (
     "accuracy.corpus.linkguard.carved.spam_page_pages",
     "accuracy.page_verdicts.about_topic.all.rate",
     "accuracy.page_verdicts.other.clean_as_spam_page.rate",
+    "accuracy.labelled.links.real.clean_links_flagged",
     "batch.peak_rss_mb",
 )
 FULL_ONLY = frozenset(
@@ -77,6 +81,7 @@ MARGINS: tuple[tuple[str, tuple[str, float]], ...] = (
     ("page_verdicts.other", ("abs", 0.01)),
     ("spam_page_recall", ("abs", 0.03)),
     ("clean_link_false_flag_rate", ("abs", 0.002)),
+    ("clean_links_flagged", ("abs", 0.002)),
     ("clean_text_removed_share", ("abs", 0.002)),
     ("clean_with_hard_negative.false_alarm_rate", ("abs", 0.01)),
     ("known_spam_found", ("abs", 0.0)),

@@ -420,6 +420,42 @@ def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
     ]
 
 
+def _links_md(links: dict[str, Any] | None, single: dict[str, Any] | None) -> list[str]:
+    if not links:
+        return []
+    rows = [
+        [
+            name,
+            m["links"],
+            m["planted"],
+            m["precision"],
+            m["recall"],
+            m["f1"],
+            _pct(m["clean_links_flagged"]),
+        ]
+        for name, m in (("real material", links.get("real")), ("with recombined link runs", links.get("all")))
+        if m
+    ]
+    out = [
+        "",
+        "Links judged one by one (`Report.links`) on the test split: every link of every page, a link being planted "
+        "when it is one of the page's injected links.",
+        "",
+        table(["pages", "links", "planted", "precision", "recall", "F1", "clean links flagged"], rows, "lrrrrrr"),
+    ]
+    if single and single.get("pages"):
+        m = single["links"]
+        out += [
+            "",
+            f"One planted link dropped into a run of a test host page's own links (navigation rows, footer columns, "
+            f"credit lines; {single['pages']} pages, generated): the planted link found on "
+            f"{_pct(single['planted_link_found'])} of pages, no other link flagged on "
+            f"{_pct(single['pages_with_no_other_link_flagged'])}; per link precision {m['precision']}, "
+            f"recall {m['recall']}, clean links flagged {_pct(m['clean_links_flagged'])}.",
+        ]
+    return out
+
+
 def _share(a: float, b: float) -> float | None:
     return round(a / b, 4) if b else None
 
@@ -457,6 +493,7 @@ def accuracy_md(res: dict[str, Any]) -> str:
     pv = acc.get("page_verdicts")
     if pv and pv.get("other"):
         out += _page_verdicts_md(pv, corpus)
+    out += _links_md(lab.get("links"), acc.get("single_links"))
     held = acc.get("unseen") or {}
     if held.get("tools"):
         rows = [

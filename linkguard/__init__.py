@@ -12,7 +12,7 @@ import logging
 
 from linkguard._batch import score_records
 from linkguard._config import Config
-from linkguard._errors import InputError, LinkguardError, ModelError
+from linkguard._errors import InputError, LinkguardError, ModelError, SpamPageError
 from linkguard._features import FEATURE_NAMES
 from linkguard._label import REASON_CODES
 from linkguard._model import SegmentModel, default_model, save_model
@@ -34,6 +34,7 @@ __all__ = [
     "Segment",
     "SegmentClassifier",
     "SegmentModel",
+    "SpamPageError",
     "__version__",
     "default_model",
     "load_model",

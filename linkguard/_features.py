@@ -108,6 +108,36 @@ PAGE_FEATURE_NAMES: tuple[str, ...] = (
 )
 """Columns of the page feature matrix, in order."""
 
+LINK_FEATURE_NAMES: tuple[str, ...] = (
+    "seg_score",
+    "seg_hidden",
+    "seg_after_end",
+    "seg_after_last_content",
+    "seg_in_footer",
+    "seg_in_main_text",
+    "seg_log_links",
+    "seg_offsite_share",
+    "seg_text_score",
+    "seg_log_offsite_domains",
+    "text_mode",
+    "offsite",
+    "raw_ip",
+    "institutional",
+    "digit_domain",
+    "spam_host",
+    "root_link",
+    "lone_domain",
+    "log_domain_links",
+    "segment_domain_share",
+    "anchor_is_url",
+    "log_anchor_chars",
+    "anchor_terms",
+    "url_terms",
+    "anchor_brand",
+    "anchor_text_score",
+)
+"""Columns of the link feature matrix (one row per link), in order."""
+
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _FAMILY_COLS = np.asarray([_IDX[f"terms_{f}"] for f in FAMILIES])
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
@@ -206,6 +236,10 @@ def _url_parts(url: str) -> tuple[str, bool]:
     tail = rest[cut:].split("#", 1)[0]
     path, _, query = tail.partition("?")
     return host, path in ("", "/") and not query
+
+
+page_home = _page_home
+url_parts = _url_parts
 
 
 @lru_cache(maxsize=65536)

@@ -63,6 +63,7 @@ class SegmentModel:
         "feature",
         "feature_names",
         "left",
+        "link",
         "metadata",
         "page",
         "right",
@@ -81,6 +82,7 @@ class SegmentModel:
         metadata: dict[str, Any] | None = None,
         text: TextModel | None = None,
         page: SegmentModel | None = None,
+        link: SegmentModel | None = None,
     ) -> None:
         self.feature = trees["feature"].astype(np.int64)
         self.split_threshold = trees["threshold"].astype(np.float64)
@@ -96,6 +98,8 @@ class SegmentModel:
         self.page = page
         """The page model, over the page features, stacked on this model's scores (``None``: no
         ``spam_page`` verdicts)."""
+        self.link = link
+        """The link model, over the link features (``None``: a link is spam when its segment is)."""
         self.depth = _depth(self.left, self.right)
         # Flat views for scoring: node ids global across trees, children as global ids.
         width = self.feature.shape[1]
@@ -199,6 +203,7 @@ class SegmentModel:
             "trees": trees,
             "text_model": None if self.text is None else self.text.to_dict(),
             "page_model": None if self.page is None else self.page.to_dict(),
+            "link_model": None if self.link is None else self.link.to_dict(),
             "metadata": self.metadata,
         }
 
@@ -272,12 +277,17 @@ class SegmentModel:
                 text = TextModel.from_dict(data["text_model"])
             except (ValueError, TypeError) as exc:
                 raise ModelError(f"model's text model is malformed: {exc}") from None
-        page = None
-        if data.get("page_model") is not None:
-            if isinstance(data["page_model"], dict) and data["page_model"].get("page_model") is not None:
-                raise ModelError("a page model cannot hold another page model")
-            page = cls.from_dict(data["page_model"])
-        model = cls(arrays, baseline, threshold, names, dict(metadata), text, page)
+        companions: dict[str, SegmentModel | None] = {}
+        for key in ("page_model", "link_model"):
+            sub = data.get(key)
+            companions[key] = None
+            if sub is not None:
+                if isinstance(sub, dict) and (sub.get("page_model") is not None or sub.get("link_model") is not None):
+                    raise ModelError(f"a {key.replace('_', ' ')} cannot hold other models")
+                companions[key] = cls.from_dict(sub)
+        model = cls(
+            arrays, baseline, threshold, names, dict(metadata), text, companions["page_model"], companions["link_model"]
+        )
         return model if feature_names is None else model.for_columns(feature_names)
 
 

@@ -99,6 +99,14 @@ FIELDS: tuple[Field, ...] = (
         annotation="linkguard_reasons",
     ),
     Field(
+        "injected_links",
+        "strings",
+        "links judged planted one by one (also inside content segments)",
+        _list,
+        lambda r: list(r.injected_links),
+        annotation="linkguard_injected_links",
+    ),
+    Field(
         "page_label",
         "string",
         "`clean`, `injected` (spam segments in a legitimate page) or `spam_page` (the page itself is spam)",
@@ -155,6 +163,7 @@ class Row(_Extras):
     n_spam_segments: int | None
     spam_links: list[str]
     reasons: list[str]
+    injected_links: list[str]
     page_label: str | None
     page_score: float | None
     page_reasons: list[str]
@@ -183,7 +192,8 @@ def report_row(report: Report, record_id: Any = None, *, explain: bool = False, 
     if explain:
         row["segments"] = [s.to_dict() for s in report.segments]
     if strip:
-        row["clean"] = report.clean_html()
+        # A page that is itself spam has no article to keep: ``clean`` is null, ``page_label`` says why.
+        row["clean"] = None if report.page_label == "spam_page" else report.clean_html()
     return row
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from linkguard._config import MAX_LINKS_DEFAULT, MAX_NODES_DEFAULT
+from linkguard._errors import SpamPageError
+from linkguard._links import Link
 from linkguard._segment import segment_html, segment_text
-from linkguard._strip import strip_page
+from linkguard._strip import strip_page, unlink_page
 
 Label = Literal["content", "spam"]
 PageLabel = Literal["clean", "injected", "spam_page"]
@@ -85,6 +87,8 @@ class Report:
     """Probability that the page itself is spam (``None`` without a page model)."""
     page_reasons: tuple[str, ...] = ()
     """Page reason codes of a ``spam_page`` verdict, strongest first."""
+    links: tuple[Link, ...] = ()
+    """Every judged link of the page, in document order, each with its own label, score and reasons."""
     _text: str | None = field(default=None, repr=False)
     """The decoded page as it was segmented (after NUL and lone-surrogate replacement)."""
     _caps: tuple[int, int] = field(default=(MAX_NODES_DEFAULT, MAX_LINKS_DEFAULT), repr=False)
@@ -116,6 +120,11 @@ class Report:
         return tuple(seen)
 
     @property
+    def injected_links(self) -> tuple[str, ...]:
+        """Distinct links judged planted, one by one (also in content segments), in order."""
+        return tuple(dict.fromkeys(link.href for link in self.links if link.label == "spam"))
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         """Distinct reason codes over all spam segments."""
         seen: dict[str, None] = {}
@@ -142,20 +151,30 @@ class Report:
             "page_label": self.page_label,
             "page_score": None if self.page_score is None else round(self.page_score, 6),
             "page_reasons": list(self.page_reasons),
+            "injected_links": list(self.injected_links),
         }
         if segments:
             out["segments"] = [s.to_dict() for s in self.segments]
+            out["links"] = [link.to_dict() for link in self.links]
         return out
 
-    def clean_html(self) -> str:
+    def clean_html(self, *, links_only: bool = False) -> str:
         """The page without its spam segments (HTML re-serialised; text mode: the kept lines).
 
-        Unchanged input comes back as it was.  Otherwise HTML is written back from the
-        parse tree, with only the ``<html>``/``<head>``/``<body>`` wrappers the input had;
-        the serialiser normalises markup (quotes attributes, escapes ``&``, closes implied
-        tags), so a stripped page of sloppy markup can be a few characters longer than
+        ``links_only=True`` keeps every segment and unlinks the injected links instead (their
+        anchor text stays).  Unchanged input comes back as it was.  Otherwise HTML is written
+        back from the parse tree, with only the ``<html>``/``<head>``/``<body>`` wrappers the
+        input had; the serialiser normalises markup (quotes attributes, escapes ``&``, closes
+        implied tags), so a stripped page of sloppy markup can be a few characters longer than
         its input even though text was removed.
+
+        Raises :class:`~linkguard.SpamPageError` when the page itself is spam
+        (``page_label == "spam_page"``): there is no article to keep.
         """
+        if self.page_label == "spam_page":
+            raise SpamPageError(self.page_score, self.page_reasons)
+        if links_only:
+            return _unlinked_page(self)
         if self._clean is None:
             self._clean = _clean_page(self)
         return self._clean
@@ -163,6 +182,24 @@ class Report:
     def clean_text(self) -> str:
         """Visible text of the content segments, one segment a paragraph."""
         return "\n\n".join(s.text for s in self.segments if s.label == "content")
+
+
+def _segmented_again(report: Report, text: str) -> Any:
+    max_nodes, max_links = report._caps
+    if report.mode == "html":
+        return segment_html(text, max_nodes=max_nodes, max_links=max_links)
+    return segment_text(text)
+
+
+def _unlinked_page(report: Report) -> str:
+    text = report._text
+    if text is None:
+        return ""
+    injected = set(report.injected_links)
+    if not injected:
+        return text
+    page = _segmented_again(report, text)
+    return unlink_page(page, injected, report.url or page.base_url)
 
 
 def _clean_page(report: Report) -> str:
@@ -173,8 +210,7 @@ def _clean_page(report: Report) -> str:
     spam = [s.label == "spam" for s in report.segments]
     if not any(spam):
         return text
-    max_nodes, max_links = report._caps
-    page = segment_html(text, max_nodes=max_nodes, max_links=max_links) if report.mode == "html" else segment_text(text)
+    page = _segmented_again(report, text)
     if len(page.segments) != len(spam):  # pragma: no cover - segmentation is deterministic
         raise RuntimeError("the page segments differently than when it was scanned")
     return strip_page(page, spam)

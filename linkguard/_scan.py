@@ -16,6 +16,7 @@ from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
 from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._label import _REASON_OF, reasons_for, revise
+from linkguard._links import link_verdicts
 from linkguard._model import SegmentModel, default_model
 from linkguard._page import page_verdicts
 from linkguard._report import Report, Segment
@@ -106,7 +107,12 @@ def _score(
         promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
         spam_first.append(spam | promoted)
         offset += n
-    verdicts = page_verdicts(pages, urls, X, pidx, proba, threshold, [bool(s.any()) for s in spam_first], model)
+    links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model)
+    has_spam = [
+        bool(s.any()) or any(link.label == "spam" for link in page_links)
+        for s, page_links in zip(spam_first, links, strict=True)
+    ]
+    verdicts = page_verdicts(pages, urls, X, pidx, proba, threshold, has_spam, model)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):
@@ -158,6 +164,7 @@ def _score(
                 page_label=verdicts[p].label,  # type: ignore[arg-type]
                 page_score=verdicts[p].score,
                 page_reasons=verdicts[p].reasons,
+                links=links[p],
                 _text=page.text,
                 _caps=(config.max_nodes, config.max_links),
             )
@@ -224,12 +231,17 @@ def strip(
     encoding: str | None = None,
     config: Config | None = None,
     model: SegmentModel | None = None,
+    links_only: bool = False,
 ) -> str:
     """The page with its spam segments removed (unchanged when there is none).
 
     Takes the same arguments as :func:`scan`; bytes come back decoded, as ``str``.
+    ``links_only=True`` keeps every segment and unlinks the injected links (their text
+    stays).  A page that is itself spam raises :class:`~linkguard.SpamPageError`: there is
+    no article in it to keep (``Report.page_label`` says so without raising).
     """
-    return scan(page, url, mode=mode, encoding=encoding, config=config, model=model).clean_html()
+    report = scan(page, url, mode=mode, encoding=encoding, config=config, model=model)
+    return report.clean_html(links_only=links_only)
 
 
 def scan_many(

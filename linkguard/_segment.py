@@ -64,6 +64,8 @@ class RawSegment:
 
     text: str
     links: list[str]
+    anchors: list[str] = field(default_factory=list)
+    """Anchor text of each link, in step with ``links`` (a URL written in the text is its own anchor)."""
     anchor_text: str = ""
     anchor_chars: int = 0
     n_lines: int = 1
@@ -119,7 +121,8 @@ class _Scope(NamedTuple):
     """The outermost hiding element (``None`` when not hidden)."""
     footer: bool
     in_anchor: int
-    """Depth of enclosing ``<a>`` elements: text inside counts as anchor text."""
+    """Inside an ``<a>``: the page-wide number of its link (1, 2, …), -1 for an ``<a>`` without
+    ``href``, 0 outside; text inside counts as anchor text, and as that link's own anchor."""
     block: Any
     """The innermost enclosing block element: the segment's owner."""
     direct: bool
@@ -137,10 +140,12 @@ class _Builder:
     __slots__ = (
         "anchor_chars",
         "anchor_parts",
+        "anchor_slot",
         "footer",
         "hidden",
         "hidden_root",
         "lines",
+        "link_anchors",
         "links",
         "nodes",
         "out",
@@ -162,6 +167,8 @@ class _Builder:
         self.anchor_parts: list[str] = []
         self.anchor_chars = 0
         self.links: list[str] = []
+        self.link_anchors: list[list[str]] = []
+        self.anchor_slot: dict[int, int] = {}
         self.nodes: list[Any] = []
         self.texts: list[Any] = []
         self.hidden = ""
@@ -189,13 +196,17 @@ class _Builder:
                 path = ">".join(path_stack)
             text = "\n".join(lines)
             links = self.links
+            anchors = [" ".join(" ".join(parts).split()) for parts in self.link_anchors]
             plain = " ".join(self.plain_parts)
             if "http" in plain or "www." in plain:
-                links = links + urls_in_text(plain)
+                bare = urls_in_text(plain)
+                links = links + bare
+                anchors = anchors + bare
             self.out.append(
                 RawSegment(
                     text=text,
                     links=links,
+                    anchors=anchors,
                     anchor_text=" ".join(" ".join(self.anchor_parts).split()),
                     anchor_chars=self.anchor_chars,
                     n_lines=max(1, len(lines)),
@@ -268,6 +279,9 @@ def walk_html(
                 if in_anchor:
                     b.anchor_parts.append(text)
                     b.anchor_chars += len(text.strip())
+                    slot = b.anchor_slot.get(in_anchor)
+                    if slot is not None:
+                        b.link_anchors[slot].append(text)
                 else:
                     b.plain_parts.append(text)
                 if hidden and not b.hidden:
@@ -322,11 +336,15 @@ def walk_html(
                     truncated = f"link cap reached ({max_links} links)"
                     break
                 b.links.append(href)
+                b.link_anchors.append([])
+                b.anchor_slot[n_links] = len(b.links) - 1
+                in_anchor = n_links
                 if hidden and not b.hidden:
                     b.hidden, b.hidden_root = hidden, hidden_root
                 if footer:
                     b.footer = True
-            in_anchor += 1
+            elif not in_anchor:
+                in_anchor = -1
             changed = True
         if tag in _BLOCK:
             block_has_child_block[block.mem_id] = True
@@ -389,6 +407,7 @@ def segment_text(text: str) -> Page:
             RawSegment(
                 text=clean,
                 links=links,
+                anchors=list(links),
                 anchor_text=" ".join(links),
                 anchor_chars=url_chars,
                 path=f"line {i + 1}",

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from linkguard._domains import absolute
 from linkguard._segment import Page, _hidden_at
 
 
@@ -38,6 +39,40 @@ def strip_page(page: Page, spam: Sequence[bool]) -> str:
         parts.append(page.text[pos:])
         return "".join(parts)
     return _strip_html(page, list(spam))
+
+
+def unlink_page(page: Page, injected: set[str], base: str | None) -> str:
+    """``page`` with the injected links unlinked: their anchors' text stays, the links go.
+
+    HTML: every ``<a>`` whose target (made absolute against ``base`` as the report's links
+    are) is in ``injected`` is replaced by its content.  Text mode: the injected URLs are
+    cut out of their lines.  Unchanged input comes back as it was.
+    """
+    if not injected:
+        return page.text
+    if page.mode == "text":
+        text = page.text
+        for url in sorted(injected, key=len, reverse=True):
+            text = text.replace(url, "")
+        return text
+    changed = False
+    for tree in (page.tree, page.tail_tree):
+        if tree is None:
+            continue
+        for node in tree.css("a[href]"):
+            href = (node.attributes.get("href") or "").strip()
+            if href and absolute(href, base) in injected:
+                node.unwrap()
+                changed = True
+    if not changed:
+        return page.text
+    out = _serialise(page.tree, page.text) if page.tree is not None else ""
+    if page.tail_tree is not None:
+        body = page.tail_tree.body
+        rest = body.inner_html if body is not None else ""
+        if rest and rest.strip():
+            out = (out or "") + "\n" + rest
+    return out or ""
 
 
 def _strip_html(page: Page, spam: list[bool]) -> str:
@@ -162,4 +197,4 @@ def _has(tag: re.Pattern[str], source: str, lower: str) -> bool:
     return False
 
 
-__all__ = ["strip_page"]
+__all__ = ["strip_page", "unlink_page"]

@@ -198,6 +198,7 @@ def test_module_exports() -> None:
         "linkguard_score",
         "linkguard_reasons",
         "linkguard_spam_links",
+        "linkguard_injected_links",
         "linkguard_page_label",
         "linkguard_page_score",
         "linkguard_page_reasons",

@@ -844,3 +844,53 @@ def build_page_split(
                 )
             )
     return out
+
+
+# ---------------------------------------------------------------- one planted link among real ones
+
+_ANCHOR_END = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+def build_single_link_pages(split: str, corpus_dir: Path = DEFAULT_CORPUS) -> list[LabelledPage]:
+    """Host pages of ``split`` with one spam link dropped into a run of their own links.
+
+    The spam link (a real anchor and target from the split's payloads) follows one of the
+    page's links that has two more within a few hundred characters before it: a navigation
+    row, a footer column, a credit line.  Only that link is spam; its segment is mostly
+    legitimate, so these pages measure (and teach) judging links one by one.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}")
+    rng = random.Random(f"{SEED}:{split}:single-link")
+    pool = [(u, a) for u, a in _link_pool([p for p in payloads() if split_of("payload:" + p.group) == split])]
+    pool = [(u, a) for u, a in pool if u.lower().startswith(("http://", "https://"))]
+    out: list[LabelledPage] = []
+    if not pool:
+        return out
+    for row in (r for r in host_pages(corpus_dir) if host_role(r["path"]) == split):
+        try:
+            html = read_host(corpus_dir, row)
+        except (OSError, ValueError):
+            continue
+        ends = [m.end() for m in _ANCHOR_END.finditer(html)]
+        runs = [e for i, e in enumerate(ends) if i >= 2 and e - ends[i - 2] < 600]
+        if not runs:
+            continue
+        at = rng.choice(runs)
+        url, anchor = rng.choice(pool)
+        link = f' <a href="{html_lib.escape(url)}" {MARK}="1">{html_lib.escape(anchor)}</a>'
+        out.append(
+            LabelledPage(
+                html[:at] + link + html[at:],
+                row.get("url"),
+                "html",
+                True,
+                {url},
+                [],
+                family="single_link",
+                host_path=row["path"],
+                kind="single_link",
+                lang=row.get("lang") or "",
+            )
+        )
+    return out

@@ -27,18 +27,21 @@ import tldextract
 import linkguard
 from linkguard._config import Config
 from linkguard._estimator import SegmentClassifier, from_hgb
-from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES, page_features
+from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, PAGE_FEATURE_NAMES, page_features
+from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
 from linkguard._normalize import normalize_many
 from linkguard._page import PageMeta, page_meta
 from linkguard._page import page_features as page_level_features
 from linkguard._scan import _read
+from linkguard._segment import Page, RawSegment
 from linkguard._textmodel import ORDERS_DEFAULT, TextModel, hashed_ngrams
 from training_data.dataset import (
     DEFAULT_CORPUS,
     SEED,
     LabelledPage,
     build_page_split,
+    build_single_link_pages,
     build_split,
     build_unseen,
     data_digest,
@@ -119,6 +122,8 @@ class Featurised:
     metas: list[PageMeta]
     modes: list[str]
     urls: list[str | None]
+    lite: list[Page]
+    """The pages without their parse trees: segments with links and anchors (for link features)."""
 
 
 def featurise(pages: list[LabelledPage]) -> Featurised:
@@ -131,10 +136,12 @@ def featurise(pages: list[LabelledPage]) -> Featurised:
     config = Config()
     Xs, ys, owners, texts, groups = [], [], [], [], []
     metas: list[PageMeta] = []
+    lite: list[Page] = []
     for start in range(0, len(pages), 64):
         chunk = pages[start : start + 64]
         parsed = [_read(lp.page, lp.mode, config, None)[0] for lp in chunk]
         metas.extend(page_meta(pg.tree) if pg.mode == "html" else PageMeta() for pg in parsed)
+        lite.extend(_lite(pg) for pg in parsed)
         X, pidx, _ = page_features(parsed, [lp.url for lp in chunk])
         labels = []
         for lp, pg in zip(chunk, parsed, strict=True):
@@ -158,7 +165,16 @@ def featurise(pages: list[LabelledPage]) -> Featurised:
         metas,
         [lp.mode for lp in pages],
         [lp.url for lp in pages],
+        lite,
     )
+
+
+def _lite(page: Page) -> Page:
+    """A page without parse trees or nodes, keeping what link features read."""
+    segs = [
+        RawSegment(text="", links=s.links, anchors=s.anchors, anchor_text="", hidden=s.hidden) for s in page.segments
+    ]
+    return Page(segs, page.mode, page.base_url)
 
 
 def _hashed_matrix(texts: list[str], bits: int) -> Any:
@@ -452,6 +468,94 @@ def fit_page_model(
     return page
 
 
+LINK_TREES = 120
+LINK_SPAM_WEIGHT = 3.0
+
+
+def _link_labels(pages: list[LabelledPage], per_page: list[Any]) -> np.ndarray:
+    """A link is spam when its target is one of the page's injected links (trailing ``/`` ignored)."""
+    out: list[bool] = []
+    for lp, pl in zip(pages, per_page, strict=True):
+        gold = {h.strip().rstrip("/") for h in lp.spam_links}
+        out.extend(h.strip().rstrip("/") in gold for h in pl.hrefs)
+    return np.asarray(out, dtype=bool)
+
+
+def fit_link_model(
+    model: SegmentModel,
+    splits: dict[str, list[LabelledPage]],
+    ftr: Featurised,
+    fva: Featurised,
+    p_oof: np.ndarray,
+    seg_folds: list[SegmentModel],
+    text_folds: list[TextModel],
+    corpus: Path,
+) -> SegmentModel:
+    """The link model (a planted link or not), stacked on the segment model like the page model."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    text_col = FEATURE_NAMES.index("text_score")
+    sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+    for split, f_seg, seg_proba in (("train", ftr, p_oof), ("val", fva, model.proba(fva.X))):
+        extra = build_single_link_pages(split, corpus)
+        fx = featurise(extra)
+        if model.text is not None:
+            fx.X[:, text_col] = (
+                text_scores_out_of_fold(fx.texts, text_folds) if split == "train" else model.text.scores(fx.texts)
+            )
+        proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
+        mats, labels, groups = [], [], []
+        for pages, f, proba in ((splits[split], f_seg, seg_proba), (extra, fx, proba_x)):
+            L, per_page = link_features(f.lite, f.urls, f.X, f.owner, proba, model.text)
+            mats.append(L)
+            labels.append(_link_labels(pages, per_page))
+            groups.extend(lp.host_path for lp, pl in zip(pages, per_page, strict=True) for _ in pl.hrefs)
+        y = np.concatenate(labels)
+        sides[split] = (np.vstack(mats), y, groups)
+        print(f"link model {split}: {len(y)} links, {int(y.sum())} planted", file=sys.stderr)
+    L_tr, y_tr, g_tr = sides["train"]
+
+    def fit(rows: np.ndarray) -> SegmentModel:
+        hgb = HistGradientBoostingClassifier(
+            max_iter=LINK_TREES,
+            max_depth=5,
+            max_leaf_nodes=16,
+            learning_rate=0.1,
+            min_samples_leaf=20,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=SEED % 2**31,
+        )
+        hgb.fit(L_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], LINK_SPAM_WEIGHT, 1.0))
+        return from_hgb(hgb, 0.5, L_tr.shape[1], names=LINK_FEATURE_NAMES)
+
+    fold = np.asarray([host_fold(g) for g in g_tr])
+    oof = np.zeros(len(y_tr))
+    for k in range(OOF_FOLDS):
+        held = fold == k
+        if held.any():
+            oof[held] = fit(np.flatnonzero(~held)).proba(L_tr[held])
+    link = fit(np.arange(len(y_tr)))
+    L_va, y_va, _ = sides["val"]
+    scores = np.concatenate([oof, link.proba(L_va)])
+    truth = np.concatenate([y_tr, y_va])
+    best, best_f = 0.9, -1.0
+    for t in np.linspace(0.3, 0.99, 70):
+        flagged = scores >= t
+        tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
+        f_score = 2 * tp / max(1, 2 * tp + CLEAN_PAGE_WEIGHT * fp + fn)
+        if f_score > best_f:
+            best, best_f = float(t), f_score
+    link.threshold = round(best, 4)
+    flagged = scores >= link.threshold
+    print(
+        f"link threshold {link.threshold}: planted links found {int((flagged & truth).sum())}/{int(truth.sum())}, "
+        f"other links flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} (out of fold + val)",
+        file=sys.stderr,
+    )
+    return link
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -466,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--page-model", action=argparse.BooleanOptionalAction, default=True, help="learn the spam_page model"
     )
+    ap.add_argument("--link-model", action=argparse.BooleanOptionalAction, default=True, help="learn the link model")
     ap.add_argument("--spam-weight", type=float, default=SPAM_WEIGHT, help="sample weight of spam segments")
     ap.add_argument(
         "--lexical-dropout",
@@ -524,6 +629,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.page_model:
         model.page = fit_page_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
+    if args.link_model:
+        model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     contrib = np.abs(model.contributions(Xva[yva])).mean(axis=0) if yva.any() else np.zeros(len(FEATURE_NAMES))
     importance = {n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, contrib, strict=True)}
     if args.select:

@@ -15,18 +15,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.accuracy import aggregate, page_counts, predict_linkguard, summarise
-from training_data.dataset import DEFAULT_CORPUS, build_page_split, build_split, host_pages, host_role, read_host
+from benchmarks.accuracy import aggregate, link_counts, link_metrics, page_counts, predict_linkguard, summarise
+from training_data.dataset import (
+    DEFAULT_CORPUS,
+    build_page_split,
+    build_single_link_pages,
+    build_split,
+    host_pages,
+    host_role,
+    read_host,
+)
 from training_data.obfuscate import TRICKS, obfuscated_page
 
 
-def _counts(pages: list[Any], model: Any, labels: list[str] | None = None) -> list[dict[str, int]]:
+def _counts(
+    pages: list[Any], model: Any, labels: list[str] | None = None, links: list[dict[str, int]] | None = None
+) -> list[dict[str, int]]:
     out = []
     for lp in pages:
         pred, rep = predict_linkguard(lp.page, lp.url, lp.mode, need_strip=not lp.is_spam, model=model)
         out.append(page_counts(lp, pred))
         if labels is not None:
             labels.append(rep.page_label)
+        if links is not None:
+            links.append(link_counts(lp, rep))
     return out
 
 
@@ -53,7 +65,8 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
 
     pages = build_split("val", corpus)
     labels: list[str] = []
-    counts = _counts(pages, model, labels)
+    links: list[dict[str, int]] = []
+    counts = _counts(pages, model, labels, links)
     s = summarise(pages, counts)
     real = s["real"]
     about = [c for lp, c in zip(pages, counts, strict=True) if getattr(lp, "neg_real", False)]
@@ -75,6 +88,15 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
         for trick in TRICKS:
             variant = [p for p in (obfuscated_page(lp, trick) for lp in base) if p is not None]
             out["obfuscation"][trick] = aggregate(_counts(variant, model))["page"]["recall"]
+    out["links"] = link_metrics(c for lp, c in zip(pages, links, strict=True) if lp.kind != "composite")
+    single = build_single_link_pages("val", corpus)
+    single_links: list[dict[str, int]] = []
+    _counts(single, model, None, single_links)
+    out["single_links"] = {
+        "pages": len(single),
+        "found": sum(c["flagged_planted"] > 0 for c in single_links),
+        "no_other_flagged": sum(c["flagged"] == c["flagged_planted"] for c in single_links),
+    }
     extra = build_page_split("val", corpus)
     extra_labels = [linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model).page_label for lp in extra]
     out["page_verdicts"] = page_verdict_figures(pages + extra, labels + extra_labels)

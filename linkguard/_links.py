@@ -1,0 +1,252 @@
+"""Link-level verdicts: which exact links were planted.
+
+A segment label says "this block is spam"; the people who clean a site or a crawl ask which
+links to remove.  One spam anchor dropped into a row of real links, or appended to a credit
+line, leaves its segment mostly legitimate; a legitimate link inside a spam block is not spam
+either.  Each link is judged on its own: where it points (another site, a raw IP, a
+university host it has nothing to do with, a domain that carries spam words), what its anchor
+says (the word lists and the learned text model), how unusual it is on the page (the only link
+to its domain, or one of a family of site links), and the block it sits in (its score, whether
+it hides, whether it comes after the content).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from linkguard._domains import absolute, host_info
+from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, page_home, url_parts
+from linkguard._lexicon import lexicon
+from linkguard._normalize import normalize_many
+from linkguard._segment import Page
+from linkguard._textmodel import TextModel
+
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
+_URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
+_URLISH = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
+_SIDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_LIDX = {name: i for i, name in enumerate(LINK_FEATURE_NAMES)}
+_SEG_COPIED = {
+    "seg_hidden": "hidden",
+    "seg_after_end": "after_end",
+    "seg_after_last_content": "after_last_content",
+    "seg_in_footer": "in_footer",
+    "seg_in_main_text": "in_main_text",
+    "seg_log_links": "log_links",
+    "seg_offsite_share": "offsite_share",
+    "seg_text_score": "text_score",
+    "seg_log_offsite_domains": "log_offsite_domains",
+    "text_mode": "text_mode",
+}
+
+_LINK_REASON_OF: dict[str, str] = {
+    "seg_score": "in_spam_segment",
+    "anchor_terms": "spam_terms_in_links",
+    "url_terms": "spam_terms_in_links",
+    "anchor_text_score": "spam_terms_in_links",
+    "spam_host": "spam_terms_in_links",
+    "anchor_brand": "brand_names",
+    "raw_ip": "raw_ip_links",
+    "institutional": "hijacked_domain",
+    "offsite": "offsite_links",
+    "root_link": "offsite_links",
+    "digit_domain": "offsite_links",
+    "lone_domain": "offsite_links",
+    "seg_hidden": "hidden_style",
+    "seg_after_end": "trailing_link_block",
+    "seg_after_last_content": "trailing_link_block",
+    "seg_in_footer": "footer_block",
+}
+_LINK_REASON_COLS = [_LINK_REASON_OF.get(name) for name in LINK_FEATURE_NAMES]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link of the page with its own verdict."""
+
+    href: str
+    """The link target, absolute when the page URL is known."""
+    anchor: str
+    """Its anchor text (a URL written in the text is its own anchor)."""
+    segment: int
+    """Index of the segment it sits in."""
+    label: str
+    """``"content"`` or ``"spam"``."""
+    score: float
+    """Probability that the link was planted."""
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def is_spam(self) -> bool:
+        return self.label == "spam"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "href": self.href,
+            "anchor": self.anchor,
+            "segment": self.segment,
+            "label": self.label,
+            "score": round(self.score, 6),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(slots=True)
+class PageLinks:
+    """The links of one page, in document order, with the rows of their feature matrix."""
+
+    hrefs: list[str]
+    anchors: list[str]
+    segments: list[int]
+
+
+def collect_links(page: Page, url: str | None) -> PageLinks:
+    """Every judged link of a page (schemes such as ``javascript:`` and ``#`` fragments left out)."""
+    base = url or page.base_url
+    out = PageLinks([], [], [])
+    for s, seg in enumerate(page.segments):
+        anchors = seg.anchors if len(seg.anchors) == len(seg.links) else [""] * len(seg.links)
+        for href, anchor in zip(seg.links, anchors, strict=True):
+            href = href.strip()
+            if not href or href.lower().startswith(_SKIP_SCHEMES):
+                continue
+            out.hrefs.append(absolute(href, base))
+            out.anchors.append(anchor)
+            out.segments.append(s)
+    return out
+
+
+def link_features(
+    pages: Sequence[Page],
+    urls: Sequence[str | None],
+    X: np.ndarray,
+    pidx: np.ndarray,
+    proba: np.ndarray,
+    text_model: TextModel | None,
+) -> tuple[np.ndarray, list[PageLinks]]:
+    """Link feature matrix for every judged link of every page, and the links per page."""
+    lex = lexicon()
+    starts = np.searchsorted(pidx, np.arange(len(pages)), side="left")
+    per_page: list[PageLinks] = []
+    rows: list[np.ndarray] = []
+    anchors_all: list[str] = []
+    urlwords_all: list[str] = []
+    for p, (page, url) in enumerate(zip(pages, urls, strict=True)):
+        links = collect_links(page, url)
+        per_page.append(links)
+        n = len(links.hrefs)
+        if not n:
+            continue
+        home = page_home(page, url)[0]
+        infos = []
+        domains: list[str] = []
+        for href in links.hrefs:
+            host, is_root = url_parts(href)
+            info = host_info(host) if host else None
+            infos.append((info, is_root))
+            domains.append(info.domain if info and info.domain else "")
+        page_count = Counter(domains)
+        F = np.zeros((n, len(LINK_FEATURE_NAMES)), dtype=np.float32)
+        a = int(starts[p])
+        for k, (href, anchor, s) in enumerate(zip(links.hrefs, links.anchors, links.segments, strict=True)):
+            row = a + s
+            info, is_root = infos[k]
+            dom = domains[k]
+            F[k, _LIDX["seg_score"]] = proba[row]
+            for name, col in _SEG_COPIED.items():
+                F[k, _LIDX[name]] = X[row, _SIDX[col]]
+            off = bool(dom) and dom != home
+            F[k, _LIDX["offsite"]] = 1.0 if off else 0.0
+            if info is not None and dom:
+                F[k, _LIDX["raw_ip"]] = 1.0 if info.is_ip else 0.0
+                F[k, _LIDX["institutional"]] = 1.0 if (info.institutional and off) else 0.0
+                F[k, _LIDX["digit_domain"]] = 1.0 if (info.digits_in_name and not info.is_ip) else 0.0
+                F[k, _LIDX["spam_host"]] = 1.0 if lex.host_has_term(dom) else 0.0
+            F[k, _LIDX["root_link"]] = 1.0 if (is_root and off) else 0.0
+            F[k, _LIDX["lone_domain"]] = 1.0 if (dom and page_count[dom] == 1) else 0.0
+            F[k, _LIDX["log_domain_links"]] = np.log1p(page_count[dom]) if dom else 0.0
+            seg_links = sum(1 for j in links.segments if j == s)
+            same = sum(1 for j, d in zip(links.segments, domains, strict=True) if j == s and d == dom)
+            F[k, _LIDX["segment_domain_share"]] = same / max(seg_links, 1)
+            F[k, _LIDX["anchor_is_url"]] = 1.0 if _URLISH.match(anchor) else 0.0
+            F[k, _LIDX["log_anchor_chars"]] = np.log1p(len(anchor))
+            anchors_all.append(anchor)
+            urlwords_all.append(_URL_WORDS.sub(" ", href[:300].lower()) if off else "")
+        rows.append(F)
+    if not rows:
+        return np.zeros((0, len(LINK_FEATURE_NAMES)), dtype=np.float32), per_page
+    L = np.vstack(rows)
+    folded, _ = normalize_many(anchors_all)
+    L[:, _LIDX["anchor_terms"]] = np.log1p(lex.family_counts(folded).sum(axis=1))
+    L[:, _LIDX["url_terms"]] = np.log1p(lex.family_counts(urlwords_all).sum(axis=1))
+    L[:, _LIDX["anchor_brand"]] = np.log1p(lex.brand_counts(folded))
+    if text_model is not None:
+        L[:, _LIDX["anchor_text_score"]] = text_model.scores(folded)
+    return L, per_page
+
+
+def link_reasons(contrib: np.ndarray, min_contribution: float = 0.4) -> tuple[str, ...]:
+    out: list[str] = []
+    for k in np.argsort(-contrib)[:10]:
+        if contrib[k] <= 0 or (contrib[k] < min_contribution and out):
+            break
+        code = _LINK_REASON_COLS[k]
+        if code and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def link_verdicts(
+    pages: Sequence[Page],
+    urls: Sequence[str | None],
+    X: np.ndarray,
+    pidx: np.ndarray,
+    proba: np.ndarray,
+    seg_spam: Sequence[np.ndarray],
+    model: Any,
+) -> list[tuple[Link, ...]]:
+    """The links of each page with their labels.
+
+    With a link model, each link has its own score; without one, a link is spam when its
+    segment is (the verdict linkguard gave before it judged links one by one).
+    """
+    link_model = getattr(model, "link", None)
+    L, per_page = link_features(pages, urls, X, pidx, proba, getattr(model, "text", None))
+    if link_model is not None and len(L):
+        link_model = link_model.for_columns(LINK_FEATURE_NAMES)
+        scores = link_model.proba(L)
+        spam = scores >= link_model.threshold
+        contrib = link_model.contributions(L[spam]) if spam.any() else np.zeros((0, L.shape[1]))
+        reasons = iter([link_reasons(c) for c in contrib])
+    else:
+        scores = np.asarray(
+            [proba[int(np.searchsorted(pidx, p)) + s] for p, pl in enumerate(per_page) for s in pl.segments],
+            dtype=np.float64,
+        )
+        spam = np.asarray([bool(seg_spam[p][s]) for p, pl in enumerate(per_page) for s in pl.segments], dtype=bool)
+        reasons = iter([("in_spam_segment",)] * int(spam.sum()))
+    out: list[tuple[Link, ...]] = []
+    k = 0
+    for pl in per_page:
+        links = []
+        for href, anchor, s in zip(pl.hrefs, pl.anchors, pl.segments, strict=True):
+            is_spam = bool(spam[k])
+            links.append(
+                Link(
+                    href,
+                    anchor,
+                    s,
+                    "spam" if is_spam else "content",
+                    float(scores[k]),
+                    next(reasons) if is_spam else (),
+                )
+            )
+            k += 1
+        out.append(tuple(links))
+    return out
