@@ -449,3 +449,21 @@ def page_features(
     X[:, _IDX["hidden_x_offsite_links"]] = M[:, 2] * np.log1p(offsite)
     X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 5], after_last) * np.log1p(offsite)
     return X, pidx, abs_links
+
+
+_PROSE_WORDS = 20
+
+
+def prose_mask(X: np.ndarray) -> np.ndarray:
+    """Rows that are link-less paragraphs of prose inside the page's main text.
+
+    Such a segment is the article's own writing; it is held to the model's prose threshold,
+    which asks for stronger evidence than a link block or a hidden box does.
+    """
+    if not len(X):
+        return np.zeros(0, dtype=bool)
+    return (
+        (X[:, _IDX["log_links"]] == 0)
+        & (X[:, _IDX["in_main_text"]] > 0)
+        & (X[:, _IDX["log_words"]] >= np.log1p(_PROSE_WORDS))
+    )

@@ -66,6 +66,7 @@ class SegmentModel:
         "link",
         "metadata",
         "page",
+        "prose_threshold",
         "right",
         "split_threshold",
         "text",
@@ -100,6 +101,8 @@ class SegmentModel:
         ``spam_page`` verdicts)."""
         self.link = link
         """The link model, over the link features (``None``: a link is spam when its segment is)."""
+        self.prose_threshold: float | None = None
+        """Threshold for link-less prose inside the main text (``None``: the general one)."""
         self.depth = _depth(self.left, self.right)
         # Flat views for scoring: node ids global across trees, children as global ids.
         width = self.feature.shape[1]
@@ -200,6 +203,7 @@ class SegmentModel:
             "feature_names": list(self.feature_names),
             "baseline": self.baseline,
             "threshold": self.threshold,
+            "prose_threshold": self.prose_threshold,
             "trees": trees,
             "text_model": None if self.text is None else self.text.to_dict(),
             "page_model": None if self.page is None else self.page.to_dict(),
@@ -288,6 +292,11 @@ class SegmentModel:
         model = cls(
             arrays, baseline, threshold, names, dict(metadata), text, companions["page_model"], companions["link_model"]
         )
+        prose = data.get("prose_threshold")
+        if prose is not None:
+            if not isinstance(prose, (int, float)) or not 0.0 < float(prose) <= 1.0:
+                raise ModelError("model prose_threshold must be in (0, 1]")
+            model.prose_threshold = float(prose)
         return model if feature_names is None else model.for_columns(feature_names)
 
 

@@ -179,7 +179,7 @@ def page_features(
     X: np.ndarray,
     pidx: np.ndarray,
     proba: np.ndarray,
-    threshold: float,
+    threshold: float | np.ndarray,
     text_model: TextModel | None,
 ) -> np.ndarray:
     """Page feature matrix ``(len(modes), len(PAGE_FEATURE_NAMES))`` from the segment matrix and scores.
@@ -227,7 +227,7 @@ def page_features(
         total_chars = max(float(chars.sum()), 1.0)
         total_words = max(float(words.sum()), 1.0)
         p_seg = proba[a:b]
-        flagged = p_seg >= threshold
+        flagged = p_seg >= (threshold[a:b] if isinstance(threshold, np.ndarray) else threshold)
         row[_PIDX["log_words"]] = np.log1p(total_words)
         row[_PIDX["log_segments"]] = np.log1p(b - a)
         row[_PIDX["spam_text_share"]] = float(chars[p_seg >= 0.5].sum()) / total_chars
@@ -292,7 +292,7 @@ def page_verdicts(
     X: np.ndarray,
     pidx: np.ndarray,
     proba: np.ndarray,
-    threshold: float,
+    threshold: float | np.ndarray,
     has_spam: Sequence[bool],
     model: Any,
 ) -> list[PageVerdict]:

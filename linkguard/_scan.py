@@ -14,7 +14,7 @@ from linkguard import _model
 from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
-from linkguard._features import FEATURE_NAMES, page_features
+from linkguard._features import FEATURE_NAMES, page_features, prose_mask
 from linkguard._label import _REASON_OF, reasons_for, revise
 from linkguard._links import link_verdicts
 from linkguard._model import SegmentModel, default_model
@@ -98,12 +98,18 @@ def _score(
     X, pidx, abs_links = page_features(pages, urls, model.text)
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = model.proba(X)
+    # Link-less prose in the main text is held to the model's (higher) prose threshold.
+    prose_threshold = getattr(model, "prose_threshold", None)
+    if prose_threshold is not None:
+        seg_threshold = np.where(prose_mask(X), max(threshold, prose_threshold), threshold)
+    else:
+        seg_threshold = np.full(len(proba), threshold)
     spam_first: list[np.ndarray] = []
     offset = 0
     for page in pages:
         n = len(page.segments)
         scores = proba[offset : offset + n]
-        spam = scores >= threshold
+        spam = scores >= seg_threshold[offset : offset + n]
         promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
         spam_first.append(spam | promoted)
         offset += n
@@ -112,7 +118,7 @@ def _score(
         bool(s.any()) or any(link.label == "spam" for link in page_links)
         for s, page_links in zip(spam_first, links, strict=True)
     ]
-    verdicts = page_verdicts(pages, urls, X, pidx, proba, threshold, has_spam, model)
+    verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):
@@ -120,7 +126,7 @@ def _score(
         sl = slice(offset, offset + n)
         offset += n
         scores = proba[sl]
-        spam = scores >= threshold
+        spam = scores >= seg_threshold[sl]
         promoted = spam_first[p] & ~spam
         flagged = np.flatnonzero(spam | promoted)
         # Contributions (for reasons) only where they are shown: spam segments.

@@ -27,7 +27,7 @@ import tldextract
 import linkguard
 from linkguard._config import Config
 from linkguard._estimator import SegmentClassifier, from_hgb
-from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, PAGE_FEATURE_NAMES, page_features
+from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, PAGE_FEATURE_NAMES, page_features, prose_mask
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
 from linkguard._normalize import normalize_many
@@ -302,7 +302,9 @@ def corpus_false_alarms(corpus: Path, model: SegmentModel) -> dict[str, object]:
     return {"pages": len(rows), "flagged": flagged}
 
 
-def choose_threshold(p: np.ndarray, y: np.ndarray, owner: np.ndarray, page_spam: np.ndarray) -> float:
+def choose_threshold(
+    p: np.ndarray, y: np.ndarray, owner: np.ndarray, page_spam: np.ndarray, prose: np.ndarray | None = None
+) -> tuple[float, float | None]:
     """Best page F-score on validation, a false alarm weighing ``CLEAN_PAGE_WEIGHT`` misses.
 
     Validation is 60 % injected pages; crawls are mostly clean.  Plain page F1 barely moves
@@ -310,30 +312,40 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, owner: np.ndarray, page_spam:
     are up-weighted as if injected pages were a minority.  Clean segments flagged stay under
     ``MAX_VAL_CONTENT_FPR``.  ``p`` are segment probabilities no model saw in training
     (validation, and out-of-fold scores of the train pages), ``owner`` their page index.
+
+    With ``prose`` (link-less paragraphs inside the main text), those segments get a threshold
+    of their own, at least the general one: an article's own paragraph about gambling needs
+    stronger evidence than a hidden link block.  Returns ``(threshold, prose_threshold)``.
     """
-    page_max = np.zeros(len(page_spam))
-    np.maximum.at(page_max, owner, p)
-    best, best_f = 0.99, -1.0
+    n_pages = len(page_spam)
+    if prose is None:
+        prose = np.zeros(len(p), dtype=bool)
     for t in (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99):
-        flagged = page_max >= t
+        flagged = np.bincount(owner, weights=(p >= t).astype(float), minlength=n_pages) > 0
         print(
             f"  threshold {t}: pages tp {int((flagged & page_spam).sum())} fp {int((flagged & ~page_spam).sum())} "
             f"fn {int((~flagged & page_spam).sum())}, clean segments flagged {int(((p >= t) & ~y).sum())}",
             file=sys.stderr,
         )
-    for t in np.linspace(0.05, 0.99, 95):
-        flagged = p >= t
-        fpr = (flagged & ~y).sum() / max(1, (~y).sum())
-        if fpr > MAX_VAL_CONTENT_FPR:
-            continue
-        pages_flagged = page_max >= t
-        tp = (pages_flagged & page_spam).sum()
-        fp = (pages_flagged & ~page_spam).sum()
-        fn = (~pages_flagged & page_spam).sum()
-        f = 2 * tp / max(1, 2 * tp + CLEAN_PAGE_WEIGHT * fp + fn)
-        if f > best_f:
-            best, best_f = float(t), f
-    return round(best, 4)
+    best: tuple[float, float | None] = (0.99, None)
+    best_f = -1.0
+    n_clean = max(1, int((~y).sum()))
+    prose_grid = np.concatenate([np.linspace(0.5, 0.99, 50), [0.993, 0.996, 0.999, 1.0]])
+    for t in np.linspace(0.5, 0.99, 50):
+        other = (p >= t) & ~prose
+        for tp in [x for x in prose_grid if x >= t - 1e-9] if prose.any() else [t]:
+            flagged = other | ((p >= tp) & prose)
+            if (flagged & ~y).sum() / n_clean > MAX_VAL_CONTENT_FPR:
+                continue
+            pages = np.bincount(owner, weights=flagged.astype(float), minlength=n_pages) > 0
+            tp_ = (pages & page_spam).sum()
+            fp = (pages & ~page_spam).sum()
+            fn = (~pages & page_spam).sum()
+            f = 2 * tp_ / max(1, 2 * tp_ + CLEAN_PAGE_WEIGHT * fp + fn)
+            if f > best_f + 1e-12:
+                best, best_f = (round(float(t), 4), round(float(tp), 4) if prose.any() else None), f
+    print(f"  chosen: threshold {best[0]}, prose threshold {best[1]} (weighted F {best_f:.4f})", file=sys.stderr)
+    return best
 
 
 def out_of_fold(
@@ -368,8 +380,16 @@ PAGE_SPAM_WEIGHT = 3.0
 PAGE_FOLDS = 3
 
 
-def _page_rows(f: Featurised, proba: np.ndarray, threshold: float, text_model: TextModel | None) -> np.ndarray:
-    return page_level_features(f.modes, f.metas, f.urls, f.X, f.owner, proba, threshold, text_model)
+def _segment_thresholds(model: SegmentModel, X: np.ndarray) -> np.ndarray:
+    """Each segment's threshold as scanning applies it (link-less prose gets the prose threshold)."""
+    if model.prose_threshold is None:
+        return np.full(len(X), model.threshold)
+    return np.where(prose_mask(X), max(model.threshold, model.prose_threshold), model.threshold)
+
+
+def _page_rows(f: Featurised, proba: np.ndarray, model: SegmentModel) -> np.ndarray:
+    thresholds = _segment_thresholds(model, f.X)
+    return page_level_features(f.modes, f.metas, f.urls, f.X, f.owner, proba, thresholds, model.text)
 
 
 def _score_built_pages(
@@ -417,8 +437,8 @@ def fit_page_model(
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
         P = np.vstack(
             [
-                _page_rows(f_seg, seg_proba, model.threshold, model.text),
-                _page_rows(fx, proba_x, model.threshold, model.text),
+                _page_rows(f_seg, seg_proba, model),
+                _page_rows(fx, proba_x, model),
             ]
         )
         labelled = splits[split] + extra
@@ -571,6 +591,12 @@ def main(argv: list[str] | None = None) -> int:
         "--page-model", action=argparse.BooleanOptionalAction, default=True, help="learn the spam_page model"
     )
     ap.add_argument("--link-model", action=argparse.BooleanOptionalAction, default=True, help="learn the link model")
+    ap.add_argument(
+        "--prose-threshold",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a threshold of its own for link-less prose inside the main text",
+    )
     ap.add_argument("--spam-weight", type=float, default=SPAM_WEIGHT, help="sample weight of spam segments")
     ap.add_argument(
         "--lexical-dropout",
@@ -621,11 +647,12 @@ def main(argv: list[str] | None = None) -> int:
     model.text = text_model
     n_train = len(splits["train"])
     page_spam = np.asarray([lp.is_spam for lp in splits["train"] + splits["val"]], dtype=bool)
-    model.threshold = choose_threshold(
+    model.threshold, model.prose_threshold = choose_threshold(
         np.concatenate([p_oof, model.proba(Xva)]),
         np.concatenate([ytr[: len(p_oof)], yva]),
         np.concatenate([owner_tr, owner_va + n_train]),
         page_spam,
+        np.concatenate([prose_mask(Xtr[: len(p_oof)]), prose_mask(Xva)]) if args.prose_threshold else None,
     )
     if args.page_model:
         model.page = fit_page_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
