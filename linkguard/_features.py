@@ -302,7 +302,7 @@ def _word_counts(texts: Sequence[str], scripts: np.ndarray) -> np.ndarray:
     paragraph of them is one whitespace token; their letters are counted as words instead."""
     tokens = np.fromiter((len(t.split()) for t in texts), dtype=np.float32, count=len(texts))
     unspaced = scripts[:, _CJK] + scripts[:, _KANA]
-    return tokens + unspaced / _CJK_CHARS_PER_WORD + scripts[:, _THAI] / _THAI_CHARS_PER_WORD
+    return np.asarray(tokens + unspaced / _CJK_CHARS_PER_WORD + scripts[:, _THAI] / _THAI_CHARS_PER_WORD)
 
 
 def page_features(
@@ -462,7 +462,7 @@ def prose_mask(X: np.ndarray) -> np.ndarray:
     """
     if not len(X):
         return np.zeros(0, dtype=bool)
-    return (
+    return np.asarray(
         (X[:, _IDX["log_links"]] == 0)
         & (X[:, _IDX["in_main_text"]] > 0)
         & (X[:, _IDX["log_words"]] >= np.log1p(_PROSE_WORDS))

@@ -99,7 +99,7 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
         changed = True
         while changed:
             changed = False
-            for i in np.flatnonzero(~current & (scores >= NEAR_SPAM)):
+            for i in np.flatnonzero(~current & (scores >= NEAR_SPAM)).tolist():
                 if _prose(segments[i]):
                     continue
                 for j in (i - 1, i + 1):

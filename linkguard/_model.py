@@ -34,7 +34,7 @@ DEFAULT_MODEL = "linkguard-segment-v1.json"
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0))))
 
 
 _TREE_FIELDS = ("feature", "threshold", "left", "right", "value")

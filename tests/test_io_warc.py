@@ -142,9 +142,7 @@ def test_uncompressed_and_whole_file_gzip(backend: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_content_encoding_gzip_is_undone(backend: str) -> None:
     body = gzip.compress(PAGE, mtime=0)
-    data = _member(
-        "http://ex.example/", body, headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
-    )
+    data = _member("http://ex.example/", body, headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")])
     rows = list(iter_records(io.BytesIO(data), backend=backend))  # type: ignore[arg-type]
     assert rows[0]["html"] == PAGE
 

@@ -5,9 +5,7 @@ from linkguard._lexicon import FAMILIES, lexicon
 
 def test_families_and_word_boundaries() -> None:
     lex = lexicon()
-    counts = lex.family_counts(
-        ["situs slot gacor hari ini", "a time slot for the meeting", "jav is not javascript"]
-    )
+    counts = lex.family_counts(["situs slot gacor hari ini", "a time slot for the meeting", "jav is not javascript"])
     g = FAMILIES.index("gambling_id")
     assert counts[0, g] >= 1
     assert counts[1].sum() == 0

@@ -29,9 +29,7 @@ def _as_html(text: str, brand_style: str) -> str:
             parts.append(f"<p>{links}</p>")
             for brand in lines[1:]:
                 if brand_style == "links":
-                    parts.append(
-                        f'<div><a href="https://{brand.split()[0].lower()}.example/">{brand}</a></div>'
-                    )
+                    parts.append(f'<div><a href="https://{brand.split()[0].lower()}.example/">{brand}</a></div>')
                 else:
                     parts.append(f"<div>{html.escape(brand)}</div>")
         else:

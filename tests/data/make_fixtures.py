@@ -60,11 +60,7 @@ def build() -> None:
             "request",
             "http://garden.example/1",
             b"",
-            {
-                "http_headers": StatusAndHeaders(
-                    "GET /1 HTTP/1.1", [("Host", "garden.example")], is_http_request=True
-                )
-            },
+            {"http_headers": StatusAndHeaders("GET /1 HTTP/1.1", [("Host", "garden.example")], is_http_request=True)},
         ),
         (
             "response",
@@ -96,9 +92,7 @@ def build() -> None:
             b"",
             {
                 "http_headers": _http("text/html"),
-                "warc_headers": {
-                    "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-                },
+                "warc_headers": {"WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"},
             },
         ),
         ("response", "http://garden.example/empty", b"", {"http_headers": _http("text/html")}),
@@ -148,8 +142,7 @@ def build() -> None:
     (HERE / "pages.jsonl").write_bytes(jsonl)
     # custom field names, gzipped (mtime 0 for reproducible bytes)
     custom = "".join(
-        json.dumps({"doc_id": k, "page_url": f"http://garden.example/{k}", "body_html": PAGE.format(n=k)})
-        + "\n"
+        json.dumps({"doc_id": k, "page_url": f"http://garden.example/{k}", "body_html": PAGE.format(n=k)}) + "\n"
         for k in ("x", "y")
     ).encode()
     (HERE / "custom.jsonl.gz").write_bytes(gzip.compress(custom, mtime=0))
