@@ -41,7 +41,12 @@ def explain_lines(
     """The terminal view of a report, line by line (no trailing newlines)."""
     paint = _Paint(colour)
     width = max(40, width)
-    verdict = paint(_RED, "SPAM") if report.is_spam else paint(_BOLD, "clean")
+    if report.page_label == "spam_page":
+        verdict = paint(_RED, "SPAM PAGE")
+    elif report.page_label == "injected" or report.is_spam:
+        verdict = paint(_RED, "INJECTED")
+    else:
+        verdict = paint(_BOLD, "clean")
     title = name or report.url or "page"
     yield f"{paint(_BOLD, title)}: {verdict}"
     threshold = "–" if report.threshold is None else f"{report.threshold:g}"
@@ -57,8 +62,20 @@ def explain_lines(
     yield "  " + "; ".join(details)
     if report.truncated:
         yield "  " + paint(_MAGENTA, f"truncated: {report.truncated_reason}; the verdict covers what was read")
+    if report.page_score is not None:
+        page = f"  page: {report.page_label}, page score {report.page_score:.3f}"
+        if report.page_reasons:
+            page += " (" + ", ".join(report.page_reasons) + ")"
+        yield page
     if report.reasons:
         yield "  reasons: " + ", ".join(report.reasons)
+    planted = [link for link in report.links if link.is_spam]
+    outside = [link for link in planted if not report.segments[link.segment].is_spam]
+    if planted:
+        yield f"  planted links: {len(planted)}" + (f", {len(outside)} of them in content segments:" if outside else "")
+        for link in outside[:_LINKS_SHOWN]:
+            anchor = f" “{link.anchor}”" if link.anchor and link.anchor != link.href else ""
+            yield "      " + paint(_RED, "→ ") + link.href + anchor + "  " + paint(_DIM, f"segment {link.segment}")
     yield ""
     shown = 0
     for seg in report.segments:

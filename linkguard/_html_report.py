@@ -82,11 +82,20 @@ def _document(title: str, body: str, script: str = "") -> str:
     )
 
 
+def _label(row: Mapping[str, Any]) -> str:
+    """The page label to show: ``spam_page``/``injected``/``clean`` (``spam`` from a row without one)."""
+    label = row.get("page_label")
+    if label:
+        return str(label)
+    return "spam" if row.get("is_spam") else "clean"
+
+
 def _verdict(row: Mapping[str, Any]) -> str:
     if row.get("status") != "ok":
         return f'<span class="muted">{_e(row.get("status"))}</span>'
-    if row.get("is_spam"):
-        return '<span class="verdict-spam">spam</span>'
+    label = _label(row)
+    if label != "clean" or row.get("is_spam"):
+        return f'<span class="verdict-spam">{_e(label)}</span>'
     return '<span class="verdict-clean">clean</span>'
 
 
@@ -100,7 +109,11 @@ def _summary_table(row: Mapping[str, Any]) -> str:
         ("segments", f"{_e(row.get('n_spam_segments'))} spam of {_e(row.get('n_segments'))}"),
         ("reasons", _e(", ".join(row.get("reasons") or []) or "–")),
         ("spam links", _e(len(row.get("spam_links") or []))),
+        ("planted links", _e(len(row.get("injected_links") or []))),
     ]
+    if row.get("page_score") is not None:
+        reasons = ", ".join(row.get("page_reasons") or [])
+        items.insert(3, ("page score", _e(row.get("page_score")) + (f" ({_e(reasons)})" if reasons else "")))
     if row.get("truncated"):
         items.append(("truncated", "yes: the verdict covers the part that was read"))
     if row.get("error"):
@@ -172,6 +185,7 @@ class HtmlReport:
                 "url": row.get("url"),
                 "status": row.get("status"),
                 "is_spam": row.get("is_spam"),
+                "page_label": row.get("page_label"),
                 "spam_score": row.get("spam_score"),
                 "threshold": row.get("threshold"),
                 "n_segments": row.get("n_segments"),
@@ -192,18 +206,19 @@ class HtmlReport:
 def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
     """The sortable index of a batch (click a column header to sort)."""
     counts = {s: sum(1 for e in entries if e.get("status") == s) for s in ("ok", "skipped", "error")}
-    spam = sum(1 for e in entries if e.get("is_spam"))
+    spam = sum(1 for e in entries if e.get("is_spam") or e.get("page_label") in ("injected", "spam_page"))
     thresholds = sorted({e["threshold"] for e in entries if e.get("threshold") is not None})
     summary = [
         ("records", str(len(entries))),
         ("ok / skipped / error", f"{counts['ok']} / {counts['skipped']} / {counts['error']}"),
-        ("spam pages", str(spam)),
+        ("pages with spam", str(spam)),
+        ("spam pages (the page itself)", str(sum(1 for e in entries if e.get("page_label") == "spam_page"))),
         ("threshold", ", ".join(str(t) for t in thresholds) or "–"),
     ]
     table = "".join(f"<tr><th>{k}</th><td>{_e(v)}</td></tr>" for k, v in summary)
     rows: list[str] = []
     for e in entries:
-        verdict = "spam" if e.get("is_spam") else ("clean" if e.get("status") == "ok" else e.get("status"))
+        verdict = _label(e) if e.get("status") == "ok" else e.get("status")
         score = e.get("spam_score")
         link = f'<a href="{_e(e["href"])}">view</a>' if e.get("href") else ""
         cells = [
@@ -220,7 +235,8 @@ def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
             (1 if link else 0, link, ""),
         ]
         tds = "".join(f'<td class="{cls}" data-sort="{_e(key)}">{shown}</td>' for key, shown, cls in cells)
-        rows.append(f'<tr class="{"spam" if e.get("is_spam") else ""}">{tds}</tr>')
+        flagged = e.get("is_spam") or e.get("page_label") in ("injected", "spam_page")
+        rows.append(f'<tr class="{"spam" if flagged else ""}">{tds}</tr>')
     head = "".join(
         f"<th>{h}</th>"
         for h in ("#", "record", "URL", "status", "verdict", "score", "spam seg.", "segments", "reasons", "error", "")

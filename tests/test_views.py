@@ -39,7 +39,7 @@ SEED_SPAM_SEGMENTS = 7  # the raw-IP line and six brand lines
 def test_explain_shows_segments_in_order_with_threshold(seed_page: str) -> None:
     report = linkguard.scan(seed_page, url="https://www.example-news.af/latest/")
     lines = list(explain_lines(report, name="seed_page.txt", threshold_source="the model's"))
-    assert lines[0] == "seed_page.txt: SPAM"
+    assert lines[0] == "seed_page.txt: INJECTED"
     assert f"threshold {report.threshold:g} (the model's)" in lines[1]
     heads = [line for line in lines if line.startswith("[")]
     assert len(heads) == len(report.segments)
