@@ -72,6 +72,7 @@ _SIDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _FAMILY_COLS = [i for i, name in enumerate(FEATURE_NAMES) if name.startswith("terms_")]
 
 _MAX_SCRIPT = 50_000
+_NO_TITLE = -20.0
 _REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
 _SCRIPT_REDIRECT = re.compile(
     r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"](https?://[^'\"]{3,300})['\"]"
@@ -211,8 +212,9 @@ def page_features(
             row[_PIDX["url_digit_subdomain"]],
             row[_PIDX["url_odd_path"]],
         ) = _url_features(url, lex)
-        row[_PIDX["title_terms"]] = np.log1p(title_terms[p])
-        row[_PIDX["title_text_score"]] = title_scores[p] if meta.title else 0.0
+        # No title (text mode, or none given): its own value, below any real score, not a neutral 0.
+        row[_PIDX["title_terms"]] = np.log1p(title_terms[p]) if meta.title else -1.0
+        row[_PIDX["title_text_score"]] = title_scores[p] if meta.title else _NO_TITLE
         row[_PIDX["noindex"]] = 1.0 if meta.noindex else 0.0
         row[_PIDX["visitor_check"]] = 1.0 if meta.visitor_check else 0.0
         if meta.redirect:
