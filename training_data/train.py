@@ -58,7 +58,7 @@ CLEAN_PAGE_WEIGHT = 5.0
 SPAM_WEIGHT = 5.0
 # The learned text model: 2**17 hash buckets of 2- to 5-grams, L2-regularised logistic regression.
 TEXT_BITS = 17
-TEXT_C = 1.0
+TEXT_C = 3.0
 TEXT_SPAM_WEIGHT = 5.0
 TEXT_FOLDS = 4
 # Columns that come from words: the lexicons and the learned text model.  Spam in a vocabulary
@@ -581,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=MODEL_DIR / DEFAULT_MODEL)
     ap.add_argument("--card", type=Path, default=MODEL_DIR / "MODEL_CARD.md")
-    ap.add_argument("--train-variants", type=int, default=3, help="injected variants per train host page")
+    ap.add_argument("--train-variants", type=int, default=5, help="injected variants per train host page")
     ap.add_argument("--trees", type=int, default=150)
     ap.add_argument(
         "--text-model", action=argparse.BooleanOptionalAction, default=True, help="learn the text_score model"
@@ -601,8 +601,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--lexical-dropout",
         type=float,
-        default=0.0,
-        help="share of spam segments also trained on with their lexicon features zeroed",
+        default=0.5,
+        help="share of structural spam segments (hidden, trailing, off-site links) also trained on with their "
+        "word evidence made neutral",
     )
     ap.add_argument(
         "--select",
