@@ -459,14 +459,14 @@ def link_metrics(counts: Iterable[dict[str, int]]) -> dict[str, Any]:
     }
 
 
-def run_single_links(pages: Sequence[Any]) -> dict[str, Any]:
+def run_single_links(pages: Sequence[Any], model: Any = None) -> dict[str, Any]:
     """Pages with one planted link among the page's own: found, and nothing else flagged?"""
     import linkguard
 
     found = clean_pages = 0
     counts = []
     for lp in pages:
-        rep = linkguard.scan(lp.page, lp.url, mode=lp.mode)
+        rep = linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model)
         c = link_counts(lp, rep)
         counts.append(c)
         found += c["flagged_planted"] > 0

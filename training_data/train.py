@@ -250,23 +250,37 @@ def text_scores_out_of_fold(texts: list[str], folds: list[TextModel]) -> np.ndar
     return out
 
 
-def evaluate(pages: list[LabelledPage], model: SegmentModel) -> dict[str, object]:
-    """Page, segment and link metrics of ``model`` through the public ``scan``.
+def evaluate(
+    pages: list[LabelledPage], model: SegmentModel, *, page_split: str | None = None, corpus: Path | None = None
+) -> dict[str, object]:
+    """Page, segment, link and page-verdict metrics of ``model`` through the public ``scan``.
 
     The benchmark's own measures (``benchmarks.accuracy``), so the model card and the README
     accuracy table report the same numbers for the same split: the headline on real material
-    (clean pages and real payloads), recombined link runs apart.
+    (clean pages and real payloads), recombined link runs apart.  With ``page_split``, also the
+    page verdicts on that split's spam pages and about-the-topic pages, and the planted single
+    links.
     """
-    from benchmarks.accuracy import page_counts, predict_linkguard, summarise
+    from benchmarks.accuracy import (
+        link_counts,
+        link_metrics,
+        page_counts,
+        page_verdicts,
+        predict_linkguard,
+        run_single_links,
+        summarise,
+    )
 
-    counts = [
-        page_counts(lp, predict_linkguard(lp.page, lp.url, lp.mode, need_strip=not lp.is_spam, model=model)[0])
-        for lp in pages
-    ]
+    counts, labels, links = [], [], []
+    for lp in pages:
+        pred, rep = predict_linkguard(lp.page, lp.url, lp.mode, need_strip=not lp.is_spam, model=model)
+        counts.append(page_counts(lp, pred))
+        labels.append(rep.page_label)
+        links.append(link_counts(lp, rep))
     s = summarise(pages, counts)
     real = s["real"]
     page, seg = real["page"], real["segment"]
-    return {
+    out: dict[str, object] = {
         "pages": len(pages),
         "spam_pages": real["n_spam_pages"],
         "page": {k: page[k] for k in ("precision", "recall", "f1")},
@@ -283,6 +297,7 @@ def evaluate(pages: list[LabelledPage], model: SegmentModel) -> dict[str, object
             "page_recall": s["composite"]["page"]["recall"],
             "spam_link_recall": s["composite"]["spam_link_recall"],
         },
+        "links": link_metrics(c for lp, c in zip(pages, links, strict=True) if lp.kind != "composite"),
         "recall_by": {
             k: {g: m["page"]["recall"] for g, m in s["groups"][k].items() if m["n_spam_pages"]}
             for k in ("family", "hiding", "position", "mode")
@@ -292,6 +307,13 @@ def evaluate(pages: list[LabelledPage], model: SegmentModel) -> dict[str, object
             for k in ("family", "hiding", "position", "mode")
         },
     }
+    if page_split and corpus is not None:
+        extra = build_page_split(page_split, corpus)
+        extra_labels = [linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model).page_label for lp in extra]
+        out["page_verdicts"] = page_verdicts(pages + extra, labels + extra_labels)
+        single = build_single_link_pages(page_split, corpus)
+        out["single_links"] = run_single_links(single, model=model) if single else None
+    return out
 
 
 def corpus_false_alarms(corpus: Path, model: SegmentModel) -> dict[str, object]:
@@ -669,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"done in {time.time() - t0:.0f}s -> {args.out}", file=sys.stderr)
         return 0
     val_metrics = evaluate(splits["val"], model)
-    test_metrics = evaluate(splits["test"], model)
+    test_metrics = evaluate(splits["test"], model, page_split="test", corpus=args.corpus)
     unseen = build_unseen(args.corpus)
     unseen_metrics = evaluate(unseen, model) if unseen else None
     carved = corpus_false_alarms(args.corpus, model)
@@ -695,6 +717,12 @@ def main(argv: list[str] | None = None) -> int:
         "metrics_test": test_metrics,
         "metrics_unseen": unseen_metrics,
         "carved_corpus": carved,
+        "prose_threshold": model.prose_threshold,
+        "text_model": None
+        if model.text is None
+        else {"bits": TEXT_BITS, "orders": list(model.text.orders), "C": args.text_c, "folds": TEXT_FOLDS},
+        "page_model": None if model.page is None else {"trees": model.page.n_trees, "threshold": model.page.threshold},
+        "link_model": None if model.link is None else {"trees": model.link.n_trees, "threshold": model.link.threshold},
     }
     save_model(model, args.out)
     args.card.write_text(model_card(model, splits), "utf-8")
@@ -716,6 +744,65 @@ def _unseen_lines(u: dict | None) -> list[str]:
     ]
 
 
+def _companion_lines(md: dict) -> list[str]:
+    out = []
+    if md.get("text_model"):
+        tm = md["text_model"]
+        out.append(
+            f"- Text model: hashed character {min(tm['orders'])}–{max(tm['orders'])}-grams of the normalised text, "
+            f"2**{tm['bits']} buckets, L2 logistic regression (C={tm['C']}); fed to the trees as `text_score`, "
+            f"out of fold ({tm['folds']} folds by source group / text) for the training rows."
+        )
+    if md.get("page_model"):
+        pm = md["page_model"]
+        out.append(
+            f"- Page model (`spam_page`): {pm['trees']} trees on the page features "
+            f"(linkguard._features.PAGE_FEATURE_NAMES), threshold {pm['threshold']}."
+        )
+    if md.get("link_model"):
+        lm = md["link_model"]
+        out.append(
+            f"- Link model (planted links): {lm['trees']} trees on the link features "
+            f"(linkguard._features.LINK_FEATURE_NAMES), threshold {lm['threshold']}."
+        )
+    return out
+
+
+def _links_and_pages_lines(t: dict) -> list[str]:
+    out: list[str] = []
+    links = t.get("links")
+    if links:
+        out += [
+            f"Links judged one by one (real material): precision {links['precision']}, recall {links['recall']}, "
+            f"clean links flagged {links['clean_links_flagged']} ({links['planted']} planted of {links['links']}).",
+            "",
+        ]
+    single = t.get("single_links")
+    if single:
+        out += [
+            f"One planted link in a run of a host page's own links ({single['pages']} generated pages): found on "
+            f"{single['planted_link_found']} of pages, no other link flagged on "
+            f"{single['pages_with_no_other_link_flagged']}.",
+            "",
+        ]
+    pv = t.get("page_verdicts")
+    if pv:
+        sp = pv.get("spam_pages", {})
+        cells = ", ".join(f"{k} {v['hits']}/{v['pages']}" for k, v in sp.items())
+        about = pv.get("about_topic", {})
+        langs = ", ".join(f"{k} {v['hits']}/{v['pages']}" for k, v in about.items() if k != "all")
+        other = pv.get("other", {})
+        out += [
+            f"Page verdicts: spam pages labelled `spam_page`: {cells}. About-the-topic pages labelled `spam_page` "
+            f"or `injected`: {about.get('all', {}).get('hits')}/{about.get('all', {}).get('pages')} ({langs}). "
+            f"Clean pages labelled `spam_page`: {other.get('clean_as_spam_page', {}).get('hits')}/"
+            f"{other.get('clean_as_spam_page', {}).get('pages')}; injected pages labelled `spam_page`: "
+            f"{other.get('injected_as_spam_page', {}).get('hits')}/{other.get('injected_as_spam_page', {}).get('pages')}.",
+            "",
+        ]
+    return out
+
+
 def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> str:
     md = model.metadata
     t = md["metrics_test"]
@@ -727,7 +814,9 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         "",
         "- Type: gradient-boosted trees (scikit-learn HistGradientBoostingClassifier) on segment",
         f"  features (linkguard.FEATURE_NAMES), {model.n_trees} trees, exported to JSON arrays (no pickle).",
-        f"- Decision threshold: {model.threshold:.4f} ({md['threshold_rule']}).",
+        f"- Decision threshold: {model.threshold:.4f}; link-less prose inside the main text: "
+        f"{md.get('prose_threshold')} ({md['threshold_rule']}).",
+        *_companion_lines(md),
         f"- Trained with scikit-learn {md['sklearn_version']}, tldextract {md['tldextract_version']}"
         f" (bundled suffix list), seed {md['seed']}.",
         f"- Training data sha256: `{md['training_data_sha256']}`.",
@@ -735,12 +824,14 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         "",
         "## Data and split",
         "",
-        "Real injected payloads (training_data/payloads, each with its source) and authored hard negatives",
-        "(training_data/negatives) placed into real pages of the shared corpus (by path and sha1), as HTML",
-        "and as WET-like text dumps. The split is by group: payload source group and host page each belong",
-        "to one split only. The threshold is chosen on `val` and out-of-fold scores of `train` (folds by host",
-        "page); the numbers below are on `test`, which neither",
-        "the weights nor the threshold saw.",
+        "Real injected payloads (training_data/payloads, each with its source), authored hard negatives",
+        "(training_data/negatives) and real excerpts about the spam topics (training_data/negatives/real)",
+        "placed into real pages of the shared corpus (by path and sha1), as HTML and as WET-like text",
+        "dumps; real spam pages (training_data/spam_pages) for the page model. The split is by group:",
+        "payload source group, host page, excerpt site and spam-page source each belong to one split",
+        "only, and a third of the corpus pages is carved out and never a host. Thresholds and variants",
+        "are chosen on `val` and out-of-fold scores of `train`; the numbers below are on `test`, which",
+        "neither the weights nor the thresholds saw, read once for this card.",
         "",
         "| split | pages | injected pages |",
         "|---|---:|---:|",
@@ -779,6 +870,7 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         + (f" ({', '.join(md['carved_corpus']['flagged'][:5])})." if md["carved_corpus"]["flagged"] else "."),
         "",
         *_unseen_lines(md.get("metrics_unseen")),
+        *_links_and_pages_lines(t),
         "Page recall by group (test, real payloads):",
         "",
     ]
@@ -801,7 +893,8 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         "",
         "- Payloads are real but few per family for some families (see training_data/README.md);",
         "  host pages come from content-extraction benchmarks, mostly English and European languages.",
-        "- Injection positions and hiding styles are simulated on top of real payloads.",
+        "- Injection positions and hiding styles are simulated on top of real payloads; spam pages on host",
+        "  templates and planted single links are generated from real parts and reported apart.",
         "",
     ]
     return "\n".join(lines)
