@@ -797,7 +797,8 @@ def _links_and_pages_lines(t: dict) -> list[str]:
             f"or `injected`: {about.get('all', {}).get('hits')}/{about.get('all', {}).get('pages')} ({langs}). "
             f"Clean pages labelled `spam_page`: {other.get('clean_as_spam_page', {}).get('hits')}/"
             f"{other.get('clean_as_spam_page', {}).get('pages')}; injected pages labelled `spam_page`: "
-            f"{other.get('injected_as_spam_page', {}).get('hits')}/{other.get('injected_as_spam_page', {}).get('pages')}.",
+            f"{other.get('injected_as_spam_page', {}).get('hits')}/"
+            f"{other.get('injected_as_spam_page', {}).get('pages')}.",
             "",
         ]
     return out
