@@ -230,7 +230,10 @@ def predict_linkguard(
     pred = Prediction(rep.is_spam, segs)
     if need_strip:
         before = _visible_len(page, rep.mode)
-        after = _visible_len(rep.clean_html(), rep.mode) if rep.is_spam else before
+        if rep.page_label == "spam_page":
+            after = 0  # a page judged to be spam itself keeps nothing (strip raises SpamPageError)
+        else:
+            after = _visible_len(rep.clean_html(), rep.mode) if rep.is_spam else before
         pred.clean_chars, pred.removed_chars = before, max(0, before - after)
     return pred, rep
 

@@ -272,3 +272,19 @@ def visible(markup: str) -> str:
 
 def squash(text: str) -> str:
     return "".join(text.split())
+
+
+def clean_of(report: Any) -> str | None:
+    """``report.clean_html()``, or ``None`` for a page judged to be spam itself, whose strip
+    raises :class:`linkguard.SpamPageError` (checked here) because it has no article to keep."""
+    import pytest
+
+    from linkguard import SpamPageError
+
+    if report.page_label == "spam_page":
+        with pytest.raises(SpamPageError):
+            report.clean_html()
+        return None
+    clean = report.clean_html()
+    assert isinstance(clean, str)
+    return clean
