@@ -786,9 +786,16 @@ def build_page_split(
         common = dict(family=sp.family, lang=sp.lang, payload_group=sp.group, payload_id=sp.id, spam_page=True)
         lines = _page_lines(sp)
         if sp.format == "html" and sp.complete:
-            out.append(LabelledPage(sp.page, sp.url, "html", True, kind="spam_page_real", **common))
+            out.append(LabelledPage(sp.page, sp.url, "html", True, kind="spam_page_real", position="whole", **common))
         if lines:
-            out.append(LabelledPage("\n".join(lines) + "\n", sp.url, "text", True, kind="spam_page_real", **common))
+            # ``crawler_text``: the start of a page's text as a crawler kept it, without the site's
+            # navigation or footer; ``rendered``: a whole HTML page as a text dump.
+            where = "rendered" if sp.format == "html" else "crawler_text"
+            out.append(
+                LabelledPage(
+                    "\n".join(lines) + "\n", sp.url, "text", True, kind="spam_page_real", position=where, **common
+                )
+            )
         if len(lines) < 2 or not hosts:
             continue
         title = lines[0][:90]

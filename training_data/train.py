@@ -451,6 +451,11 @@ def fit_page_model(
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
     for split, f_seg, seg_proba in (("train", ftr, p_oof), ("val", fva, model.proba(fva.X))):
         extra = build_page_split(split, corpus)
+        if split == "train":
+            # The crawler-kept texts are short and bare (no navigation, no footer): as positives
+            # they would teach "a short document is a spam page".  They are trained on only as the
+            # article of a host page's text (``spam_page_template``), and measured as they are.
+            extra = [lp for lp in extra if lp.position != "crawler_text"]
         fx = featurise(extra)
         if model.text is not None:
             fx.X[:, text_col] = (
