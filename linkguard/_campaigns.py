@@ -1,10 +1,16 @@
 """Campaigns: one payload, link set or brand list on many unrelated hosts.
 
-The items are the injected blocks of the host summaries (:mod:`linkguard._hosts`)
-that at least one page convicted.  Two items belong together when their texts
-and targets are near copies (MinHash similarity at least :data:`SAME_TEXT`), or
-when they send links to the same sites (at least :data:`SHARED_DOMAINS` shared
-target domains, or one shared domain that is at least half of both target sets).
+The items are the blocks the host summaries (:mod:`linkguard._hosts`) list:
+*anchors*, blocks with off-site targets that pages convicted or a host's
+copies convicted together (evidence ``convicted``/``pooled``), and the rest:
+repeated near misses (evidence ``repeated``) and convicted blocks without
+links (a stray false alarm such as a "latest comments" box must not make a
+campaign of two hosts that share a page).  Two anchors belong together when their texts and targets are
+near copies (MinHash similarity at least :data:`SAME_TEXT`), or when they send
+links to the same sites (at least :data:`SHARED_DOMAINS` shared target domains,
+or one shared domain that is at least half of both target sets).  A near miss
+joins only as a near copy (a share button linking the same big site as some
+payload must not join its campaign), and a campaign needs an anchor.
 Candidate pairs come from locality-sensitive hashing on the MinHash (bands of
 :data:`BAND` values) and from an index of target domains, so the work grows with
 the number of blocks, not its square.  Connected items form a campaign when they
@@ -51,13 +57,15 @@ class Item:
     text: str
     first: str | None
     last: str | None
+    anchor: bool
 
 
 def _items(summaries: Iterable[Mapping[str, Any]]) -> list[Item]:
     out = []
     for s in summaries:
         for b in s.get("blocks") or ():
-            if not b.get("pages_flagged"):
+            evidence = b.get("evidence", "convicted" if b.get("pages_flagged") else "")
+            if not evidence:
                 continue
             out.append(
                 Item(
@@ -70,6 +78,7 @@ def _items(summaries: Iterable[Mapping[str, Any]]) -> list[Item]:
                     str(b.get("text") or ""),
                     b.get("first_date"),
                     b.get("last_date"),
+                    evidence in ("convicted", "pooled") and bool(b.get("domains")),
                 )
             )
     out.sort(key=lambda i: (i.host, i.fp))
@@ -87,7 +96,7 @@ def linked_domains(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -
 def _linked(a: Item, b: Item) -> bool:
     if a.mh and b.mh and similarity(a.mh, b.mh) >= SAME_TEXT:
         return True
-    return linked_domains(a.domains, b.domains)
+    return a.anchor and b.anchor and linked_domains(a.domains, b.domains)
 
 
 class _UnionFind:
@@ -147,7 +156,7 @@ def find_campaigns(
     out = []
     for members in groups.values():
         hosts = sorted({m.host for m in members})
-        if len(hosts) < min_hosts:
+        if len(hosts) < min_hosts or not any(m.anchor for m in members):
             continue
         out.append(_campaign(members, hosts))
     out.sort(key=lambda c: (-c["hosts"], -c["pages"], c["campaign"]))
@@ -163,7 +172,8 @@ def _campaign(members: list[Item], hosts: list[str]) -> dict[str, Any]:
     hosts_of_fp: dict[str, set[str]] = {}
     for m in members:
         hosts_of_fp.setdefault(m.fp, set()).add(m.host)
-    lead_fp = min(hosts_of_fp, key=lambda fp: (-len(hosts_of_fp[fp]), fp))
+    anchors = {m.fp for m in members if m.anchor}
+    lead_fp = min(anchors, key=lambda fp: (-len(hosts_of_fp[fp]), fp))
     lead = next(m for m in members if m.fp == lead_fp)
     first = min((m.first for m in members if m.first), default=None)
     last = max((m.last for m in members if m.last), default=None)
@@ -171,6 +181,7 @@ def _campaign(members: list[Item], hosts: list[str]) -> dict[str, Any]:
         "campaign": lead_fp,
         "hosts": len(hosts),
         "host_list": hosts[:LISTED_HOSTS],
+        "hosts_convicted": len({m.host for m in members if m.anchor}),
         "blocks": len(members),
         "pages": sum(m.pages for m in members),
         "pages_flagged": sum(m.flagged for m in members),
