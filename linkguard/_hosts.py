@@ -11,7 +11,9 @@ and the first and last capture dates.
 
 Memory is bounded by the number of hosts, not of pages: a host keeps counts
 and at most :data:`MAX_HOST_BLOCKS` distinct block prints, each with a page
-count.  Sketches merge (Spark combines them per partition); as long as a host
+count.  Only prints that can count are kept: spam blocks, and near misses with
+off-site links that score :data:`REPEATED_SCORE` or more (a near miss without
+links, or a weaker one, can never make a template injection or join a campaign).  Sketches merge (Spark combines them per partition); as long as a host
 has no more distinct prints than the cap, the summary does not depend on the
 order rows arrive in.  Past the cap the rarest prints are dropped (the summary
 says how many), and counts of what remains are lower bounds.
@@ -169,6 +171,8 @@ class HostSketch:
         seen: set[str] = set()
         for block in blocks_of_row(row)[:MAX_BLOCKS]:
             if block.fp in seen:  # the same block twice on one page is one page
+                continue
+            if not block.spam and (not block.domains or block.score < REPEATED_SCORE):
                 continue
             seen.add(block.fp)
             stat = self.blocks.get(block.fp)

@@ -191,7 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_inputs(score)
     out = score.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)")
+    out.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="output format (default: jsonl; dolma: a folder of Dolma documents and spam-span attributes)",
+    )
     out.add_argument("-o", "--output", metavar="FILE", help="write rows here instead of stdout")
     out.add_argument("--explain", action="store_true", help="add per-segment verdicts ('segments')")
     out.add_argument("--strip", action="store_true", help="add the page without its spam segments ('clean')")
@@ -488,6 +493,17 @@ def _check_output_file(path: str | None) -> None:
         raise UsageError(f"-o {path}: folder {folder} is not writable")
 
 
+def _check_dolma_dir(path: str | None) -> None:
+    if path in (None, STDIN):
+        raise UsageError("--format dolma needs -o DIR (it writes DIR/documents/ and DIR/attributes/)")
+    assert path is not None
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"-o {path}: exists and is not a folder; --format dolma writes a folder")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise UsageError(f"-o {path}: folder {parent} does not exist")
+
+
 def _check_report_dir(path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"{path}: exists and is not a folder; the HTML report needs a folder")
@@ -528,7 +544,10 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
                 )
             if args.output in (None, STDIN):
                 raise UsageError("--format parquet needs -o FILE (Parquet cannot stream to stdout)")
-        _check_output_file(args.output)
+        if args.format == "dolma":
+            _check_dolma_dir(args.output)
+        else:
+            _check_output_file(args.output)
     if report_dir is not None:
         _check_report_dir(report_dir)
     host_summary = getattr(args, "host_summary", None)
@@ -536,10 +555,11 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
     _load_model()
     explain = bool(getattr(args, "explain", False))
     strip = bool(getattr(args, "strip", False))
+    dolma = write_rows and args.format == "dolma"
     options = ScoreOptions(
         mode=args.mode,
         threshold=args.threshold,
-        explain=explain or report_dir is not None,
+        explain=explain or report_dir is not None or dolma,
         strip=strip,
         batch_size=args.batch_size,
     )
