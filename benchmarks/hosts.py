@@ -355,6 +355,7 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
     by_template = sum(bool(marked[i]["template_block"]) for i in injected_ids)
     by_campaign = sum(bool(marked[i]["campaign"]) and not marked[i]["template_block"] for i in injected_ids)
 
+    detected_hosts = {h.name for h in hosts if (by_name.get(h.name) or {}).get("label") != "clean"}
     # campaigns: one item per injected host, its campaign (if any) by the host's listed blocks
     camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
     items = []
@@ -369,12 +370,19 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
                 break
         items.append((h.group, h.payload_id, cid))
     pair = _pairwise(items)
+    detected_items = [
+        it for it, h in zip(items, [h for h in hosts if h.group], strict=True) if h.name in detected_hosts
+    ]
+    pair_detected = _pairwise(detected_items)
     planted = {g for g, _, _ in items}
     groups_found = {g for g, _, c in items if c}
     mixed = 0
+    mixed_groups = []
     for c in campaigns:
         gs = {g for g, _, cid in items if cid == c["campaign"]}
-        mixed += len(gs) > 1
+        if len(gs) > 1:
+            mixed += 1
+            mixed_groups.append({"groups": sorted(gs), "targets": c["targets"][:5], "text": c["text"][:60]})
     res: dict[str, Any] = {
         "crawl": {
             **info,
@@ -408,10 +416,21 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
             "groups_planted": len(planted),
             "groups_found": len(groups_found),
             "campaigns_mixing_groups": mixed,
+            "mixed": mixed_groups,
             "pairwise": pair,
+            "pairwise_detected_hosts": pair_detected,
         },
     }
     log("hosts: memory of the host view as pages grow ...")
+    from linkguard._hosts import HostView
+
+    view = HostView()
+    for row in rows:
+        view.add(row)
+    res["sketch"] = {
+        "max_prints_per_host": max((len(s.blocks) for s in view.hosts.values()), default=0),
+        "hosts_over_cap": sum(1 for s in summaries if s["blocks_dropped"]),
+    }
     res["memory"] = _memory(rows, (1, 4) if quick else (1, 4, 16))
     mem = [m for m in res["memory"] if not m["distinct_prints"]]
     res["memory_ratio"] = _r(mem[-1]["peak_kb"] / mem[0]["peak_kb"], 2) if mem[0]["peak_kb"] else None

@@ -719,6 +719,7 @@ def hosts_md(res: dict[str, Any]) -> str:
         "",
     ]
     pw = camp["pairwise"]
+    pd = camp.get("pairwise_detected_hosts") or {}
     out += [
         table(
             ["campaigns", "value"],
@@ -729,10 +730,21 @@ def hosts_md(res: dict[str, Any]) -> str:
                 ["pairwise precision (same campaign → same source group)", pw["precision"]],
                 ["pairwise recall (same source group → same campaign)", pw["recall"]],
                 ["pairwise recall, same payload on two hosts", pw.get("same_payload_recall")],
+                [
+                    "pairwise precision / recall, hosts the host view detected",
+                    f"{_fmt(pd.get('precision'))} / {_fmt(pd.get('recall'))}",
+                ],
             ],
         ),
         "",
     ]
+    for m in camp.get("mixed") or []:
+        out.append(
+            f"A campaign mixing source groups: {', '.join('`' + g + '`' for g in m['groups'])} "
+            f"(targets {', '.join(m['targets']) or 'none'})."
+        )
+    if camp.get("mixed"):
+        out.append("")
     mem = h.get("memory") or []
     mrows = [
         [
@@ -744,7 +756,11 @@ def hosts_md(res: dict[str, Any]) -> str:
         ]
         for m in mem
     ]
+    sk = h.get("sketch") or {}
     out += [
+        f"Host sketches: at most {sk.get('max_prints_per_host')} prints in one host (cap 64), "
+        f"{sk.get('hosts_over_cap')} hosts over the cap.",
+        "",
         table(["host view fed", "× crawl", "rows", "hosts", "peak traced KB"], mrows),
         "",
         f"Peak memory, largest ÷ 1× feed: {_fmt(h.get('memory_ratio'))} (the crawl's rows), "
