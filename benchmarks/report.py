@@ -752,6 +752,7 @@ def hosts_md(res: dict[str, Any]) -> str:
             m["factor"],
             m["rows"],
             m["hosts"],
+            m.get("live_kb"),
             m["peak_kb"],
         ]
         for m in mem
@@ -761,11 +762,12 @@ def hosts_md(res: dict[str, Any]) -> str:
         f"Host sketches: at most {sk.get('max_prints_per_host')} prints in one host (cap 64), "
         f"{sk.get('hosts_over_cap')} hosts over the cap.",
         "",
-        table(["host view fed", "× crawl", "rows", "hosts", "peak traced KB"], mrows),
+        table(["host view fed", "× crawl", "rows", "hosts", "held KB", "peak traced KB"], mrows),
         "",
-        f"Peak memory, largest ÷ 1× feed: {_fmt(h.get('memory_ratio'))} (the crawl's rows), "
-        f"{_fmt(h.get('memory_ratio_distinct'))} (a new print on every page: flat once each host holds its cap "
-        "of 64 prints).",
+        f"Memory the view holds (traced by `tracemalloc`, after a garbage collection), largest ÷ 1× feed: "
+        f"{_fmt(h.get('memory_ratio'))} (the crawl's rows), {_fmt(h.get('memory_ratio_distinct'))} (a new print "
+        "on every page: flat once each host holds its cap of 64 prints); the peak also counts garbage the "
+        f"collector had not reached yet (ratio {_fmt(h.get('memory_peak_ratio'))}).",
     ]
     sp = h.get("spark") or {}
     if sp.get("skipped"):
@@ -773,7 +775,9 @@ def hosts_md(res: dict[str, Any]) -> str:
     else:
         spark_line = (
             f"Spark (`host_summaries`, `local[2]`, {sp.get('partitions')} partitions, {_fmt(sp.get('wall_s'))} s): "
-            f"the same {sp.get('hosts')} summaries as `linkguard hosts`: {_fmt(sp.get('equal'))}."
+            f"the same {sp.get('hosts')} summaries as `linkguard hosts`: {_fmt(sp.get('equal'))}"
+            + (f" (differences: {'; '.join(sp['differences'])})" if sp.get("differences") else "")
+            + "."
         )
     out.append(
         f"`linkguard hosts` (the CLI, on the rows as JSON Lines) gives the library's summaries: "

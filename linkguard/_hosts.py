@@ -13,9 +13,10 @@ Memory is bounded by the number of hosts, not of pages: a host keeps counts
 and at most :data:`MAX_HOST_BLOCKS` distinct block prints, each with a page
 count.  Only prints that can count are kept: spam blocks, and near misses with
 off-site links that score :data:`REPEATED_SCORE` or more (a near miss without
-links, or a weaker one, can never make a template injection or join a campaign).  Sketches merge (Spark combines them per partition); as long as a host
-has no more distinct prints than the cap, the summary does not depend on the
-order rows arrive in.  Past the cap the rarest prints are dropped (the summary
+links, or a weaker one, can never make a template injection or join a campaign).
+Sketches merge (Spark combines them per partition); as long as a host has no
+more distinct prints than the cap, the summary does not depend on the order
+rows arrive in.  Past the cap the rarest prints are dropped (the summary
 says how many), and counts of what remains are lower bounds.
 
 A block is a **template injection** when it (or a near copy: MinHash
@@ -113,6 +114,8 @@ class BlockStat:
         return cls(block.fp, block.mh, block.text, block.domains)
 
     def add(self, block: Block, date: str | None) -> None:
+        # One print, several spellings (case, spacing, link order): keep the smallest, whatever the order.
+        self.domains = min(self.domains, block.domains)
         self.pages += 1
         self.flagged += block.spam
         self.max_score = max(self.max_score, block.score)
@@ -125,6 +128,7 @@ class BlockStat:
         self.first, self.last = _earlier(self.first, date), _later(self.last, date)
 
     def merge(self, other: BlockStat) -> None:
+        self.domains = min(self.domains, other.domains)
         self.pages += other.pages
         self.flagged += other.flagged
         self.max_score = max(self.max_score, other.max_score)

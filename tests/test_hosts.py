@@ -118,7 +118,11 @@ def _random_rows(seed: int, n: int) -> list[dict]:
     for k in range(n):
         host = rng.choice(["a.org", "b.com", "c.net"])
         picks = rng.sample(texts, rng.randint(0, 3))
-        blocks = [_block(t, ("x.com",), spam=rng.random() < 0.5, score=rng.random()) for t in picks]
+        # one block, its links in another order on another page: the same print
+        blocks = [
+            _block(t, tuple(rng.sample(["x.com", "y.org", "z.net"], 3)), spam=rng.random() < 0.5, score=rng.random())
+            for t in picks
+        ]
         rows.append(_row(f"https://{host}/{k}", blocks, spam=bool(blocks), date=f"2024-03-{1 + k % 28:02d}"))
     return rows
 

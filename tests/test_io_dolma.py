@@ -129,3 +129,28 @@ def test_datatrove_tagger_writes_the_same_spans() -> None:
     assert [TEXT[s:e] for s, e, _ in spans] == [SPAM_LINE + "\n"]
     assert out[0].metadata["linkguard_is_spam"] is True
     assert out[1].metadata["linkguard_skipped"] and out[1].metadata["linkguard__spam"] == []
+
+
+def test_the_dolma_mixer_removes_the_spans(tmp_path: Path) -> None:
+    """Where the Dolma toolkit is installed (not a dependency), its own mixer reads what linkguard wrote."""
+    dolma = pytest.importorskip("dolma")
+    page = tmp_path / "page.txt"
+    page.write_text(TEXT, "utf-8")
+    assert main(["score", str(page), "-q", "--format", "dolma", "-o", str(tmp_path / "d")]) == 0
+    config = {
+        "streams": [
+            {
+                "name": "clean",
+                "documents": [str(tmp_path / "d" / "documents" / "*.jsonl.gz")],
+                "attributes": ["linkguard"],
+                "output": {"path": str(tmp_path / "mixed"), "max_size_in_bytes": 1_000_000_000},
+                "span_replacement": [{"span": "$.attributes.linkguard__spam", "min_score": 0.0, "replacement": ""}],
+            }
+        ],
+        "work_dir": {"input": str(tmp_path / "w-in"), "output": str(tmp_path / "w-out")},
+        "processes": 1,
+    }
+    dolma.mixer(config)
+    (out,) = (tmp_path / "mixed").glob("*.gz")
+    (doc,) = _lines(out)
+    assert "103.49.239.135" not in doc["text"] and "harbour committee" in doc["text"]
