@@ -36,6 +36,7 @@ the host view raises the confidence of each copy.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +59,7 @@ REPEATED_SCORE = 0.5
 """Best score of a repeated off-site near miss that is listed (evidence ``repeated``) for campaigns."""
 LISTED_BLOCKS = 10
 """Blocks listed per host in a summary (template injections first)."""
-_MAX_PATHS = 8
+_MAX_PATHS = 16
 _MAX_DOMAINS = 16
 _MICRO = 1_000_000  # scores are summed as integers, so that the sum does not depend on the order
 
@@ -88,8 +89,11 @@ def _top(counts: Mapping[str, int]) -> str:
 
 
 def _cap(counts: dict[str, int], size: int) -> None:
-    while len(counts) > size:
-        del counts[min(counts, key=lambda k: (counts[k], [-ord(c) for c in k]))]
+    """Keep the ``size`` keys with the smallest hashes: the same keys, with exact counts, in whatever order
+    the counts came (a key once dropped could never have been among the kept ones)."""
+    if len(counts) > size:
+        for key in sorted(counts, key=lambda k: (zlib.crc32(k.encode("utf-8")), k))[size:]:
+            del counts[key]
 
 
 @dataclass

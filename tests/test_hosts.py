@@ -120,7 +120,13 @@ def _random_rows(seed: int, n: int) -> list[dict]:
         picks = rng.sample(texts, rng.randint(0, 3))
         # one block, its links in another order on another page: the same print
         blocks = [
-            _block(t, tuple(rng.sample(["x.com", "y.org", "z.net"], 3)), spam=rng.random() < 0.5, score=rng.random())
+            _block(
+                t,
+                tuple(rng.sample(["x.com", "y.org", "z.net"], 3)),
+                spam=rng.random() < 0.5,
+                score=rng.random(),
+                path=f"body>div.c{rng.randrange(40)}>p",  # more places than a print keeps
+            )
             for t in picks
         ]
         rows.append(_row(f"https://{host}/{k}", blocks, spam=bool(blocks), date=f"2024-03-{1 + k % 28:02d}"))
@@ -128,7 +134,7 @@ def _random_rows(seed: int, n: int) -> list[dict]:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.integers(1, 60), st.integers(1, 5))
+@given(st.integers(0, 10_000), st.integers(1, 200), st.integers(1, 5))
 def test_merged_sketches_equal_one_pass(seed: int, n: int, parts: int) -> None:
     """Spark folds rows per partition and merges sketches: the summaries must not depend on how."""
     rows = _random_rows(seed, n)
