@@ -144,8 +144,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["speed", "memory", "batch", "spark", "accuracy", "plots", "readme"],
+        choices=["speed", "memory", "batch", "spark", "accuracy", "hosts", "plots", "readme"],
         help="leave a part out (repeatable)",
+    )
+    ap.add_argument(
+        "--only",
+        choices=["hosts"],
+        help="run this part alone and put it into the profile's results/latest.json, keeping the other parts",
     )
     ap.add_argument("--profile", action="store_true", help="cProfile linkguard.scan (always on in a full run)")
     ap.add_argument("--no-gate", action="store_true", help="report the gate but exit 0")
@@ -211,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     mode = "quick" if args.quick else "full"
     root = corpus_dir(args.corpus)
+    if args.only:
+        return run_only(args, root, mode, t_start)
     rows = read_manifest(root)
     n_pages = args.pages or (60 if args.quick else None)
     sub = quick_subset(rows, n_pages) if n_pages else rows
@@ -311,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         all_pages = pages if sub is rows else load_pages(root, rows)
         acc["corpus"] = accuracy.run_corpus_false_alarms(all_pages, accuracy.corpus_roles(root))
         res["accuracy"] = acc
+    if "hosts" not in args.skip:
+        from benchmarks.hosts import run_hosts
+
+        log("hosts: generated crawl, host view, campaigns" + (", Spark" if mode == "full" else "") + " ...")
+        res["hosts"] = run_hosts(root, quick=args.quick, spark="spark" not in args.skip, log=log)
     if args.profile or (mode == "full" and "speed" not in args.skip):
         from benchmarks.hotspots import profile_scan
 
@@ -344,6 +356,38 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run_only(args: argparse.Namespace, root: Path, mode: str, t_start: float) -> int:
+    """One part run alone, merged into the profile's latest.json (other parts as the last run left them)."""
+    latest = args.results_dir / "latest.json"
+    if not latest.is_file():
+        log(f"benchmarks: --only needs a previous {latest}; run the suite first")
+        return 2
+    res = json.loads(latest.read_text("utf-8"))
+    if res.get("mode") != mode:
+        log(f"benchmarks: {latest} is a {res.get('mode')} run; --only {args.only} must use the same profile")
+        return 2
+    from benchmarks.hosts import run_hosts
+
+    log(f"benchmarks: {mode} run of '{args.only}' alone, merged into {latest}")
+    res["hosts"] = run_hosts(root, quick=args.quick, spark="spark" not in args.skip, log=log)
+    res.setdefault("parts_updated", {})[args.only] = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git": git_info(),
+        "elapsed_s": round(time.perf_counter() - t_start, 1),
+    }
+    res["gate"] = gate.check(res, gate.load_baseline(args.baseline), mode)
+    report.write_json(latest, res)
+    if "readme" not in args.skip:
+        where = report.update_readme(res, args.readme, args.results_dir / "tables.md", regions=(args.only,))
+        log(f"tables: {where}")
+    summary(res)
+    if not res["gate"]["passed"]:
+        log("GATE FAILED:" + "".join(f"\n  {p}" for p in res["gate"]["problems"]))
+        return 0 if args.no_gate else 1
+    log("gate passed")
+    return 0
+
+
 def summary(res: dict[str, Any]) -> None:
     g = gate.get_path
     lines = [f"== {res['mode']} run, {res['corpus']['n_pages']} pages, {res.get('elapsed_s')} s =="]
@@ -366,6 +410,15 @@ def summary(res: dict[str, Any]) -> None:
         lines.append(
             f"  corpus false alarms {fa['false_alarm_pages']}/{res['accuracy']['corpus']['n_pages']}, "
             f"known spam found {fa['known_spam_found']}/{fa['n_known_spam']}"
+        )
+    h = res.get("hosts") or {}
+    if h.get("host"):
+        ti = h["host"]["template_injection"]
+        lines.append(
+            f"  hosts: template injection P/R {ti['precision']}/{ti['recall']}, page recall single "
+            f"{h['page']['single_page_recall']} -> host pass {h['page']['host_pass_recall']}, campaigns pairwise "
+            f"P/R {h['campaigns']['pairwise']['precision']}/{h['campaigns']['pairwise']['recall']}, "
+            f"memory 1x->max {h.get('memory_ratio')}, Spark = CLI: {(h.get('spark') or {}).get('equal')}"
         )
     b = res.get("batch") or {}
     if b.get("skipped"):

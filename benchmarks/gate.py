@@ -43,6 +43,13 @@ FLOOR_METRICS = (
     "accuracy.unseen.tools.linkguard.real.segment.f1",
     "accuracy.unseen.tools.linkguard.real.spam_link_recall",
     "batch.ratios.jobs2_vs_jobs1",
+    "hosts.host.template_injection.precision",
+    "hosts.host.template_injection.recall",
+    "hosts.page.host_pass_recall",
+    "hosts.campaigns.pairwise.precision",
+    "hosts.campaigns.pairwise.recall",
+    "hosts.cli_equals_library",
+    "hosts.spark.equal",
 )
 CEILING_METRICS = (
     "speed.scaling.scan_ratio_median",
@@ -59,9 +66,12 @@ CEILING_METRICS = (
     "accuracy.page_verdicts.other.clean_as_spam_page.rate",
     "accuracy.labelled.links.real.clean_links_flagged",
     "batch.peak_rss_mb",
+    "hosts.page.host_pass_false_pages",
+    "hosts.memory_ratio",
 )
 FULL_ONLY = frozenset(
     {
+        "hosts.spark.equal",
         "batch.ratios.jobs2_vs_jobs1",
         "batch.peak_rss_mb",
         "accuracy.unseen.tools.linkguard.real.page.recall",
@@ -76,6 +86,10 @@ FULL_ONLY = frozenset(
 # Counts of false-alarm pages get none: one more flagged real page fails.
 MARGINS: tuple[tuple[str, tuple[str, float]], ...] = (
     ("false_alarm_pages", ("abs", 0.0)),
+    ("host_pass_false_pages", ("abs", 0.0)),
+    ("equal", ("abs", 0.0)),
+    ("hosts.memory_ratio", ("rel", 0.3)),
+    ("hosts.", ("abs", 0.03)),
     ("spam_page_pages", ("abs", 0.0)),
     ("page_verdicts.about_topic", ("abs", 0.01)),
     ("page_verdicts.other", ("abs", 0.01)),

@@ -9,7 +9,7 @@ from typing import Any
 
 from benchmarks.gate import get_path
 
-REGIONS = ("speed", "accuracy", "memory", "batch")
+REGIONS = ("speed", "accuracy", "memory", "batch", "hosts")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -702,7 +702,135 @@ def batch_md(res: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-RENDERERS = {"speed": speed_md, "accuracy": accuracy_md, "memory": memory_md, "batch": batch_md}
+def hosts_md(res: dict[str, Any]) -> str:
+    """The host-view and campaign figures (``benchmarks/hosts.py``)."""
+    h = res.get("hosts") or {}
+    if not h.get("host"):
+        return "_host view not measured in this run_"
+    c, host, page, camp = h["crawl"], h["host"], h["page"], h["campaigns"]
+    when = (res.get("parts_updated") or {}).get("hosts", {}).get("created") or res.get("created", "?")
+    out = [
+        f"_{res.get('mode', '?')} run {when} (`python -m benchmarks`, or `--only hosts`): a generated crawl of "
+        f"{c['hosts']} hosts ({c['injected_hosts']} injected, {c['clean_hosts']} clean) of "
+        f"{c['pages_per_host'][0]}-{c['pages_per_host'][1]} pages, {c['pages']} pages in all "
+        f"({c['injected_pages']} injected), built from {c['distinct_corpus_pages']} corpus pages that no labelled "
+        "training page is built on (carved-out and test-split hosts): a page repeats across hosts, each time under "
+        f"its host's URL. Payloads: {c['groups']} real source groups ({c['unseen_groups']} held back, "
+        f"{c['test_groups']} test-split), each planted on 2-3 hosts at one template position on the pages "
+        "captured after a compromise date (30-100 % of them). Scored with `score_records`; the host view, "
+        "campaigns and marking pass read only the rows._",
+        "",
+    ]
+    rows = []
+    for name, key in (
+        ("template injection (host view)", "template_injection"),
+        ("template injection or campaign", "template_or_campaign"),
+        ("any spam page on the host (no host view)", "any_spam_page"),
+    ):
+        d = host.get(key) or {}
+        rows.append([name, d.get("precision"), d.get("recall"), d.get("tp"), d.get("fp"), d.get("fn")])
+    out += [table(["host verdict", "precision", "recall", "tp", "fp", "fn"], rows), ""]
+    out.append(
+        f"First capture date of the template block = the host's compromise date: "
+        f"{_pct(host.get('first_date_exact'))} of detected hosts."
+    )
+    out.append("")
+    prow = [
+        ["page scan alone", page["single_page_recall"], page["single_page_false_pages"]],
+        [
+            "page scan + host pass (template and campaign marks)",
+            page["host_pass_recall"],
+            page["host_pass_false_pages"],
+        ],
+    ]
+    out += [
+        table(
+            [f"pages ({c['injected_pages']} injected, {page['clean_pages']} clean)", "recall", "clean pages flagged"],
+            prow,
+        ),
+        "",
+        f"Marked by a template injection: {page['marked_by_template']} injected pages; by a campaign only: "
+        f"{page['marked_by_campaign_only']}. Clean pages flagged come from "
+        f"{', '.join('`' + s + '`' for s in page.get('false_page_sources') or []) or 'no page'} "
+        "(a corpus page flagged on its own, repeated on several generated hosts).",
+        "",
+    ]
+    pw = camp["pairwise"]
+    pd = camp.get("pairwise_detected_hosts") or {}
+    out += [
+        table(
+            ["campaigns", "value"],
+            [
+                ["source groups planted / found in a campaign", f"{camp['groups_planted']} / {camp['groups_found']}"],
+                ["campaigns found", camp["found"]],
+                ["campaigns mixing source groups", camp["campaigns_mixing_groups"]],
+                ["pairwise precision (same campaign → same source group)", pw["precision"]],
+                ["pairwise recall (same source group → same campaign)", pw["recall"]],
+                ["pairwise recall, same payload on two hosts", pw.get("same_payload_recall")],
+                [
+                    "pairwise precision / recall, hosts the host view detected",
+                    f"{_fmt(pd.get('precision'))} / {_fmt(pd.get('recall'))}",
+                ],
+            ],
+        ),
+        "",
+    ]
+    for m in camp.get("mixed") or []:
+        out.append(
+            f"A campaign mixing source groups: {', '.join('`' + g + '`' for g in m['groups'])} "
+            f"(targets {', '.join(m['targets']) or 'none'})."
+        )
+    if camp.get("mixed"):
+        out.append("")
+    mem = h.get("memory") or []
+    mrows = [
+        [
+            "every page new prints" if m["distinct_prints"] else "the crawl's rows",
+            m["factor"],
+            m["rows"],
+            m["hosts"],
+            m.get("live_kb"),
+            m["peak_kb"],
+        ]
+        for m in mem
+    ]
+    sk = h.get("sketch") or {}
+    out += [
+        f"Host sketches: at most {sk.get('max_prints_per_host')} prints in one host (cap 64), "
+        f"{sk.get('hosts_over_cap')} hosts over the cap.",
+        "",
+        table(["host view fed", "× crawl", "rows", "hosts", "held KB", "peak traced KB"], mrows),
+        "",
+        f"Memory the view holds (traced by `tracemalloc`, after a garbage collection), largest ÷ 1× feed: "
+        f"{_fmt(h.get('memory_ratio'))} (the crawl's rows), {_fmt(h.get('memory_ratio_distinct'))} (a new print "
+        "on every page: flat once each host holds its cap of 64 prints); the peak also counts garbage the "
+        f"collector had not reached yet (ratio {_fmt(h.get('memory_peak_ratio'))}).",
+    ]
+    sp = h.get("spark") or {}
+    if sp.get("skipped"):
+        spark_line = f"Spark: not run ({sp['skipped']})."
+    else:
+        spark_line = (
+            f"Spark (`host_summaries`, `local[2]`, {sp.get('partitions')} partitions, {_fmt(sp.get('wall_s'))} s): "
+            f"the same {sp.get('hosts')} summaries as `linkguard hosts`: {_fmt(sp.get('equal'))}"
+            + (f" (differences: {'; '.join(sp['differences'])})" if sp.get("differences") else "")
+            + "."
+        )
+    out.append(
+        f"`linkguard hosts` (the CLI, on the rows as JSON Lines) gives the library's summaries: "
+        f"{_fmt(h.get('cli_equals_library'))}. {spark_line}"
+    )
+    rh = h.get("real_hosts")
+    if rh:
+        out.append(
+            f"Real corpus pages grouped by their own registrable domain ({rh['hosts']} hosts with 2+ pages, "
+            f"{rh['pages']} pages, nothing injected), `--min-pages 2`: {rh['template_injection_min_pages_2']} "
+            f"template injections, {rh['injected']} hosts with a spam page."
+        )
+    return "\n".join(out)
+
+
+RENDERERS = {"speed": speed_md, "accuracy": accuracy_md, "memory": memory_md, "batch": batch_md, "hosts": hosts_md}
 
 
 def replace_region(text: str, name: str, body: str) -> str | None:
@@ -718,9 +846,11 @@ def replace_region(text: str, name: str, body: str) -> str | None:
     return text[: m.start()] + m.group(1) + "\n" + body.strip() + "\n" + m.group(3) + text[m.end() :]
 
 
-def update_readme(res: dict[str, Any], readme: Path, fallback: Path) -> dict[str, str]:
-    """Rewrite the marked README regions; regions without markers go to ``fallback``."""
-    bodies = {name: RENDERERS[name](res) for name in REGIONS}
+def update_readme(
+    res: dict[str, Any], readme: Path, fallback: Path, regions: tuple[str, ...] = REGIONS
+) -> dict[str, str]:
+    """Rewrite the marked README regions (``regions``: only these); regions without markers go to ``fallback``."""
+    bodies = {name: RENDERERS[name](res) for name in regions}
     where: dict[str, str] = {}
     text = readme.read_text("utf-8") if readme.is_file() else None
     missing = []
@@ -738,7 +868,7 @@ def update_readme(res: dict[str, Any], readme: Path, fallback: Path) -> dict[str
             tmp.write_text(new, "utf-8")
             tmp.replace(readme)
     else:
-        missing = list(REGIONS)
+        missing = list(regions)
     if missing:
         parts = [
             "# Benchmark tables",

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 
 from linkguard._batch import score_records
+from linkguard._campaigns import find_campaigns
 from linkguard._config import Config
 from linkguard._errors import InputError, LinkguardError, ModelError, SpamPageError
 from linkguard._features import FEATURE_NAMES
+from linkguard._hosts import mark_rows, summarize_hosts
 from linkguard._label import REASON_CODES
 from linkguard._model import SegmentModel, default_model, save_model
 from linkguard._records import ROW_FIELDS
@@ -37,12 +39,15 @@ __all__ = [
     "SpamPageError",
     "__version__",
     "default_model",
+    "find_campaigns",
     "load_model",
+    "mark_rows",
     "save_model",
     "scan",
     "scan_many",
     "score_records",
     "strip",
+    "summarize_hosts",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

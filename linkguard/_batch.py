@@ -77,8 +77,9 @@ def score_records(
 
     The page is read from ``page_field`` or else the first of ``html``,
     ``content``, ``text``, ``body``, ``raw_content``.  A record may carry
-    ``encoding`` (charset hint for bytes), ``mode`` (overrides ``mode``), and
-    ``status``/``error`` to pass a reader's own skip or error through.
+    ``encoding`` (charset hint for bytes), ``mode`` (overrides ``mode``),
+    ``date`` (capture date, copied to the row), and ``status``/``error`` to
+    pass a reader's own skip or error through.
 
     ``skipped`` rows: no page field, a null page, an empty or whitespace-only
     page.  ``error`` rows: a record that is not a mapping, a named
@@ -99,9 +100,9 @@ def score_records(
         for item, result in _score_pending(pending, model, config):
             row = rows[item.index]
             if isinstance(result, Report):
-                rows[item.index] = report_row(result, row["id"], explain=explain, strip=strip)
+                rows[item.index] = report_row(result, row["id"], explain=explain, strip=strip, date=row["date"])
             else:
-                rows[item.index] = failed_row(row["id"], row["url"], result)
+                rows[item.index] = failed_row(row["id"], row["url"], result, date=row["date"])
         yield from rows
 
 
@@ -116,29 +117,38 @@ def _read_record(
     pending: list[_Pending],
 ) -> Row:
     """The row for a record that needs no scoring, or a placeholder with the record queued in ``pending``."""
-    rid, url = None, None
+    rid, url, date = None, None, None
     try:
         if not isinstance(record, Mapping):
             raise LinkguardError(f"record is a {type(record).__name__}, not a mapping")
         rid = record.get(id_field)
         url = record.get(url_field)
         url = str(url) if url is not None else None
+        date = _date_of(record)
         status = record.get("status")
         if status in ("error", "skipped"):
-            return failed_row(rid, url, str(record.get("error") or status), status=status)
+            return failed_row(rid, url, str(record.get("error") or status), status=status, date=date)
         page, status, why = _page_of(record, page_field)
         if page is None:
-            return failed_row(rid, url, why, status="skipped" if status == "ok" else status)
+            return failed_row(rid, url, why, status="skipped" if status == "ok" else status, date=date)
         if _blank(page):
-            return failed_row(rid, url, "empty page", status="skipped")
+            return failed_row(rid, url, "empty page", status="skipped", date=date)
         rmode = record.get("mode") or mode
         if rmode not in _MODES:
             raise LinkguardError(f"unknown mode {rmode!r}")
         parsed, used, trunc = _read(page, rmode, config, record.get("encoding"))
         pending.append(_Pending(k, parsed, used, trunc, url))
-        return empty_row(rid, url)  # placeholder, filled when the batch is scored
+        return empty_row(rid, url, date=date)  # placeholder, filled when the batch is scored
     except Exception as exc:
-        return failed_row(rid, url, _message(exc))
+        return failed_row(rid, url, _message(exc), date=date)
+
+
+def _date_of(record: Mapping[str, Any]) -> str | None:
+    """The record's capture date (``date``, as WARC readers set it from WARC-Date), as text."""
+    value = record.get("date")
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
 
 
 def _score_pending(

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from linkguard._blocks import row_blocks
 from linkguard._report import Report
 
 Kind = Literal["string", "bool", "float", "int", "strings"]
@@ -56,6 +57,7 @@ def _list() -> list[str]:
 FIELDS: tuple[Field, ...] = (
     Field("id", "string", "the record's id (file path, WARC-Record-ID, JSONL id or `file:line`)", _none),
     Field("url", "string", "the page's URL, when the input gives one", _none),
+    Field("date", "string", "capture date as the input gives it (WARC-Date in WARC files), else null", _none),
     Field("status", "string", "`ok`, `skipped` (nothing to score) or `error`", _none, nullable=False),
     Field(
         "is_spam",
@@ -130,6 +132,14 @@ FIELDS: tuple[Field, ...] = (
         lambda r: list(r.page_reasons),
         annotation="linkguard_page_reasons",
     ),
+    Field(
+        "spam_blocks",
+        "strings",
+        "prints of the spam segments and near misses (compact JSON each: fingerprint, MinHash, path, hidden, "
+        "spam, score, off-site domains, text sample), read by the host and campaign views",
+        _list,
+        row_blocks,
+    ),
     Field("truncated", "bool", "a size cap was hit; the verdict covers what was read", _false, lambda r: r.truncated),
     Field("error", "string", "why the row is `skipped` or `error`", _none),
 )
@@ -155,6 +165,7 @@ class Row(_Extras):
 
     id: Any
     url: str | None
+    date: str | None
     status: Status
     is_spam: bool | None
     spam_score: float | None
@@ -167,25 +178,32 @@ class Row(_Extras):
     page_label: str | None
     page_score: float | None
     page_reasons: list[str]
+    spam_blocks: list[str]
     truncated: bool
     error: str | None
 
 
-def empty_row(record_id: Any, url: str | None, status: Status = "ok", error: str | None = None) -> Row:
+def empty_row(
+    record_id: Any, url: str | None, status: Status = "ok", error: str | None = None, *, date: str | None = None
+) -> Row:
     """A row with no report: every column at its empty value."""
     row: dict[str, Any] = {f.name: f.empty() for f in FIELDS}
-    row.update(id=record_id, url=url, status=status, error=error)
+    row.update(id=record_id, url=url, date=date, status=status, error=error)
     return row  # type: ignore[return-value]
 
 
-def failed_row(record_id: Any, url: str | None, message: str, *, status: Status = "error") -> Row:
+def failed_row(
+    record_id: Any, url: str | None, message: str, *, status: Status = "error", date: str | None = None
+) -> Row:
     """The row of a record that gave no report (``status`` ``error`` or ``skipped``)."""
-    return empty_row(record_id, url, status, message)
+    return empty_row(record_id, url, status, message, date=date)
 
 
-def report_row(report: Report, record_id: Any = None, *, explain: bool = False, strip: bool = False) -> Row:
+def report_row(
+    report: Report, record_id: Any = None, *, explain: bool = False, strip: bool = False, date: str | None = None
+) -> Row:
     """The row of a finished report (``explain`` adds ``segments``, ``strip`` the ``clean`` page)."""
-    row = empty_row(record_id, report.url)
+    row = empty_row(record_id, report.url, date=date)
     for f in FIELDS:
         if f.value is not None:
             row[f.name] = f.value(report)  # type: ignore[literal-required]
@@ -197,9 +215,14 @@ def report_row(report: Report, record_id: Any = None, *, explain: bool = False, 
     return row
 
 
-def failed_record(record_id: Any, url: str | None, message: str, *, status: Status = "error") -> dict[str, Any]:
+def failed_record(
+    record_id: Any, url: str | None, message: str, *, status: Status = "error", date: str | None = None
+) -> dict[str, Any]:
     """A reader's record that must still give a row: it passes ``status`` and ``error`` through."""
-    return {"id": record_id, "url": url, "status": status, "error": message}
+    record: dict[str, Any] = {"id": record_id, "url": url, "status": status, "error": message}
+    if date is not None:
+        record["date"] = date
+    return record
 
 
 def annotation_values(row: Row | dict[str, Any]) -> dict[str, Any]:

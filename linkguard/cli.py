@@ -5,6 +5,8 @@ Usage::
     linkguard [score] [options] [PATH ...]
     linkguard explain [options] PAGE
     linkguard report [options] [PATH ...] [-o DIR]
+    linkguard hosts [options] ROWS ...
+    linkguard campaigns [options] ROWS ...
 
 ``PATH`` is a page file (any suffix, gzipped or not), a WARC or WET file, a
 JSON Lines file, or a directory (read recursively, sorted); ``-`` or no path
@@ -18,6 +20,14 @@ report.  Every record gives a row, also when it cannot be read: the row says
 ``skipped`` or ``error`` and why, and standard error says it in one line.
 Logs, progress and the closing summary go to standard error, never to the data.
 
+``hosts`` reads rows back (JSON Lines, CSV or Parquet, as ``score`` wrote them)
+and writes one summary per host (registrable domain) as JSON Lines: pages seen,
+injected, spam pages, the injected blocks and template injections, capture
+dates; ``--campaigns FILE`` adds the campaigns across hosts and ``--mark FILE``
+the rows again with ``template_block``, ``campaign`` and ``is_spam_batch``.
+``campaigns`` writes only the campaigns.  ``score --host-summary FILE`` writes
+the host summaries of the rows it scores.
+
 Exit status: 0 when every record was scored or skipped, 1 when any row has
 ``status="error"``, 2 for a usage error (unknown option, an output path that
 cannot be written, parquet without pyarrow) or a model that cannot be loaded.
@@ -27,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import os
 import platform
@@ -39,22 +50,25 @@ from itertools import islice
 from typing import IO, Any
 
 from linkguard import __version__
+from linkguard._campaigns import MIN_HOSTS_DEFAULT, find_campaigns
 from linkguard._config import Config
 from linkguard._errors import LinkguardError
 from linkguard._explain import explain_lines
+from linkguard._hosts import MIN_PAGES_DEFAULT, HostView, mark_rows
 from linkguard._html_report import HtmlReport
 from linkguard._model import default_model
 from linkguard._pool import ScoreOptions, default_jobs, score_stream
 from linkguard._scan import scan
 from linkguard.io.files import STDIN, iter_file_records, iter_inputs, iter_stdin, kind_of
-from linkguard.io.writers import FORMATS, Writer, columns, have_parquet, open_writer
+from linkguard.io.rows import RowsError, iter_all_rows
+from linkguard.io.writers import FORMATS, TextOutput, Writer, columns, have_parquet, open_writer
 
 log = logging.getLogger("linkguard")
 
 DISTRIBUTION = "linkguard-spam"
 """The name this project has on the package index (``linkguard`` there is another project)."""
 
-_SUBCOMMANDS = ("score", "explain", "report")
+_SUBCOMMANDS = ("score", "explain", "report", "hosts", "campaigns")
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version")
 _ERRORS_SHOWN = 20  # error rows told on stderr one by one; the rest are counted
 _DEFAULT_REPORT_DIR = "linkguard-report"
@@ -177,11 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_inputs(score)
     out = score.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)")
+    out.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="output format (default: jsonl; dolma: a folder of Dolma documents and spam-span attributes)",
+    )
     out.add_argument("-o", "--output", metavar="FILE", help="write rows here instead of stdout")
     out.add_argument("--explain", action="store_true", help="add per-segment verdicts ('segments')")
     out.add_argument("--strip", action="store_true", help="add the page without its spam segments ('clean')")
     out.add_argument("--html-report", metavar="DIR", help="also write an HTML report (DIR/index.html)")
+    out.add_argument(
+        "--host-summary", metavar="FILE", help="also write one summary per host (JSON Lines; see 'linkguard hosts')"
+    )
     _add_running(score, threshold_help)
 
     explain = sub.add_parser(
@@ -222,7 +244,60 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"report folder (default: {_DEFAULT_REPORT_DIR})",
     )
     _add_running(report, threshold_help)
+
+    hosts = sub.add_parser(
+        "hosts",
+        help="per-host summaries (template injections, injected pages, dates) from rows",
+        description=(
+            "Read rows written by 'linkguard score' (JSON Lines, CSV or Parquet; '-' = JSON Lines on stdin) and "
+            "write one summary per host (registrable domain of the page URL) as JSON Lines: pages seen, injected, "
+            "spam pages, the injected blocks (fingerprint, pages, target domains, text sample), template injections "
+            "(a block on several pages with off-site spam evidence), first and last capture date."
+        ),
+    )
+    _add_rows_inputs(hosts)
+    hosts.add_argument("-o", "--output", metavar="FILE", help="write the host summaries here instead of stdout")
+    hosts.add_argument("--campaigns", metavar="FILE", help="also write the campaigns across hosts (JSON Lines)")
+    hosts.add_argument(
+        "--mark",
+        metavar="FILE",
+        help="also write every row again with template_block, campaign and is_spam_batch (JSON Lines)",
+    )
+    hosts.add_argument(
+        "--known-campaigns",
+        metavar="FILE",
+        help="campaigns from an earlier run (JSON Lines) to mark rows against, besides this run's",
+    )
+
+    campaigns = sub.add_parser(
+        "campaigns",
+        help="campaigns across hosts (shared payloads and target domains) from rows",
+        description=(
+            "Read rows written by 'linkguard score' and write the campaigns found across hosts as JSON Lines: "
+            "injected blocks of different hosts with near-identical text or the same target domains."
+        ),
+    )
+    _add_rows_inputs(campaigns)
+    campaigns.add_argument("-o", "--output", metavar="FILE", help="write the campaigns here instead of stdout")
     return parser
+
+
+def _add_rows_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rows", nargs="+", metavar="ROWS", help="rows files (.jsonl[.gz], .csv, .parquet, folder, -)")
+    parser.add_argument(
+        "--min-pages",
+        type=_positive_int,
+        default=MIN_PAGES_DEFAULT,
+        help=f"pages of a host that must carry a block for a template injection (default: {MIN_PAGES_DEFAULT})",
+    )
+    parser.add_argument(
+        "--min-hosts",
+        type=_positive_int,
+        default=MIN_HOSTS_DEFAULT,
+        help=f"hosts a campaign must span (default: {MIN_HOSTS_DEFAULT})",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no closing summary line")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
 
 
 def _with_subcommand(argv: list[str]) -> list[str]:
@@ -418,6 +493,17 @@ def _check_output_file(path: str | None) -> None:
         raise UsageError(f"-o {path}: folder {folder} is not writable")
 
 
+def _check_dolma_dir(path: str | None) -> None:
+    if path in (None, STDIN):
+        raise UsageError("--format dolma needs -o DIR (it writes DIR/documents/ and DIR/attributes/)")
+    assert path is not None
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"-o {path}: exists and is not a folder; --format dolma writes a folder")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise UsageError(f"-o {path}: folder {parent} does not exist")
+
+
 def _check_report_dir(path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"{path}: exists and is not a folder; the HTML report needs a folder")
@@ -458,16 +544,22 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
                 )
             if args.output in (None, STDIN):
                 raise UsageError("--format parquet needs -o FILE (Parquet cannot stream to stdout)")
-        _check_output_file(args.output)
+        if args.format == "dolma":
+            _check_dolma_dir(args.output)
+        else:
+            _check_output_file(args.output)
     if report_dir is not None:
         _check_report_dir(report_dir)
+    host_summary = getattr(args, "host_summary", None)
+    _check_output_file(host_summary)
     _load_model()
     explain = bool(getattr(args, "explain", False))
     strip = bool(getattr(args, "strip", False))
+    dolma = write_rows and args.format == "dolma"
     options = ScoreOptions(
         mode=args.mode,
         threshold=args.threshold,
-        explain=explain or report_dir is not None,
+        explain=explain or report_dir is not None or dolma,
         strip=strip,
         batch_size=args.batch_size,
     )
@@ -484,6 +576,7 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     html = HtmlReport(report_dir) if report_dir is not None else None
+    view = HostView() if host_summary else None
     start = time.monotonic()
     try:
         for row in score_stream(_records(args), options, jobs):
@@ -491,6 +584,8 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
                 writer.write(row)
             if html is not None:
                 html.add(row)
+            if view is not None:
+                view.add(row)
             messages.row(row)
     finally:
         try:
@@ -502,7 +597,92 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
         index = html.close()
         if not args.quiet:
             print(f"linkguard: HTML report: {index}", file=sys.stderr)
+    if view is not None and host_summary:
+        summaries = view.summaries()
+        _write_jsonl(host_summary, summaries)
+        if not args.quiet:
+            print(f"linkguard: {_hosts_line(summaries)} -> {host_summary}", file=sys.stderr)
     return 1 if messages.counts["error"] else 0
+
+
+# ---------------------------------------------------------------- hosts and campaigns
+
+
+def _write_jsonl(path: str | None, items: Iterable[Mapping[str, Any]]) -> int:
+    """Items as JSON Lines to ``path`` (``None``/``-``: stdout); returns how many."""
+    out = TextOutput(path)
+    n = 0
+    try:
+        for item in items:
+            out.fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+            n += 1
+    finally:
+        out.close()
+    return n
+
+
+def _hosts_line(summaries: Sequence[Mapping[str, Any]]) -> str:
+    labels = {label: sum(1 for s in summaries if s["label"] == label) for label in ("template_injection", "injected")}
+    return (
+        f"{len(summaries)} hosts: {labels['template_injection']} with a template injection, "
+        f"{labels['injected']} with injected pages only"
+    )
+
+
+def _read_campaigns(path: str) -> list[dict[str, Any]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            items = [json.loads(line) for line in fh if line.strip()]
+    except OSError as exc:
+        raise UsageError(f"--known-campaigns {path}: {exc.strerror or exc}") from None
+    except ValueError:
+        raise UsageError(f"--known-campaigns {path}: not JSON Lines") from None
+    if not all(isinstance(c, dict) and "campaign" in c for c in items):
+        raise UsageError(f"--known-campaigns {path}: not campaigns (each line needs a 'campaign' id)")
+    return items
+
+
+def _run_hosts(args: argparse.Namespace, *, campaigns_only: bool) -> int:
+    if args.rows.count(STDIN) > 1:
+        raise UsageError("'-' (stdin) can be given only once")
+    mark = getattr(args, "mark", None)
+    if mark and STDIN in args.rows:
+        raise UsageError("--mark reads the rows twice: give files, not '-'")
+    for path in (args.output, getattr(args, "campaigns", None), mark):
+        _check_output_file(path)
+    known = _read_campaigns(args.known_campaigns) if getattr(args, "known_campaigns", None) else []
+    view = HostView()
+    n = 0
+    try:
+        for row in iter_all_rows(args.rows):
+            view.add(row)
+            n += 1
+    except RowsError as exc:
+        raise UsageError(str(exc)) from None
+    summaries = view.summaries(min_pages=args.min_pages)
+    found = find_campaigns(summaries, min_hosts=args.min_hosts)
+    if campaigns_only:
+        _write_jsonl(args.output, found)
+    else:
+        _write_jsonl(args.output, summaries)
+        if args.campaigns:
+            _write_jsonl(args.campaigns, found)
+    marked = 0
+    if mark:
+        rows = mark_rows(iter_all_rows(args.rows), summaries, [*found, *known])
+        out = TextOutput(mark)
+        try:
+            for row in rows:
+                out.fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                marked += bool(row["is_spam_batch"]) and not row.get("is_spam")
+        finally:
+            out.close()
+    if not args.quiet:
+        text = f"{n} rows, {view.without_host} without a host; {_hosts_line(summaries)}; {len(found)} campaigns"
+        if mark:
+            text += f"; {marked} pages marked beyond their own verdict -> {mark}"
+        print(f"linkguard: {text}", file=sys.stderr)
+    return 0
 
 
 def _use_colour(choice: str) -> bool:
@@ -564,6 +744,8 @@ def _run_explain(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "explain":
         return _run_explain(args)
+    if args.command in ("hosts", "campaigns"):
+        return _run_hosts(args, campaigns_only=args.command == "campaigns")
     if args.command == "report":
         return _run_score(args, report_dir=args.output, write_rows=False)
     return _run_score(args, report_dir=args.html_report, write_rows=True)

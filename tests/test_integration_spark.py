@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import assert_missing_extra_hint
 
+import linkguard
 from linkguard import ROW_FIELDS
 
 pytest.importorskip("pyspark")
@@ -265,3 +266,60 @@ def test_trained_model_verdicts_in_spark(spark: SparkSession, tmp_path: Path, se
     }
     assert rows["seed"]["is_spam"] is True and "http://103.49.239.135/" in rows["seed"]["spam_links"]
     assert rows["clean"]["is_spam"] is False
+
+
+def _harbour_pages(n: int, inject_from: int) -> list[dict[str, object]]:
+    payload = (
+        '<div style="display:none"><a href="https://slot-gacor88.com/">slot gacor</a> '
+        '<a href="https://togel-online77.net/">togel online</a> <a href="http://103.49.239.135/">judi slot</a></div>'
+    )
+    return [
+        {
+            "id": f"h{k}",
+            "url": f"https://www.harbour-town.org/news/{k}",
+            "date": f"2024-05-{k + 1:02d}T08:00:00Z",
+            "html": (
+                f"<html><body><article><p>The harbour committee met on day {k} to discuss the ferry timetable "
+                f"and the repairs to the north pier.</p></article>{payload if k >= inject_from else ''}"
+                "<footer><p>Harbour Town Council</p></footer></body></html>"
+            ),
+        }
+        for k in range(n)
+    ] + [{"id": "o1", "url": "https://other.org/", "html": CLEAN, "date": "2024-04-01T00:00:00Z"}]
+
+
+def test_host_summaries_in_spark_equal_the_cli(spark: SparkSession, tmp_path: Path) -> None:
+    """The group-by on the registrable domain gives what 'linkguard hosts' gives on the same rows."""
+    from linkguard.cli import main
+
+    rows = list(linkguard.score_records(_harbour_pages(8, 3)))
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "hosts.jsonl"
+    assert main(["hosts", str(path), "-q", "-o", str(out)]) == 0
+    cli = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    names = lg_spark.OUTPUT_SCHEMA.fieldNames()
+    df = spark.createDataFrame([tuple(r.get(n) for n in names) for r in rows], lg_spark.OUTPUT_SCHEMA)
+    for parts in (1, 3):
+        assert lg_spark.host_summaries(df.repartition(parts)) == cli
+    assert [s["host"] for s in cli] == ["harbour-town.org", "other.org"]
+    assert cli[0]["pages"] == 8 and cli[0]["first_date"] == "2024-05-01T08:00:00Z"
+
+
+def test_jsonl_job_writes_host_summary_and_dates(spark: SparkSession, tmp_path: Path) -> None:
+    src = tmp_path / "pages.jsonl"
+    src.write_text("".join(json.dumps(p) + "\n" for p in _harbour_pages(5, 0)), "utf-8")
+    hosts_dir = tmp_path / "hosts"
+    table = lg_spark.run_job(
+        spark,
+        str(src),
+        str(tmp_path / "out"),
+        input_format="jsonl",
+        num_partitions=2,
+        host_summary_path=str(hosts_dir),
+        campaigns_path=str(tmp_path / "campaigns"),
+    )
+    assert {r["date"] for r in table.collect()} >= {"2024-05-01T08:00:00Z"}
+    lines = [json.loads(x) for f in sorted(hosts_dir.glob("part-*")) for x in f.read_text("utf-8").splitlines()]
+    assert [s["host"] for s in lines] == ["harbour-town.org", "other.org"]
+    assert lines[0]["records"] == 5

@@ -1,4 +1,4 @@
-"""datatrove steps: drop or annotate link-spam pages, or strip the spam out of them.
+"""datatrove steps: drop or annotate link-spam pages, strip the spam out of them, or tag its spans.
 
 Both steps read ``doc.text`` as HTML, so they belong between ``WarcReader`` and
 the text extractor (after ``Trafilatura`` there are no links left to judge)::
@@ -11,6 +11,11 @@ the text extractor (after ``Trafilatura`` there are no links left to judge)::
     ]
 
 The model is loaded lazily on the worker, never pickled with the step.
+
+``LinkSpamTagger`` works on plain text instead (after the extractor, or WET
+text): it writes the spam spans of ``doc.text`` into ``doc.metadata`` in the
+shape of linkguard's Dolma attributes (:mod:`linkguard.io.dolma`), so a
+datatrove pipeline and a Dolma mixer read the same spans.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from linkguard.integrations import missing_extra
 
 try:
     from datatrove.data import Document, DocumentsPipeline
+    from datatrove.pipeline.base import PipelineStep
     from datatrove.pipeline.filters.base_filter import BaseFilter
     from datatrove.pipeline.formatters.base import BaseFormatter
     from datatrove.pipeline.writers.disk_base import DiskWriter
@@ -34,8 +40,9 @@ from linkguard._config import Config
 from linkguard._model import SegmentModel
 from linkguard._records import Row, annotation_values
 from linkguard.integrations import ModelSpec, resolve_model
+from linkguard.io.dolma import PREFIX_DEFAULT, attributes, text_spans
 
-__all__ = ["LinkSpamFilter", "LinkSpamRemover"]
+__all__ = ["LinkSpamFilter", "LinkSpamRemover", "LinkSpamTagger"]
 
 
 class _LinkguardStep:
@@ -70,17 +77,22 @@ class _LinkguardStep:
         state["_model"] = None
         return state
 
-    def _rows(self, docs: list[Document], *, strip: bool = False) -> list[Row]:
-        """One linkguard row per document, scored as one batch (one feature matrix, one model call)."""
+    def _rows(self, docs: list[Document], *, strip: bool = False, text: bool = False) -> list[Row]:
+        """One linkguard row per document, scored as one batch (one feature matrix, one model call).
+
+        ``text``: read ``doc.text`` as plain text and keep each segment's offsets (``segments``).
+        """
         records = ({"id": d.id, "url": d.metadata.get(self.url_key), "html": d.text} for d in docs)
         return list(
             score_records(
                 records,
+                mode="text" if text else "auto",
                 page_field="html",
                 config=self.config,
                 model=self.model,
                 batch_size=max(1, len(docs)),
                 strip=strip,
+                explain=text,
             )
         )
 
@@ -197,6 +209,63 @@ class LinkSpamRemover(_LinkguardStep, BaseFormatter):
                 doc.text = row["clean"]
                 doc.metadata["linkguard_stripped_links"] = list(row["spam_links"])
                 self.stat_update("stripped")
+            yield doc
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data is None:
+            return
+        for batch in batched(data, self.batch_size):
+            with self.track_time("batch"):
+                out = list(self._apply(batch))
+            yield from out
+
+
+class LinkSpamTagger(_LinkguardStep, PipelineStep):
+    """Tag the spam spans of plain-text documents: ``doc.text`` is kept, ``doc.metadata`` gets the spans.
+
+    Put it after the extractor (or on WET text).  Each document gets linkguard's
+    Dolma attributes (:mod:`linkguard.io.dolma`) as metadata keys, character
+    offsets into ``doc.text`` as it is: ``<prefix>__spam`` (``[[start, end,
+    score], ...]`` of the spam lines), ``<prefix>__spam_score`` and
+    ``<prefix>__spam_page`` (``[[0, len(text), score]]``), plus the usual
+    ``linkguard_*`` annotations.  A later step (or
+    :func:`linkguard.io.dolma.remove_spans`) cuts the spans by score; written out
+    with ``JsonlWriter``, the metadata travels with the document.  A document that
+    cannot be read gets ``linkguard_error`` and no spans.
+
+    Text mode sees no markup: no hidden styles, no hrefs behind anchor text, so it
+    finds less than the HTML steps do before extraction.
+    """
+
+    name = "🔗 LinkGuard tagger"
+    type = "🏷 - TAGGER"
+    # Nothing to check: this module imports linkguard already (and "linkguard" on the index is another project).
+    _requires_dependencies: list[str] = []  # noqa: RUF012 - datatrove reads a class-level list
+
+    def __init__(
+        self,
+        threshold: float | None = None,
+        *,
+        prefix: str = PREFIX_DEFAULT,
+        url_key: str = "url",
+        model: ModelSpec = None,
+        max_bytes: int | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.batch_size = max(1, batch_size)
+        self._init_linkguard(threshold=threshold, max_bytes=max_bytes, model=model, url_key=url_key)
+
+    def _apply(self, docs: Iterable[Document]) -> Iterator[Document]:
+        batch = list(docs)
+        for doc, row in zip(batch, self._rows(batch, text=True), strict=True):
+            self.stat_update("total")
+            _annotate(doc, row)
+            spans = text_spans(row) if row["status"] == "ok" else []
+            doc.metadata.update(attributes(spans, len(doc.text or ""), row, prefix=self.prefix))
+            if spans:
+                self.stat_update("tagged")
             yield doc
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:

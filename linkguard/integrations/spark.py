@@ -8,6 +8,12 @@ so a job's input and output counts match:
 * ``python -m linkguard.integrations.spark --input ... --output ...``: a WARC path list
   (Common Crawl style, like cc-pyspark) or a JSONL/Parquet table in, Parquet out.
 
+:func:`host_summaries` is the host view of :mod:`linkguard._hosts` over a scored
+table: rows keyed by the registrable domain of their URL, folded per host into a
+bounded sketch with ``aggregateByKey`` (no host's rows are ever gathered in one
+place), the same summaries ``linkguard hosts`` writes; the job writes them with
+``--host-summary DIR``, and the campaigns across hosts with ``--campaigns DIR``.
+
 The model is never broadcast: each Python worker loads it once through a
 process-level cache (the bundled model, or a JSON model file given by path).
 """
@@ -42,7 +48,9 @@ except ImportError as _exc:  # pragma: no cover - exercised by the missing-extra
     raise missing_extra("spark", _exc) from _exc
 
 from linkguard._batch import score_records
+from linkguard._campaigns import MIN_HOSTS_DEFAULT, find_campaigns
 from linkguard._config import Config
+from linkguard._hosts import MIN_PAGES_DEFAULT, HostSketch, host_of
 from linkguard._records import FIELDS, ROW_FIELDS, failed_record
 from linkguard.integrations import ModelSpec, resolve_model
 
@@ -52,6 +60,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTPUT_SCHEMA",
     "build_parser",
+    "host_summaries",
     "main",
     "run_job",
     "score_pandas",
@@ -221,6 +230,54 @@ def score_warc_paths(
         yield _spark_row(row)
 
 
+def _fold(sketch: HostSketch | None, item: tuple[str, dict[str, Any]]) -> HostSketch:
+    host, row = item
+    return (sketch or HostSketch(host)).add_row(row)
+
+
+def _keyed(row: Row | Mapping[str, Any]) -> tuple[str, tuple[str, dict[str, Any]]]:
+    data = row.asDict() if isinstance(row, Row) else dict(row)
+    host = host_of(data.get("url"))
+    return host, (host, data)
+
+
+def _combine(a: HostSketch | None, b: HostSketch | None) -> HostSketch | None:
+    if a is None:
+        return b
+    return a if b is None else a.merge(b)
+
+
+def _summary(kv: tuple[str, HostSketch | None], *, min_pages: int) -> dict[str, Any]:
+    sketch = kv[1] if kv[1] is not None else HostSketch(kv[0])
+    return sketch.summary(min_pages=min_pages)
+
+
+def host_summaries(
+    rows: DataFrame | RDD[Any], *, min_pages: int = MIN_PAGES_DEFAULT, num_partitions: int | None = None
+) -> list[dict[str, Any]]:
+    """Per-host summaries of a scored table (``OUTPUT_SCHEMA`` rows), as ``linkguard hosts`` gives them.
+
+    A group-by on the registrable domain of ``url`` that folds rows into a
+    :class:`~linkguard._hosts.HostSketch` per host and partition, then merges the
+    sketches (``aggregateByKey``): memory per host is the sketch, whatever the
+    number of its pages.  Rows without a URL are left out.  Sorted by host.
+    """
+    rdd = rows.rdd if isinstance(rows, DataFrame) else rows
+    keyed = rdd.map(_keyed).filter(lambda kv: bool(kv[0]))
+    folded = keyed.aggregateByKey(None, _fold, _combine, numPartitions=num_partitions)
+    out = folded.map(partial(_summary, min_pages=min_pages)).collect()
+    return sorted(out, key=lambda s: s["host"])
+
+
+def _write_json_lines(spark: SparkSession, items: list[dict[str, Any]], path: str, overwrite: bool) -> None:
+    """Summaries as one JSON text file (one object a line) in the folder ``path``."""
+    import json
+
+    text = [json.dumps(item, ensure_ascii=False, default=str) for item in items]
+    frame = spark.createDataFrame([(t,) for t in text], "value string").coalesce(1)
+    frame.write.mode("overwrite" if overwrite else "errorifexists").text(path)
+
+
 def _re_escape(text: str) -> str:
     """``text`` as a literal inside a Java regular expression."""
     return "".join("\\" + c if not c.isalnum() and c != "_" else c for c in text)
@@ -229,7 +286,7 @@ def _re_escape(text: str) -> str:
 def _read_table(
     spark: SparkSession, path: str, input_format: str, html_field: str, url_field: str, id_field: str
 ) -> DataFrame:
-    """A JSONL/Parquet table as ``id, url, html, encoding, status, error``.
+    """A JSONL/Parquet table as ``id, url, html, encoding, date, status, error``.
 
     A malformed JSON line becomes an error record rather than vanishing.
     """
@@ -264,6 +321,7 @@ def _read_table(
         col_or_null(url_field).cast("string").alias("url"),
         F.col(html_field).alias("html"),
         col_or_null("encoding").cast("string").alias("encoding"),
+        col_or_null("date").cast("string").alias("date"),
         status.alias("status"),
         error.alias("error"),
     )
@@ -284,8 +342,16 @@ def run_job(
     model_path: str | None = None,
     wet: bool | None = None,
     overwrite: bool = False,
+    host_summary_path: str | None = None,
+    campaigns_path: str | None = None,
+    min_pages: int = MIN_PAGES_DEFAULT,
+    min_hosts: int = MIN_HOSTS_DEFAULT,
 ) -> DataFrame:
-    """Read, score, write Parquet to ``output_path``; returns the written table (read back)."""
+    """Read, score, write Parquet to ``output_path``; returns the written table (read back).
+
+    ``host_summary_path``/``campaigns_path``: also write the host summaries and the
+    campaigns across hosts, each as a folder holding one JSON Lines text file.
+    """
     config = Config(threshold=threshold) if threshold is not None else None
     if input_format == "warc-list":
         paths: RDD[str] = spark.sparkContext.textFile(input_path)
@@ -309,7 +375,14 @@ def run_job(
     if num_output_partitions:
         out = out.coalesce(num_output_partitions)
     out.write.mode("overwrite" if overwrite else "errorifexists").parquet(output_path)
-    return spark.read.parquet(output_path)
+    table = spark.read.parquet(output_path)
+    if host_summary_path or campaigns_path:
+        summaries = host_summaries(table, min_pages=min_pages)
+        if host_summary_path:
+            _write_json_lines(spark, summaries, host_summary_path, overwrite)
+        if campaigns_path:
+            _write_json_lines(spark, find_campaigns(summaries, min_hosts=min_hosts), campaigns_path, overwrite)
+    return table
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -333,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     wet.add_argument("--wet", dest="wet", action="store_const", const=True, help="inputs are WET (text)")
     wet.add_argument("--no-wet", dest="wet", action="store_const", const=False, help="inputs are WARC")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument("--host-summary", metavar="DIR", help="also write per-host summaries (JSON Lines) here")
+    parser.add_argument("--campaigns", metavar="DIR", help="also write the campaigns across hosts (JSON Lines) here")
+    parser.add_argument("--min-pages", type=int, default=MIN_PAGES_DEFAULT, help="pages for a template injection")
+    parser.add_argument("--min-hosts", type=int, default=MIN_HOSTS_DEFAULT, help="hosts a campaign must span")
     parser.add_argument("--master", default=None, help="e.g. local[2] (default: spark-submit's)")
     parser.add_argument("--log-level", default="WARN", help="Spark log level (default: WARN)")
     return parser
@@ -370,6 +447,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_path=args.model,
             wet=args.wet,
             overwrite=args.overwrite,
+            host_summary_path=args.host_summary,
+            campaigns_path=args.campaigns,
+            min_pages=args.min_pages,
+            min_hosts=args.min_hosts,
         )
         counts = {r["status"]: r["count"] for r in table.groupBy("status").count().collect()}
         spam = table.filter(F.col("is_spam")).count()

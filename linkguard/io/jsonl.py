@@ -20,7 +20,7 @@ from linkguard._records import failed_record
 
 PAGE_KEYS = ("html", "content", "text", "body", "raw_content")  # as linkguard.score_records
 _GZIP_MAGIC = b"\x1f\x8b"
-_PASS_THROUGH = ("encoding", "mode")
+_PASS_THROUGH = ("encoding", "mode", "date")
 
 
 class _Source:
@@ -62,7 +62,7 @@ def iter_records(
 
     The page comes from ``html_field`` or else the first of ``html``, ``content``,
     ``text``, ``body``, ``raw_content``; ``encoding`` and ``mode`` keys pass
-    through.  A record without an id gets ``"<file>:<lineno>"``.  gzip is
+    through, and so does ``date`` (a capture date).  A record without an id gets ``"<file>:<lineno>"``.  gzip is
     detected from the first bytes of a file, not only from the name.
     """
     try:
@@ -136,6 +136,8 @@ def _record(line: bytes, where: str, html_field: str | None, url_field: str, id_
         "id": rid if rid is not None else where,
         "url": str(url) if url is not None else None,
     }
+    if obj.get("date") is not None:
+        record["date"] = obj["date"]
     if html_field is not None:
         if html_field not in obj:
             keys = ", ".join(sorted(obj)[:12])

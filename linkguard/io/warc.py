@@ -5,6 +5,8 @@ is installed (it is several times faster); otherwise warcio.  Both changed their
 API before (FastWARC 2 dropped ``GZipStream`` and ``FastWARCError``), so keeping
 them behind one adapter means one place to fix.
 
+Document records carry ``date``, the record's WARC-Date, which rows keep.
+
 One row per *document* record: ``response`` and ``resource`` records (HTML, with
 the HTTP body as the page) and WET ``conversion`` records (plain text).  A
 non-HTML response, a ``revisit`` or an empty payload gives a ``skipped`` record;
@@ -143,12 +145,12 @@ def iter_records(
 # ---------------------------------------------------------------- helpers
 
 
-def _error(rid: Any, url: str | None, message: str) -> dict[str, Any]:
-    return failed_record(rid, url, message)
+def _error(rid: Any, url: str | None, message: str, date: str | None = None) -> dict[str, Any]:
+    return failed_record(rid, url, message, date=date)
 
 
-def _skipped(rid: Any, url: str | None, message: str) -> dict[str, Any]:
-    return failed_record(rid, url, message, status="skipped")
+def _skipped(rid: Any, url: str | None, message: str, date: str | None = None) -> dict[str, Any]:
+    return failed_record(rid, url, message, status="skipped", date=date)
 
 
 def _is_html(content_type: str | None) -> bool:
@@ -197,23 +199,27 @@ def _document(
     body: bytes,
     wet: bool | None,
     cap: int,
+    date: str | None = None,
 ) -> dict[str, Any]:
     """Turn one complete document record into a record dict (ok or skipped).
 
     ``http``: the record carries HTTP headers (``content_type`` is then the HTTP one).
+    ``date``: the record's WARC-Date, kept so that rows can say when a page was captured.
     """
     if rtype == "response" and not http:
-        return _skipped(rid, url, f"not an HTTP response ({content_type or 'no Content-Type'})")
+        return _skipped(rid, url, f"not an HTTP response ({content_type or 'no Content-Type'})", date)
     text_record = rtype == "conversion" or wet is True
     if not text_record and not _is_html(content_type):
         ctype = (content_type or "").split(";", 1)[0].strip()
-        return _skipped(rid, url, f"not HTML ({ctype})")
+        return _skipped(rid, url, f"not HTML ({ctype})", date)
     decoded, why = _decode_body(body, content_encoding, cap)
     if decoded is None:
-        return _skipped(rid, url, why)
+        return _skipped(rid, url, why, date)
     if not decoded.strip():
-        return _skipped(rid, url, "empty payload")
+        return _skipped(rid, url, "empty payload", date)
     record: dict[str, Any] = {"id": rid, "url": url, "html": decoded}
+    if date:
+        record["date"] = date
     if text_record:
         record["mode"] = "text"
         record["encoding"] = _charset(content_type) or "utf-8"  # WET text is UTF-8
@@ -309,6 +315,7 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
         headers = rec.headers
         rid = rec.record_id or f"{name}:record {n}"
         url = headers.get("WARC-Target-URI")
+        date = headers.get("WARC-Date")
         declared = headers.get("Content-Length")
         # FastWARC 2 yields a header-less record, without raising, for a gzip member
         # that stops inside the WARC headers: no Content-Length means a damaged file.
@@ -332,7 +339,7 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
             yield _error(rid, url, "malformed HTTP headers")
             continue
         if rtype == "revisit":
-            yield _skipped(rid, url, "revisit record (no payload)")
+            yield _skipped(rid, url, "revisit record (no payload)", date)
             continue
         fields = rec.http_headers if is_http else headers
         yield _document(
@@ -345,6 +352,7 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
             body=body,
             wet=wet,
             cap=cap,
+            date=date,
         )
 
 
@@ -407,6 +415,7 @@ def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: Wa
         stats._count(rtype)
         rid = rec.rec_headers.get_header("WARC-Record-ID") or f"{name}:record {n}"
         url = rec.rec_headers.get_header("WARC-Target-URI")
+        date = rec.rec_headers.get_header("WARC-Date")
         declared = rec.rec_headers.get_header("Content-Length")
         if declared is None or not declared.strip().isdigit():
             yield _error(rid, url, "truncated or malformed WARC record (no Content-Length)")
@@ -435,7 +444,7 @@ def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: Wa
             return
         if rtype not in _DOCUMENT_TYPES:
             if rtype == "revisit":
-                yield _skipped(rid, url, "revisit record (no payload)")
+                yield _skipped(rid, url, "revisit record (no payload)", date)
             continue
         is_http = rec.http_headers is not None and rtype == "response"
         fields = rec.http_headers if is_http else rec.rec_headers
@@ -449,6 +458,7 @@ def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: Wa
             body=body,
             wet=wet,
             cap=cap,
+            date=date,
         )
 
 

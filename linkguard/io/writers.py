@@ -3,7 +3,9 @@
 Every writer takes rows (dicts keyed by :data:`linkguard.ROW_FIELDS`, plus
 ``segments``/``clean`` when asked for) and writes the same columns in the same
 order.  Column types come from the one field table, so a new column reaches
-all three formats at once.  In CSV, lists and segments are JSON strings,
+all three formats at once.  ``dolma`` is the exception: a folder in the Dolma
+toolkit's layout, documents and spam-span attributes
+(:mod:`linkguard.io.dolma`).  In CSV, lists and segments are JSON strings,
 booleans ``true``/``false`` and missing values empty; in Parquet, segments are
 a JSON string and lists are ``list<string>``.
 """
@@ -20,8 +22,8 @@ from typing import IO, Any, Literal, Protocol
 
 from linkguard._records import EXTRA_FIELDS, FIELDS, ROW_FIELDS, Kind
 
-Format = Literal["jsonl", "csv", "parquet"]
-FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
+Format = Literal["jsonl", "csv", "parquet", "dolma"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet", "dolma")
 STDOUT = "-"
 _PARQUET_ROWS = 1024  # rows buffered per Parquet row group
 _KINDS: dict[str, Kind] = {**{f.name: f.kind for f in FIELDS}, **EXTRA_FIELDS}
@@ -188,7 +190,13 @@ class _Closing:
 
 
 def open_writer(fmt: Format, path: str | os.PathLike[str] | None, columns: Sequence[str]) -> Writer:
-    """A writer for ``fmt`` to ``path`` (``None`` or ``-``: stdout; Parquet needs a path)."""
+    """A writer for ``fmt`` to ``path`` (``None`` or ``-``: stdout; Parquet needs a path, Dolma a folder)."""
+    if fmt == "dolma":
+        if path is None or os.fspath(path) == STDOUT:
+            raise ValueError("the Dolma format writes a folder (documents/ and attributes/): give its path")
+        from linkguard.io.dolma import DolmaWriter
+
+        return DolmaWriter(path)
     if fmt == "parquet":
         if path is None or os.fspath(path) == STDOUT:
             raise ValueError("Parquet cannot stream to stdout: give a file path")

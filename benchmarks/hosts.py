@@ -1,0 +1,472 @@
+"""Host view and campaigns on a generated crawl of real pages with real held-back payloads.
+
+The crawl: corpus pages that no labelled training page is built on (``host_role`` ``carved``
+or ``test``) grouped into hosts of 20-50 pages.  The pool is smaller than the crawl, so one
+corpus page appears in several hosts, each time under that host's URL (its links to its own
+original site are rewritten to the new host, so on-site links stay on-site).  Each page gets a
+capture date over 90 days.  Injected hosts carry one real payload (held back: ``unseen/``, or
+from a test-split source group), rendered once and put at one template position (after
+``</html>``, end of body, footer or top) on every page captured after the host's compromise date
+(30-100 % of its pages).  Payload source groups are planted on 2-3 hosts each: the campaign
+truth.  Clean hosts carry nothing.
+
+Everything is scored through ``linkguard.score_records`` (the CLI's path) into rows; the host
+view, campaigns and the marking pass read only those rows.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from benchmarks.corpus import REPO
+
+POSITIONS = ("trailing", "end_of_body", "footer", "top")
+TLDS = ("com", "org", "net", "de", "fr", "co.uk", "com.br", "es", "it", "nl")
+WORDS = (
+    "river", "garden", "harbor", "maple", "summit", "valley", "lantern", "meadow", "copper", "orchard",
+    "granite", "willow", "beacon", "prairie", "cedar", "juniper", "atlas", "coral", "delta", "ember",
+)  # fmt: skip
+SEED = 1515
+
+
+@dataclass
+class Host:
+    name: str
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    group: str = ""
+    payload_id: str = ""
+    position: str = ""
+    share: float = 0.0
+    compromised_on: str | None = None
+
+
+def _dataset() -> Any:
+    repo = str(REPO)
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    from training_data import dataset
+
+    return dataset
+
+
+def _date(day: int) -> str:
+    return f"2024-{1 + day // 30:02d}-{1 + day % 30:02d}T12:00:00Z"
+
+
+def _rehost(html: str, url: str | None, host: str) -> str:
+    """Links to the page's own original site now point to its new host."""
+    from linkguard._domains import page_domain
+
+    if not url:
+        return html
+    own = page_domain(url)
+    if not own:
+        return html
+    return re.sub(r"(?i)//(?:[a-z0-9-]+\.)*" + re.escape(own) + r"\b", "//www." + host, html)
+
+
+def build_crawl(
+    root: Path, *, n_groups: int, clean_hosts: int, pages: tuple[int, int] = (20, 50), seed: int = SEED
+) -> tuple[list[Host], dict[str, Any]]:
+    """The generated crawl: hosts with their pages (``id``, ``url``, ``date``, ``html``, truth)."""
+    ds = _dataset()
+    rng = random.Random(seed)
+    pool_rows = [r for r in ds.host_pages(root, carved=True)] + [
+        r for r in ds.host_pages(root) if ds.host_role(r["path"]) == "test"
+    ]
+    pool = []
+    for row in pool_rows:
+        try:
+            pool.append((row, ds.read_host(root, row)))
+        except (OSError, ValueError):
+            continue
+    trained = {p.group for p in ds.payloads()}
+    unseen = [p for p in ds.payloads("unseen/**/*.jsonl") if p.group not in trained]
+    test = [p for p in ds.payloads() if ds.split_of("payload:" + p.group) == "test"]
+    by_group: dict[str, list[Any]] = {}
+    for p in unseen + test:
+        by_group.setdefault(p.group, []).append(p)
+    unseen_groups = sorted({p.group for p in unseen})
+    test_groups = sorted(g for g in by_group if g not in set(unseen_groups))
+    rng.shuffle(test_groups)
+    groups = (unseen_groups + test_groups)[:n_groups]
+    plan: list[tuple[str, Any]] = []
+    for g in groups:
+        for _ in range(rng.choice((2, 2, 3))):
+            plan.append((g, rng.choice(by_group[g])))
+    plan += [("", None)] * clean_hosts
+    rng.shuffle(plan)
+    hosts: list[Host] = []
+    for k, (group, payload) in enumerate(plan):
+        name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}{k:03d}.{rng.choice(TLDS)}"
+        host = Host(name, group=group)
+        n = rng.randint(*pages)
+        chosen = rng.sample(pool, min(n, len(pool)))
+        days = sorted(rng.sample(range(90), len(chosen)))
+        snippet = ""
+        cutoff = len(days)
+        if payload is not None:
+            for _ in range(5):  # script-only payloads render nothing a reader sees: draw again
+                snippet, _hiding = ds.render_payload(payload, rng)
+                links, texts = ds._html_truth(snippet)
+                if links or texts:
+                    break
+                payload = rng.choice(by_group[group])
+            host.payload_id = payload.id
+            host.position = rng.choice(POSITIONS)
+            host.share = rng.uniform(0.3, 1.0)
+            cutoff = len(days) - max(3, round(host.share * len(days)))
+            host.compromised_on = _date(days[cutoff])
+        for i, ((row, html), day) in enumerate(zip(chosen, days, strict=True)):
+            url = f"https://www.{name}/{i:03d}-{Path(row['path']).name.split('.')[0][:24]}.html"
+            page = _rehost(html, row.get("url"), name)
+            injected = payload is not None and i >= cutoff
+            if injected:
+                page, _where = ds._insert(page, snippet, host.position, rng)
+            host.pages.append(
+                {
+                    "id": f"{name}/{i}",
+                    "url": url,
+                    "date": _date(day),
+                    "html": page,
+                    "injected": injected,
+                    "source": row["path"],
+                }
+            )
+        hosts.append(host)
+    info = {
+        "pool_pages": len(pool),
+        "groups": len(groups),
+        "unseen_groups": len([g for g in groups if g in set(unseen_groups)]),
+        "test_groups": len([g for g in groups if g not in set(unseen_groups)]),
+    }
+    return hosts, info
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
+    p = tp / (tp + fp) if tp + fp else None
+    r = tp / (tp + fn) if tp + fn else None
+    return {"precision": _r(p), "recall": _r(r), "tp": tp, "fp": fp, "fn": fn}
+
+
+def _r(v: float | None, digits: int = 4) -> float | None:
+    return None if v is None else round(v, digits)
+
+
+def _score(hosts: list[Host], log: Callable[[str], None]) -> list[dict[str, Any]]:
+    import linkguard
+
+    records = ({"id": p["id"], "url": p["url"], "date": p["date"], "html": p["html"]} for h in hosts for p in h.pages)
+    t = time.perf_counter()
+    rows = list(linkguard.score_records(records, batch_size=16))
+    log(f"hosts: scored {len(rows)} pages in {time.perf_counter() - t:.1f} s")
+    return rows
+
+
+def _memory(rows: list[dict[str, Any]], factors: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Peak traced memory of the host view fed the crawl's rows 1x, 4x, ... (same hosts, more pages each).
+
+    A second stream gives every page a block print no other page has (the worst case for the sketch).
+    """
+    from linkguard._blocks import Block
+    from linkguard._hosts import HostView
+
+    ok = [r for r in rows if r["status"] == "ok"]
+
+    def stream(factor: int, distinct: bool) -> Iterator[dict[str, Any]]:
+        for rep in range(factor):
+            for k, row in enumerate(ok):
+                out = dict(row, id=f"{row['id']}#{rep}")
+                if distinct:
+                    fake = Block(f"{rep:04x}{k:012x}", "", "body>div", "", True, 0.99, ("x.com",), "x")
+                    out["spam_blocks"] = [*row["spam_blocks"], fake.to_json()]
+                yield out
+
+    out = []
+    for distinct in (False, True):
+        for f in factors:
+            gc.collect()
+            tracemalloc.start()
+            view = HostView()
+            for row in stream(f, distinct):
+                view.add(row)
+            summaries = view.summaries()
+            _, peak = tracemalloc.get_traced_memory()
+            gc.collect()  # what the view holds, without garbage the collector had not reached yet
+            live, _ = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            out.append(
+                {
+                    "rows": f * len(ok),
+                    "factor": f,
+                    "distinct_prints": distinct,
+                    "hosts": len(summaries),
+                    "peak_kb": round(peak / 1024, 1),
+                    "live_kb": round(live / 1024, 1),
+                }
+            )
+    return out
+
+
+def _pairwise(items: list[tuple[str, str, str | None]]) -> dict[str, Any]:
+    """Pairwise precision/recall of a clustering: (truth, payload, predicted) per injected host."""
+    tp = fp = fn = 0
+    same_payload = same_payload_hit = 0
+    for (ta, pa, ca), (tb, pb, cb) in combinations(items, 2):
+        together = ca is not None and ca == cb
+        truth = ta == tb
+        tp += together and truth
+        fp += together and not truth
+        fn += truth and not together
+        if pa == pb:
+            same_payload += 1
+            same_payload_hit += together
+    out = _prf(tp, fp, fn)
+    out["same_payload_pairs"] = same_payload
+    out["same_payload_recall"] = _r(same_payload_hit / same_payload) if same_payload else None
+    return out
+
+
+def _spark_equal(rows_path: Path, cli_summaries: list[dict[str, Any]], log: Callable[[str], None]) -> dict[str, Any]:
+    """Host summaries from Spark (``local[2]``) on the same rows, compared with the CLI's."""
+    script = (
+        "import json, sys\n"
+        "from pyspark.sql import SparkSession\n"
+        "from linkguard.integrations.spark import OUTPUT_SCHEMA, host_summaries\n"
+        "spark = (SparkSession.builder.master('local[2]').config('spark.ui.enabled','false')"
+        ".config('spark.driver.host','127.0.0.1').getOrCreate())\n"
+        "spark.sparkContext.setLogLevel('ERROR')\n"
+        "rows = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]\n"
+        "names = OUTPUT_SCHEMA.fieldNames()\n"
+        "df = spark.createDataFrame([tuple(r.get(n) for n in names) for r in rows], OUTPUT_SCHEMA).repartition(4)\n"
+        "print(json.dumps(host_summaries(df)))\n"
+        "spark.stop()\n"
+    )
+    env = {**__import__("os").environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(rows_path)], capture_output=True, text=True, env=env, check=False
+    )
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        log(f"hosts: Spark failed: {proc.stderr[-500:]}")
+        return {"skipped": f"Spark run failed (exit {proc.returncode})"}
+    spark_summaries = json.loads(proc.stdout.strip().splitlines()[-1])
+    equal = json.dumps(spark_summaries, sort_keys=True) == json.dumps(cli_summaries, sort_keys=True)
+    out: dict[str, Any] = {"equal": equal, "hosts": len(spark_summaries), "wall_s": round(wall, 1), "partitions": 4}
+    if not equal:
+        diffs = [
+            (a["host"], k)
+            for a, b in zip(spark_summaries, cli_summaries, strict=False)
+            for k in a
+            if a.get(k) != b.get(k)
+        ]
+        out["differences"] = [f"{h}: {k}" for h, k in diffs[:10]]
+    return out
+
+
+def _cli_summaries(rows_path: Path) -> list[dict[str, Any]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkguard", "hosts", "-q", str(rows_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+
+def _real_hosts(root: Path) -> dict[str, Any]:
+    """Real corpus pages grouped by their own registrable domain: real templates, nothing injected."""
+    import linkguard
+    from linkguard._hosts import summarize_hosts
+
+    ds = _dataset()
+    with (root / "manifest.jsonl").open(encoding="utf-8") as fh:
+        manifest = [json.loads(line) for line in fh if line.strip()]
+    from linkguard._domains import page_domain
+
+    by: dict[str, list[dict[str, Any]]] = {}
+    for row in manifest:
+        if row.get("url") and row["path"] not in ds.REAL_SPAM_PAGES:
+            by.setdefault(page_domain(row["url"]), []).append(row)
+    multi = [r for rs in by.values() if len(rs) >= 2 for r in rs]
+    records = ({"id": r["path"], "url": r["url"], "html": ds.read_host(root, r)} for r in multi)
+    rows = list(linkguard.score_records(records))
+    summaries = summarize_hosts(rows, min_pages=2)
+    return {
+        "hosts": len(summaries),
+        "pages": len(rows),
+        "template_injection_min_pages_2": sum(s["label"] == "template_injection" for s in summaries),
+        "injected": sum(s["label"] == "injected" for s in summaries),
+    }
+
+
+def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """The host-view and campaign benchmark; see the module docstring."""
+    from linkguard._campaigns import find_campaigns
+    from linkguard._hosts import mark_rows, summarize_hosts
+
+    t0 = time.perf_counter()
+    n_groups, clean = (10, 8) if quick else (30, 30)
+    hosts, info = build_crawl(root, n_groups=n_groups, clean_hosts=clean, pages=(20, 30) if quick else (20, 50))
+    log(f"hosts: {len(hosts)} hosts, {sum(len(h.pages) for h in hosts)} pages generated")
+    rows = _score(hosts, log)
+    summaries = summarize_hosts(rows)
+    by_name = {s["host"]: s for s in summaries}
+    campaigns = find_campaigns(summaries)
+    marked = {r["id"]: r for r in mark_rows(rows, summaries, campaigns)}
+    truth = {p["id"]: p["injected"] for h in hosts for p in h.pages}
+
+    # host level
+    in_campaign = {h for c in campaigns for h in c["host_list"]}
+    tp = fp = fn = 0
+    tp_any = fp_any = fn_any = 0
+    tp_c = fp_c = fn_c = 0
+    date_right = detected = 0
+    for h in hosts:
+        s = by_name.get(h.name)
+        label = s["label"] if s else "clean"
+        pos, pos_any = label == "template_injection", label != "clean"
+        pos_c = pos or h.name in in_campaign
+        bad = bool(h.group)
+        tp += pos and bad
+        fp += pos and not bad
+        fn += bad and not pos
+        tp_any += pos_any and bad
+        fp_any += pos_any and not bad
+        fn_any += bad and not pos_any
+        tp_c += pos_c and bad
+        fp_c += pos_c and not bad
+        fn_c += bad and not pos_c
+        if pos and bad and s:
+            detected += 1
+            first = min((b["first_date"] for b in s["blocks"] if b["template"] and b["first_date"]), default=None)
+            date_right += first == h.compromised_on
+    # page level, on the injected hosts' pages
+    injected_ids = [pid for pid, t in truth.items() if t]
+    single = sum(bool(marked[i]["is_spam"]) for i in injected_ids)
+    batch = sum(bool(marked[i]["is_spam_batch"]) for i in injected_ids)
+    clean_ids = [pid for pid, t in truth.items() if not t]
+    source = {p["id"]: p["source"] for h in hosts for p in h.pages}
+    false_sources = sorted({source[i] for i in clean_ids if marked[i]["is_spam_batch"]})
+    single_fp = sum(bool(marked[i]["is_spam"]) for i in clean_ids)
+    batch_fp = sum(bool(marked[i]["is_spam_batch"]) for i in clean_ids)
+    by_template = sum(bool(marked[i]["template_block"]) for i in injected_ids)
+    by_campaign = sum(bool(marked[i]["campaign"]) and not marked[i]["template_block"] for i in injected_ids)
+
+    detected_hosts = {h.name for h in hosts if (by_name.get(h.name) or {}).get("label") != "clean"}
+    # campaigns: one item per injected host, its campaign (if any) by the host's listed blocks
+    camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+    items = []
+    for h in hosts:
+        if not h.group:
+            continue
+        s = by_name.get(h.name)
+        cid = None
+        for b in (s or {}).get("blocks", []):
+            cid = camp_of_fp.get(b["fingerprint"])
+            if cid:
+                break
+        items.append((h.group, h.payload_id, cid))
+    pair = _pairwise(items)
+    detected_items = [
+        it for it, h in zip(items, [h for h in hosts if h.group], strict=True) if h.name in detected_hosts
+    ]
+    pair_detected = _pairwise(detected_items)
+    planted = {g for g, _, _ in items}
+    groups_found = {g for g, _, c in items if c}
+    mixed = 0
+    mixed_groups = []
+    for c in campaigns:
+        gs = {g for g, _, cid in items if cid == c["campaign"]}
+        if len(gs) > 1:
+            mixed += 1
+            mixed_groups.append({"groups": sorted(gs), "targets": c["targets"][:5], "text": c["text"][:60]})
+    res: dict[str, Any] = {
+        "crawl": {
+            **info,
+            "hosts": len(hosts),
+            "injected_hosts": sum(bool(h.group) for h in hosts),
+            "clean_hosts": sum(not h.group for h in hosts),
+            "pages": len(truth),
+            "injected_pages": len(injected_ids),
+            "pages_per_host": [min(len(h.pages) for h in hosts), max(len(h.pages) for h in hosts)],
+            "distinct_corpus_pages": info["pool_pages"],
+        },
+        "host": {
+            "template_injection": _prf(tp, fp, fn),
+            "template_or_campaign": _prf(tp_c, fp_c, fn_c),
+            "any_spam_page": _prf(tp_any, fp_any, fn_any),
+            "first_date_exact": _r(date_right / detected) if detected else None,
+        },
+        "page": {
+            "single_page_recall": _r(single / len(injected_ids)) if injected_ids else None,
+            "host_pass_recall": _r(batch / len(injected_ids)) if injected_ids else None,
+            "single_page_false_pages": single_fp,
+            "host_pass_false_pages": batch_fp,
+            "clean_pages": len(clean_ids),
+            "marked_by_template": by_template,
+            "marked_by_campaign_only": by_campaign,
+            "host_pass_precision": _r(batch / (batch + batch_fp)) if batch + batch_fp else None,
+            "false_page_sources": false_sources,
+        },
+        "campaigns": {
+            "found": len(campaigns),
+            "groups_planted": len(planted),
+            "groups_found": len(groups_found),
+            "campaigns_mixing_groups": mixed,
+            "mixed": mixed_groups,
+            "pairwise": pair,
+            "pairwise_detected_hosts": pair_detected,
+        },
+    }
+    log("hosts: memory of the host view as pages grow ...")
+    from linkguard._hosts import HostView
+
+    view = HostView()
+    for row in rows:
+        view.add(row)
+    res["sketch"] = {
+        "max_prints_per_host": max((len(s.blocks) for s in view.hosts.values()), default=0),
+        "hosts_over_cap": sum(1 for s in summaries if s["blocks_dropped"]),
+    }
+    res["memory"] = _memory(rows, (1, 4) if quick else (1, 4, 16))
+    mem = [m for m in res["memory"] if not m["distinct_prints"]]
+    res["memory_ratio"] = _r(mem[-1]["live_kb"] / mem[0]["live_kb"], 2) if mem[0]["live_kb"] else None
+    res["memory_peak_ratio"] = _r(mem[-1]["peak_kb"] / mem[0]["peak_kb"], 2) if mem[0]["peak_kb"] else None
+    worst = [m for m in res["memory"] if m["distinct_prints"]]
+    res["memory_ratio_distinct"] = _r(worst[-1]["live_kb"] / worst[0]["live_kb"], 2) if worst[0]["live_kb"] else None
+    with tempfile.TemporaryDirectory() as tmp:
+        rows_path = Path(tmp) / "rows.jsonl"
+        with rows_path.open("w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        cli = _cli_summaries(rows_path)
+        res["cli_equals_library"] = json.dumps(cli, sort_keys=True) == json.dumps(summaries, sort_keys=True)
+        if spark and not quick:
+            log("hosts: the same summaries with Spark local[2] ...")
+            res["spark"] = _spark_equal(rows_path, cli, log)
+        else:
+            res["spark"] = {"skipped": "quick run" if quick else "--skip spark"}
+    if not quick:
+        log("hosts: real corpus pages grouped by their own domain ...")
+        res["real_hosts"] = _real_hosts(root)
+    res["elapsed_s"] = round(time.perf_counter() - t0, 1)
+    return res
+
+
+def flat(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:  # pragma: no cover - debugging aid
+    return list(rows)

@@ -1,0 +1,324 @@
+"""The host view, campaigns and the marking pass, from rows alone."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import linkguard
+from linkguard._blocks import Block, fingerprint, minhash, shingles
+from linkguard._campaigns import find_campaigns
+from linkguard._hosts import MAX_HOST_BLOCKS, HostSketch, HostView, mark_rows, summarize_hosts
+from linkguard.cli import main
+from linkguard.io.rows import RowsError, iter_rows
+
+ARTICLE = (
+    "<html><body><article><h1>Notes {k}</h1><p>The harbour committee met on day {k} to discuss the new ferry "
+    "timetable, the repairs to the north pier and the summer festival.</p></article>{inject}"
+    "<footer><p>Harbour Town Council</p></footer></body></html>"
+)
+PAYLOAD = (
+    '<div style="display:none"><a href="https://slot-gacor88.com/">slot gacor</a> '
+    '<a href="https://togel-online77.net/">togel online</a> <a href="http://103.49.239.135/">judi slot</a></div>'
+)
+
+
+def _row(url: str, blocks: list[Block], *, spam: bool, date: str | None = None, label: str | None = None) -> dict:
+    return {
+        "id": url,
+        "url": url,
+        "date": date,
+        "status": "ok",
+        "is_spam": spam,
+        "page_label": label or ("injected" if spam else "clean"),
+        "spam_blocks": [b.to_json() for b in blocks],
+    }
+
+
+def _block(text: str, domains: tuple[str, ...], *, spam: bool, score: float, path: str = "body>footer") -> Block:
+    return Block(fingerprint(text, domains), minhash(shingles(text, domains)), path, "", spam, score, domains, text)
+
+
+SPAM = "slot gacor hari ini togel online judi slot maxwin"
+
+
+def test_template_injection_is_found_and_every_copy_marked() -> None:
+    rows = []
+    for k in range(10):
+        injected = k >= 4
+        blocks = [_block(SPAM, ("slot88.com",), spam=k % 2 == 0, score=0.97 if k % 2 == 0 else 0.6)] if injected else []
+        rows.append(
+            _row(f"https://www.town.org/p{k}", blocks, spam=injected and k % 2 == 0, date=f"2024-01-{k + 1:02d}")
+        )
+    (summary,) = summarize_hosts(rows)
+    assert summary["host"] == "town.org" and summary["label"] == "template_injection"
+    assert summary["pages"] == 10 and summary["pages_injected"] == 3 and summary["pages_with_template"] == 6
+    (block,) = summary["blocks"]
+    assert block["template"] and block["evidence"] == "convicted" and block["domains"] == ["slot88.com"]
+    assert block["first_date"] == "2024-01-05" and summary["first_date"] == "2024-01-01"
+    marked = list(mark_rows(rows, [summary]))
+    assert [bool(r["template_block"]) for r in marked] == [k >= 4 for k in range(10)]
+    # the copies their own pages scored under the threshold are raised
+    assert sum(r["is_spam_batch"] and not r["is_spam"] for r in marked) == 3
+
+
+def test_a_lone_false_alarm_is_not_a_template() -> None:
+    rows = [_row(f"https://www.town.org/p{k}", [], spam=False) for k in range(9)]
+    rows.append(_row("https://www.town.org/p9", [_block(SPAM, ("slot88.com",), spam=True, score=0.99)], spam=True))
+    (summary,) = summarize_hosts(rows)
+    assert summary["label"] == "injected" and not summary["blocks"][0]["template"]
+
+
+def test_repeated_near_miss_is_listed_not_convicted_unless_pooled() -> None:
+    def rows(score: float) -> list[dict]:
+        return [
+            _row(f"https://a.org/p{k}", [_block(SPAM, ("slot88.com",), spam=False, score=score)], spam=False)
+            for k in range(5)
+        ]
+
+    (weak,) = summarize_hosts(rows(0.6))
+    assert weak["label"] == "clean" and weak["blocks"][0]["evidence"] == "repeated"
+    (strong,) = summarize_hosts(rows(0.85))
+    assert strong["label"] == "template_injection" and strong["blocks"][0]["evidence"] == "pooled"
+    # a repeated block without off-site links is not pooled evidence
+    plain = [_row(f"https://a.org/p{k}", [_block(SPAM, (), spam=False, score=0.9)], spam=False) for k in range(5)]
+    assert summarize_hosts(plain)[0]["label"] == "clean"
+
+
+def test_near_copies_are_one_block() -> None:
+    rows = []
+    for k in range(6):
+        text = SPAM + f" {k}"
+        rows.append(_row(f"https://b.net/{k}", [_block(text, ("slot88.com",), spam=True, score=0.99)], spam=True))
+    (summary,) = summarize_hosts(rows)
+    (block,) = summary["blocks"]
+    assert block["pages"] == 6 and len(block["fingerprints"]) == 6
+
+
+def test_rows_without_url_or_not_ok_are_counted_apart() -> None:
+    view = HostView()
+    view.add({"id": 1, "url": None, "status": "ok"})
+    view.add({"id": 2, "url": "https://c.org/", "status": "error", "date": "2024-02-02"})
+    (summary,) = view.summaries()
+    assert view.without_host == 1 and summary["records"] == 1 and summary["pages"] == 0
+    assert summary["first_date"] == "2024-02-02"
+
+
+def _random_rows(seed: int, n: int) -> list[dict]:
+    rng = random.Random(seed)
+    texts = [f"{SPAM} {rng.random()}" for _ in range(6)] + [SPAM]
+    rows = []
+    for k in range(n):
+        host = rng.choice(["a.org", "b.com", "c.net"])
+        picks = rng.sample(texts, rng.randint(0, 3))
+        # one block, its links in another order on another page: the same print
+        blocks = [
+            _block(
+                t,
+                tuple(rng.sample(["x.com", "y.org", "z.net"], 3)),
+                spam=rng.random() < 0.5,
+                score=rng.random(),
+                path=f"body>div.c{rng.randrange(40)}>p",  # more places than a print keeps
+            )
+            for t in picks
+        ]
+        rows.append(_row(f"https://{host}/{k}", blocks, spam=bool(blocks), date=f"2024-03-{1 + k % 28:02d}"))
+    return rows
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 200), st.integers(1, 5))
+def test_merged_sketches_equal_one_pass(seed: int, n: int, parts: int) -> None:
+    """Spark folds rows per partition and merges sketches: the summaries must not depend on how."""
+    rows = _random_rows(seed, n)
+    one = summarize_hosts(rows)
+    chunks: list[dict[str, HostSketch]] = [{} for _ in range(parts)]
+    for k, row in enumerate(rows):
+        host = row["url"].split("/")[2]
+        chunks[k % parts].setdefault(host, HostSketch(host)).add_row(row)
+    merged: dict[str, HostSketch] = {}
+    for chunk in reversed(chunks):
+        for host, sketch in chunk.items():
+            merged[host] = merged[host].merge(sketch) if host in merged else sketch
+    assert [merged[h].summary() for h in sorted(merged)] == one
+
+
+def test_memory_per_host_is_capped() -> None:
+    sketch = HostSketch("d.org")
+    for k in range(3 * MAX_HOST_BLOCKS):
+        sketch.add_row(_row(f"https://d.org/{k}", [_block(f"spam {k}", ("x.com",), spam=True, score=0.99)], spam=True))
+    assert len(sketch.blocks) == MAX_HOST_BLOCKS and sketch.dropped == 2 * MAX_HOST_BLOCKS
+    assert sketch.summary()["blocks_dropped"] == 2 * MAX_HOST_BLOCKS
+
+
+def _host_rows(host: str, text: str, domains: tuple[str, ...], *, n: int = 4, spam: bool = True) -> list[dict]:
+    return [
+        _row(f"https://{host}/{k}", [_block(text, domains, spam=spam, score=0.99 if spam else 0.6)], spam=spam)
+        for k in range(n)
+    ]
+
+
+def test_campaigns_join_hosts_by_text_or_targets_and_keep_strangers_apart() -> None:
+    rows = (
+        _host_rows("one.org", SPAM, ("slot88.com", "togel77.net"))
+        + _host_rows("two.com", SPAM + " extra words here", ("slot88.com", "togel77.net"))
+        + _host_rows("three.net", "buy cheap pills online", ("slot88.com", "togel77.net"))
+        + _host_rows("four.de", "replica watches best price", ("replica-shop.com",))
+        + _host_rows("five.fr", "replica watches best price", ("replica-shop.com",))
+        + _host_rows("six.es", "completely different essay writing help", ("essays.biz",))
+    )
+    campaigns = find_campaigns(summarize_hosts(rows))
+    hosts = [sorted(c["host_list"]) for c in campaigns]
+    assert hosts == [["one.org", "three.net", "two.com"], ["five.fr", "four.de"]]
+    assert campaigns[0]["targets"][:2] == ["slot88.com", "togel77.net"]
+
+
+def test_a_near_miss_joins_a_campaign_only_as_a_near_copy() -> None:
+    rows = (
+        _host_rows("one.org", SPAM, ("slot88.com",))
+        + _host_rows("two.com", SPAM, ("slot88.com",), spam=False)  # repeated near miss, same payload
+        + _host_rows("three.net", "Share on Facebook", ("slot88.com",), spam=False)  # same target, other text
+    )
+    summaries = summarize_hosts(rows)
+    (campaign,) = find_campaigns(summaries)
+    assert campaign["host_list"] == ["one.org", "two.com"] and campaign["hosts_convicted"] == 1
+    marked = list(mark_rows(rows, summaries, [campaign]))
+    assert all(r["campaign"] == campaign["campaign"] for r in marked if "two.com" in r["url"])
+    assert not any(r["is_spam_batch"] for r in marked if "three.net" in r["url"])
+
+
+def test_known_campaign_marks_a_weak_block_on_a_new_host() -> None:
+    known = find_campaigns(
+        summarize_hosts(_host_rows("one.org", SPAM, ("a.com",)) + _host_rows("two.org", SPAM, ("a.com",)))
+    )
+    weak = [_row("https://new.org/x", [_block(SPAM, ("a.com",), spam=False, score=0.4)], spam=False)]
+    (row,) = mark_rows(weak, summarize_hosts(weak), known)
+    assert row["campaign"] == known[0]["campaign"] and row["is_spam_batch"] and not row["is_spam"]
+
+
+def test_real_scans_give_a_template_injection() -> None:
+    records = [
+        {
+            "id": k,
+            "url": f"https://www.harbour-town.org/news/{k}",
+            "date": f"2024-05-{k + 1:02d}T08:00:00Z",
+            "html": ARTICLE.format(k=k, inject=PAYLOAD if k >= 2 else ""),
+        }
+        for k in range(6)
+    ]
+    rows = list(linkguard.score_records(records))
+    (summary,) = linkguard.summarize_hosts(rows)
+    assert summary["label"] == "template_injection", summary
+    assert summary["first_date"] == "2024-05-01T08:00:00Z"
+    block = summary["blocks"][0]
+    assert block["first_date"] == "2024-05-03T08:00:00Z" and "slot-gacor88.com" in block["domains"]
+
+
+# ---------------------------------------------------------------- rows files and the CLI
+
+
+@pytest.fixture
+def rows_file(tmp_path: Path) -> Path:
+    rows = _host_rows("one.org", SPAM, ("slot88.com",)) + _host_rows("two.com", SPAM, ("slot88.com",), spam=False)
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_rows_read_back_from_jsonl_csv_and_parquet(rows_file: Path, tmp_path: Path) -> None:
+    rows = list(iter_rows(str(rows_file)))
+    csv_path = tmp_path / "rows.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(list(rows[0]))
+        for r in rows:
+            w.writerow(
+                [
+                    json.dumps(v) if isinstance(v, list) else ("true" if v is True else "false" if v is False else v)
+                    for v in r.values()
+                ]
+            )
+    assert summarize_hosts(iter_rows(str(csv_path))) == summarize_hosts(rows)
+    pytest.importorskip("pyarrow")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "rows.parquet")
+    assert summarize_hosts(iter_rows(str(tmp_path / "rows.parquet"))) == summarize_hosts(rows)
+
+
+def test_bad_rows_files_say_why(tmp_path: Path) -> None:
+    with pytest.raises(RowsError, match="no such file"):
+        list(iter_rows(str(tmp_path / "missing.jsonl")))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", "utf-8")
+    with pytest.raises(RowsError, match=r"bad\.jsonl:1: not JSON"):
+        list(iter_rows(str(bad)))
+
+
+def test_cli_hosts_campaigns_and_mark(rows_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, camps, marked = tmp_path / "hosts.jsonl", tmp_path / "camps.jsonl", tmp_path / "marked.jsonl"
+    code = main(["hosts", str(rows_file), "-o", str(out), "--campaigns", str(camps), "--mark", str(marked)])
+    assert code == 0
+    summaries = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    assert [s["host"] for s in summaries] == ["one.org", "two.com"]
+    assert [s["label"] for s in summaries] == ["template_injection", "clean"]
+    (campaign,) = [json.loads(x) for x in camps.read_text("utf-8").splitlines()]
+    rows = [json.loads(x) for x in marked.read_text("utf-8").splitlines()]
+    assert len(rows) == 8 and all(r["campaign"] == campaign["campaign"] for r in rows)
+    assert "4 pages marked beyond their own verdict" in capsys.readouterr().err
+    assert main(["campaigns", str(rows_file), "-q"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["campaign"] == campaign["campaign"]
+    # known campaigns from an earlier run mark rows of a new crawl
+    weak = tmp_path / "weak.jsonl"
+    weak.write_text(
+        json.dumps(_row("https://new.org/x", [_block(SPAM, ("slot88.com",), spam=False, score=0.4)], spam=False))
+        + "\n",
+        "utf-8",
+    )
+    assert (
+        main(
+            [
+                "hosts",
+                str(weak),
+                "-q",
+                "-o",
+                str(tmp_path / "h2.jsonl"),
+                "--known-campaigns",
+                str(camps),
+                "--mark",
+                str(tmp_path / "m2.jsonl"),
+            ]
+        )
+        == 0
+    )
+    (row,) = [json.loads(x) for x in (tmp_path / "m2.jsonl").read_text("utf-8").splitlines()]
+    assert row["campaign"] == campaign["campaign"]
+
+
+def test_cli_hosts_usage_errors(rows_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hosts", str(tmp_path / "nope.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["hosts", "-", "--mark", str(tmp_path / "m.jsonl")]) == 2
+    assert main(["hosts", str(rows_file), "--known-campaigns", str(rows_file)]) == 2
+    assert "not campaigns" in capsys.readouterr().err
+
+
+def test_score_host_summary_equals_hosts_on_its_rows(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    for k in range(4):
+        (site / f"p{k}.html").write_text(ARTICLE.format(k=k, inject=PAYLOAD), "utf-8")
+    rows, hosts = tmp_path / "rows.jsonl", tmp_path / "hosts.jsonl"
+    assert main(["score", str(site), "-q", "-j", "1", "-o", str(rows), "--host-summary", str(hosts)]) == 0
+    # page files have no URL: no host to group by, and the summary says so by being empty
+    assert hosts.read_text("utf-8") == ""
+    data: list[dict[str, Any]] = [json.loads(x) for x in rows.read_text("utf-8").splitlines()]
+    assert all("spam_blocks" in r for r in data)
