@@ -516,7 +516,7 @@ def page_verdicts(pages: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]
         if rows:
             out["about_topic"][lang] = share(rows, ("spam_page", "injected"))
     out["about_topic"]["all"] = share([lab for _, lab in about], ("spam_page", "injected"))
-    clean = [lab for lp, lab in pairs if _kind(lp) == "clean" and not getattr(lp, "neg_real", False)]
+    clean = [lab for lp, lab in pairs if _kind(lp) in ("clean", "short_page") and not getattr(lp, "neg_real", False)]
     injected = [lab for lp, lab in pairs if _kind(lp) in ("real", "composite")]
     out["other"]["clean_as_spam_page"] = share(clean, ("spam_page",))
     out["other"]["injected_as_spam_page"] = share(injected, ("spam_page",))

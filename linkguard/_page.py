@@ -278,6 +278,17 @@ def page_reasons(contrib: np.ndarray, min_contribution: float = 0.4) -> tuple[st
     return tuple(out)
 
 
+MIN_SEGMENT_SCORE = 0.5
+"""A ``spam_page`` needs some of its own content to read as spam: at least one segment scoring
+this much.  A short or unusual page whose every segment reads as ordinary text is never a spam
+page, whatever its shape."""
+
+
+def is_spam_page(P: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
+    """The ``spam_page`` decision for page rows ``P`` with page-model ``scores``."""
+    return np.asarray((scores >= threshold) & (P[:, _PIDX["max_score"]] >= MIN_SEGMENT_SCORE))
+
+
 @dataclass(frozen=True, slots=True)
 class PageVerdict:
     """The page-level answer: ``clean``, ``injected`` or ``spam_page``, its score and reasons."""
@@ -307,7 +318,7 @@ def page_verdicts(
     metas = [page_meta(p.tree) if p.mode == "html" else PageMeta() for p in pages]
     P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text)
     scores = page_model.proba(P)
-    spam_page = scores >= page_model.threshold
+    spam_page = is_spam_page(P, scores, page_model.threshold)
     contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))
     out: list[PageVerdict] = []
     k = 0

@@ -712,6 +712,7 @@ _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
 _TITLE = re.compile(r"(<title\b[^>]*>)(.*?)(</title\s*>)", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"(<h1\b[^>]*>)(.*?)(</h1\s*>)", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+_EMPTY_TITLE = re.match(r"()()()", "")
 
 
 def _template_page(host: str, paragraphs: list[str], title: str) -> str | None:
@@ -817,6 +818,27 @@ def build_page_split(
                     text, row.get("url"), "text", True, kind="spam_page_template", host_path=row["path"], **common
                 )
             )
+    # Short clean pages: a host's title and its first paragraphs, or its first lines as text, and
+    # a real excerpt about a spam topic alone.  Crawls are full of short pages; without them a
+    # page model learns that a short document is a spam page.
+    for row in hosts:
+        got = host(row)
+        if got is None:
+            continue
+        html, host_lines = got
+        title = _TAGS.sub("", (_TITLE.search(html) or _EMPTY_TITLE).group(2)).strip()[:120]
+        paras = [_TAGS.sub("", m.group(1)).strip() for m in _PARA.finditer(html)]
+        paras = [html_lib.unescape(" ".join(p.split())) for p in paras if len(p.strip()) >= 40][: rng.randint(1, 3)]
+        common = dict(lang=row.get("lang") or "", host_path=row["path"])
+        if paras:
+            body = "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paras)
+            page = f"<html><head><title>{html_lib.escape(title, quote=False)}</title></head><body>{body}</body></html>"
+            out.append(LabelledPage(page, row.get("url"), "html", False, kind="short_page", **common))
+        lines = host_lines[: rng.randint(1, 5)]
+        if lines:
+            out.append(
+                LabelledPage("\n".join(lines) + "\n", row.get("url"), "text", False, kind="short_page", **common)
+            )
     by_lang: dict[str, list[Negative]] = {}
     for n in real_negatives():
         if real_negative_split(n.group) == split:
@@ -845,6 +867,13 @@ def build_page_split(
             page = _template_page(html, paragraphs, paragraphs[0][:90])
             if page is not None:
                 out.append(LabelledPage(page, row.get("url"), "html", False, kind="about_page", **common))
+            if i % 2 == 0:
+                # ... and the lead excerpt alone, as a short page.
+                alone = [_TAGS.sub("", m.group(1)) for m in _PARA.finditer(lead.snippet)]
+                body = "".join(f"<p>{p}</p>" for p in alone)
+                out.append(
+                    LabelledPage(f"<html><body>{body}</body></html>", None, "html", False, kind="about_page", **common)
+                )
             out.append(
                 LabelledPage(
                     _text_template(host_lines, paragraphs), row.get("url"), "text", False, kind="about_page", **common

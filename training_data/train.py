@@ -31,7 +31,7 @@ from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, PAGE_FEATURE_
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
 from linkguard._normalize import normalize_many
-from linkguard._page import PageMeta, page_meta
+from linkguard._page import PageMeta, is_spam_page, page_meta
 from linkguard._page import page_features as page_level_features
 from linkguard._scan import _read
 from linkguard._segment import Page, RawSegment
@@ -498,15 +498,16 @@ def fit_page_model(
     P_va, y_va, _ = sides["val"]
     scores = np.concatenate([oof, page.proba(P_va)])
     truth = np.concatenate([y_tr, y_va])
+    P_all = np.vstack([P_tr, P_va])
     best, best_f = 0.9, -1.0
     for t in np.linspace(0.3, 0.99, 70):
-        flagged = scores >= t
+        flagged = is_spam_page(P_all, scores, float(t))
         tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
         f_score = 2 * tp / max(1, 2 * tp + CLEAN_PAGE_WEIGHT * fp + fn)
         if f_score > best_f:
             best, best_f = float(t), f_score
     page.threshold = round(best, 4)
-    flagged = scores >= page.threshold
+    flagged = is_spam_page(P_all, scores, page.threshold)
     print(
         f"page threshold {page.threshold}: spam pages found {int((flagged & truth).sum())}/{int(truth.sum())}, "
         f"other pages flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} (out of fold + val)",
