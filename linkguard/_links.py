@@ -64,6 +64,8 @@ _LINK_REASON_OF: dict[str, str] = {
     "seg_in_footer": "footer_block",
 }
 _LINK_REASON_COLS = [_LINK_REASON_OF.get(name) for name in LINK_FEATURE_NAMES]
+_MAX_EXPLAINED = 2000
+"""Planted links per batch that get their own reasons; later ones say ``planted_link`` only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,8 @@ def link_features(
             infos.append((info, is_root))
             domains.append(info.domain if info and info.domain else "")
         page_count = Counter(domains)
+        seg_count = Counter(links.segments)
+        seg_domain_count = Counter(zip(links.segments, domains, strict=True))
         F = np.zeros((n, len(LINK_FEATURE_NAMES)), dtype=np.float32)
         a = int(starts[p])
         for k, (href, anchor, s) in enumerate(zip(links.hrefs, links.anchors, links.segments, strict=True)):
@@ -171,9 +175,7 @@ def link_features(
             F[k, _LIDX["root_link"]] = 1.0 if (is_root and off) else 0.0
             F[k, _LIDX["lone_domain"]] = 1.0 if (dom and page_count[dom] == 1) else 0.0
             F[k, _LIDX["log_domain_links"]] = np.log1p(page_count[dom]) if dom else 0.0
-            seg_links = sum(1 for j in links.segments if j == s)
-            same = sum(1 for j, d in zip(links.segments, domains, strict=True) if j == s and d == dom)
-            F[k, _LIDX["segment_domain_share"]] = same / max(seg_links, 1)
+            F[k, _LIDX["segment_domain_share"]] = seg_domain_count[(s, dom)] / max(seg_count[s], 1)
             F[k, _LIDX["anchor_is_url"]] = 1.0 if _URLISH.match(anchor) else 0.0
             F[k, _LIDX["log_anchor_chars"]] = np.log1p(len(anchor))
             anchors_all.append(anchor)
@@ -222,8 +224,14 @@ def link_verdicts(
         link_model = link_model.for_columns(LINK_FEATURE_NAMES)
         scores = link_model.proba(L)
         spam = scores >= link_model.threshold
-        contrib = link_model.contributions(L[spam]) if spam.any() else np.zeros((0, L.shape[1]))
-        reasons = iter([link_reasons(c) for c in contrib])
+        # Reasons (per-feature contributions, a second walk of the trees) for the first planted
+        # links only: a page of a hundred thousand planted links does not need each one explained.
+        rows = np.flatnonzero(spam)
+        explained = rows[:_MAX_EXPLAINED]
+        contrib = link_model.contributions(L[explained]) if len(explained) else np.zeros((0, L.shape[1]))
+        shown = [link_reasons(c) for c in contrib]
+        shown += [("planted_link",)] * (len(rows) - len(explained))
+        reasons = iter(shown)
     else:
         scores = np.asarray(
             [proba[int(np.searchsorted(pidx, p)) + s] for p, pl in enumerate(per_page) for s in pl.segments],

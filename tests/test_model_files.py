@@ -193,7 +193,7 @@ def test_bad_threshold(tmp_path: Path, threshold: object) -> None:
 
 def test_missing_keys(tmp_path: Path) -> None:
     base = _model_dict()
-    for key in [k for k in base if k not in ("metadata", "text_model", "page_model")]:
+    for key in [k for k in base if k not in ("metadata", "text_model", "page_model", "link_model", "prose_threshold")]:
         data = copy.deepcopy(base)
         del data[key]
         with pytest.raises(ModelError):
