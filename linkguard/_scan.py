@@ -90,7 +90,8 @@ def _score(
     config: Config,
 ) -> list[Report]:
     """Features for the whole batch, one model call, then per-page labelling."""
-    model = model.for_columns(FEATURE_NAMES)
+    if isinstance(model, SegmentModel):  # anything else with proba/contributions scores as it likes
+        model = model.for_columns(FEATURE_NAMES)
     X, _, abs_links = page_features(pages, urls)
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = model.proba(X)
