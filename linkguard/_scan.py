@@ -17,8 +17,9 @@ from linkguard._errors import InputError
 from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._label import reasons_for, revise
 from linkguard._model import SegmentModel, default_model
+from linkguard._native import proba, segment_html
 from linkguard._report import Report, Segment
-from linkguard._segment import Page, segment_html, segment_text
+from linkguard._segment import Page, segment_text
 
 Mode = Literal["auto", "html", "text"]
 PageInput = str | bytes | bytearray | memoryview
@@ -94,14 +95,14 @@ def _score(
         model = model.for_columns(FEATURE_NAMES)
     X, _, abs_links = page_features(pages, urls)
     threshold = config.threshold if config.threshold is not None else model.threshold
-    proba = model.proba(X)
+    scores_all = proba(model, X)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):
         n = len(page.segments)
         sl = slice(offset, offset + n)
         offset += n
-        scores = proba[sl]
+        scores = scores_all[sl]
         spam = scores >= threshold
         promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
         flagged = np.flatnonzero(spam | promoted)
