@@ -1830,7 +1830,7 @@ def tree_raw(const float[:, ::1] X, const float[:, ::1] thresholds, const int32_
     """``SegmentModel.raw`` for a float32 matrix, on ``SegmentModel.complete_trees``.
 
     Trees outside, rows inside: one tree's nodes stay in cache while every row walks it,
-    and the walks of successive rows do not depend on each other.
+    and eight walks at a time do not depend on each other, so the CPU overlaps them.
     """
     cdef Py_ssize_t n = X.shape[0], n_features = X.shape[1], n_trees = thresholds.shape[0]
     cdef Py_ssize_t n_split = thresholds.shape[1], i, t, k, d, depth = 0
@@ -1838,10 +1838,14 @@ def tree_raw(const float[:, ::1] X, const float[:, ::1] thresholds, const int32_
     cdef const float *r1
     cdef const float *r2
     cdef const float *r3
+    cdef const float *r4
+    cdef const float *r5
+    cdef const float *r6
+    cdef const float *r7
     cdef const float *thr
     cdef const int32_t *feat
     cdef const double *leaf
-    cdef Py_ssize_t k0, k1, k2, k3
+    cdef Py_ssize_t k0, k1, k2, k3, k4, k5, k6, k7
     out = np.full(n, baseline, dtype=np.float64)
     cdef double[::1] acc = out
     while ((<Py_ssize_t> 1) << depth) - 1 < n_split:
@@ -1862,23 +1866,35 @@ def tree_raw(const float[:, ::1] X, const float[:, ::1] thresholds, const int32_
             feat = &features[t, 0] if n_split else NULL
             leaf = &leaves[t, 0]
             i = 0
-            while i + 4 <= n:  # four independent walks at a time, for the CPU to overlap
+            while i + 8 <= n:  # eight independent walks at a time, for the CPU to overlap
                 r0 = &X[i, 0]
                 r1 = &X[i + 1, 0]
                 r2 = &X[i + 2, 0]
                 r3 = &X[i + 3, 0]
-                k0 = k1 = k2 = k3 = 0
+                r4 = &X[i + 4, 0]
+                r5 = &X[i + 5, 0]
+                r6 = &X[i + 6, 0]
+                r7 = &X[i + 7, 0]
+                k0 = k1 = k2 = k3 = k4 = k5 = k6 = k7 = 0
                 for d in range(depth):
                     # not (x <= t): right, as for NaN in the reference's ``np.where(x <= t, ...)``
                     k0 = 2 * k0 + 1 + (not (r0[feat[k0]] <= thr[k0]))
                     k1 = 2 * k1 + 1 + (not (r1[feat[k1]] <= thr[k1]))
                     k2 = 2 * k2 + 1 + (not (r2[feat[k2]] <= thr[k2]))
                     k3 = 2 * k3 + 1 + (not (r3[feat[k3]] <= thr[k3]))
+                    k4 = 2 * k4 + 1 + (not (r4[feat[k4]] <= thr[k4]))
+                    k5 = 2 * k5 + 1 + (not (r5[feat[k5]] <= thr[k5]))
+                    k6 = 2 * k6 + 1 + (not (r6[feat[k6]] <= thr[k6]))
+                    k7 = 2 * k7 + 1 + (not (r7[feat[k7]] <= thr[k7]))
                 acc[i] += leaf[k0 - n_split]
                 acc[i + 1] += leaf[k1 - n_split]
                 acc[i + 2] += leaf[k2 - n_split]
                 acc[i + 3] += leaf[k3 - n_split]
-                i += 4
+                acc[i + 4] += leaf[k4 - n_split]
+                acc[i + 5] += leaf[k5 - n_split]
+                acc[i + 6] += leaf[k6 - n_split]
+                acc[i + 7] += leaf[k7 - n_split]
+                i += 8
             while i < n:
                 r0 = &X[i, 0]
                 k0 = 0
