@@ -42,7 +42,8 @@ def _load() -> ModuleType | None:
     except ModuleNotFoundError as exc:
         if exc.name != "linkguard._core":
             raise
-        log.warning("compiled core not built; using the pure-Python path (slower)")
+        global _announce
+        _announce = True
         return None
     if installed != _core.SELECTOLAX_VERSION or installed != SELECTOLAX_PIN:
         raise ImportError(_mismatch(installed, _core.SELECTOLAX_VERSION))
@@ -57,15 +58,22 @@ def _mismatch(installed: str, built: str = SELECTOLAX_PIN) -> str:
     )
 
 
+_announce = False
+"""Say once, at the first scan, that the core is missing (at import the package logger is not set up)."""
+
 core = _load()
 """The compiled module, or ``None`` when scanning runs on the pure-Python reference."""
 
 
 def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_000) -> Page:
     """Parse and segment an HTML page (compiled when available; same segments either way)."""
+    global _announce
     if core is not None:
         page: Page = core.segment_html(html, max_nodes=max_nodes, max_links=max_links)
         return page
+    if _announce:
+        _announce = False
+        log.warning("compiled core not built; using the pure-Python path (slower)")
     return _segment.segment_html(html, max_nodes=max_nodes, max_links=max_links)
 
 
