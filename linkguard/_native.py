@@ -59,7 +59,9 @@ def _mismatch(installed: str, built: str = SELECTOLAX_PIN) -> str:
 
 
 _announce = False
-"""Say once, at the first scan, that the core is missing (at import the package logger is not set up)."""
+"""Say once, at the first scan, that the core is missing (at import the package logger is not set up).
+
+An info line, not a warning: the install already warned, and scanning output stays clean."""
 
 core = _load()
 """The compiled module, or ``None`` when scanning runs on the pure-Python reference."""
@@ -73,7 +75,7 @@ def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_
         return page
     if _announce:
         _announce = False
-        log.warning("compiled core not built; using the pure-Python path (slower)")
+        log.info("compiled core not built; using the pure-Python path (slower)")
     return _segment.segment_html(html, max_nodes=max_nodes, max_links=max_links)
 
 
