@@ -38,6 +38,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 _TREE_FIELDS = ("feature", "threshold", "left", "right", "value")
+_MAX_PADDED_DEPTH = 12
+"""Deeper trees are not padded to complete ones (4,095 split nodes per tree at this depth)."""
 
 
 class SegmentModel:
@@ -57,6 +59,7 @@ class SegmentModel:
         "_flat_right",
         "_flat_threshold",
         "_flat_value",
+        "_packed",
         "_roots",
         "baseline",
         "depth",
@@ -114,6 +117,7 @@ class SegmentModel:
         self._flat_value = self.value.ravel()
         self._roots = offset.ravel()
         self._by_columns: dict[tuple[str, ...], SegmentModel] = {}
+        self._packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def n_trees(self) -> int:
@@ -136,6 +140,47 @@ class SegmentModel:
                 np.add.at(contrib.ravel(), (row_base + feat).ravel(), delta.ravel())
             node = nxt
         return self._flat_value[node].sum(axis=1) + self.baseline, contrib
+
+    def complete_trees(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The trees padded to complete binary trees of ``depth`` levels, for a compiled scorer.
+
+        Returns ``(thresholds, features, leaves)``: per tree, ``2**depth - 1`` split nodes
+        in heap order (children of ``k`` at ``2k+1``, ``2k+2``) as float32 thresholds and
+        int32 features, and the ``2**depth`` leaf values below them.  A leaf above the last
+        level is copied into both halves of a padded subtree, so every walk takes exactly
+        ``depth`` steps without a branch, and lands on the value the reference walk does.
+        A float32 ``x`` satisfies ``x <= t`` exactly when it satisfies ``x <= t32`` for
+        ``t32`` the largest float32 not above ``t``, so thresholds are rounded down and every
+        split decides as the float64 walk does.  ``None`` when the trees are too deep to pad.
+        """
+        if self._packed is None:
+            if self.depth > _MAX_PADDED_DEPTH:
+                return None
+            t32 = self.split_threshold.astype(np.float32)
+            up = t32.astype(np.float64) > self.split_threshold
+            t32[up] = np.nextafter(t32[up], np.float32(-np.inf))
+            n_split = (1 << self.depth) - 1
+            thresholds = np.full((self.n_trees, n_split), np.inf, dtype=np.float32)
+            features = np.zeros((self.n_trees, n_split), dtype=np.int32)
+            leaves = np.zeros((self.n_trees, n_split + 1), dtype=np.float64)
+            for t in range(self.n_trees):
+                # (heap slot, node) level by level; a leaf keeps going down both sides.
+                level = [(0, 0)]
+                for _ in range(self.depth):
+                    nxt = []
+                    for slot, node in level:
+                        left, right = int(self.left[t, node]), int(self.right[t, node])
+                        if left == node and right == node:
+                            nxt += [(2 * slot + 1, node), (2 * slot + 2, node)]
+                        else:
+                            thresholds[t, slot] = t32[t, node]
+                            features[t, slot] = self.feature[t, node]
+                            nxt += [(2 * slot + 1, left), (2 * slot + 2, right)]
+                    level = nxt
+                for slot, node in level:
+                    leaves[t, slot - n_split] = self.value[t, node]
+            self._packed = (thresholds, features, leaves)
+        return self._packed
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Log-odds of spam for each row."""

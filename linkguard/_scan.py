@@ -18,9 +18,11 @@ from linkguard._features import FEATURE_NAMES, page_features, prose_mask
 from linkguard._label import _REASON_OF, reasons_for, revise
 from linkguard._links import link_verdicts
 from linkguard._model import SegmentModel, default_model
+from linkguard._native import proba as score_rows
+from linkguard._native import segment_html
 from linkguard._page import page_verdicts
 from linkguard._report import Report, Segment
-from linkguard._segment import Page, RawSegment, segment_html, segment_text
+from linkguard._segment import Page, RawSegment, segment_text
 
 Mode = Literal["auto", "html", "text"]
 PageInput = str | bytes | bytearray | memoryview
@@ -94,10 +96,11 @@ def _score(
     config: Config,
 ) -> list[Report]:
     """Features for the whole batch, one model call, then per-page labelling."""
-    model = model.for_columns(FEATURE_NAMES)
-    X, pidx, abs_links = page_features(pages, urls, model.text)
+    if isinstance(model, SegmentModel):  # anything else with proba/contributions scores as it likes
+        model = model.for_columns(FEATURE_NAMES)
+    X, pidx, abs_links = page_features(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
-    proba = model.proba(X)
+    proba = score_rows(model, X)
     # Link-less prose in the main text is held to the model's (higher) prose threshold.
     prose_threshold = getattr(model, "prose_threshold", None)
     if prose_threshold is not None:

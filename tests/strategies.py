@@ -288,3 +288,113 @@ def clean_of(report: Any) -> str | None:
     clean = report.clean_html()
     assert isinstance(clean, str)
     return clean
+
+
+# --- pages for the compiled core: everything the walk reads -------------------------------
+
+_SPACES = (" ", "\t", "\n", "\xa0", "\u2003", "\u3000", "\x1c", "\r\n", "\u200b")
+_CLASS_WORDS = ("footer", "Site-Info", "x", "hide", "ſite-info", "nav", "bottom-bar", "copyright", "a" * 90, "ä")
+_STYLE_PARTS = (
+    "display:none",
+    "display : None",
+    "visibility:hidden",
+    "opacity:0",
+    "opacity: 0.0 !important",
+    "position:absolute",
+    "left:-9999px",
+    "margin-top: - 600px",
+    "text-indent:-100em",
+    "font-size:0",
+    "font-size: 0.5px",
+    "font-size:9%",
+    "font-size:small",
+    "height:1px",
+    "max-width:0",
+    "overflow:hidden",
+    "clip:rect(0 0 0 0)",
+    "color:#fff",
+    "background:#FFF",
+    "background-color:white",
+    "color:white",
+    "width:100px",
+    "line-height:1",
+    "-webkit-box:1",
+    "Display:NONE",
+    "ſ",
+    "K",
+)
+
+
+@st.composite
+def _styled_element(draw: st.DrawFn, children: st.SearchStrategy[list[str]]) -> str:
+    tag = draw(st.sampled_from((*_TAGS, "a", "a", "div", "footer", "dd", "dt", "template", "math", "textarea")))
+    attrs: list[str] = []
+    if tag == "a" and draw(st.integers(0, 4)):
+        attrs.append(f'href="{html_lib.escape(draw(hrefs), quote=True)}"' if draw(st.integers(0, 5)) else "href")
+    if draw(st.integers(0, 2)) == 0:
+        style = ";".join(draw(st.lists(st.sampled_from(_STYLE_PARTS), max_size=4)))
+        attrs.append(f'style="{html_lib.escape(style, quote=True)}"')
+    if draw(st.integers(0, 2)) == 0:
+        words = draw(st.lists(st.sampled_from(_CLASS_WORDS), max_size=3))
+        attrs.append(f'class="{html_lib.escape(draw(st.sampled_from(_SPACES)).join(words), quote=True)}"')
+    if draw(st.integers(0, 3)) == 0:
+        attrs.append(f'id="{html_lib.escape(draw(st.sampled_from(_CLASS_WORDS)), quote=True)}"')
+    if draw(st.integers(0, 8)) == 0:
+        attrs.append("hidden")
+    if tag == "marquee" or draw(st.integers(0, 8)) == 0:
+        attrs.append(f'width="{draw(st.sampled_from(["1", "5px", "100", " 2 ", ""]))}"')
+    open_tag = f"<{tag}{' ' if attrs else ''}{' '.join(attrs)}>"
+    if tag in _VOID:
+        return open_tag
+    inner = "".join(draw(children))
+    return open_tag + inner + (f"</{tag}>" if draw(st.integers(0, 9)) else "")
+
+
+_styled_text = st.one_of(
+    _text_runs.map(html_lib.escape),
+    st.lists(st.sampled_from(_SPACES), min_size=1, max_size=3).map("".join),
+    st.sampled_from(("see http://a.example/x and www.b.example", "&nbsp;&#x3000;", "x\u0000y", "&#xD800;", "é")),
+)
+_styled_fragments: st.SearchStrategy[str] = st.recursive(
+    _styled_text, lambda inner: _styled_element(st.lists(inner, max_size=5)), max_leaves=40
+)
+_CSS_RULES = (
+    ".hide{display:none}",
+    "#x { visibility : hidden }",
+    ".a, .nav ,div.b{position:absolute;left:-999px}",
+    ".bottom-bar{font-size:0}",
+    "@media print{.x{display:none}}",
+    ".copyright{color:#fff;background:#fff}",
+    ".{display:none}",
+    ".footer{}",
+    "}}{{",
+    ".x{display:none",
+    "/* .hide{display:none} */",
+)
+_SCRIPTS = (
+    "document.getElementById('x').style.display='none';",
+    "$('.hide').hide();",
+    "jQuery('#nav').css('display', 'none')",
+    "document.querySelector('.bottom-bar').style.visibility='hidden'",
+    "document.getElementsByClassName('footer')[0].style.display = 'none'",
+    "var none = 1; hid()",
+)
+
+
+@st.composite
+def core_pages(draw: st.DrawFn) -> str:
+    """Pages built from what the compiled walk reads: styles, classes, ids, stylesheets, scripts, tails."""
+    body = "".join(draw(st.lists(_styled_fragments, max_size=6)))
+    head = ""
+    if draw(st.booleans()):
+        head += "<style>" + "".join(draw(st.lists(st.sampled_from(_CSS_RULES), max_size=4))) + "</style>"
+    if draw(st.booleans()):
+        script = draw(st.sampled_from(_SCRIPTS))
+        src = " src='a.js'" if draw(st.integers(0, 4)) == 0 else ""
+        body += f"<script{src}>{script}</script>"
+    page = f"<html><head>{head}</head><body>{body}</body></html>" if draw(st.booleans()) else head + body
+    if draw(st.integers(0, 3)) == 0:
+        page += draw(st.sampled_from(("", "\n", "<!-- c -->", "</body>", "</html>"))) + "".join(
+            draw(st.lists(_styled_fragments, max_size=3))
+        )
+    return page

@@ -4,6 +4,10 @@ Feeds fast pseudo-random inputs (bytes, text, mutated HTML, deep nesting, absurd
 links) through scan/strip/score_records and counts crashes: any exception other
 than ``linkguard.InputError``.  Writes benchmarks/results/fuzz.json with the
 inputs tried, the crashes, and the slowest input's seconds per KB.
+
+Scans run on the compiled core when it is built (``LINKGUARD_PURE=1`` for the
+reference path); ``--compare`` also segments every text input with both and
+counts the pages where they differ.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import traceback
 from pathlib import Path
 
 import linkguard
-from linkguard import Config, InputError
+from linkguard import Config, InputError, _native, _segment
 
 _ROOT = Path(__file__).resolve().parents[2]
 _HREFS = ["javascript:x", "http://[::1]/", "http://999.1.1.1/", "http://[broken", "//", "http://", "h" * 3000]
@@ -65,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inputs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=_ROOT / "benchmarks" / "results" / "fuzz.json")
+    ap.add_argument("--compare", action="store_true", help="segment text inputs with the core and the reference too")
     args = ap.parse_args(argv)
+    if args.compare and _native.core is None:
+        ap.error("--compare needs the compiled core (it is not built, or LINKGUARD_PURE is set)")
+    mismatches: list[dict[str, str]] = []
+    compared = 0
     rng = random.Random(args.seed)
     cfg = Config(max_bytes=1 << 20)
     crashes: list[dict[str, str]] = []
@@ -97,6 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         size_kb = max(len(page) / 1024, 1.0)  # below 1 KB the fixed per-call cost dominates: count 1 KB
         if dt / size_kb > slowest[0] and dt > 0.001:
             slowest = (dt / size_kb, dt, len(page))
+        if args.compare and isinstance(page, str):
+            compared += 1
+            try:
+                same = _same_segments(page)
+            except Exception as exc:
+                same = False
+                page = f"{page!r}: {type(exc).__name__}: {exc}"
+            if not same:
+                mismatches.append({"input": repr(page)[:500]})
         records.append(rng.choice([{"id": i, "html": page}, page, {"id": i}, None, {"id": i, "html": 5}]))
         if len(records) == 50:
             rows = list(linkguard.score_records(records, batch_size=16, config=cfg))
@@ -107,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{i + 1} inputs, {len(crashes)} crashes, {time.time() - start:.0f} s", flush=True)
     result = {
         "inputs_tried": tried,
+        "path": "compiled core" if _native.core is not None else "pure Python",
         "crashes": len(crashes),
         "crash_examples": crashes[:20],
         "slowest_seconds_per_kb": round(slowest[0], 6),
@@ -115,10 +134,31 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_total": round(time.time() - start, 1),
         "seed": args.seed,
     }
+    if args.compare:
+        result["compared_with_reference"] = compared
+        result["segment_mismatches"] = len(mismatches)
+        result["mismatch_examples"] = mismatches[:20]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", "utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k != "crash_examples"}))
-    return 1 if crashes else 0
+    print(json.dumps({k: v for k, v in result.items() if not k.endswith("_examples")}))
+    return 1 if crashes or mismatches else 0
+
+
+_FIELDS = ("text", "links", "anchor_text", "anchor_chars", "n_lines", "hidden", "in_footer", "after_end", "path")
+
+
+def _same_segments(page: str) -> bool:
+    """The core's segments of ``page`` equal the reference's (fields and node counts)."""
+    assert _native.core is not None
+    cfg = Config()
+    ref = _segment.segment_html(page, max_nodes=cfg.max_nodes, max_links=cfg.max_links)
+    nat = _native.core.segment_html(page, max_nodes=cfg.max_nodes, max_links=cfg.max_links)
+
+    def key(p: _segment.Page) -> list[tuple[object, ...]]:
+        nodes = [(len(s.nodes), len(s.texts), s.whole_block is None, s.hidden_root is None) for s in p.segments]
+        return [(*(getattr(s, f) for f in _FIELDS), *n) for s, n in zip(p.segments, nodes, strict=True)]
+
+    return ref.truncated == nat.truncated and ref.base_url == nat.base_url and key(ref) == key(nat)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1905 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The compiled scanning core: pre-parse checks, the walk over lexbor's own tree, tree scoring.
+
+Each function here has a pure-Python reference that defines what it must return
+(``_html``, ``_hiding``, ``_segment``, ``_model``); the tests hold the two equal.  The
+walk reads lexbor's C structures straight from the parser selectolax built, so there is
+one copy of lexbor in the process and no Python object per node.  Rare and intricate
+cases (a tail after ``</html>``, a page that needs flattening, non-ASCII style values,
+invalid UTF-8) are handed to the reference functions rather than re-implemented.
+
+Every buffer grows through ``_Buf``/``_grow`` with its length checked; pointers into the
+parse tree are only followed while the tree is alive (the segments hold its parser).
+"""
+
+cimport cython
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_DECREF
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t, uintptr_t
+from libc.string cimport memchr, memcmp, memcpy, memset
+from selectolax.lexbor cimport (
+    LXB_DOM_NODE_TYPE_ELEMENT,
+    LXB_DOM_NODE_TYPE_TEXT,
+    LXB_TAG__TEXT,
+    LexborHTMLParser,
+    LexborNode,
+    lxb_dom_attr_t,
+    lxb_dom_character_data_t,
+    lxb_dom_node_t,
+)
+
+import dataclasses
+
+import numpy as np
+
+from linkguard import _hiding, _html, _segment
+from linkguard._segment import Page, RawSegment
+
+cdef extern from "Python.h":
+    ctypedef unsigned char Py_UCS1
+    ctypedef unsigned short Py_UCS2
+    int PyUnicode_KIND(object o)
+    void *PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    int PyUnicode_1BYTE_KIND
+    int PyUnicode_2BYTE_KIND
+    ctypedef struct PyMemberDef:
+        pass
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+    int PyMember_SetOne(char *addr, PyMemberDef *member, object value) except -1
+    PyObject *PyType_GenericAlloc(PyTypeObject *type, Py_ssize_t nitems)
+
+cdef extern from "lexbor/core/hash.h" nogil:
+    ctypedef struct lexbor_hash_entry_t:
+        size_t length
+    unsigned char *lexbor_hash_entry_str(const lexbor_hash_entry_t *entry)
+
+cdef extern from "lexbor/dom/interfaces/attr.h" nogil:
+    ctypedef struct lxb_dom_attr_data_t:
+        lexbor_hash_entry_t entry
+
+cdef extern from "lexbor/dom/interfaces/attr_const.h" nogil:
+    enum:
+        LXB_DOM_ATTR_CLASS
+        LXB_DOM_ATTR_HEIGHT
+        LXB_DOM_ATTR_HREF
+        LXB_DOM_ATTR_ID
+        LXB_DOM_ATTR_SRC
+        LXB_DOM_ATTR_STYLE
+        LXB_DOM_ATTR_WIDTH
+        LXB_DOM_ATTR__LAST_ENTRY
+
+cdef extern from "lexbor/dom/interfaces/element.h" nogil:
+    ctypedef struct lg_element_t "lxb_dom_element_t":
+        lxb_dom_node_t node
+        uintptr_t qualified_name
+        lxb_dom_attr_t *first_attr
+
+cdef extern from "lexbor/tag/const.h" nogil:
+    enum:
+        LXB_TAG__LAST_ENTRY
+        LXB_TAG_A
+        LXB_TAG_ADDRESS
+        LXB_TAG_AREA
+        LXB_TAG_ARTICLE
+        LXB_TAG_ASIDE
+        LXB_TAG_AUDIO
+        LXB_TAG_BASE
+        LXB_TAG_BLOCKQUOTE
+        LXB_TAG_BODY
+        LXB_TAG_BR
+        LXB_TAG_BUTTON
+        LXB_TAG_CANVAS
+        LXB_TAG_CAPTION
+        LXB_TAG_CENTER
+        LXB_TAG_DD
+        LXB_TAG_DETAILS
+        LXB_TAG_DIALOG
+        LXB_TAG_DIR
+        LXB_TAG_DIV
+        LXB_TAG_DL
+        LXB_TAG_DT
+        LXB_TAG_EMBED
+        LXB_TAG_FIELDSET
+        LXB_TAG_FIGCAPTION
+        LXB_TAG_FIGURE
+        LXB_TAG_FOOTER
+        LXB_TAG_FORM
+        LXB_TAG_FRAME
+        LXB_TAG_FRAMESET
+        LXB_TAG_H1
+        LXB_TAG_H2
+        LXB_TAG_H3
+        LXB_TAG_H4
+        LXB_TAG_H5
+        LXB_TAG_H6
+        LXB_TAG_HEAD
+        LXB_TAG_HEADER
+        LXB_TAG_HGROUP
+        LXB_TAG_HR
+        LXB_TAG_HTML
+        LXB_TAG_IFRAME
+        LXB_TAG_IMG
+        LXB_TAG_INPUT
+        LXB_TAG_LEGEND
+        LXB_TAG_LI
+        LXB_TAG_LINK
+        LXB_TAG_MAIN
+        LXB_TAG_MAP
+        LXB_TAG_MARQUEE
+        LXB_TAG_MATH
+        LXB_TAG_MENU
+        LXB_TAG_META
+        LXB_TAG_NAV
+        LXB_TAG_NOSCRIPT
+        LXB_TAG_OBJECT
+        LXB_TAG_OL
+        LXB_TAG_OPTION
+        LXB_TAG_P
+        LXB_TAG_PARAM
+        LXB_TAG_PRE
+        LXB_TAG_SCRIPT
+        LXB_TAG_SECTION
+        LXB_TAG_SELECT
+        LXB_TAG_SOURCE
+        LXB_TAG_STYLE
+        LXB_TAG_SUMMARY
+        LXB_TAG_SVG
+        LXB_TAG_TABLE
+        LXB_TAG_TBODY
+        LXB_TAG_TD
+        LXB_TAG_TEMPLATE
+        LXB_TAG_TEXTAREA
+        LXB_TAG_TFOOT
+        LXB_TAG_TH
+        LXB_TAG_THEAD
+        LXB_TAG_TITLE
+        LXB_TAG_TR
+        LXB_TAG_TRACK
+        LXB_TAG_UL
+        LXB_TAG_VIDEO
+
+cdef extern from *:
+    """
+    #ifndef LINKGUARD_SELECTOLAX_VERSION
+    #define LINKGUARD_SELECTOLAX_VERSION "unknown"
+    #endif
+    """
+    const char *LINKGUARD_SELECTOLAX_VERSION
+
+SELECTOLAX_VERSION = LINKGUARD_SELECTOLAX_VERSION.decode("ascii")
+"""The selectolax release whose lexbor headers this module was compiled against."""
+
+# ---------------------------------------------------------------------------------------------
+# Growable buffers and pointer arrays
+
+cdef struct _Buf:
+    char *data
+    Py_ssize_t len
+    Py_ssize_t cap
+
+
+cdef int _reserve(_Buf *b, Py_ssize_t extra) except -1:
+    cdef Py_ssize_t need = b.len + extra
+    cdef Py_ssize_t cap
+    cdef char *data
+    if extra < 0 or need < b.len:
+        raise MemoryError("buffer size overflow")
+    if need <= b.cap:
+        return 0
+    cap = b.cap * 2 if b.cap else 256
+    while cap < need:
+        cap *= 2
+    data = <char *> PyMem_Realloc(b.data, cap)
+    if data == NULL:
+        raise MemoryError()
+    b.data = data
+    b.cap = cap
+    return 0
+
+
+cdef inline int _put(_Buf *b, const char *p, Py_ssize_t n) except -1:
+    if n <= 0:
+        return 0
+    if b.len + n > b.cap:
+        _reserve(b, n)
+    memcpy(b.data + b.len, p, n)
+    b.len += n
+    return 0
+
+
+cdef inline int _putc(_Buf *b, char c) except -1:
+    if b.len + 1 > b.cap:
+        _reserve(b, 1)
+    b.data[b.len] = c
+    b.len += 1
+    return 0
+
+
+cdef inline void _free_buf(_Buf *b) noexcept:
+    PyMem_Free(b.data)
+    b.data = NULL
+    b.len = b.cap = 0
+
+
+cdef inline str _decode(const char *p, Py_ssize_t n):
+    """UTF-8 to str the way selectolax decodes lexbor's strings (bad bytes become U+FFFD)."""
+    if n <= 0:
+        return ""
+    return PyUnicode_DecodeUTF8(p, n, "replace")
+
+
+cdef class _Ptrs:
+    """A growable array of node pointers; lazy node sequences index into it."""
+
+    cdef lxb_dom_node_t **items
+    cdef Py_ssize_t len
+    cdef Py_ssize_t cap
+
+    def __dealloc__(self):
+        PyMem_Free(self.items)
+
+    cdef int push(self, lxb_dom_node_t *node) except -1:
+        cdef Py_ssize_t cap
+        cdef lxb_dom_node_t **items
+        if self.len == self.cap:
+            cap = self.cap * 2 if self.cap else 64
+            items = <lxb_dom_node_t **> PyMem_Realloc(self.items, cap * sizeof(lxb_dom_node_t *))
+            if items == NULL:
+                raise MemoryError()
+            self.items = items
+            self.cap = cap
+        self.items[self.len] = node
+        self.len += 1
+        return 0
+
+
+@cython.no_gc
+cdef class NodeRun:
+    """Nodes of one segment, made into selectolax nodes only when asked for (strip, labelling).
+
+    A sequence like the list the reference walk builds: ``len``, indexing, iteration.
+    """
+
+    cdef LexborHTMLParser parser
+    cdef _Ptrs ptrs
+    cdef Py_ssize_t start
+    cdef Py_ssize_t stop
+
+    def __len__(self):
+        return self.stop - self.start
+
+    def __bool__(self):
+        return self.stop > self.start
+
+    def __getitem__(self, index):
+        cdef Py_ssize_t i
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.stop - self.start))]
+        i = index
+        if i < 0:
+            i += self.stop - self.start
+        if i < 0 or i >= self.stop - self.start:
+            raise IndexError("node index out of range")
+        return LexborNode.new(self.ptrs.items[self.start + i], self.parser)
+
+    def __iter__(self):
+        cdef Py_ssize_t i
+        for i in range(self.start, self.stop):
+            yield LexborNode.new(self.ptrs.items[i], self.parser)
+
+    def __repr__(self):
+        return f"<NodeRun of {self.stop - self.start} nodes>"
+
+
+cdef NodeRun _run(LexborHTMLParser parser, _Ptrs ptrs, Py_ssize_t start, Py_ssize_t stop):
+    cdef NodeRun run = NodeRun.__new__(NodeRun)
+    run.parser = parser
+    run.ptrs = ptrs
+    run.start = start
+    run.stop = stop
+    return run
+
+# ---------------------------------------------------------------------------------------------
+# Characters: Python's notion of whitespace, on UTF-8
+
+cdef bint _ASCII_SPACE[128]
+memset(_ASCII_SPACE, 0, sizeof(_ASCII_SPACE))
+for _c in (9, 10, 11, 12, 13, 28, 29, 30, 31, 32):
+    _ASCII_SPACE[_c] = True
+
+
+cdef inline bint _is_space_cp(Py_UCS4 c) noexcept nogil:
+    """``chr(c).isspace()``: what ``str.split()`` and ``\\s`` in ``re`` split on."""
+    if c < 128:
+        return _ASCII_SPACE[c]
+    return (
+        c == 0x85 or c == 0xA0 or c == 0x1680 or (0x2000 <= c <= 0x200A) or c == 0x2028 or c == 0x2029
+        or c == 0x202F or c == 0x205F or c == 0x3000
+    )
+
+
+cdef inline Py_ssize_t _space_len(const unsigned char *p, const unsigned char *end) noexcept nogil:
+    """Bytes of the whitespace character at ``p`` (valid UTF-8), 0 when it is not whitespace."""
+    cdef unsigned char c = p[0]
+    if c < 0x80:
+        return 1 if _ASCII_SPACE[c] else 0
+    if c == 0xC2:
+        if p + 1 < end and (p[1] == 0x85 or p[1] == 0xA0):
+            return 2
+        return 0
+    if p + 2 >= end:
+        return 0
+    if c == 0xE1:
+        return 3 if p[1] == 0x9A and p[2] == 0x80 else 0
+    if c == 0xE2:
+        if p[1] == 0x80 and ((0x80 <= p[2] <= 0x8A) or p[2] == 0xA8 or p[2] == 0xA9 or p[2] == 0xAF):
+            return 3
+        if p[1] == 0x81 and p[2] == 0x9F:
+            return 3
+        return 0
+    if c == 0xE3:
+        return 3 if p[1] == 0x80 and p[2] == 0x80 else 0
+    return 0
+
+
+cdef inline Py_ssize_t _char_len(unsigned char c) noexcept nogil:
+    if c < 0x80:
+        return 1
+    if c < 0xE0:
+        return 2
+    if c < 0xF0:
+        return 3
+    return 4
+
+
+cdef bint _valid_utf8(const unsigned char *p, Py_ssize_t n) noexcept nogil:
+    """Strict UTF-8, as Python's decoder accepts it (no overlongs, surrogates or > U+10FFFF)."""
+    cdef Py_ssize_t i = 0
+    cdef unsigned char c, c1
+    cdef uint64_t word
+    while i < n:
+        c = p[i]
+        if c < 0x80:
+            i += 1
+            while i + 8 <= n:  # runs of ASCII, eight bytes at a time
+                memcpy(&word, p + i, 8)
+                if word & 0x8080808080808080ULL:
+                    break
+                i += 8
+            continue
+        if c < 0xC2 or c > 0xF4:
+            return False
+        if c < 0xE0:
+            if i + 1 >= n or (p[i + 1] & 0xC0) != 0x80:
+                return False
+            i += 2
+            continue
+        if i + 1 >= n:
+            return False
+        c1 = p[i + 1]
+        if c < 0xF0:
+            if i + 2 >= n or (c1 & 0xC0) != 0x80 or (p[i + 2] & 0xC0) != 0x80:
+                return False
+            if c == 0xE0 and c1 < 0xA0:
+                return False
+            if c == 0xED and c1 >= 0xA0:
+                return False
+            i += 3
+            continue
+        if i + 3 >= n or (c1 & 0xC0) != 0x80 or (p[i + 2] & 0xC0) != 0x80 or (p[i + 3] & 0xC0) != 0x80:
+            return False
+        if c == 0xF0 and c1 < 0x90:
+            return False
+        if c == 0xF4 and c1 >= 0x90:
+            return False
+        i += 4
+    return True
+
+
+cdef bint _all_space(const unsigned char *p, Py_ssize_t n) noexcept nogil:
+    cdef const unsigned char *end = p + n
+    cdef Py_ssize_t w
+    while p < end:
+        w = _space_len(p, end)
+        if w == 0:
+            return False
+        p += w
+    return True
+
+
+cdef bint _is_ascii(const unsigned char *p, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        if p[i] >= 0x80:
+            return False
+    return True
+
+
+cdef Py_ssize_t _stripped_chars(const unsigned char *p, Py_ssize_t n) noexcept nogil:
+    """``len(text.strip())`` in characters."""
+    cdef const unsigned char *end = p + n
+    cdef const unsigned char *q
+    cdef Py_ssize_t w, count = 0, at_last = 0
+    q = p
+    # leading spaces
+    while q < end:
+        w = _space_len(q, end)
+        if w == 0:
+            break
+        q += w
+    while q < end:
+        w = _space_len(q, end)
+        count += 1
+        if w:
+            q += w
+            continue
+        at_last = count
+        q += _char_len(q[0])
+    return at_last
+
+
+cdef int _append_normalised(_Buf *out, bint *pending, const unsigned char *p, Py_ssize_t n) except -1:
+    """Append ``p`` to ``out`` as ``" ".join(text.split())`` would, one space for each gap."""
+    cdef const unsigned char *end = p + n
+    cdef const unsigned char *run
+    cdef Py_ssize_t w
+    while p < end:
+        w = _space_len(p, end)
+        if w:
+            if out.len:
+                pending[0] = True
+            p += w
+            continue
+        run = p
+        while p < end:
+            if p[0] < 0x80:
+                if _ASCII_SPACE[p[0]]:
+                    break
+                p += 1
+            elif _space_len(p, end):
+                break
+            else:
+                p += _char_len(p[0])
+        if p > end:
+            p = end
+        if pending[0]:
+            _putc(out, b" ")
+            pending[0] = False
+        _put(out, <const char *> run, p - run)
+    return 0
+
+
+cdef bint _contains(const char *hay, Py_ssize_t n, const char *needle, Py_ssize_t m) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef const char *p
+    if m == 0:
+        return True
+    i = 0
+    while i + m <= n:
+        p = <const char *> memchr(hay + i, needle[0], n - m - i + 1)
+        if p == NULL:
+            return False
+        i = p - hay
+        j = 1
+        while j < m and hay[i + j] == needle[j]:
+            j += 1
+        if j == m:
+            return True
+        i += 1
+    return False
+
+
+cdef inline unsigned char _lower(unsigned char c) noexcept nogil:
+    return c + 32 if 65 <= c <= 90 else c
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Hiding rules: a cheap necessary condition before the reference's regular expressions
+
+cdef inline bint _word_at(const unsigned char *p, Py_ssize_t n, Py_ssize_t i, const char *word, Py_ssize_t m) noexcept nogil:
+    """``word`` (lower-case ASCII) at ``p[i:]``, ignoring ASCII case."""
+    cdef Py_ssize_t j
+    if i + m > n:
+        return False
+    for j in range(m):
+        if _lower(p[i + j]) != <unsigned char> word[j]:
+            return False
+    return True
+
+
+cdef inline Py_ssize_t _skip_space(const unsigned char *p, Py_ssize_t n, Py_ssize_t j) noexcept nogil:
+    while j < n and p[j] < 128 and _ASCII_SPACE[p[j]]:
+        j += 1
+    return j
+
+
+cdef Py_ssize_t _value_at(const unsigned char *p, Py_ssize_t n, Py_ssize_t j) noexcept nogil:
+    """After a property name ending before ``j``: where ``\\s*:\\s*`` leads, -1 if no colon."""
+    j = _skip_space(p, n, j)
+    if j >= n or p[j] != b":":
+        return -1
+    return _skip_space(p, n, j + 1)
+
+
+cdef inline bint _digit(const unsigned char *p, Py_ssize_t n, Py_ssize_t j) noexcept nogil:
+    return 0 <= j < n and 48 <= p[j] <= 57
+
+
+cdef bint _could_hide(const unsigned char *p, Py_ssize_t n) noexcept nogil:
+    """False only when ``style_hiding`` surely finds nothing in this (ASCII) declaration list.
+
+    A cheap reading of each rule's pattern, looser than the pattern itself: ``display:none``,
+    ``visibility:hidden``, ``opacity:0``, ``: -`` then a digit (off-screen offsets), a
+    ``font-size`` starting ``0``/``.``/``1`` or a percentage, a ``height``/``width`` of 0-6
+    with ``overflow:hidden`` or ``absolute``, ``clip:rect(0`` with ``absolute``, a ``color``
+    declaration with a ``background`` one.
+    """
+    cdef Py_ssize_t i, j, k
+    cdef unsigned char c
+    cdef bint absolute = False, tiny = False, overflow_hidden = False, clip = False
+    cdef bint color = False, background = False
+    for i in range(n):
+        c = _lower(p[i])
+        if c == b"d":
+            if _word_at(p, n, i, b"display", 7):
+                j = _value_at(p, n, i + 7)
+                if j >= 0 and _word_at(p, n, j, b"none", 4):
+                    return True
+        elif c == b"v":
+            if _word_at(p, n, i, b"visibility", 10):
+                j = _value_at(p, n, i + 10)
+                if j >= 0 and _word_at(p, n, j, b"hidden", 6):
+                    return True
+        elif c == b"o":
+            if _word_at(p, n, i, b"opacity", 7):
+                j = _value_at(p, n, i + 7)
+                if j >= 0 and j < n and p[j] == b"0":
+                    return True
+            elif _word_at(p, n, i, b"overflow", 8):
+                j = _value_at(p, n, i + 8)
+                overflow_hidden = overflow_hidden or (j >= 0 and _word_at(p, n, j, b"hidden", 6))
+        elif c == b"f":
+            if _word_at(p, n, i, b"font-size", 9):
+                j = _value_at(p, n, i + 9)
+                if j >= 0 and j < n:
+                    if p[j] == b"0" or p[j] == b"." or p[j] == b"1":
+                        return True
+                    k = j
+                    while _digit(p, n, k):
+                        k += 1
+                    if k > j and k < n and p[k] == b".":
+                        k += 1
+                        while k < n and p[k] == b"0":
+                            k += 1
+                    if k > j and k < n and p[k] == b"%":
+                        return True
+        elif c == b"a":
+            absolute = absolute or _word_at(p, n, i, b"absolute", 8)
+        elif c == b"h" or c == b"w":
+            if _word_at(p, n, i, b"height", 6):
+                j = _value_at(p, n, i + 6)
+            elif _word_at(p, n, i, b"width", 5):
+                j = _value_at(p, n, i + 5)
+            else:
+                j = -1
+            tiny = tiny or (j >= 0 and j < n and 48 <= p[j] <= 54)
+        elif c == b"c":
+            if _word_at(p, n, i, b"clip", 4):
+                j = _value_at(p, n, i + 4)
+                if j >= 0 and _word_at(p, n, j, b"rect(", 5):
+                    j = _skip_space(p, n, j + 5)
+                    clip = clip or (j < n and p[j] == b"0")
+            elif _word_at(p, n, i, b"color", 5) and (i == 0 or p[i - 1] == b";" or (p[i - 1] < 128 and _ASCII_SPACE[p[i - 1]])):
+                color = color or _value_at(p, n, i + 5) >= 0
+        elif c == b"b":
+            if _word_at(p, n, i, b"background", 10):
+                j = i + 10
+                if _word_at(p, n, j, b"-color", 6):
+                    j += 6
+                background = background or _value_at(p, n, j) >= 0
+        elif c == b":":
+            j = _skip_space(p, n, i + 1)
+            if j < n and p[j] == b"-" and _digit(p, n, _skip_space(p, n, j + 1)):
+                return True
+    return (tiny and (overflow_hidden or absolute)) or (clip and absolute) or (color and background)
+
+
+def could_hide(style: str) -> bool:
+    """The prefilter on an ASCII style value, for the tests (non-ASCII values always pass)."""
+    cdef bytes data = style.encode("utf-8")
+    if not _is_ascii(<const unsigned char *> data, len(data)):
+        return True
+    return _could_hide(<const unsigned char *> data, len(data))
+
+
+_HIDDEN_NAMES = [""]
+_HIDDEN_CODES = {"": 0}
+
+
+cdef int _hidden_code(str name) except -1:
+    code = _HIDDEN_CODES.get(name)
+    if code is None:
+        code = len(_HIDDEN_NAMES)
+        _HIDDEN_NAMES.append(name)
+        _HIDDEN_CODES[name] = code
+    return code
+
+
+cdef int _DISPLAY_NONE = _hidden_code("display_none")
+_style_hiding = _hiding.style_hiding
+_marquee_hiding = _hiding.marquee_hiding
+_script_hiding = _hiding.script_hiding
+_stylesheet_hiding = _hiding.stylesheet_hiding
+
+
+cdef int _inline_hiding(const unsigned char *p, Py_ssize_t n) except -1:
+    """``style_hiding(style.lower())`` as a code, the regular expressions only when they may match."""
+    if _is_ascii(p, n) and not _could_hide(p, n):
+        return 0
+    return _hidden_code(_style_hiding(_decode(<const char *> p, n).lower()))
+
+
+cdef bint _is_simple_selector(str sel, Py_ssize_t a, Py_ssize_t b) except -1:
+    """``_SIMPLE_SELECTOR.match(sel[a:b])``: one ``.name`` or ``#name``, whitespace around."""
+    cdef Py_UCS4 c
+    cdef Py_ssize_t k
+    while a < b and _is_space_cp(sel[a]):
+        a += 1
+    while b > a and _is_space_cp(sel[b - 1]):
+        b -= 1
+    if b - a < 2 or b - a > 81:
+        return False
+    c = sel[a]
+    if c != u"." and c != u"#":
+        return False
+    for k in range(a + 1, b):
+        c = sel[k]
+        if not (
+            (u"a" <= c <= u"z") or (u"A" <= c <= u"Z") or (u"0" <= c <= u"9") or c == u"_" or c == u"-"
+        ):
+            return False
+    return True
+
+
+cdef int _stylesheet(str css, dict found) except -1:
+    """``_hiding.stylesheet_hiding``, skipping rules with no simple selector or no hiding word."""
+    cdef Py_ssize_t n = len(css), start = 0, end, brace, sel_start, k, a
+    cdef bint any_simple
+    cdef str body
+    cdef bytes body_utf8
+    if not css or n > _hiding._MAX_STYLESHEET:
+        return 0
+    while start <= n:
+        end = css.find(u"}", start)
+        if end < 0:
+            end = n
+        brace = css.rfind(u"{", start, end)
+        if brace >= 0 and end - brace - 1 <= _hiding._MAX_RULE_BODY:
+            # selectors.rpartition("{")[2][-400:]
+            sel_start = css.rfind(u"{", start, brace)
+            sel_start = start if sel_start < 0 else sel_start + 1
+            if brace - sel_start > _hiding._MAX_SELECTORS:
+                sel_start = brace - _hiding._MAX_SELECTORS
+            any_simple = False
+            a = sel_start
+            while True:
+                k = css.find(u",", a, brace)
+                if k < 0:
+                    k = brace
+                if _is_simple_selector(css, a, k):
+                    any_simple = True
+                    break
+                if k >= brace:
+                    break
+                a = k + 1
+            if any_simple:
+                body = css[brace + 1 : end]
+                body_utf8 = body.encode("utf-8", "surrogatepass")
+                if not _is_ascii(<const unsigned char *> body_utf8, len(body_utf8)) or _could_hide(
+                    <const unsigned char *> body_utf8, len(body_utf8)
+                ):
+                    # The reference's own loop on this one rule (one chunk between braces).
+                    _stylesheet_hiding(css[start:end], found)
+        start = end + 1
+    return 0
+
+
+cdef bint _script_could_hide(const char *p, Py_ssize_t n) noexcept nogil:
+    """False only when ``_JS_HIDE`` cannot match: it needs a lookup call and a hiding word."""
+    if not (_contains(p, n, b"display", 7) or _contains(p, n, b"visibility", 10) or _contains(p, n, b"hide", 4)):
+        return False
+    return (
+        _contains(p, n, b"getElementById(", 15)
+        or _contains(p, n, b"querySelector(", 14)
+        or _contains(p, n, b"getElementsByClassName(", 23)
+        or _contains(p, n, b"$(", 2)
+        or _contains(p, n, b"jQuery(", 7)
+    )
+
+# ---------------------------------------------------------------------------------------------
+# Elements: what the walk needs to know of a tag, by lexbor's tag id
+
+cdef enum:
+    K_BLOCK = 1
+    K_LINE = 2
+    K_SKIP = 4
+    K_BR = 8
+    K_A = 16
+    K_MARQUEE = 32
+    K_FOOTER = 64
+
+cdef unsigned char _KIND[LXB_TAG__LAST_ENTRY]
+memset(_KIND, 0, sizeof(_KIND))
+_TAG_NAMES = {}
+
+_TAG_IDS = {
+    "a": LXB_TAG_A, "address": LXB_TAG_ADDRESS, "area": LXB_TAG_AREA, "article": LXB_TAG_ARTICLE,
+    "aside": LXB_TAG_ASIDE, "audio": LXB_TAG_AUDIO, "base": LXB_TAG_BASE, "blockquote": LXB_TAG_BLOCKQUOTE,
+    "body": LXB_TAG_BODY, "br": LXB_TAG_BR, "button": LXB_TAG_BUTTON, "canvas": LXB_TAG_CANVAS,
+    "caption": LXB_TAG_CAPTION, "center": LXB_TAG_CENTER, "dd": LXB_TAG_DD, "details": LXB_TAG_DETAILS,
+    "dialog": LXB_TAG_DIALOG, "dir": LXB_TAG_DIR, "div": LXB_TAG_DIV, "dl": LXB_TAG_DL, "dt": LXB_TAG_DT,
+    "embed": LXB_TAG_EMBED, "fieldset": LXB_TAG_FIELDSET, "figcaption": LXB_TAG_FIGCAPTION,
+    "figure": LXB_TAG_FIGURE, "footer": LXB_TAG_FOOTER, "form": LXB_TAG_FORM, "frame": LXB_TAG_FRAME,
+    "frameset": LXB_TAG_FRAMESET, "h1": LXB_TAG_H1, "h2": LXB_TAG_H2, "h3": LXB_TAG_H3, "h4": LXB_TAG_H4,
+    "h5": LXB_TAG_H5, "h6": LXB_TAG_H6, "head": LXB_TAG_HEAD, "header": LXB_TAG_HEADER,
+    "hgroup": LXB_TAG_HGROUP, "hr": LXB_TAG_HR, "html": LXB_TAG_HTML, "iframe": LXB_TAG_IFRAME,
+    "img": LXB_TAG_IMG, "input": LXB_TAG_INPUT, "legend": LXB_TAG_LEGEND, "li": LXB_TAG_LI,
+    "link": LXB_TAG_LINK, "main": LXB_TAG_MAIN, "map": LXB_TAG_MAP, "marquee": LXB_TAG_MARQUEE,
+    "math": LXB_TAG_MATH, "menu": LXB_TAG_MENU, "meta": LXB_TAG_META, "nav": LXB_TAG_NAV,
+    "noscript": LXB_TAG_NOSCRIPT, "object": LXB_TAG_OBJECT, "ol": LXB_TAG_OL, "option": LXB_TAG_OPTION,
+    "p": LXB_TAG_P, "param": LXB_TAG_PARAM, "pre": LXB_TAG_PRE, "script": LXB_TAG_SCRIPT,
+    "section": LXB_TAG_SECTION, "select": LXB_TAG_SELECT, "source": LXB_TAG_SOURCE, "style": LXB_TAG_STYLE,
+    "summary": LXB_TAG_SUMMARY, "svg": LXB_TAG_SVG, "table": LXB_TAG_TABLE, "tbody": LXB_TAG_TBODY,
+    "td": LXB_TAG_TD, "template": LXB_TAG_TEMPLATE, "textarea": LXB_TAG_TEXTAREA, "tfoot": LXB_TAG_TFOOT,
+    "th": LXB_TAG_TH, "thead": LXB_TAG_THEAD, "title": LXB_TAG_TITLE, "tr": LXB_TAG_TR,
+    "track": LXB_TAG_TRACK, "ul": LXB_TAG_UL, "video": LXB_TAG_VIDEO,
+}
+
+
+_TAG_BYTES = {}  # keeps the names _TAG_CSTR points into
+cdef const char *_TAG_CSTR[LXB_TAG__LAST_ENTRY]
+cdef Py_ssize_t _TAG_LEN[LXB_TAG__LAST_ENTRY]
+
+
+def _tag_id(str name):
+    cdef bytes data
+    tag_id = _TAG_IDS.get(name)
+    if tag_id is None:
+        raise ImportError(f"the compiled core does not know the tag {name!r} the reference walk uses; rebuild it")
+    data = name.encode("ascii")
+    _TAG_NAMES[tag_id] = name
+    _TAG_BYTES[tag_id] = data
+    _TAG_CSTR[<Py_ssize_t> tag_id] = data
+    _TAG_LEN[<Py_ssize_t> tag_id] = len(data)
+    return tag_id
+
+
+for _name in _segment._BLOCK:
+    _KIND[_tag_id(_name)] |= K_BLOCK
+for _name in _segment._LINE:
+    _KIND[_tag_id(_name)] |= K_LINE
+for _name in _segment._SKIP:
+    _KIND[_tag_id(_name)] |= K_SKIP
+_KIND[_tag_id("br")] |= K_BR
+_KIND[_tag_id("a")] |= K_A
+_KIND[_tag_id("marquee")] |= K_MARQUEE
+_KIND[_tag_id("footer")] |= K_FOOTER
+
+
+cdef inline uintptr_t _element_name(lxb_dom_node_t *node) noexcept nogil:
+    """The id of the element's qualified name (what ``LexborNode.tag`` spells)."""
+    cdef lg_element_t *el = <lg_element_t *> node
+    return el.qualified_name if el.qualified_name != 0 else node.local_name
+
+
+cdef inline unsigned char _kind(uintptr_t name) noexcept nogil:
+    return _KIND[name] if name < LXB_TAG__LAST_ENTRY else 0
+
+
+# Attributes the walk reads, as found on one element (the last one of a name wins, as in a dict).
+cdef enum:
+    A_STYLE = 0
+    A_CLASS = 1
+    A_ID = 2
+    A_WIDTH = 3
+    A_HEIGHT = 4
+    A_HREF = 5
+    A_SRC = 6
+    A_HIDDEN = 7
+    N_ATTRS = 8
+
+cdef struct _Attr:
+    bint present
+    const unsigned char *value  # NULL: present without a value (``None`` in the reference)
+    Py_ssize_t len
+
+
+cdef inline int _attr_slot(lxb_dom_attr_t *attr) noexcept nogil:
+    cdef uintptr_t qid = attr.qualified_name if attr.qualified_name != 0 else attr.node.local_name
+    cdef lxb_dom_attr_data_t *data
+    cdef const unsigned char *name
+    if qid < LXB_DOM_ATTR__LAST_ENTRY:
+        if qid == LXB_DOM_ATTR_STYLE:
+            return A_STYLE
+        if qid == LXB_DOM_ATTR_CLASS:
+            return A_CLASS
+        if qid == LXB_DOM_ATTR_ID:
+            return A_ID
+        if qid == LXB_DOM_ATTR_WIDTH:
+            return A_WIDTH
+        if qid == LXB_DOM_ATTR_HEIGHT:
+            return A_HEIGHT
+        if qid == LXB_DOM_ATTR_HREF:
+            return A_HREF
+        if qid == LXB_DOM_ATTR_SRC:
+            return A_SRC
+        return -1
+    if qid == LXB_DOM_ATTR__LAST_ENTRY:
+        return -1
+    # Names lexbor does not know are interned in the document: the id is the entry itself.
+    data = <lxb_dom_attr_data_t *> qid
+    if data.entry.length == 6:
+        name = lexbor_hash_entry_str(&data.entry)
+        if name != NULL and name[0] == b"h" and name[1] == b"i" and name[2] == b"d" and name[3] == b"d" \
+                and name[4] == b"e" and name[5] == b"n":
+            return A_HIDDEN
+    return -1
+
+
+cdef void _read_attrs(lxb_dom_node_t *node, _Attr *attrs) noexcept nogil:
+    cdef lxb_dom_attr_t *attr = (<lg_element_t *> node).first_attr
+    cdef int slot
+    cdef int i
+    for i in range(N_ATTRS):
+        attrs[i].present = False
+        attrs[i].value = NULL
+        attrs[i].len = 0
+    while attr != NULL:
+        slot = _attr_slot(attr)
+        if slot >= 0:
+            attrs[slot].present = True
+            if attr.value != NULL and attr.value.data != NULL:
+                attrs[slot].value = <const unsigned char *> attr.value.data
+                attrs[slot].len = attr.value.length
+            else:
+                attrs[slot].value = NULL
+                attrs[slot].len = 0
+        attr = attr.next
+
+
+cdef inline bint _nonempty(_Attr *a) noexcept nogil:
+    return a.value != NULL and a.len > 0
+
+
+cdef inline object _attr_str(_Attr *a):
+    if a.value == NULL:
+        return None
+    return _decode(<const char *> a.value, a.len)
+
+
+_footer_hint_py = _segment._footer_hint
+cdef bint _FOOTER_FIRST[256]
+memset(_FOOTER_FIRST, 0, sizeof(_FOOTER_FIRST))
+for _c in (102, 99, 115, 98, 70, 67, 83, 66):  # f c s b, either case
+    _FOOTER_FIRST[_c] = True
+for _c in range(0x80, 0x100):
+    _FOOTER_FIRST[_c] = True
+
+
+cdef bint _footer_hint(_Attr *a) except -1:
+    """``_segment._footer_hint`` on an attribute value (the regular expression for non-ASCII)."""
+    cdef const unsigned char *p = a.value
+    cdef Py_ssize_t n = a.len, k
+    cdef unsigned char c
+    for k in range(n):
+        if not _FOOTER_FIRST[p[k]]:
+            continue
+        c = p[k]
+        if c >= 0x80:  # not ASCII: the regular expression decides (its case folding is Unicode's)
+            return _footer_hint_py(_attr_str(a))
+        c = _lower(c)
+        if c == b"f":
+            if _word_at(p, n, k, b"foot", 4):
+                return True
+        elif c == b"c":
+            if _word_at(p, n, k, b"colophon", 8) or _word_at(p, n, k, b"copyright", 9):
+                return True
+        elif c == b"s":
+            if _word_at(p, n, k, b"site-info", 9):
+                return True
+        elif c == b"b":
+            if _word_at(p, n, k, b"bottom", 6):
+                return True
+    return False
+
+# ---------------------------------------------------------------------------------------------
+# Selectors hidden by the page's own stylesheets and scripts
+
+
+cdef struct _KeySlot:
+    uint64_t hash  # 0: empty
+    int len
+    int code
+    char key[96]
+
+
+cdef inline uint64_t _hash_more(uint64_t h, const unsigned char *p, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        h ^= p[i]
+        h *= 1099511628211ULL
+    return h
+
+
+cdef class _HiddenSet:
+    """``.class``/``#id`` keys of the hidden-selector dict, looked up on UTF-8 bytes."""
+
+    cdef dict codes
+    cdef _KeySlot *slots
+    cdef Py_ssize_t cap
+
+    def __cinit__(self):
+        self.slots = NULL
+        self.cap = 0
+
+    def __dealloc__(self):
+        PyMem_Free(self.slots)
+
+    def __init__(self, dict hidden):
+        cdef bytes key
+        cdef _KeySlot *slot
+        cdef uint64_t h
+        self.codes = {}
+        for name, how in hidden.items():
+            if how:
+                self.codes[name.encode("utf-8", "surrogatepass")] = _hidden_code(how)
+        self.cap = 16
+        while self.cap < 2 * len(self.codes) + 2:
+            self.cap *= 2
+        self.slots = <_KeySlot *> PyMem_Malloc(self.cap * sizeof(_KeySlot))
+        if self.slots == NULL:
+            raise MemoryError()
+        memset(self.slots, 0, self.cap * sizeof(_KeySlot))
+        for key, code in self.codes.items():
+            if len(key) >= 96:
+                continue  # longer than any class or id it could be compared with (see lookup)
+            h = _hash_more(1469598103934665603ULL, <const unsigned char *> key, len(key)) | 1
+            slot = self.find(<const unsigned char *> key, len(key), h)
+            slot.hash = h
+            slot.len = len(key)
+            slot.code = code
+            memcpy(slot.key, <const char *> key, len(key))
+
+    cdef _KeySlot *find(self, const unsigned char *key, Py_ssize_t n, uint64_t h) noexcept nogil:
+        cdef Py_ssize_t i = h & (self.cap - 1)
+        cdef _KeySlot *slot
+        while True:
+            slot = &self.slots[i]
+            if slot.hash == 0 or (slot.hash == h and slot.len == n and memcmp(slot.key, key, n) == 0):
+                return slot
+            i = (i + 1) & (self.cap - 1)
+
+    cdef int lookup(self, unsigned char prefix, const unsigned char *p, Py_ssize_t n) noexcept nogil:
+        """The hidden code of ``prefix + p``, 0 when that selector hides nothing."""
+        cdef unsigned char key[96]
+        cdef uint64_t h
+        if n + 1 >= 96:
+            return 0  # keys hold at most 81 characters ([.#] and 80 name characters)
+        key[0] = prefix
+        memcpy(&key[1], p, n)
+        h = _hash_more(1469598103934665603ULL, key, n + 1) | 1
+        return self.find(key, n + 1, h).code
+
+
+def hidden_selectors(LexborHTMLParser tree) -> dict:
+    """``_hiding.hidden_selectors``: scripts first (first wins), then stylesheets (last wins)."""
+    cdef lxb_dom_node_t *top
+    cdef lxb_dom_node_t *node
+    cdef lxb_dom_node_t *sub
+    cdef _Buf buf
+    cdef _Attr attrs[N_ATTRS]
+    cdef lxb_dom_character_data_t *text
+    cdef list scripts = []
+    cdef list styles = []
+    cdef uintptr_t name
+    cdef dict found = {}
+    root = tree.root
+    if root is None:
+        return found
+    top = (<LexborNode> root).node
+    memset(&buf, 0, sizeof(buf))
+    try:
+        node = top.first_child
+        while node != NULL:
+            if node.type == LXB_DOM_NODE_TYPE_ELEMENT and (
+                node.local_name == LXB_TAG_SCRIPT or node.local_name == LXB_TAG_STYLE
+            ):
+                name = node.local_name
+                skip = False
+                if name == LXB_TAG_SCRIPT:
+                    _read_attrs(node, attrs)
+                    skip = attrs[A_SRC].present
+                if not skip:
+                    # ``.text(deep=True)``: every text node below, joined, decoded once.
+                    buf.len = 0
+                    sub = node.first_child
+                    while sub != NULL and sub != node:
+                        if sub.local_name == LXB_TAG__TEXT:
+                            text = <lxb_dom_character_data_t *> sub
+                            if text.data.data != NULL:
+                                _put(&buf, <const char *> text.data.data, text.data.length)
+                        if sub.first_child != NULL:
+                            sub = sub.first_child
+                            continue
+                        while sub != node and sub.next == NULL:
+                            sub = sub.parent
+                        if sub != node:
+                            sub = sub.next
+                    if name == LXB_TAG_SCRIPT:
+                        if buf.len and buf.len <= 4 * _hiding.MAX_HIDING_SCRIPT and _script_could_hide(buf.data, buf.len):
+                            scripts.append(_decode(buf.data, buf.len))
+                    elif buf.len:
+                        styles.append(_decode(buf.data, buf.len))
+            # next node in document order (style and script descendants included, as css() finds them)
+            if node.first_child != NULL:
+                node = node.first_child
+                continue
+            while node != top and node.next == NULL:
+                node = node.parent
+            if node == top:
+                break
+            node = node.next
+    finally:
+        _free_buf(&buf)
+    for code in scripts:
+        _script_hiding(code, found)
+    for css in styles:
+        _stylesheet(css, found)
+    return found
+
+# ---------------------------------------------------------------------------------------------
+# The walk: ``_segment.walk_html`` over lexbor's structures
+
+cdef struct _Scope:
+    int hidden  # code in _HIDDEN_NAMES, 0 = visible
+    lxb_dom_node_t *hidden_root
+    bint footer
+    Py_ssize_t in_anchor
+
+cdef struct _Block:
+    lxb_dom_node_t *node
+    uintptr_t name
+    bint has_child_block
+    Py_ssize_t path_start  # where this block's "> label" begins in the path buffer
+    Py_ssize_t label_start  # where its label begins
+
+_label = _segment._label
+_urls_in_text = _segment.urls_in_text
+_MAX_PATH = _segment._MAX_PATH
+
+
+# RawSegment is a slotted dataclass; its generated __init__ is Python code, and a call
+# per segment would cost more than building the segment.  Its slots are filled here
+# through their member descriptors instead, in declaration order.
+_SEGMENT_FIELDS = (
+    "text", "links", "anchor_text", "anchor_chars", "n_lines", "hidden", "in_footer", "after_end",
+    "path", "start", "end", "nodes", "texts", "hidden_root", "whole_block", "tail",
+)
+cdef PyMemberDef *_SEGMENT_SLOTS[16]
+
+
+cdef int _init_segment_slots() except -1:
+    cdef int i
+    names = tuple(f.name for f in dataclasses.fields(RawSegment))
+    if names != _SEGMENT_FIELDS:
+        raise ImportError(f"RawSegment has fields {names}; the compiled core fills {_SEGMENT_FIELDS}: rebuild it")
+    for i, name in enumerate(_SEGMENT_FIELDS):
+        descr = RawSegment.__dict__.get(name)
+        if type(descr).__name__ != "member_descriptor":
+            raise ImportError(f"RawSegment.{name} is not a slot; the compiled core needs a slotted dataclass")
+        _SEGMENT_SLOTS[i] = (<PyMemberDescrObject *> <PyObject *> descr).d_member
+    return 0
+
+
+_init_segment_slots()
+
+
+cdef object _new_segment(tuple values):
+    """``RawSegment(*values)``, without running the dataclass's Python ``__init__``."""
+    cdef PyObject *raw = PyType_GenericAlloc(<PyTypeObject *> RawSegment, 0)
+    cdef int i
+    if raw == NULL:
+        raise MemoryError()
+    obj = <object> raw
+    Py_DECREF(obj)
+    for i in range(16):
+        PyMember_SetOne(<char *> raw, _SEGMENT_SLOTS[i], values[i])
+    return obj
+
+
+cdef class _Walker:
+    """One page's segments, built as the reference's ``_Builder`` builds them."""
+
+    # the segment being built
+    cdef _Buf text  # finished lines, joined with "\n"
+    cdef _Buf line  # the current line, whitespace already collapsed
+    cdef bint line_pending
+    cdef Py_ssize_t n_lines
+    cdef _Buf anchor
+    cdef bint anchor_pending
+    cdef Py_ssize_t anchor_chars
+    cdef _Buf plain  # text outside links, parts joined with " " (for bare URLs)
+    cdef Py_ssize_t plain_parts
+    cdef list links
+    cdef int hidden
+    cdef lxb_dom_node_t *hidden_root
+    cdef bint footer
+    cdef Py_ssize_t nodes_start
+    cdef Py_ssize_t texts_start
+    # the page
+    cdef LexborHTMLParser parser
+    cdef lxb_dom_node_t *root
+    cdef _Ptrs nodes
+    cdef _Ptrs texts
+    cdef list out
+    cdef bint tail
+    cdef dict hidden_roots  # one selectolax node per hiding element, so ``is`` compares boxes
+    cdef _HiddenSet hidden_css
+    cdef bint has_hidden_css
+    cdef _Block *blocks
+    cdef Py_ssize_t n_blocks
+    cdef Py_ssize_t cap_blocks
+    cdef _Buf path_buf  # labels of the open blocks joined with ">", as UTF-8
+    cdef Py_ssize_t n_labelled  # blocks[:n_labelled] have their label in path_buf
+    cdef _Scope *scopes
+    cdef Py_ssize_t n_scopes
+    cdef Py_ssize_t cap_scopes
+    cdef bint root_has_child_block
+
+    def __cinit__(self):
+        memset(&self.text, 0, sizeof(_Buf))
+        memset(&self.line, 0, sizeof(_Buf))
+        memset(&self.anchor, 0, sizeof(_Buf))
+        memset(&self.plain, 0, sizeof(_Buf))
+        memset(&self.path_buf, 0, sizeof(_Buf))
+        self.blocks = NULL
+        self.scopes = NULL
+
+    def __dealloc__(self):
+        _free_buf(&self.text)
+        _free_buf(&self.line)
+        _free_buf(&self.anchor)
+        _free_buf(&self.plain)
+        _free_buf(&self.path_buf)
+        PyMem_Free(self.blocks)
+        PyMem_Free(self.scopes)
+
+    cdef void reset(self) noexcept:
+        self.text.len = 0
+        self.line.len = 0
+        self.line_pending = False
+        self.n_lines = 0
+        self.anchor.len = 0
+        self.anchor_pending = False
+        self.anchor_chars = 0
+        self.plain.len = 0
+        self.plain_parts = 0
+        self.links = []
+        self.hidden = 0
+        self.hidden_root = NULL
+        self.footer = False
+        self.nodes_start = self.nodes.len
+        self.texts_start = self.texts.len
+
+    cdef int newline(self) except -1:
+        if self.line.len:
+            if self.text.len:
+                _putc(&self.text, b"\n")
+            _put(&self.text, self.line.data, self.line.len)
+            self.n_lines += 1
+            self.line.len = 0
+            self.line_pending = False
+        return 0
+
+    cdef str path(self):
+        """``">".join(path_stack)``, only the innermost ``_MAX_PATH`` levels on deep trees.
+
+        Labels are made when a segment first needs them: most blocks never hold one.
+        """
+        cdef Py_ssize_t first, i
+        cdef _Attr attrs[N_ATTRS]
+        cdef _Block *b
+        for i in range(self.n_labelled, self.n_blocks):
+            b = &self.blocks[i]
+            b.path_start = self.path_buf.len
+            if i:
+                _putc(&self.path_buf, b">")
+            b.label_start = self.path_buf.len
+            _read_attrs(b.node, attrs)
+            self.put_label(b.node, b.name, attrs)
+        self.n_labelled = self.n_blocks
+        if self.n_blocks > _MAX_PATH:
+            first = self.blocks[self.n_blocks - _MAX_PATH].label_start
+            return "…>" + _decode(self.path_buf.data + first, self.path_buf.len - first)
+        return _decode(self.path_buf.data, self.path_buf.len)
+
+    cdef int put_label(self, lxb_dom_node_t *node, uintptr_t name, _Attr *attrs) except -1:
+        """Append ``_segment._label``: ``tag#id`` or ``tag.first-class`` (40 characters), else ``tag``."""
+        cdef _Attr *a
+        cdef const unsigned char *p
+        cdef const unsigned char *start
+        cdef const unsigned char *end
+        cdef const unsigned char *stop
+        cdef Py_ssize_t chars = 0
+        cdef bytes label
+        cdef Py_ssize_t tag_len = _TAG_LEN[name]
+        _put(&self.path_buf, _TAG_CSTR[name], tag_len)
+        a = &attrs[A_ID]
+        if not _nonempty(a):
+            if name == LXB_TAG_BODY or not _nonempty(&attrs[A_CLASS]):
+                return 0
+            a = &attrs[A_CLASS]
+        if not _valid_utf8(a.value, a.len):
+            present = {"id": _attr_str(&attrs[A_ID]), "class": _attr_str(&attrs[A_CLASS])}
+            label = _label(present, _TAG_NAMES[name]).encode("utf-8")
+            _put(&self.path_buf, <const char *> label + tag_len, len(label) - tag_len)
+            return 0
+        p = a.value
+        stop = a.value + a.len
+        end = stop
+        if a == &attrs[A_CLASS]:  # the first of the whitespace-separated classes
+            while p < stop and _space_len(p, stop):
+                p += _space_len(p, stop)
+            if p == stop:
+                return 0
+            end = p
+            while end < stop and _space_len(end, stop) == 0:
+                end += _char_len(end[0])
+            if end > stop:
+                end = stop
+        start = p
+        while p < end and chars < 40:
+            p += _char_len(p[0])
+            chars += 1
+        if p > end:
+            p = end
+        _putc(&self.path_buf, b"#" if a == &attrs[A_ID] else b".")
+        _put(&self.path_buf, <const char *> start, p - start)
+        return 0
+
+    cdef object node_object(self, lxb_dom_node_t *node):
+        return LexborNode.new(node, self.parser)
+
+    cdef int flush(self, lxb_dom_node_t *block, bint whole) except -1:
+        cdef bytes plain
+        if self.line.len == 0 and self.text.len == 0 and not self.links:
+            self.nodes.len = self.nodes_start  # nodes of an empty segment are dropped
+            return 0
+        self.newline()
+        if self.n_lines or self.links:
+            links = self.links
+            if self.plain.len and (
+                _contains(self.plain.data, self.plain.len, b"http", 4)
+                or _contains(self.plain.data, self.plain.len, b"www.", 4)
+            ):
+                links = links + _urls_in_text(_decode(self.plain.data, self.plain.len))
+            hidden_root = None
+            if self.hidden_root != NULL:
+                key = <uintptr_t> self.hidden_root
+                hidden_root = self.hidden_roots.get(key)
+                if hidden_root is None:
+                    hidden_root = self.node_object(self.hidden_root)
+                    self.hidden_roots[key] = hidden_root
+            self.out.append(
+                _new_segment((
+                    _decode(self.text.data, self.text.len),
+                    links,
+                    _decode(self.anchor.data, self.anchor.len),
+                    self.anchor_chars,
+                    self.n_lines if self.n_lines > 1 else 1,
+                    _HIDDEN_NAMES[self.hidden],
+                    self.footer,
+                    self.tail,
+                    self.path(),
+                    -1,
+                    -1,
+                    _run(self.parser, self.nodes, self.nodes_start, self.nodes.len),
+                    _run(self.parser, self.texts, self.texts_start, self.texts.len),
+                    hidden_root,
+                    self.node_object(block) if whole and block != NULL else None,
+                    self.tail,
+                ))
+            )
+        self.reset()
+        return 0
+
+    cdef int text_node(self, lxb_dom_node_t *node, _Scope *scope, bint direct) except -1:
+        cdef lxb_dom_character_data_t *cd = <lxb_dom_character_data_t *> node
+        cdef const unsigned char *p = <const unsigned char *> cd.data.data
+        cdef Py_ssize_t n = cd.data.length
+        cdef bytes fixed
+        if p == NULL or n == 0:
+            return 0
+        if not _valid_utf8(p, n):
+            # lexbor kept bytes that are not UTF-8: take them as the reference reads them.
+            fixed = _decode(<const char *> p, n).encode("utf-8")
+            return self.text_bytes(node, <const unsigned char *> fixed, len(fixed), scope, direct)
+        return self.text_bytes(node, p, n, scope, direct)
+
+    cdef int text_bytes(
+        self, lxb_dom_node_t *node, const unsigned char *p, Py_ssize_t n, _Scope *scope, bint direct
+    ) except -1:
+        if _all_space(p, n):
+            if self.line.len:
+                self.line_pending = True
+            return 0
+        _append_normalised(&self.line, &self.line_pending, p, n)
+        self.texts.push(node)
+        if scope.in_anchor:
+            if self.anchor.len:
+                self.anchor_pending = True
+            _append_normalised(&self.anchor, &self.anchor_pending, p, n)
+            self.anchor_chars += _stripped_chars(p, n)
+        else:
+            if self.plain_parts:
+                _putc(&self.plain, b" ")
+            _put(&self.plain, <const char *> p, n)
+            self.plain_parts += 1
+        if scope.hidden and not self.hidden:
+            self.hidden = scope.hidden
+            self.hidden_root = scope.hidden_root
+        if scope.footer:
+            self.footer = True
+        if direct:
+            self.nodes.push(node)
+        return 0
+
+    cdef int push_block(self, lxb_dom_node_t *node, uintptr_t name) except -1:
+        cdef Py_ssize_t cap
+        cdef _Block *blocks
+        if self.n_blocks == self.cap_blocks:
+            cap = self.cap_blocks * 2 if self.cap_blocks else 32
+            blocks = <_Block *> PyMem_Realloc(self.blocks, cap * sizeof(_Block))
+            if blocks == NULL:
+                raise MemoryError()
+            self.blocks = blocks
+            self.cap_blocks = cap
+        self.blocks[self.n_blocks].node = node
+        # The root is its own enclosing block at the start of the walk: one flag for both.
+        self.blocks[self.n_blocks].has_child_block = self.root_has_child_block if node == self.root else False
+        self.blocks[self.n_blocks].name = name
+        self.n_blocks += 1
+        return 0
+
+    cdef int exit_block(self) except -1:
+        cdef _Block *top = &self.blocks[self.n_blocks - 1]
+        self.flush(top.node, not top.has_child_block)
+        self.n_blocks -= 1
+        if self.n_labelled > self.n_blocks:
+            self.path_buf.len = top.path_start
+            self.n_labelled = self.n_blocks
+        return 0
+
+    cdef int push_scope(self, _Scope *scope) except -1:
+        cdef Py_ssize_t cap
+        cdef _Scope *scopes
+        if self.n_scopes == self.cap_scopes:
+            cap = self.cap_scopes * 2 if self.cap_scopes else 64
+            scopes = <_Scope *> PyMem_Realloc(self.scopes, cap * sizeof(_Scope))
+            if scopes == NULL:
+                raise MemoryError()
+            self.scopes = scopes
+            self.cap_scopes = cap
+        self.scopes[self.n_scopes] = scope[0]
+        self.n_scopes += 1
+        return 0
+
+    cdef str walk(self, object budget):
+        """Segment the subtree under ``self.root``; returns a truncation reason or ``""``."""
+        cdef lxb_dom_node_t *node = self.root
+        cdef _Scope scope
+        cdef _Scope child
+        cdef _Attr attrs[N_ATTRS]
+        cdef Py_ssize_t n_nodes = budget.nodes, n_links = budget.links
+        cdef Py_ssize_t max_nodes = budget.max_nodes, max_links = budget.max_links
+        cdef uintptr_t name
+        cdef unsigned char kind
+        cdef int how
+        cdef bint direct, descend
+        cdef const unsigned char *p
+        cdef const unsigned char *q
+        cdef const unsigned char *end
+        cdef Py_ssize_t w
+        truncated = ""
+        memset(&scope, 0, sizeof(_Scope))
+        self.push_scope(&scope)
+        while True:
+            n_nodes += 1
+            if n_nodes > max_nodes:
+                truncated = f"node cap reached ({max_nodes} nodes)"
+                break
+            scope = self.scopes[self.n_scopes - 1]
+            direct = self.n_blocks > 0 and node.parent == self.blocks[self.n_blocks - 1].node and node != self.root
+            descend = False
+            if node.local_name == LXB_TAG__TEXT:
+                if node.type == LXB_DOM_NODE_TYPE_TEXT:
+                    self.text_node(node, &scope, direct)
+            elif node.type == LXB_DOM_NODE_TYPE_ELEMENT:
+                name = _element_name(node)
+                kind = _kind(name)
+                if kind & K_SKIP:
+                    pass
+                elif kind & K_BR:
+                    self.newline()
+                else:
+                    if kind & K_LINE:
+                        self.newline()
+                    _read_attrs(node, attrs)
+                    how = 0
+                    if _nonempty(&attrs[A_STYLE]):
+                        how = _inline_hiding(attrs[A_STYLE].value, attrs[A_STYLE].len)
+                    if not how and self.has_hidden_css:
+                        if _nonempty(&attrs[A_CLASS]):
+                            how = self.class_hiding(&attrs[A_CLASS])
+                        if not how and _nonempty(&attrs[A_ID]):
+                            how = self.hidden_css.lookup(35, attrs[A_ID].value, attrs[A_ID].len)  # "#"
+                    if not how and attrs[A_HIDDEN].present:
+                        how = _DISPLAY_NONE
+                    if not how and kind & K_MARQUEE:
+                        how = _hidden_code(_marquee_hiding(_attr_str(&attrs[A_WIDTH]), _attr_str(&attrs[A_HEIGHT])))
+                    child = scope
+                    if how and not child.hidden:
+                        child.hidden = how
+                        child.hidden_root = node
+                    if not child.footer and (
+                        kind & K_FOOTER or (_nonempty(&attrs[A_ID]) and _footer_hint(&attrs[A_ID]))
+                    ):
+                        child.footer = True
+                    elif not child.footer and _nonempty(&attrs[A_CLASS]) and _footer_hint(&attrs[A_CLASS]):
+                        child.footer = True
+                    if kind & K_A:
+                        if attrs[A_HREF].present and attrs[A_HREF].value != NULL:
+                            n_links += 1
+                            if n_links > max_links:
+                                truncated = f"link cap reached ({max_links} links)"
+                                break
+                            self.links.append(_decode(<const char *> attrs[A_HREF].value, attrs[A_HREF].len))
+                            if child.hidden and not self.hidden:
+                                self.hidden = child.hidden
+                                self.hidden_root = child.hidden_root
+                            if child.footer:
+                                self.footer = True
+                        child.in_anchor += 1
+                    if kind & K_BLOCK:
+                        if self.n_blocks:
+                            self.blocks[self.n_blocks - 1].has_child_block = True
+                        else:
+                            self.root_has_child_block = True
+                        self.flush(self.blocks[self.n_blocks - 1].node if self.n_blocks else self.root, False)
+                        self.push_block(node, name)
+                    elif direct:
+                        self.nodes.push(node)
+                    descend = True
+            if descend and node.first_child != NULL:
+                self.push_scope(&child)
+                node = node.first_child
+                continue
+            if descend and kind & K_BLOCK:
+                self.exit_block()
+            # next in document order, closing the blocks left on the way up
+            while node != self.root and node.next == NULL:
+                node = node.parent
+                self.n_scopes -= 1
+                if self.n_blocks and self.blocks[self.n_blocks - 1].node == node:
+                    self.exit_block()
+            if node == self.root:
+                break
+            node = node.next
+        budget.nodes = n_nodes
+        budget.links = n_links
+        if truncated:
+            self.flush(NULL, False)
+        else:
+            self.flush(self.root, False)
+        return truncated
+
+    cdef int class_hiding(self, _Attr *cls) except -1:
+        """First class (split on whitespace as ``str.split`` does) with a hidden selector."""
+        cdef const unsigned char *p = cls.value
+        cdef const unsigned char *end = p + cls.len
+        cdef const unsigned char *start
+        cdef Py_ssize_t w
+        cdef int how
+        if not _valid_utf8(p, cls.len):
+            for c in _attr_str(cls).split():
+                data = ("." + c).encode("utf-8", "surrogatepass")
+                how = self.hidden_css.codes.get(data, 0)
+                if how:
+                    return how
+            return 0
+        while p < end:
+            w = _space_len(p, end)
+            if w:
+                p += w
+                continue
+            start = p
+            while p < end and _space_len(p, end) == 0:
+                p += _char_len(p[0])
+            if p > end:
+                p = end
+            how = self.hidden_css.lookup(46, start, p - start)  # "."
+            if how:
+                return how
+        return 0
+
+
+cdef str _walk(
+    LexborHTMLParser tree, LexborNode root, bint tail, dict hidden_css, list out, object budget
+):
+    cdef _Walker w = _Walker.__new__(_Walker)
+    w.parser = tree
+    w.root = root.node
+    w.nodes = _Ptrs.__new__(_Ptrs)
+    w.texts = _Ptrs.__new__(_Ptrs)
+    w.out = out
+    w.tail = tail
+    w.hidden_roots = {}
+    w.hidden_css = _HiddenSet(hidden_css)
+    w.has_hidden_css = bool(w.hidden_css.codes)
+    w.reset()
+    return w.walk(budget)
+
+
+def walk_html(root, *, bint tail, dict hidden_css, list out, budget) -> str:
+    """``_segment.walk_html`` on a node of a selectolax tree."""
+    return _walk((<LexborNode> root).parser, root, tail, hidden_css, out, budget)
+
+# ---------------------------------------------------------------------------------------------
+# Pre-parse checks: one pass over the markup for the nesting estimate and the document's end
+
+ctypedef fused _uchar:
+    Py_UCS1
+    Py_UCS2
+    Py_UCS4
+
+cdef struct _NameSlot:
+    uint64_t hash  # 0: empty
+    int len
+    int open_now
+    int peak
+    char name[48]
+
+cdef struct _Names:
+    _NameSlot *slots
+    Py_ssize_t cap
+    Py_ssize_t used
+
+cdef struct _EndTag:
+    Py_ssize_t start
+    Py_ssize_t end
+    bint body
+
+cdef struct _Markup:
+    Py_ssize_t lt  # number of "<"
+    Py_ssize_t options
+    Py_ssize_t peaks  # sum over element names of their deepest open count
+    _EndTag ends[8]  # the last eight </body> / </html> (ring)
+    Py_ssize_t n_ends
+
+cdef _Names _FLAT_NAMES
+
+
+cdef uint64_t _hash_name(const char *name, int n) noexcept nogil:
+    cdef uint64_t h = 1469598103934665603ULL
+    cdef int i
+    for i in range(n):
+        h ^= <unsigned char> name[i]
+        h *= 1099511628211ULL
+    return h | 1
+
+
+cdef _NameSlot *_find(_Names *names, const char *name, int n, uint64_t h) noexcept nogil:
+    cdef Py_ssize_t i = h & (names.cap - 1)
+    cdef _NameSlot *slot
+    while True:
+        slot = &names.slots[i]
+        if slot.hash == 0:
+            return slot
+        if slot.hash == h and slot.len == n and memcmp(slot.name, name, n) == 0:
+            return slot
+        i = (i + 1) & (names.cap - 1)
+
+
+cdef _NameSlot *_intern(_Names *names, const char *name, int n) except NULL:
+    cdef uint64_t h = _hash_name(name, n)
+    cdef _NameSlot *slot
+    cdef _NameSlot *old
+    cdef Py_ssize_t old_cap, i
+    if (names.used + 1) * 2 > names.cap:
+        old = names.slots
+        old_cap = names.cap
+        names.cap = old_cap * 2 if old_cap else 64
+        names.slots = <_NameSlot *> PyMem_Malloc(names.cap * sizeof(_NameSlot))
+        if names.slots == NULL:
+            names.slots = old
+            names.cap = old_cap
+            raise MemoryError()
+        memset(names.slots, 0, names.cap * sizeof(_NameSlot))
+        for i in range(old_cap):
+            if old[i].hash:
+                _find(names, old[i].name, old[i].len, old[i].hash)[0] = old[i]
+        PyMem_Free(old)
+    slot = _find(names, name, n, h)
+    if slot.hash == 0:
+        slot.hash = h
+        slot.len = n
+        memcpy(slot.name, name, n)
+        names.used += 1
+    return slot
+
+
+cdef bint _has(_Names *names, const char *name, int n) noexcept nogil:
+    if names.cap == 0:
+        return False
+    return _find(names, name, n, _hash_name(name, n)).hash != 0
+
+
+cdef int _init_flat() except -1:
+    cdef bytes name
+    memset(&_FLAT_NAMES, 0, sizeof(_Names))
+    for text in _html._FLAT:
+        name = text.encode("ascii")
+        if len(name) > 41:
+            raise ImportError(f"element name {text!r} is longer than the nesting estimate reads")
+        _intern(&_FLAT_NAMES, name, len(name))
+    return 0
+
+
+_init_flat()
+
+
+cdef inline bint _ascii_letter(Py_UCS4 c) noexcept nogil:
+    return (65 <= c <= 90) or (97 <= c <= 122)
+
+
+cdef inline bint _name_char(Py_UCS4 c) noexcept nogil:
+    return _ascii_letter(c) or (48 <= c <= 57) or c == 58 or c == 95 or c == 45
+
+
+cdef int _scan(const _uchar *s, Py_ssize_t n, _Markup *m, _Names *names) except -1:
+    """Count ``<``; estimate nesting as ``_html._could_be_deep``; note where ``</body>``/``</html>`` are."""
+    cdef Py_ssize_t i = 0, j, k, start
+    cdef char name[48]
+    cdef int length
+    cdef bint closing
+    cdef _NameSlot *slot
+    cdef const void *hit
+    cdef _EndTag *e
+    while i < n:
+        if _uchar is Py_UCS1:
+            hit = memchr(s + i, 60, n - i)
+            if hit == NULL:
+                break
+            i = <const Py_UCS1 *> hit - s
+        else:
+            while i < n and <uint32_t> s[i] != 60:
+                i += 1
+            if i >= n:
+                break
+        m.lt += 1
+        start = i
+        i += 1
+        closing = i < n and <uint32_t> s[i] == 47
+        j = i + 1 if closing else i
+        if closing and j < n and _ascii_letter(<uint32_t> s[j]):
+            # </body> or </html>, any case, whitespace before ">"
+            if j + 4 <= n:
+                for k in range(4):
+                    name[k] = <char> ((<uint32_t> s[j + k]) | 32) if _ascii_letter(<uint32_t> s[j + k]) else 0
+                if (memcmp(name, b"body", 4) == 0 or memcmp(name, b"html", 4) == 0):
+                    k = j + 4
+                    while k < n and _is_space_cp(<uint32_t> s[k]):
+                        k += 1
+                    if k < n and <uint32_t> s[k] == 62:
+                        e = &m.ends[m.n_ends % 8]
+                        e.start = start
+                        e.end = k + 1
+                        e.body = name[0] == b"b"
+                        m.n_ends += 1
+        elif closing or not (j < n and _ascii_letter(<uint32_t> s[j])):
+            continue
+        # the element name, as ``<(/?)([A-Za-z][A-Za-z0-9:_-]{0,40})`` captures it, lower-cased
+        length = 0
+        while j < n and length < 41 and _name_char(<uint32_t> s[j]):
+            name[length] = <char> ((<uint32_t> s[j]) | 32) if _ascii_letter(<uint32_t> s[j]) else <char> (<uint32_t> s[j])
+            length += 1
+            j += 1
+        i = j
+        if _has(&_FLAT_NAMES, name, length):
+            if length == 6 and memcmp(name, b"option", 6) == 0:
+                m.options += 1
+            continue
+        slot = _intern(names, name, length)
+        if closing:
+            if slot.open_now:
+                slot.open_now -= 1
+        else:
+            slot.open_now += 1
+            if slot.open_now > slot.peak:
+                m.peaks += slot.open_now - slot.peak
+                slot.peak = slot.open_now
+    return 0
+
+
+cdef int _scan_str(str html, _Markup *m) except -1:
+    cdef _Names names
+    cdef int kind = PyUnicode_KIND(html)
+    cdef void *data = PyUnicode_DATA(html)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(html)
+    memset(m, 0, sizeof(_Markup))
+    memset(&names, 0, sizeof(_Names))
+    try:
+        if kind == PyUnicode_1BYTE_KIND:
+            _scan(<const Py_UCS1 *> data, n, m, &names)
+        elif kind == PyUnicode_2BYTE_KIND:
+            _scan(<const Py_UCS2 *> data, n, m, &names)
+        else:
+            _scan(<const Py_UCS4 *> data, n, m, &names)
+    finally:
+        PyMem_Free(names.slots)
+    return 0
+
+
+cdef inline bint _needs_taming(_Markup *m) noexcept:
+    return m.lt > _html.MAX_DEPTH and (m.peaks > _html.MAX_DEPTH // 2 or m.options > _html._MAX_OPTIONS)
+
+
+def needs_taming(str html) -> bool:
+    """``_html.needs_taming``."""
+    cdef _Markup m
+    _scan_str(html, &m)
+    return _needs_taming(&m)
+
+
+cdef str _tame(str html):
+    cdef _Markup m
+    _scan_str(html, &m)
+    return _html.flatten(html) if _needs_taming(&m) else html
+
+
+_only_comments = _html._ONLY_COMMENTS.fullmatch
+_split_tail = _html.split_tail
+_flatten = _html.flatten
+
+
+def prepare(str html) -> tuple:
+    """``(main, tail)`` as ``_html.parse`` feeds them to lexbor: tail split off, both tamed."""
+    cdef _Markup m
+    cdef _EndTag *last
+    cdef _EndTag *e
+    cdef Py_ssize_t i, first
+    _scan_str(html, &m)
+    if m.n_ends:
+        # The reference's first test: text after the last </body> (or </html>) of the last eight.
+        first = m.n_ends - 8 if m.n_ends > 8 else 0
+        last = NULL
+        for i in range(first, m.n_ends):
+            e = &m.ends[i % 8]
+            if e.body:
+                last = e
+        if last == NULL:
+            last = &m.ends[(m.n_ends - 1) % 8]
+        after = html[last.end:]
+        if after and not _only_comments(after):
+            main, tail = _split_tail(html)
+            if tail:
+                return _tame(main), _tame(tail)
+    return (_flatten(html) if _needs_taming(&m) else html), ""
+
+
+def segment_html(str html, *, Py_ssize_t max_nodes=2_000_000, Py_ssize_t max_links=500_000):
+    """``_segment.segment_html``, natively."""
+    main, tail = prepare(html)
+    tree = LexborHTMLParser(main)
+    tail_tree = LexborHTMLParser(tail) if tail else None
+    hidden_css = hidden_selectors(tree)
+    if tail_tree is not None:
+        for key, how in hidden_selectors(tail_tree).items():
+            hidden_css.setdefault(key, how)
+    segments = []
+    budget = _segment.Budget(max_nodes, max_links)
+    truncated = ""
+    for t, is_tail in ((tree, False), (tail_tree, True)):
+        if t is None or truncated:
+            break
+        root = t.body or t.root
+        if root is not None:
+            truncated = _walk(t, root, is_tail, hidden_css, segments, budget)
+    return Page(segments, "html", _html.base_url(tree), tree, tail_tree, html, truncated)
+
+# ---------------------------------------------------------------------------------------------
+# Tree scoring on packed nodes
+
+def tree_raw(const float[:, ::1] X, const float[:, ::1] thresholds, const int32_t[:, ::1] features,
+             const double[:, ::1] leaves, double baseline):
+    """``SegmentModel.raw`` for a float32 matrix, on ``SegmentModel.complete_trees``.
+
+    Trees outside, rows inside: one tree's nodes stay in cache while every row walks it,
+    and eight walks at a time do not depend on each other, so the CPU overlaps them.
+    """
+    cdef Py_ssize_t n = X.shape[0], n_features = X.shape[1], n_trees = thresholds.shape[0]
+    cdef Py_ssize_t n_split = thresholds.shape[1], i, t, k, d, depth = 0
+    cdef const float *r0
+    cdef const float *r1
+    cdef const float *r2
+    cdef const float *r3
+    cdef const float *r4
+    cdef const float *r5
+    cdef const float *r6
+    cdef const float *r7
+    cdef const float *thr
+    cdef const int32_t *feat
+    cdef const double *leaf
+    cdef Py_ssize_t k0, k1, k2, k3, k4, k5, k6, k7
+    out = np.full(n, baseline, dtype=np.float64)
+    cdef double[::1] acc = out
+    while ((<Py_ssize_t> 1) << depth) - 1 < n_split:
+        depth += 1
+    if ((<Py_ssize_t> 1) << depth) - 1 != n_split or leaves.shape[1] != n_split + 1:
+        raise ValueError("trees are not complete: 2**depth - 1 split nodes and 2**depth leaves each")
+    if features.shape[0] != n_trees or features.shape[1] != n_split or leaves.shape[0] != n_trees:
+        raise ValueError("thresholds, features and leaves describe different trees")
+    for t in range(n_trees):
+        for k in range(n_split):
+            if features[t, k] < 0 or features[t, k] >= n_features:
+                raise ValueError("split on a feature outside the matrix")
+    if n == 0 or n_trees == 0:
+        return out
+    with nogil:
+        for t in range(n_trees):
+            thr = &thresholds[t, 0] if n_split else NULL
+            feat = &features[t, 0] if n_split else NULL
+            leaf = &leaves[t, 0]
+            i = 0
+            while i + 8 <= n:  # eight independent walks at a time, for the CPU to overlap
+                r0 = &X[i, 0]
+                r1 = &X[i + 1, 0]
+                r2 = &X[i + 2, 0]
+                r3 = &X[i + 3, 0]
+                r4 = &X[i + 4, 0]
+                r5 = &X[i + 5, 0]
+                r6 = &X[i + 6, 0]
+                r7 = &X[i + 7, 0]
+                k0 = k1 = k2 = k3 = k4 = k5 = k6 = k7 = 0
+                for d in range(depth):
+                    # not (x <= t): right, as for NaN in the reference's ``np.where(x <= t, ...)``
+                    k0 = 2 * k0 + 1 + (not (r0[feat[k0]] <= thr[k0]))
+                    k1 = 2 * k1 + 1 + (not (r1[feat[k1]] <= thr[k1]))
+                    k2 = 2 * k2 + 1 + (not (r2[feat[k2]] <= thr[k2]))
+                    k3 = 2 * k3 + 1 + (not (r3[feat[k3]] <= thr[k3]))
+                    k4 = 2 * k4 + 1 + (not (r4[feat[k4]] <= thr[k4]))
+                    k5 = 2 * k5 + 1 + (not (r5[feat[k5]] <= thr[k5]))
+                    k6 = 2 * k6 + 1 + (not (r6[feat[k6]] <= thr[k6]))
+                    k7 = 2 * k7 + 1 + (not (r7[feat[k7]] <= thr[k7]))
+                acc[i] += leaf[k0 - n_split]
+                acc[i + 1] += leaf[k1 - n_split]
+                acc[i + 2] += leaf[k2 - n_split]
+                acc[i + 3] += leaf[k3 - n_split]
+                acc[i + 4] += leaf[k4 - n_split]
+                acc[i + 5] += leaf[k5 - n_split]
+                acc[i + 6] += leaf[k6 - n_split]
+                acc[i + 7] += leaf[k7 - n_split]
+                i += 8
+            while i < n:
+                r0 = &X[i, 0]
+                k0 = 0
+                for d in range(depth):
+                    k0 = 2 * k0 + 1 + (not (r0[feat[k0]] <= thr[k0]))
+                acc[i] += leaf[k0 - n_split]
+                i += 1
+    return out
