@@ -10,6 +10,8 @@ spam's hiding container, so an ordinary short line next to content stays content
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from linkguard._features import FEATURE_NAMES
@@ -129,16 +131,22 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
     return promoted
 
 
-def reasons_for(contrib: np.ndarray) -> tuple[str, ...]:
-    """Reason codes of a spam segment: the features that pushed its score up most."""
-    order = np.argsort(-contrib)
+def top_reasons(contrib: np.ndarray, codes: Sequence[str | None], *, limit: int = 12) -> tuple[str, ...]:
+    """Reason codes of a verdict: the features that pushed its score up most, strongest first.
+
+    ``codes`` maps each feature column to its code (``None``: never shown).  Shared by the
+    segment, page and link verdicts.
+    """
     out: list[str] = []
-    for k in order[:12]:
-        if contrib[k] < _MIN_CONTRIBUTION and out:
+    for k in np.argsort(-contrib)[:limit]:
+        if contrib[k] <= 0 or (contrib[k] < _MIN_CONTRIBUTION and out):
             break
-        if contrib[k] <= 0:
-            break
-        code = _REASON_COLS[k]
+        code = codes[k]
         if code and code not in out:
             out.append(code)
     return tuple(out)
+
+
+def reasons_for(contrib: np.ndarray) -> tuple[str, ...]:
+    """Reason codes of a spam segment: the features that pushed its score up most."""
+    return top_reasons(contrib, _REASON_COLS)

@@ -22,6 +22,7 @@ import numpy as np
 
 from linkguard._domains import absolute, host_info
 from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, page_home, url_parts
+from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._normalize import normalize_many
 from linkguard._segment import Page
@@ -193,15 +194,9 @@ def link_features(
     return L, per_page
 
 
-def link_reasons(contrib: np.ndarray, min_contribution: float = 0.4) -> tuple[str, ...]:
-    out: list[str] = []
-    for k in np.argsort(-contrib)[:10]:
-        if contrib[k] <= 0 or (contrib[k] < min_contribution and out):
-            break
-        code = _LINK_REASON_COLS[k]
-        if code and code not in out:
-            out.append(code)
-    return tuple(out)
+def link_reasons(contrib: np.ndarray) -> tuple[str, ...]:
+    """Link reason codes: the link features that pushed its score up most."""
+    return top_reasons(contrib, _LINK_REASON_COLS, limit=10)
 
 
 def link_verdicts(

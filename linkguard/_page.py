@@ -32,6 +32,7 @@ import numpy as np
 
 from linkguard._domains import host_info, page_domain, split_host
 from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
+from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._normalize import normalize
 from linkguard._segment import Page
@@ -266,16 +267,9 @@ def page_features(
     return out
 
 
-def page_reasons(contrib: np.ndarray, min_contribution: float = 0.4) -> tuple[str, ...]:
+def page_reasons(contrib: np.ndarray) -> tuple[str, ...]:
     """Page reason codes: the page features that pushed the page score up most."""
-    out: list[str] = []
-    for k in np.argsort(-contrib)[:10]:
-        if contrib[k] <= 0 or (contrib[k] < min_contribution and out):
-            break
-        code = _PAGE_REASON_COLS[k]
-        if code and code not in out:
-            out.append(code)
-    return tuple(out)
+    return top_reasons(contrib, _PAGE_REASON_COLS, limit=10)
 
 
 MIN_SEGMENT_SCORE = 0.5

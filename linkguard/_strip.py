@@ -66,6 +66,11 @@ def unlink_page(page: Page, injected: set[str], base: str | None) -> str:
                 changed = True
     if not changed:
         return page.text
+    return _written(page)
+
+
+def _written(page: Page) -> str:
+    """The (modified) trees of a page as markup: the document, then what followed its end."""
     out = _serialise(page.tree, page.text) if page.tree is not None else ""
     if page.tail_tree is not None:
         body = page.tail_tree.body
@@ -123,13 +128,7 @@ def _strip_html(page: Page, spam: list[bool]) -> str:
             _remove_before_protected(node, protected, owned)
         else:
             node.decompose()
-    out = _serialise(page.tree, page.text) if page.tree is not None else ""
-    if page.tail_tree is not None:
-        body = page.tail_tree.body
-        rest = body.inner_html if body is not None else ""
-        if rest and rest.strip():
-            out = (out or "") + "\n" + rest
-    out = out or ""
+    out = _written(page)
     if len(out) > len(page.text):
         # The serialiser closes every element the input left open; at the end of the
         # document those end tags are implied anyway, so drop them rather than return a

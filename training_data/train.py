@@ -16,6 +16,7 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -445,7 +446,6 @@ def fit_page_model(
     text scores out of fold (by text); the threshold is chosen on out-of-fold page scores of the
     train pages together with the validation pages, a false ``spam_page`` weighing five misses.
     """
-    from sklearn.ensemble import HistGradientBoostingClassifier
 
     text_col = FEATURE_NAMES.index("text_score")
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
@@ -474,46 +474,70 @@ def fit_page_model(
         sides[split] = (P, y, groups)
         print(f"page model {split}: {len(y)} pages, {int(y.sum())} spam pages", file=sys.stderr)
     P_tr, y_tr, g_tr = sides["train"]
+    P_va, y_va, _ = sides["val"]
+    folds = [int(hashlib.sha1(f"{SEED}:page:{g}".encode()).hexdigest()[:8], 16) % PAGE_FOLDS for g in g_tr]
+    P_all = np.vstack([P_tr, P_va])
+    return fit_stacked(
+        "page",
+        (P_tr, y_tr, np.asarray(folds)),
+        (P_va, y_va),
+        PAGE_FEATURE_NAMES,
+        dict(max_iter=PAGE_TREES, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10),
+        PAGE_SPAM_WEIGHT,
+        lambda scores, t: is_spam_page(P_all, scores, t),
+    )
+
+
+def fit_stacked(
+    name: str,
+    train: tuple[np.ndarray, np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    names: tuple[str, ...],
+    trees: dict[str, int],
+    spam_weight: float,
+    decide: Callable[[np.ndarray, float], np.ndarray],
+) -> SegmentModel:
+    """A small tree model stacked on the segment model (the page or the link model).
+
+    ``train`` is ``(rows, labels, fold of each row)``.  The threshold is chosen on out-of-fold
+    scores of the training rows together with the validation rows, as the best F-score when a
+    false positive weighs ``CLEAN_PAGE_WEIGHT`` misses; ``decide(scores, threshold)`` is how a
+    score becomes a verdict when scanning.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X_tr, y_tr, fold = train
+    X_va, y_va = val
 
     def fit(rows: np.ndarray) -> SegmentModel:
         hgb = HistGradientBoostingClassifier(
-            max_iter=PAGE_TREES,
-            max_depth=4,
-            max_leaf_nodes=12,
-            learning_rate=0.1,
-            min_samples_leaf=10,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=SEED % 2**31,
+            learning_rate=0.1, l2_regularization=1.0, early_stopping=False, random_state=SEED % 2**31, **trees
         )
-        hgb.fit(P_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], PAGE_SPAM_WEIGHT, 1.0))
-        return from_hgb(hgb, 0.5, P_tr.shape[1], names=PAGE_FEATURE_NAMES)
+        hgb.fit(X_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], spam_weight, 1.0))
+        return from_hgb(hgb, 0.5, X_tr.shape[1], names=names)
 
-    fold = np.asarray([int(hashlib.sha1(f"{SEED}:page:{g}".encode()).hexdigest()[:8], 16) % PAGE_FOLDS for g in g_tr])
     oof = np.zeros(len(y_tr))
-    for k in range(PAGE_FOLDS):
+    for k in np.unique(fold):
         held = fold == k
-        oof[held] = fit(np.flatnonzero(~held)).proba(P_tr[held])
-    page = fit(np.arange(len(y_tr)))
-    P_va, y_va, _ = sides["val"]
-    scores = np.concatenate([oof, page.proba(P_va)])
+        oof[held] = fit(np.flatnonzero(~held)).proba(X_tr[held])
+    model = fit(np.arange(len(y_tr)))
+    scores = np.concatenate([oof, model.proba(X_va)])
     truth = np.concatenate([y_tr, y_va])
-    P_all = np.vstack([P_tr, P_va])
     best, best_f = 0.9, -1.0
     for t in np.linspace(0.3, 0.99, 70):
-        flagged = is_spam_page(P_all, scores, float(t))
+        flagged = decide(scores, float(t))
         tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
         f_score = 2 * tp / max(1, 2 * tp + CLEAN_PAGE_WEIGHT * fp + fn)
         if f_score > best_f:
             best, best_f = float(t), f_score
-    page.threshold = round(best, 4)
-    flagged = is_spam_page(P_all, scores, page.threshold)
+    model.threshold = round(best, 4)
+    flagged = decide(scores, model.threshold)
     print(
-        f"page threshold {page.threshold}: spam pages found {int((flagged & truth).sum())}/{int(truth.sum())}, "
-        f"other pages flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} (out of fold + val)",
+        f"{name} threshold {model.threshold}: found {int((flagged & truth).sum())}/{int(truth.sum())}, "
+        f"others flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} (out of fold + val)",
         file=sys.stderr,
     )
-    return page
+    return model
 
 
 LINK_TREES = 120
@@ -540,7 +564,6 @@ def fit_link_model(
     corpus: Path,
 ) -> SegmentModel:
     """The link model (a planted link or not), stacked on the segment model like the page model."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
 
     text_col = FEATURE_NAMES.index("text_score")
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
@@ -562,46 +585,16 @@ def fit_link_model(
         sides[split] = (np.vstack(mats), y, groups)
         print(f"link model {split}: {len(y)} links, {int(y.sum())} planted", file=sys.stderr)
     L_tr, y_tr, g_tr = sides["train"]
-
-    def fit(rows: np.ndarray) -> SegmentModel:
-        hgb = HistGradientBoostingClassifier(
-            max_iter=LINK_TREES,
-            max_depth=5,
-            max_leaf_nodes=16,
-            learning_rate=0.1,
-            min_samples_leaf=20,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=SEED % 2**31,
-        )
-        hgb.fit(L_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], LINK_SPAM_WEIGHT, 1.0))
-        return from_hgb(hgb, 0.5, L_tr.shape[1], names=LINK_FEATURE_NAMES)
-
-    fold = np.asarray([host_fold(g) for g in g_tr])
-    oof = np.zeros(len(y_tr))
-    for k in range(OOF_FOLDS):
-        held = fold == k
-        if held.any():
-            oof[held] = fit(np.flatnonzero(~held)).proba(L_tr[held])
-    link = fit(np.arange(len(y_tr)))
     L_va, y_va, _ = sides["val"]
-    scores = np.concatenate([oof, link.proba(L_va)])
-    truth = np.concatenate([y_tr, y_va])
-    best, best_f = 0.9, -1.0
-    for t in np.linspace(0.3, 0.99, 70):
-        flagged = scores >= t
-        tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
-        f_score = 2 * tp / max(1, 2 * tp + CLEAN_PAGE_WEIGHT * fp + fn)
-        if f_score > best_f:
-            best, best_f = float(t), f_score
-    link.threshold = round(best, 4)
-    flagged = scores >= link.threshold
-    print(
-        f"link threshold {link.threshold}: planted links found {int((flagged & truth).sum())}/{int(truth.sum())}, "
-        f"other links flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} (out of fold + val)",
-        file=sys.stderr,
+    return fit_stacked(
+        "link",
+        (L_tr, y_tr, np.asarray([host_fold(g) for g in g_tr])),
+        (L_va, y_va),
+        LINK_FEATURE_NAMES,
+        dict(max_iter=LINK_TREES, max_depth=5, max_leaf_nodes=16, min_samples_leaf=20),
+        LINK_SPAM_WEIGHT,
+        lambda scores, t: scores >= t,
     )
-    return link
 
 
 def main(argv: list[str] | None = None) -> int:
