@@ -49,22 +49,13 @@ def _stages(page: CorpusPage, native: bool) -> dict[str, float]:
     tree = LexborHTMLParser(main)
     tail_tree = LexborHTMLParser(tail) if tail else None
     t2 = time.perf_counter()
-    hiding = core.hidden_selectors if core is not None else _hiding.hidden_selectors
-    hidden = hiding(tree)
-    if tail_tree is not None:
-        for key, how in hiding(tail_tree).items():
-            hidden.setdefault(key, how)
+    hidden = _segment.page_hiding(
+        tree, tail_tree, core.hidden_selectors if core is not None else _hiding.hidden_selectors
+    )
     t3 = time.perf_counter()
     walk = core.walk_html if core is not None else _segment.walk_html
-    segments: list[_segment.RawSegment] = []
     budget = _segment.Budget(cfg.max_nodes, cfg.max_links)
-    truncated = ""
-    for t, is_tail in ((tree, False), (tail_tree, True)):
-        if t is None or truncated:
-            break
-        root = t.body or t.root
-        if root is not None:
-            truncated = walk(root, tail=is_tail, hidden_css=hidden, out=segments, budget=budget)
+    segments, truncated = _segment.walk_trees(tree, tail_tree, hidden, budget, walk)
     parsed = _segment.Page(segments, "html", _html.base_url(tree), tree, tail_tree, page.text, truncated)
     t4 = time.perf_counter()
     X = _features.page_features([parsed], [page.url])[0]

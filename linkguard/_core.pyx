@@ -1087,10 +1087,10 @@ _MAX_PATH = _segment._MAX_PATH
 # per segment would cost more than building the segment.  Its slots are filled here
 # through their member descriptors instead, in declaration order.
 _SEGMENT_FIELDS = (
-    "text", "links", "anchor_text", "anchor_chars", "n_lines", "hidden", "in_footer", "after_end",
+    "text", "links", "anchors", "anchor_text", "anchor_chars", "n_lines", "hidden", "in_footer", "after_end",
     "path", "start", "end", "nodes", "texts", "hidden_root", "whole_block", "tail",
 )
-cdef PyMemberDef *_SEGMENT_SLOTS[16]
+cdef PyMemberDef *_SEGMENT_SLOTS[17]
 
 
 cdef int _init_segment_slots() except -1:
@@ -1117,7 +1117,7 @@ cdef object _new_segment(tuple values):
         raise MemoryError()
     obj = <object> raw
     Py_DECREF(obj)
-    for i in range(16):
+    for i in range(17):
         PyMember_SetOne(<char *> raw, _SEGMENT_SLOTS[i], values[i])
     return obj
 
@@ -1136,6 +1136,8 @@ cdef class _Walker:
     cdef _Buf plain  # text outside links, parts joined with " " (for bare URLs)
     cdef Py_ssize_t plain_parts
     cdef list links
+    cdef list link_anchors  # text parts of each link in ``links``, in step with it
+    cdef Py_ssize_t first_link  # page-wide number of ``links[0]``: links of a segment are numbered in a row
     cdef int hidden
     cdef lxb_dom_node_t *hidden_root
     cdef bint footer
@@ -1190,6 +1192,8 @@ cdef class _Walker:
         self.plain.len = 0
         self.plain_parts = 0
         self.links = []
+        self.link_anchors = []
+        self.first_link = 0
         self.hidden = 0
         self.hidden_root = NULL
         self.footer = False
@@ -1287,7 +1291,13 @@ cdef class _Walker:
                 _contains(self.plain.data, self.plain.len, b"http", 4)
                 or _contains(self.plain.data, self.plain.len, b"www.", 4)
             ):
-                links = links + _urls_in_text(_decode(self.plain.data, self.plain.len))
+                bare = _urls_in_text(_decode(self.plain.data, self.plain.len))
+                links = links + bare
+            else:
+                bare = None
+            anchors = [" ".join(" ".join(parts).split()) for parts in self.link_anchors]
+            if bare:
+                anchors = anchors + bare
             hidden_root = None
             if self.hidden_root != NULL:
                 key = <uintptr_t> self.hidden_root
@@ -1299,6 +1309,7 @@ cdef class _Walker:
                 _new_segment((
                     _decode(self.text.data, self.text.len),
                     links,
+                    anchors,
                     _decode(self.anchor.data, self.anchor.len),
                     self.anchor_chars,
                     self.n_lines if self.n_lines > 1 else 1,
@@ -1334,6 +1345,7 @@ cdef class _Walker:
     cdef int text_bytes(
         self, lxb_dom_node_t *node, const unsigned char *p, Py_ssize_t n, _Scope *scope, bint direct
     ) except -1:
+        cdef Py_ssize_t slot
         if _all_space(p, n):
             if self.line.len:
                 self.line_pending = True
@@ -1345,6 +1357,9 @@ cdef class _Walker:
                 self.anchor_pending = True
             _append_normalised(&self.anchor, &self.anchor_pending, p, n)
             self.anchor_chars += _stripped_chars(p, n)
+            slot = scope.in_anchor - self.first_link
+            if scope.in_anchor > 0 and 0 <= slot < len(self.link_anchors):
+                (<list> self.link_anchors[slot]).append(_decode(<const char *> p, n))
         else:
             if self.plain_parts:
                 _putc(&self.plain, b" ")
@@ -1468,13 +1483,18 @@ cdef class _Walker:
                             if n_links > max_links:
                                 truncated = f"link cap reached ({max_links} links)"
                                 break
+                            if not self.links:
+                                self.first_link = n_links
                             self.links.append(_decode(<const char *> attrs[A_HREF].value, attrs[A_HREF].len))
+                            self.link_anchors.append([])
+                            child.in_anchor = n_links
                             if child.hidden and not self.hidden:
                                 self.hidden = child.hidden
                                 self.hidden_root = child.hidden_root
                             if child.footer:
                                 self.footer = True
-                        child.in_anchor += 1
+                        elif not child.in_anchor:
+                            child.in_anchor = -1
                     if kind & K_BLOCK:
                         if self.n_blocks:
                             self.blocks[self.n_blocks - 1].has_child_block = True
@@ -1807,19 +1827,9 @@ def segment_html(str html, *, Py_ssize_t max_nodes=2_000_000, Py_ssize_t max_lin
     main, tail = prepare(html)
     tree = LexborHTMLParser(main)
     tail_tree = LexborHTMLParser(tail) if tail else None
-    hidden_css = hidden_selectors(tree)
-    if tail_tree is not None:
-        for key, how in hidden_selectors(tail_tree).items():
-            hidden_css.setdefault(key, how)
-    segments = []
+    hidden_css = _segment.page_hiding(tree, tail_tree, hidden_selectors)
     budget = _segment.Budget(max_nodes, max_links)
-    truncated = ""
-    for t, is_tail in ((tree, False), (tail_tree, True)):
-        if t is None or truncated:
-            break
-        root = t.body or t.root
-        if root is not None:
-            truncated = _walk(t, root, is_tail, hidden_css, segments, budget)
+    segments, truncated = _segment.walk_trees(tree, tail_tree, hidden_css, budget, walk_html)
     return Page(segments, "html", _html.base_url(tree), tree, tail_tree, html, truncated)
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ segments, and is used instead of it when built.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -372,23 +372,41 @@ def walk_html(
     return truncated
 
 
-def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_000) -> Page:
-    """Parse and segment an HTML page."""
-    tree, tail_tree = parse(html)
-    hidden_css = hidden_selectors(tree)
+Walk = Callable[..., str]
+"""``walk_html``'s shape: the reference's or the compiled core's."""
+
+
+def page_hiding(
+    tree: Any, tail_tree: Any, hiding: Callable[[Any], dict[str, str]] = hidden_selectors
+) -> dict[str, str]:
+    """Hidden selectors of the page: the main tree's, then the tail's (an appended block
+    may carry the style or script that hides it)."""
+    hidden_css = hiding(tree)
     if tail_tree is not None:
-        # An appended block may carry the style or script that hides it.
-        for key, how in hidden_selectors(tail_tree).items():
+        for key, how in hiding(tail_tree).items():
             hidden_css.setdefault(key, how)
+    return hidden_css
+
+
+def walk_trees(
+    tree: Any, tail_tree: Any, hidden_css: dict[str, str], budget: Budget, walk: Walk = walk_html
+) -> tuple[list[RawSegment], str]:
+    """Segments of the main tree, then of the tail, one budget for both; and the truncation reason."""
     segments: list[RawSegment] = []
-    budget = Budget(max_nodes, max_links)
     truncated = ""
     for t, is_tail in ((tree, False), (tail_tree, True)):
         if t is None or truncated:
             break
         root = t.body or t.root
         if root is not None:
-            truncated = walk_html(root, tail=is_tail, hidden_css=hidden_css, out=segments, budget=budget)
+            truncated = walk(root, tail=is_tail, hidden_css=hidden_css, out=segments, budget=budget)
+    return segments, truncated
+
+
+def segment_html(html: str, *, max_nodes: int = 2_000_000, max_links: int = 500_000) -> Page:
+    """Parse and segment an HTML page."""
+    tree, tail_tree = parse(html)
+    segments, truncated = walk_trees(tree, tail_tree, page_hiding(tree, tail_tree), Budget(max_nodes, max_links))
     return Page(segments, "html", base_url(tree), tree, tail_tree, html, truncated)
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from linkguard._model import SegmentModel, default_model, load_model
+from linkguard._model import SegmentModel, default_model
+from linkguard._scan import load_model
 
 __all__ = ["ModelSpec", "missing_extra", "resolve_model"]
 
@@ -36,6 +37,7 @@ def missing_extra(extra: str, exc: ImportError) -> ImportError:
 
 @cache
 def _load_cached(path: str) -> SegmentModel:
+    # As ``linkguard.load_model`` reads it: checked against the features this linkguard computes.
     return load_model(path)
 
 
