@@ -192,6 +192,10 @@ def propose(
     prof = new.setdefault("profiles", {}).setdefault(profile, {})
     for kind, metrics in (("floors", FLOOR_METRICS), ("ceilings", CEILING_METRICS)):
         table = prof.setdefault(kind, {})
+        for metric in sorted(set(table) - set(metrics)):
+            # A bound on a metric the suite no longer measures (renamed or withdrawn) would fail
+            # every run as "not measured"; dropping it is a loosening like any other.
+            loosened.append(f"{metric}: {table.pop(metric):.4g} -> retired (no longer measured)")
         for metric in metrics:
             if metric in FULL_ONLY and profile != "full":
                 continue

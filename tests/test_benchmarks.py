@@ -178,6 +178,16 @@ def test_gate_update_refuses_to_lower_and_digest_change() -> None:
     assert loosened and new["corpus_digest"] == "sha256:def"
 
 
+def test_gate_update_retires_bounds_no_longer_measured() -> None:
+    base, _ = gate.propose(_results(), {}, "quick")
+    base["profiles"]["quick"]["floors"]["accuracy.renamed.metric"] = 0.9
+    assert not gate.check(_results(), base, "quick")["passed"]
+    new, loosened = gate.propose(_results(), base, "quick")
+    assert loosened == ["accuracy.renamed.metric: 0.9 -> retired (no longer measured)"]
+    assert "accuracy.renamed.metric" not in new["profiles"]["quick"]["floors"]
+    assert gate.check(_results(), new, "quick")["passed"]
+
+
 def test_lowered_floors_are_recorded(tmp_path: Path) -> None:
     log = tmp_path / "FLOOR_CHANGES.md"
     log.write_text("# Floor changes\n\n| date | profile | bound | reason | commit |\n|---|---|---|---|---|\n")

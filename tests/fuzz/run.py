@@ -144,7 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if crashes or mismatches else 0
 
 
-_FIELDS = ("text", "links", "anchor_text", "anchor_chars", "n_lines", "hidden", "in_footer", "after_end", "path")
+_FIELDS = (
+    "text",
+    "links",
+    "anchors",
+    "anchor_text",
+    "anchor_chars",
+    "n_lines",
+    "hidden",
+    "in_footer",
+    "after_end",
+    "path",
+)
 
 
 def _same_segments(page: str) -> bool:
