@@ -54,6 +54,13 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _scan_path() -> str:
+    """Which implementation the timed scans ran on: the figures differ several-fold."""
+    from linkguard import _native
+
+    return "compiled core" if _native.core is not None else "pure Python"
+
+
 def machine_info() -> dict[str, Any]:
     cpu = platform.processor() or "?"
     try:
@@ -69,6 +76,7 @@ def machine_info() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "cpu_model": cpu,
         "cpu_count": os.cpu_count(),
+        "scan_path": _scan_path(),
     }
     try:
         import psutil

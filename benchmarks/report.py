@@ -41,6 +41,19 @@ def table(headers: list[str], rows: list[list[Any]], align: str | None = None) -
     return "\n".join(lines)
 
 
+CC_SNAPSHOT_PAGES = 3e9
+"""Pages in one Common Crawl snapshot, in round numbers (recent crawls hold 2.5-3.5 billion)."""
+
+
+def _scan_path_of(res: dict[str, Any]) -> str:
+    return str((res.get("machine") or {}).get("scan_path") or "scan path not recorded")
+
+
+def _path_part(machine: dict[str, Any]) -> str:
+    path = machine.get("scan_path")
+    return f" ({path})" if path else ""
+
+
 def _run_line(res: dict[str, Any]) -> str:
     m = res.get("machine", {})
     c = res.get("corpus", {})
@@ -49,7 +62,7 @@ def _run_line(res: dict[str, Any]) -> str:
     return (
         f"_{res.get('mode', '?')} run {res.get('created', '?')}, {c.get('n_pages', '?')} pages "
         f"({_fmt((c.get('bytes') or 0) / 1e6, 1)} MB), corpus `{(c.get('digest') or '')[:19]}`, "
-        f"Python {m.get('python', '?')}, {m.get('cpu_model', '?')}, {pin_s}, "
+        f"Python {m.get('python', '?')}{_path_part(m)}, {m.get('cpu_model', '?')}, {pin_s}, "
         f"load avg {m.get('loadavg_start', '?')}. `python -m benchmarks` regenerates this._"
     )
 
@@ -636,6 +649,16 @@ def batch_md(res: dict[str, Any]) -> str:
         out.append(
             f"Start-up (interpreter, import, model load, one tiny page): {_fmt(st['wall_s'], 2)} s. "
             f"Without it, `--jobs 1` scores the corpus WARC at {_fmt(big.get('pages_per_s_after_startup'))} pages/s."
+        )
+    stream = (cli.get(STREAM) or {}).get("jobs1") or {}
+    rate = stream.get("pages_per_s")
+    if isinstance(rate, (int, float)) and rate > 0:
+        hours = CC_SNAPSHOT_PAGES / rate / 3600
+        out.append(
+            f"On paper, one Common Crawl snapshot (~{CC_SNAPSHOT_PAGES / 1e9:.0f} billion pages) at the measured "
+            f"single-core rate on `{STREAM}` ({_fmt(rate)} pages/s per core, reading and decompressing the WARC and "
+            f"start-up included, {_scan_path_of(res)}): about {hours:,.0f} core-hours, before any Spark overhead "
+            "(the Spark ratios below say how much of a second core Spark turns into throughput)."
         )
     if sp.get("skipped"):
         out.append(f"Spark: not run: {sp['skipped']}.")
