@@ -86,6 +86,10 @@ _VISITOR_CHECK = re.compile(
     r"|document\.referrer[^;]{0,200}?(?:google|bing|yahoo|yandex|baidu|duckduckgo)",
     re.IGNORECASE,
 )
+# Literal parts every match of the two patterns above contains: a quick search for them skips
+# most scripts (the full patterns try their optional prefixes at every position of the code).
+_VISITOR_HINT = re.compile(r"useragent|user_agent|referrer", re.IGNORECASE)
+_LOCATION = re.compile(r"location", re.IGNORECASE)
 # HTML served from folders that hold uploads, assets or server internals, not pages.
 _ODD_PATH = re.compile(
     r"/(?:wp-content/(?:uploads|plugins|themes)|wp-includes|wp-admin|assets?|images?|img|uploads?|files|"
@@ -133,9 +137,9 @@ def page_meta(tree: Any) -> PageMeta:
             continue
         code = script.text(deep=True)[:_MAX_SCRIPT]
         budget -= len(code)
-        if not meta.visitor_check and _VISITOR_CHECK.search(code):
+        if not meta.visitor_check and _VISITOR_HINT.search(code) and _VISITOR_CHECK.search(code):
             meta.visitor_check = True
-        if not meta.redirect:
+        if not meta.redirect and _LOCATION.search(code):
             found = _SCRIPT_REDIRECT.search(code)
             if found:
                 meta.redirect = found.group(1) or found.group(2)

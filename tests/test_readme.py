@@ -48,6 +48,7 @@ NOT_RUN = {
     "python -m training_data.train": "training takes minutes and rewrites the shipped model and its card",
     "python -m benchmarks": "benchmark runs take minutes and rewrite tracked results",
     "python -m tests.fuzz.run": "the long fuzz run (100,000 inputs) takes minutes",
+    "bash tests/fuzz/asan.sh": "the sanitizer build and its fuzz run take minutes",
     "dolma -c": "the Dolma toolkit is not a dependency; tests/test_io_dolma.py applies the same spans as its mixer",
 }
 

@@ -1,0 +1,52 @@
+"""What a page says about itself in its head and inline scripts (``_page.page_meta``)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from linkguard import _page
+
+_PIECES = [
+    "navigator.userAgent",
+    "NAVIGATOR.USERAGENT",
+    "$_SERVER['HTTP_USER_AGENT']",
+    "document.referrer",
+    " googlebot ",
+    " Google ",
+    "window.location = 'https://casino.example/x'",
+    "location.replace('http://a.example/b')",
+    'top.location.href="https://b.example/"',
+    "LOCATION",
+    ";",
+    " if (",
+    "x",
+    "ı",
+    "K",
+]
+
+
+def _meta(script: str) -> _page.PageMeta:
+    return _page.page_meta(LexborHTMLParser(f"<html><head><script>{script}</script></head><body>x</body></html>"))
+
+
+def _by_full_patterns(script: str) -> tuple[bool, str]:
+    """The two verdicts from the full patterns alone, without the literal pre-search."""
+    code = LexborHTMLParser(f"<script>{script}</script>").css_first("script").text(deep=True)
+    found = _page._SCRIPT_REDIRECT.search(code)
+    redirect = (found.group(1) or found.group(2)) if found else ""
+    return _page._VISITOR_CHECK.search(code) is not None, redirect
+
+
+def test_cloaking_and_redirect_scripts_are_read() -> None:
+    meta = _meta("if (navigator.userAgent.match(/Googlebot/i)) { window.location = 'https://slot.example/' }")
+    assert meta.visitor_check and meta.redirect == "https://slot.example/"
+    plain = _meta("var a = 1; console.log(document.title);")
+    assert not plain.visitor_check and not plain.redirect
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=12).map("".join))
+def test_literal_pre_search_never_changes_a_verdict(script: str) -> None:
+    meta = _meta(script)
+    assert (meta.visitor_check, meta.redirect) == _by_full_patterns(script)
