@@ -104,8 +104,12 @@ def split_host(url: str) -> str:
     return netloc.partition(":")[0].rstrip(".")
 
 
+@lru_cache(maxsize=8192)
 def absolute(href: str, base: str | None) -> str:
-    """Resolve ``href`` against the page URL; malformed input is returned unchanged."""
+    """Resolve ``href`` against the page URL; malformed input is returned unchanged.
+
+    Cached: the segment features and the link verdicts resolve the same links of a page.
+    """
     href = href.strip()
     if not base or "://" in href[:12]:
         return href

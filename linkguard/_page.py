@@ -112,6 +112,17 @@ class PageMeta:
     """An inline script looks at the visitor's user agent or referrer (cloaking for crawlers)."""
 
 
+def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
+    """``hint.search(code)``; on ASCII code (``low`` is its lower case) by plain substring tests.
+
+    Outside ASCII the pattern decides: with IGNORECASE a few non-ASCII letters (dotless i,
+    the Kelvin sign) match ASCII ones, and ``str.lower`` does not map them the same way.
+    """
+    if low is None:
+        return hint.search(code) is not None
+    return any(word in low for word in hint.pattern.split("|"))
+
+
 def page_meta(tree: Any) -> PageMeta:
     """Title, robots, refresh and script redirects, visitor checks of a parsed page."""
     meta = PageMeta()
@@ -137,9 +148,10 @@ def page_meta(tree: Any) -> PageMeta:
             continue
         code = script.text(deep=True)[:_MAX_SCRIPT]
         budget -= len(code)
-        if not meta.visitor_check and _VISITOR_HINT.search(code) and _VISITOR_CHECK.search(code):
+        low = code.lower() if code.isascii() else None
+        if not meta.visitor_check and _holds(code, low, _VISITOR_HINT) and _VISITOR_CHECK.search(code):
             meta.visitor_check = True
-        if not meta.redirect and _LOCATION.search(code):
+        if not meta.redirect and _holds(code, low, _LOCATION):
             found = _SCRIPT_REDIRECT.search(code)
             if found:
                 meta.redirect = found.group(1) or found.group(2)
