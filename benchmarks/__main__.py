@@ -356,12 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         if fam:
             made.append(fam)
         log(f"plots: {[str(p) for p in made]}")
-    summary(res)
-    if not res["gate"]["passed"]:
-        log("GATE FAILED:" + "".join(f"\n  {p}" for p in res["gate"]["problems"]))
-        return 0 if args.no_gate else 1
-    log("gate passed")
-    return 0
+    return finish(res, args)
 
 
 def run_only(args: argparse.Namespace, root: Path, mode: str, t_start: float) -> int:
@@ -388,6 +383,11 @@ def run_only(args: argparse.Namespace, root: Path, mode: str, t_start: float) ->
     if "readme" not in args.skip:
         where = report.update_readme(res, args.readme, args.results_dir / "tables.md", regions=(args.only,))
         log(f"tables: {where}")
+    return finish(res, args)
+
+
+def finish(res: dict[str, Any], args: argparse.Namespace) -> int:
+    """Print the summary and the gate's verdict; the exit status (0 when ``--no-gate``)."""
     summary(res)
     if not res["gate"]["passed"]:
         log("GATE FAILED:" + "".join(f"\n  {p}" for p in res["gate"]["problems"]))

@@ -88,6 +88,11 @@ class RawSegment:
     tail: bool = False
 
 
+NODE_FIELDS = ("nodes", "texts", "hidden_root", "whole_block")
+"""Fields of :class:`RawSegment` that hold parser nodes; the rest are plain values (compared as such)."""
+PLAIN_FIELDS = tuple(name for name in RawSegment.__dataclass_fields__ if name not in NODE_FIELDS)
+
+
 @dataclass(slots=True)
 class Page:
     """A segmented page: segments in document order, plus what strip needs."""

@@ -30,21 +30,7 @@ from linkguard._segment import Budget, Page, RawSegment
 core = _native.core
 needs_core = pytest.mark.skipif(core is None, reason="compiled core not built (pure-Python install)")
 
-_FIELDS = (
-    "text",
-    "links",
-    "anchors",
-    "anchor_text",
-    "anchor_chars",
-    "n_lines",
-    "hidden",
-    "in_footer",
-    "after_end",
-    "path",
-    "start",
-    "end",
-    "tail",
-)
+_FIELDS = _segment.PLAIN_FIELDS
 
 
 def _order(tree: LexborHTMLParser | None) -> dict[int, int]:

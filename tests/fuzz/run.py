@@ -144,18 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if crashes or mismatches else 0
 
 
-_FIELDS = (
-    "text",
-    "links",
-    "anchors",
-    "anchor_text",
-    "anchor_chars",
-    "n_lines",
-    "hidden",
-    "in_footer",
-    "after_end",
-    "path",
-)
+_FIELDS = _segment.PLAIN_FIELDS
 
 
 def _same_segments(page: str) -> bool:
