@@ -131,8 +131,8 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "scan ≥ 0.5× parse floor": t(g(res, "speed.ratios.scan_vs_parse_floor"), lambda v: v >= 0.5),
-        "scan ≥ 5× trafilatura": t(g(res, "speed.ratios.scan_vs_trafilatura"), lambda v: v >= 5),
-        "16× page ≤ 20× time": t(g(res, "speed.scaling.scan_ratio_median"), lambda v: v <= 20),
+        "scan ≥ 20× trafilatura": t(g(res, "speed.ratios.scan_vs_trafilatura"), lambda v: v >= 20),
+        "16× page ≤ 18× time": t(g(res, "speed.scaling.scan_ratio_median"), lambda v: v <= 18),  # SCALING_TARGET
         "peak RSS scan < 300 MB": t(g(res, "memory.scan.peak_rss_mb"), lambda v: v < 300),
         "peak RSS scan_many < 300 MB": t(g(res, "memory.scan_many.peak_rss_mb"), lambda v: v < 300),
     }
@@ -218,7 +218,19 @@ def main(argv: list[str] | None = None) -> int:
         if not latest.is_file():
             log(f"benchmarks: {latest} not found; run the suite first")
             return 2
-        where = report.update_readme(json.loads(latest.read_text("utf-8")), args.readme, args.results_dir / "tables.md")
+        res = json.loads(latest.read_text("utf-8"))
+        # Targets are judged again from the stored values, so a changed target shows without a rerun.
+        res["targets"] = targets(res)
+        if (res.get("speed") or {}).get("scaling"):
+            from benchmarks.speed import SCALING_TARGET
+
+            res["speed"]["scaling"]["target_max"] = SCALING_TARGET
+        if res.get("batch"):
+            from benchmarks.batch import targets as batch_targets
+
+            res["batch"]["targets"] = batch_targets(res["batch"])
+        report.write_json(latest, res)
+        where = report.update_readme(res, args.readme, args.results_dir / "tables.md")
         log(f"benchmarks: tables from {latest} written to {sorted(set(where.values()))}")
         return 0
     t_start = time.perf_counter()

@@ -55,10 +55,10 @@ TINY = "tiny.warc.gz"
 REPEAT = 10
 SPARK_SHARDS = 4
 TARGETS = {
-    "jobs2_vs_jobs1": 1.7,  # at least
+    "jobs2_vs_jobs1": 1.8,  # at least
     "peak_rss_mb": 300.0,  # below
     "rss_10x_vs_1x": 1.25,  # at most: "flat"
-    "scan_many_vs_scan": 1.5,  # at least
+    "scan_many_vs_scan": 1.0,  # at least: batching is never slower
 }
 TINY_PAGE = (
     b"<!doctype html><html><head><title>Tiny</title></head><body>"
