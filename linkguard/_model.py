@@ -399,9 +399,13 @@ def load_model(
                 f"{p} looks like a pickle; linkguard does not unpickle by default because "
                 "unpickling executes code. Pass allow_pickle=True only for files you trust."
             )
-        import joblib
-
-        est = joblib.load(p)  # explicit opt-in, documented risk
+        try:
+            import joblib
+        except ImportError:
+            raise ModelError(
+                f"{p} is a pickle and reading one needs joblib: pip install 'linkguard-spam[train]'"
+            ) from None
+        est = joblib.load(p)  # only with allow_pickle=True: the caller vouches for the file
         fitted = getattr(est, "model_", est)
         if not isinstance(fitted, SegmentModel):
             raise ModelError(f"{p} does not hold a fitted SegmentClassifier")
