@@ -225,7 +225,10 @@ class SegmentModel:
                 "right": self.right,
                 "value": self.value,
             }
-            mapped = SegmentModel(trees, self.baseline, self.threshold, columns, self.metadata, self.text, self.page)
+            mapped = SegmentModel(
+                trees, self.baseline, self.threshold, columns, self.metadata, self.text, self.page, self.link
+            )
+            mapped.prose_threshold = self.prose_threshold
             self._by_columns[columns] = mapped
         return mapped
 

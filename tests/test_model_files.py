@@ -134,6 +134,13 @@ def test_older_feature_subsets_are_remapped(tmp_path: Path) -> None:
     model = load_model(_write(tmp_path, data))
     assert model.feature_names == FEATURE_NAMES
     assert set(model.feature[model.left != np.arange(model.left.shape[1])].tolist()) <= {3}
+    # What the model carries besides its trees comes along to the remapped model.
+    assert (model.text is None) == (data.get("text_model") is None)
+    data["prose_threshold"] = 0.97
+    remapped = load_model(_write(tmp_path, data))
+    assert remapped.prose_threshold == 0.97
+    assert (remapped.page is None) == (data.get("page_model") is None)
+    assert (remapped.link is None) == (data.get("link_model") is None)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
