@@ -848,7 +848,9 @@ def hosts_md(res: dict[str, Any]) -> str:
         out.append(
             f"Real corpus pages grouped by their own registrable domain ({rh['hosts']} hosts with 2+ pages, "
             f"{rh['pages']} pages, nothing injected), `--min-pages 2`: {rh['template_injection_min_pages_2']} "
-            f"template injections, {rh['injected']} hosts with a spam page."
+            f"template injections, {rh['injected']} hosts with a spam page. These are all corpus pages, the "
+            "model's training hosts among them: a check that real templates are not called injections, not a "
+            "held-out figure."
         )
     return "\n".join(out)
 
