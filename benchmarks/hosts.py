@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import re
 import subprocess
@@ -25,13 +26,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import REPO
+from benchmarks.corpus import REPO, read_manifest
 
 POSITIONS = ("trailing", "end_of_body", "footer", "top")
 TLDS = ("com", "org", "net", "de", "fr", "co.uk", "com.br", "es", "it", "nl")
@@ -93,14 +94,16 @@ def build_crawl(
             pool.append((row, ds.read_host(root, row)))
         except (OSError, ValueError):
             continue
-    trained = {p.group for p in ds.payloads()}
+    known = ds.payloads()
+    trained = {p.group for p in known}
     unseen = [p for p in ds.payloads("unseen/**/*.jsonl") if p.group not in trained]
-    test = [p for p in ds.payloads() if ds.split_of("payload:" + p.group) == "test"]
+    test = [p for p in known if ds.split_of("payload:" + p.group) == "test"]
     by_group: dict[str, list[Any]] = {}
     for p in unseen + test:
         by_group.setdefault(p.group, []).append(p)
-    unseen_groups = sorted({p.group for p in unseen})
-    test_groups = sorted(g for g in by_group if g not in set(unseen_groups))
+    unseen_set = {p.group for p in unseen}
+    unseen_groups = sorted(unseen_set)
+    test_groups = sorted(g for g in by_group if g not in unseen_set)
     rng.shuffle(test_groups)
     groups = (unseen_groups + test_groups)[:n_groups]
     plan: list[tuple[str, Any]] = []
@@ -150,8 +153,8 @@ def build_crawl(
     info = {
         "pool_pages": len(pool),
         "groups": len(groups),
-        "unseen_groups": len([g for g in groups if g in set(unseen_groups)]),
-        "test_groups": len([g for g in groups if g not in set(unseen_groups)]),
+        "unseen_groups": sum(g in unseen_set for g in groups),
+        "test_groups": sum(g not in unseen_set for g in groups),
     }
     return hosts, info
 
@@ -255,7 +258,7 @@ def _spark_equal(rows_path: Path, cli_summaries: list[dict[str, Any]], log: Call
         "print(json.dumps(host_summaries(df)))\n"
         "spark.stop()\n"
     )
-    env = {**__import__("os").environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
     t = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", script, str(rows_path)], capture_output=True, text=True, env=env, check=False
@@ -291,12 +294,11 @@ def _cli_summaries(rows_path: Path) -> list[dict[str, Any]]:
 def _real_hosts(root: Path) -> dict[str, Any]:
     """Real corpus pages grouped by their own registrable domain: real templates, nothing injected."""
     import linkguard
+    from linkguard._domains import page_domain
     from linkguard._hosts import summarize_hosts
 
     ds = _dataset()
-    with (root / "manifest.jsonl").open(encoding="utf-8") as fh:
-        manifest = [json.loads(line) for line in fh if line.strip()]
-    from linkguard._domains import page_domain
+    manifest = read_manifest(root)
 
     by: dict[str, list[dict[str, Any]]] = {}
     for row in manifest:
@@ -317,14 +319,17 @@ def _real_hosts(root: Path) -> dict[str, Any]:
 def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
     """The host-view and campaign benchmark; see the module docstring."""
     from linkguard._campaigns import find_campaigns
-    from linkguard._hosts import mark_rows, summarize_hosts
+    from linkguard._hosts import HostView, mark_rows
 
     t0 = time.perf_counter()
     n_groups, clean = (10, 8) if quick else (30, 30)
     hosts, info = build_crawl(root, n_groups=n_groups, clean_hosts=clean, pages=(20, 30) if quick else (20, 50))
     log(f"hosts: {len(hosts)} hosts, {sum(len(h.pages) for h in hosts)} pages generated")
     rows = _score(hosts, log)
-    summaries = summarize_hosts(rows)
+    view = HostView()
+    for row in rows:
+        view.add(row)
+    summaries = view.summaries()
     by_name = {s["host"]: s for s in summaries}
     campaigns = find_campaigns(summaries)
     marked = {r["id"]: r for r in mark_rows(rows, summaries, campaigns)}
@@ -434,11 +439,6 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
         },
     }
     log("hosts: memory of the host view as pages grow ...")
-    from linkguard._hosts import HostView
-
-    view = HostView()
-    for row in rows:
-        view.add(row)
     res["sketch"] = {
         "max_prints_per_host": max((len(s.blocks) for s in view.hosts.values()), default=0),
         "hosts_over_cap": sum(1 for s in summaries if s["blocks_dropped"]),
@@ -466,7 +466,3 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
         res["real_hosts"] = _real_hosts(root)
     res["elapsed_s"] = round(time.perf_counter() - t0, 1)
     return res
-
-
-def flat(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:  # pragma: no cover - debugging aid
-    return list(rows)

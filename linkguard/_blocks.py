@@ -63,9 +63,12 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-def shingles(text: str, domains: Iterable[str]) -> set[str]:
-    """Character 5-grams of the normalised text, plus one token per target domain."""
-    norm = normalise(text)
+def shingles(text: str, domains: Iterable[str], *, norm: str | None = None) -> set[str]:
+    """Character 5-grams of the normalised text, plus one token per target domain.
+
+    ``norm``: ``normalise(text)`` when the caller has it already."""
+    if norm is None:
+        norm = normalise(text)
     out = {norm[i : i + _SHINGLE] for i in range(max(1, len(norm) - _SHINGLE + 1))} if norm else set()
     out.update("@" + d for d in domains)
     return out
@@ -89,9 +92,9 @@ def similarity(a: str, b: str) -> float:
     return sum(a[4 * i : 4 * i + 4] == b[4 * i : 4 * i + 4] for i in range(n)) / n
 
 
-def fingerprint(text: str, domains: Iterable[str]) -> str:
-    """Exact fingerprint of a block: normalised text and its sorted target domains."""
-    key = normalise(text) + "\x00" + ",".join(sorted(set(domains)))
+def fingerprint(text: str, domains: Iterable[str], *, norm: str | None = None) -> str:
+    """Exact fingerprint of a block: normalised text and its sorted target domains (``norm`` as in :func:`shingles`)."""
+    key = (normalise(text) if norm is None else norm) + "\x00" + ",".join(sorted(set(domains)))
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -152,9 +155,10 @@ class Block:
 
 def _block(seg: Segment, own: str) -> Block:
     domains = offsite_domains(seg.links, own)
+    norm = normalise(seg.text)
     return Block(
-        fp=fingerprint(seg.text, domains),
-        mh=minhash(shingles(seg.text, domains)),
+        fp=fingerprint(seg.text, domains, norm=norm),
+        mh=minhash(shingles(seg.text, domains, norm=norm)),
         path=seg.path,
         hidden=seg.hidden,
         spam=seg.is_spam,

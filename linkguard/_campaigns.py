@@ -24,7 +24,7 @@ miss, kept in the row's ``spam_blocks``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,14 +115,20 @@ class _UnionFind:
             self.parent[max(a, b)] = min(a, b)
 
 
+def _bands(mh: str) -> Iterator[tuple[int, str]]:
+    """The bucket keys of a MinHash signature: each band of :data:`BAND` values with its number."""
+    step = 4 * BAND  # hex characters per band
+    for band in range(len(mh) // step):
+        yield band, mh[band * step : (band + 1) * step]
+
+
 def _candidates(items: list[Item]) -> set[tuple[int, int]]:
     buckets: dict[tuple[int, str], list[int]] = {}
     postings: dict[str, list[int]] = {}
     for k, item in enumerate(items):
         mh = item.mh
-        step = 4 * BAND
-        for band in range(len(mh) // step):
-            buckets.setdefault((band, mh[band * step : (band + 1) * step]), []).append(k)
+        for key in _bands(mh):
+            buckets.setdefault(key, []).append(k)
         for d in item.domains:
             postings.setdefault(d, []).append(k)
     pairs: set[tuple[int, int]] = set()
@@ -210,16 +216,12 @@ class CampaignIndex:
             for mh in c.get("minhashes") or ():
                 k = len(self.prints)
                 self.prints.append((str(mh), cid))
-                step = 4 * BAND
-                for band in range(len(mh) // step):
-                    self.buckets.setdefault((band, mh[band * step : (band + 1) * step]), []).append(k)
+                for key in _bands(mh):
+                    self.buckets.setdefault(key, []).append(k)
             targets = frozenset(str(d) for d in c.get("targets") or ())
             self.target_sets[cid] = targets
             for d in targets:
                 self.targets.setdefault(d, []).append(cid)
-
-    def __len__(self) -> int:
-        return len(self.target_sets)
 
     def match(self, blocks: Iterable[Block]) -> str | None:
         """The id of the first campaign one of the blocks belongs to, or ``None``."""
@@ -230,10 +232,9 @@ class CampaignIndex:
             if cid is not None:
                 return cid
             mh = block.mh
-            step = 4 * BAND
             seen: set[int] = set()
-            for band in range(len(mh) // step):
-                for k in self.buckets.get((band, mh[band * step : (band + 1) * step]), ()):
+            for key in _bands(mh):
+                for k in self.buckets.get(key, ()):
                     if k not in seen:
                         seen.add(k)
                         if similarity(mh, self.prints[k][0]) >= SAME_TEXT:

@@ -467,3 +467,10 @@ def prose_mask(X: np.ndarray) -> np.ndarray:
         & (X[:, _IDX["in_main_text"]] > 0)
         & (X[:, _IDX["log_words"]] >= np.log1p(_PROSE_WORDS))
     )
+
+
+def segment_thresholds(X: np.ndarray, threshold: float, prose_threshold: float | None) -> np.ndarray:
+    """Each row's spam threshold: ``threshold``, raised to ``prose_threshold`` for prose rows."""
+    if prose_threshold is None:
+        return np.full(len(X), threshold)
+    return np.where(prose_mask(X), max(threshold, prose_threshold), threshold)

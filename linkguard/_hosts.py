@@ -380,9 +380,9 @@ def _templates(summaries: Iterable[Mapping[str, Any]]) -> dict[str, list[_Templa
     return out
 
 
-def template_match(row: Mapping[str, Any], templates: list[_Template]) -> str | None:
-    """The fingerprint of the host template injection a row's block copies, or ``None``."""
-    for block in blocks_of_row(row):
+def template_match(blocks: list[Block], templates: list[_Template]) -> str | None:
+    """The fingerprint of the host template injection one of a row's blocks copies, or ``None``."""
+    for block in blocks:
         for t in templates:
             if block.fp in t.fps or (block.mh and similarity(block.mh, t.minhash) >= NEAR_COPY):
                 return t.fingerprint
@@ -412,12 +412,14 @@ def mark_rows(
     for row in rows:
         out = dict(row)
         template = campaign = None
-        if row.get("status") == "ok":
-            template = template_match(row, by_host.get(host_of(row.get("url")), []))
-            campaign = index.match(blocks_of_row(row))
+        ok = row.get("status") == "ok"
+        if ok:
+            blocks = blocks_of_row(row)
+            template = template_match(blocks, by_host.get(host_of(row.get("url")), []))
+            campaign = index.match(blocks)
         out["template_block"] = template
         out["campaign"] = campaign
-        out["is_spam_batch"] = bool(row.get("is_spam") or template or campaign) if row.get("status") == "ok" else None
+        out["is_spam_batch"] = bool(row.get("is_spam") or template or campaign) if ok else None
         yield out
 
 

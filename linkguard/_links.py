@@ -24,6 +24,7 @@ from linkguard._domains import absolute, host_info
 from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, page_home, url_parts
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
+from linkguard._native import proba as score_rows
 from linkguard._normalize import normalize_many
 from linkguard._segment import Page
 from linkguard._textmodel import TextModel
@@ -217,7 +218,7 @@ def link_verdicts(
     L, per_page = link_features(pages, urls, X, pidx, proba, getattr(model, "text", None))
     if link_model is not None and len(L):
         link_model = link_model.for_columns(LINK_FEATURE_NAMES)
-        scores = link_model.proba(L)
+        scores = score_rows(link_model, L)
         spam = scores >= link_model.threshold
         # Reasons (per-feature contributions, a second walk of the trees) for the first planted
         # links only: a page of a hundred thousand planted links does not need each one explained.

@@ -34,6 +34,7 @@ from linkguard._domains import host_info, page_domain, split_host
 from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
+from linkguard._native import proba as score_rows
 from linkguard._normalize import normalize
 from linkguard._segment import Page
 from linkguard._textmodel import TextModel
@@ -112,6 +113,9 @@ class PageMeta:
     """An inline script looks at the visitor's user agent or referrer (cloaking for crawlers)."""
 
 
+_HINT_WORDS = {hint: tuple(hint.pattern.split("|")) for hint in (_VISITOR_HINT, _LOCATION)}
+
+
 def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
     """``hint.search(code)``; on ASCII code (``low`` is its lower case) by plain substring tests.
 
@@ -120,7 +124,7 @@ def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
     """
     if low is None:
         return hint.search(code) is not None
-    return any(word in low for word in hint.pattern.split("|"))
+    return any(word in low for word in _HINT_WORDS[hint])
 
 
 def page_meta(tree: Any) -> PageMeta:
@@ -144,6 +148,8 @@ def page_meta(tree: Any) -> PageMeta:
                 meta.redirect = found.group(1)
     budget = 4 * _MAX_SCRIPT
     for script in tree.css("script"):
+        if meta.visitor_check and meta.redirect:
+            break  # both settled: the other scripts cannot change them
         if "src" in script.attributes or budget <= 0:
             continue
         code = script.text(deep=True)[:_MAX_SCRIPT]
@@ -327,7 +333,7 @@ def page_verdicts(
     page_model = page_model.for_columns(PAGE_FEATURE_NAMES)
     metas = [page_meta(p.tree) if p.mode == "html" else PageMeta() for p in pages]
     P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text)
-    scores = page_model.proba(P)
+    scores = score_rows(page_model, P)
     spam_page = is_spam_page(P, scores, page_model.threshold)
     contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))
     out: list[PageVerdict] = []

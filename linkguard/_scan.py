@@ -14,7 +14,7 @@ from linkguard import _model
 from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
-from linkguard._features import FEATURE_NAMES, page_features, prose_mask
+from linkguard._features import FEATURE_NAMES, page_features, segment_thresholds
 from linkguard._label import _REASON_OF, reasons_for, revise
 from linkguard._links import link_verdicts
 from linkguard._model import SegmentModel, default_model
@@ -106,11 +106,7 @@ def _score(
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)
     # Link-less prose in the main text is held to the model's (higher) prose threshold.
-    prose_threshold = getattr(model, "prose_threshold", None)
-    if prose_threshold is not None:
-        seg_threshold = np.where(prose_mask(X), max(threshold, prose_threshold), threshold)
-    else:
-        seg_threshold = np.full(len(proba), threshold)
+    seg_threshold = segment_thresholds(X, threshold, getattr(model, "prose_threshold", None))
     spam_first: list[np.ndarray] = []
     offset = 0
     for page in pages:

@@ -28,7 +28,14 @@ import tldextract
 import linkguard
 from linkguard._config import Config
 from linkguard._estimator import SegmentClassifier, from_hgb
-from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, PAGE_FEATURE_NAMES, page_features, prose_mask
+from linkguard._features import (
+    FEATURE_NAMES,
+    LINK_FEATURE_NAMES,
+    PAGE_FEATURE_NAMES,
+    page_features,
+    prose_mask,
+    segment_thresholds,
+)
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
 from linkguard._normalize import normalize_many
@@ -403,15 +410,8 @@ PAGE_SPAM_WEIGHT = 3.0
 PAGE_FOLDS = 3
 
 
-def _segment_thresholds(model: SegmentModel, X: np.ndarray) -> np.ndarray:
-    """Each segment's threshold as scanning applies it (link-less prose gets the prose threshold)."""
-    if model.prose_threshold is None:
-        return np.full(len(X), model.threshold)
-    return np.where(prose_mask(X), max(model.threshold, model.prose_threshold), model.threshold)
-
-
 def _page_rows(f: Featurised, proba: np.ndarray, model: SegmentModel) -> np.ndarray:
-    thresholds = _segment_thresholds(model, f.X)
+    thresholds = segment_thresholds(f.X, model.threshold, model.prose_threshold)
     return page_level_features(f.modes, f.metas, f.urls, f.X, f.owner, proba, thresholds, model.text)
 
 

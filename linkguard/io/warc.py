@@ -145,8 +145,8 @@ def iter_records(
 # ---------------------------------------------------------------- helpers
 
 
-def _error(rid: Any, url: str | None, message: str, date: str | None = None) -> dict[str, Any]:
-    return failed_record(rid, url, message, date=date)
+def _error(rid: Any, url: str | None, message: str) -> dict[str, Any]:
+    return failed_record(rid, url, message)
 
 
 def _skipped(rid: Any, url: str | None, message: str, date: str | None = None) -> dict[str, Any]:

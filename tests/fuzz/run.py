@@ -108,13 +108,14 @@ def main(argv: list[str] | None = None) -> int:
             slowest = (dt / size_kb, dt, len(page))
         if args.compare and isinstance(page, str):
             compared += 1
+            shown = repr(page)
             try:
                 same = _same_segments(page)
             except Exception as exc:
                 same = False
-                page = f"{page!r}: {type(exc).__name__}: {exc}"
+                shown = f"{shown}: {type(exc).__name__}: {exc}"
             if not same:
-                mismatches.append({"input": repr(page)[:500]})
+                mismatches.append({"input": shown[:500]})
         records.append(rng.choice([{"id": i, "html": page}, page, {"id": i}, None, {"id": i, "html": 5}]))
         if len(records) == 50:
             rows = list(linkguard.score_records(records, batch_size=16, config=cfg))
