@@ -134,6 +134,7 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
     return {
         "scan ≥ 0.5× parse floor": t(g(res, "speed.ratios.scan_vs_parse_floor"), lambda v: v >= 0.5),
         "scan ≥ 20× trafilatura": t(g(res, "speed.ratios.scan_vs_trafilatura"), lambda v: v >= 20),
+        "prescreen ≥ 0.8× parse floor": t(g(res, "speed.ratios.prescreen_vs_parse_floor"), lambda v: v >= 0.8),
         f"16× page ≤ {SCALING_TARGET}× time": t(
             g(res, "speed.scaling.scan_ratio_median"), lambda v: v <= SCALING_TARGET
         ),
@@ -336,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         log("accuracy: false alarms on the real corpus ...")
         # Every corpus page, also in a quick run: the carved-out pages are the false-alarm figure.
         all_pages = pages if sub is rows else load_pages(root, rows)
-        acc["corpus"] = accuracy.run_corpus_false_alarms(all_pages, accuracy.corpus_roles(root))
+        roles = accuracy.corpus_roles(root)
+        acc["corpus"] = accuracy.run_corpus_false_alarms(all_pages, roles)
+        if labelled is not None:
+            log("accuracy: what the prescreen clears and loses ...")
+            acc["prescreen"] = accuracy.run_prescreen(lab_pages + extra, lab_labels + extra_labels, all_pages, roles)
         res["accuracy"] = acc
     if "hosts" not in args.skip:
         from benchmarks.hosts import run_hosts

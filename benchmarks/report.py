@@ -140,6 +140,7 @@ def speed_md(res: dict[str, Any]) -> str:
             f"max {_fmt(sc.get('scan_ratio_max'))} (target ≤ {SCALING_TARGET}); "
             f"parse floor {_fmt(sc.get('floor_ratio_median'))}."
         )
+    out += _prescreen_md(res)
     tg = res.get("targets") or {}
     if tg:
         out += [
@@ -153,6 +154,49 @@ def speed_md(res: dict[str, Any]) -> str:
             + ".",
         ]
     return "\n".join(out)
+
+
+def _prescreen_md(res: dict[str, Any]) -> list[str]:
+    """Speed of ``Config(prescreen=True)`` beside what it clears and what it loses."""
+    from benchmarks.speed import SCAN_PRESCREEN
+
+    sp = (res.get("speed") or {}).get("tools", {}).get(SCAN_PRESCREEN, {}).get("all") or {}
+    ps = (res.get("accuracy") or {}).get("prescreen") or {}
+    if not sp and not ps:
+        return []
+    ratios = (res.get("speed") or {}).get("ratios") or {}
+    line = "`Config(prescreen=True)` / `--prescreen` (off by default):"
+    if sp:
+        line += (
+            f" {_fmt(sp.get('pages_per_s'))} pages/s, {_fmt(ratios.get('prescreen_vs_parse_floor'))}× the parse"
+            f" floor, {_fmt(ratios.get('prescreen_vs_scan'))}× `scan`."
+        )
+    cl = ps.get("cleared") or {}
+    if cl:
+        parts = [
+            f"{_pct(cl[k]['rate'])} of {what} ({cl[k]['cleared']}/{cl[k]['pages']})"
+            for k, what in (
+                ("carved", "carved-out corpus pages"),
+                ("test_hosts", "test-host corpus pages"),
+                ("clean", "labelled clean test pages"),
+                ("about_topic", "about-the-topic pages"),
+            )
+            if k in cl
+        ]
+        line += " It answered clean without scoring " + ", ".join(parts) + "."
+    lost = ps.get("lost") or {}
+    if lost:
+        parts = [
+            f"{row['lost']} of {row['detected']} {what} ({_pct(row['rate'])})"
+            for key, what in (("real", "real spam pages"), ("generated", "generated ones"))
+            if (row := lost.get(key))
+        ]
+        line += (
+            " Of the test-split spam pages the full scan detects, it cleared (lost) "
+            + " and ".join(parts)
+            + ". Its rules were set on training and validation pages."
+        )
+    return ["", line]
 
 
 # (label, path in a tool's "overall", higher is better)

@@ -30,6 +30,7 @@ SCALING_TARGET = 18
 SCAN = "linkguard.scan"
 SCAN_BYTES = "linkguard.scan(bytes)"
 SCAN_MANY = "linkguard.scan_many"
+SCAN_PRESCREEN = "linkguard.scan(prescreen)"
 SIZE_BINS_KB = (0, 32, 64, 128, 256, 512, 1 << 30)
 
 
@@ -49,9 +50,11 @@ def pin_one_core() -> dict[str, Any]:
 def tools() -> dict[str, tuple[Callable[[CorpusPage], Any], str]]:
     """name -> (call on one page, input kind)."""
     scan = linkguard.scan
+    screened = linkguard.Config(prescreen=True)
     out: dict[str, tuple[Callable[[CorpusPage], Any], str]] = {
         SCAN: (lambda p: scan(p.text, p.url), "str"),
         SCAN_BYTES: (lambda p: scan(p.raw, p.url), "bytes (includes encoding detection)"),
+        SCAN_PRESCREEN: (lambda p: scan(p.text, p.url, config=screened), "str, `Config(prescreen=True)`"),
     }
     for name, fn in baselines.BASELINES.items():
         out[name] = ((lambda p, fn=fn: fn(p.text, p.url, p.lang)), "str")
@@ -198,6 +201,8 @@ def run_speed(
             "scan_many_vs_parse_floor": out_tools[SCAN_MANY]["all"]["x_parse_floor"],
             "scan_many_vs_scan": _ratio(out_tools[SCAN_MANY]["all"], out_tools[SCAN]["all"]),
             "scan_bytes_vs_scan": _ratio(out_tools[SCAN_BYTES]["all"], out_tools[SCAN]["all"]),
+            "prescreen_vs_parse_floor": out_tools[SCAN_PRESCREEN]["all"]["x_parse_floor"],
+            "prescreen_vs_scan": _ratio(out_tools[SCAN_PRESCREEN]["all"], out_tools[SCAN]["all"]),
         },
         "by_size_mb_per_s": {lab: bins[lab] for lab in order_bins},
     }

@@ -28,6 +28,9 @@ class Config:
     """Links collected per page."""
     neighbours: bool = True
     """Second pass: short lines wedged between spam segments become spam too."""
+    prescreen: bool = False
+    """Clear plainly clean pages without scoring them (faster crawl filtering, some recall lost;
+    the README's benchmark section gives both).  Such a report has ``prescreened=True``."""
 
     def __post_init__(self) -> None:
         if self.threshold is not None and not 0.0 < self.threshold < 1.0:

@@ -20,7 +20,7 @@ import unicodedata
 import numpy as np
 
 # Zero-width and other invisible characters that split a word without showing.
-_INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
 # Numeric character references and a few named ones, written as text (double-escaped markup,
 # or a text dump of it).
@@ -31,7 +31,7 @@ _CONFUSABLE = str.maketrans(
     "аеорсхуіјѕԁһӏԛԝαεορτυνκχіοкмтвн",
     "aeopcxyijsdhlqwaeoptuvkxiokmtbh",
 )
-_GREEK_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
+GREEK_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
 _MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff])\w+")
 # A token with a leet digit or symbol between letters (``g4c0r``, ``v1agra``) or leading two or
 # more letters (``5lot``); runs of other digits (``slot88``, ``covid19``, ``h2o``) are not leet.
@@ -68,11 +68,11 @@ def normalize(text: str) -> tuple[str, int]:
             marks += len(_MATH_ALNUM.findall(text)) and 1 + len(_MATH_ALNUM.findall(text)) // 8
             text = unicodedata.normalize("NFKC", text)
         text = text.lower()
-        if _INVISIBLE.search(text):
-            stripped = _INVISIBLE.sub("", text)
+        if INVISIBLE.search(text):
+            stripped = INVISIBLE.sub("", text)
             marks += 1 + (len(text) - len(stripped)) // 8
             text = stripped
-        if _GREEK_CYRILLIC.search(text):
+        if GREEK_CYRILLIC.search(text):
             mixed = _MIXED_WORD.findall(text)
             if mixed:
                 marks += len(mixed)
@@ -109,7 +109,7 @@ def mixed_script_words(texts: list[str]) -> np.ndarray:
     """Words mixing Latin with Cyrillic/Greek letters per text (``canаdian`` with a Cyrillic ``а``)."""
     out = np.zeros(len(texts), dtype=np.float32)
     for i, t in enumerate(texts):
-        if not t.isascii() and _GREEK_CYRILLIC.search(t):
+        if not t.isascii() and GREEK_CYRILLIC.search(t):
             out[i] = len(_MIXED_WORD.findall(t.lower()))
     return out
 

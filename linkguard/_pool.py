@@ -31,6 +31,7 @@ class ScoreOptions:
     explain: bool = False
     strip: bool = False
     batch_size: int = 16
+    prescreen: bool = False
 
 
 def default_jobs() -> int:
@@ -61,7 +62,7 @@ def score(records: Iterable[Mapping[str, Any]], options: ScoreOptions) -> Iterat
         records,
         mode=options.mode,
         batch_size=options.batch_size,
-        config=Config(threshold=options.threshold),
+        config=Config(threshold=options.threshold, prescreen=options.prescreen),
         explain=options.explain,
         strip=options.strip,
     )

@@ -141,6 +141,13 @@ FIELDS: tuple[Field, ...] = (
         row_blocks,
     ),
     Field("truncated", "bool", "a size cap was hit; the verdict covers what was read", _false, lambda r: r.truncated),
+    Field(
+        "prescreened",
+        "bool",
+        "the opt-in prescreen cleared the page without scoring it (`--prescreen`)",
+        _false,
+        lambda r: r.prescreened,
+    ),
     Field("error", "string", "why the row is `skipped` or `error`", _none),
 )
 """The columns, in order."""
@@ -180,6 +187,7 @@ class Row(_Extras):
     page_reasons: list[str]
     spam_blocks: list[str]
     truncated: bool
+    prescreened: bool
     error: str | None
 
 

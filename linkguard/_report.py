@@ -89,6 +89,10 @@ class Report:
     """Page reason codes of a ``spam_page`` verdict, strongest first."""
     links: tuple[Link, ...] = ()
     """Every judged link of the page, in document order, each with its own label, score and reasons."""
+    prescreened: bool = False
+    """The opt-in prescreen (``Config(prescreen=True)``) cleared the page: it was segmented but
+    not scored, so every segment and link is ``content`` with score 0.0 and ``page_score`` is
+    ``None``."""
     _text: str | None = field(default=None, repr=False)
     """The decoded page as it was segmented (after NUL and lone-surrogate replacement)."""
     _caps: tuple[int, int] = field(default=(MAX_NODES_DEFAULT, MAX_LINKS_DEFAULT), repr=False)
@@ -152,6 +156,7 @@ class Report:
             "page_score": None if self.page_score is None else round(self.page_score, 6),
             "page_reasons": list(self.page_reasons),
             "injected_links": list(self.injected_links),
+            "prescreened": self.prescreened,
         }
         if segments:
             out["segments"] = [s.to_dict() for s in self.segments]

@@ -13,14 +13,16 @@ import numpy as np
 from linkguard import _model
 from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
+from linkguard._domains import absolute
 from linkguard._errors import InputError
 from linkguard._features import FEATURE_NAMES, page_features, segment_thresholds
 from linkguard._label import _REASON_OF, reasons_for, revise
-from linkguard._links import link_verdicts
+from linkguard._links import Link, collect_links, link_verdicts
 from linkguard._model import SegmentModel, default_model
 from linkguard._native import proba as score_rows
 from linkguard._native import segment_html
 from linkguard._page import page_verdicts
+from linkguard._prescreen import prescreen
 from linkguard._report import Report, Segment
 from linkguard._segment import Page, RawSegment, segment_text
 
@@ -99,9 +101,84 @@ def _score(
     model: SegmentModel,
     config: Config,
 ) -> list[Report]:
-    """Features for the whole batch, one model call, then per-page labelling."""
+    """Reports in input order: pages the prescreen clears (when on) unscored, the rest in full."""
     if isinstance(model, SegmentModel):  # anything else with proba/contributions scores as it likes
         model = model.for_columns(FEATURE_NAMES)
+    if not config.prescreen:
+        return _score_full(pages, urls, encodings, truncations, model, config)
+    text_model = getattr(model, "text", None)
+    cleared = [not prescreen(page, url, text_model) for page, url in zip(pages, urls, strict=True)]
+    full = [i for i, c in enumerate(cleared) if not c]
+    scored = iter(
+        _score_full(
+            [pages[i] for i in full],
+            [urls[i] for i in full],
+            [encodings[i] for i in full],
+            [truncations[i] for i in full],
+            model,
+            config,
+        )
+    )
+    threshold = config.threshold if config.threshold is not None else model.threshold
+    return [
+        _cleared_report(pages[i], urls[i], encodings[i], truncations[i], float(threshold), config)
+        if c
+        else next(scored)
+        for i, c in enumerate(cleared)
+    ]
+
+
+def _cleared_report(
+    page: Page, url: str | None, encoding: str | None, trunc: str, threshold: float, config: Config
+) -> Report:
+    """The report of a page the prescreen cleared: every segment and link content, nothing scored."""
+    base = url or page.base_url
+    segs = tuple(
+        Segment(
+            label="content",
+            score=0.0,
+            reasons=(),
+            text=raw.text,
+            links=tuple(absolute(h, base) for h in raw.links),
+            path=raw.path,
+            index=i,
+            start=raw.start if raw.start >= 0 else None,
+            end=raw.end if raw.end >= 0 else None,
+            hidden=raw.hidden,
+        )
+        for i, raw in enumerate(page.segments)
+    )
+    found = collect_links(page, url)
+    links = tuple(
+        Link(href, anchor, s, "content", 0.0)
+        for href, anchor, s in zip(found.hrefs, found.anchors, found.segments, strict=True)
+    )
+    return Report(
+        segments=segs,
+        url=url,
+        mode="text" if page.mode == "text" else "html",
+        encoding=encoding,
+        truncated=bool(trunc),
+        truncated_reason=trunc or None,
+        threshold=threshold,
+        links=links,
+        prescreened=True,
+        _text=page.text,
+        _caps=(config.max_nodes, config.max_links),
+    )
+
+
+def _score_full(
+    pages: Sequence[Page],
+    urls: Sequence[str | None],
+    encodings: Sequence[str | None],
+    truncations: Sequence[str],
+    model: SegmentModel,
+    config: Config,
+) -> list[Report]:
+    """Features for the whole batch, one model call, then per-page labelling."""
+    if not pages:
+        return []
     X, pidx, abs_links = page_features(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)

@@ -154,6 +154,11 @@ def _add_inputs(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
 def _add_running(parser: argparse.ArgumentParser, threshold_help: str) -> None:
     run = parser.add_argument_group("scoring")
     _add_scoring(run, threshold_help)
+    run.add_argument(
+        "--prescreen",
+        action="store_true",
+        help="clear plainly clean pages without scoring them: faster, loses some recall (see README)",
+    )
     run.add_argument("--batch-size", type=_positive_int, default=16, help="records per batch (default: 16)")
     run.add_argument(
         "-j",
@@ -562,6 +567,7 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
         explain=explain or report_dir is not None or dolma,
         strip=strip,
         batch_size=args.batch_size,
+        prescreen=args.prescreen,
     )
     jobs = args.jobs or default_jobs()
     show_progress = not args.quiet and _stderr_is_terminal()

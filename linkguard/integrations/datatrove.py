@@ -54,9 +54,15 @@ class _LinkguardStep:
     _model: SegmentModel | None
 
     def _init_linkguard(
-        self, *, threshold: float | None, max_bytes: int | None, model: ModelSpec, url_key: str
+        self,
+        *,
+        threshold: float | None,
+        max_bytes: int | None,
+        model: ModelSpec,
+        url_key: str,
+        prescreen: bool = False,
     ) -> None:
-        kwargs: dict[str, Any] = {"threshold": threshold}
+        kwargs: dict[str, Any] = {"threshold": threshold, "prescreen": prescreen}
         if max_bytes is not None:
             kwargs["max_bytes"] = max_bytes
         self.config = Config(**kwargs)
@@ -125,6 +131,7 @@ class LinkSpamFilter(_LinkguardStep, BaseFilter):
         max_bytes: read at most this much of each page.
         batch_size: documents scored together on the vectorised path.
         exclusion_writer: where dropped documents go (with ``filter_reason``).
+        prescreen: clear plainly clean pages without scoring them (faster, loses some recall).
     """
 
     name = "🔗 LinkGuard"
@@ -141,10 +148,13 @@ class LinkSpamFilter(_LinkguardStep, BaseFilter):
         max_bytes: int | None = None,
         batch_size: int = 64,
         exclusion_writer: DiskWriter | None = None,
+        prescreen: bool = False,
     ) -> None:
         super().__init__(exclusion_writer=exclusion_writer, batch_size=batch_size)
         self.drop = drop
-        self._init_linkguard(threshold=threshold, max_bytes=max_bytes, model=model, url_key=url_key)
+        self._init_linkguard(
+            threshold=threshold, max_bytes=max_bytes, model=model, url_key=url_key, prescreen=prescreen
+        )
 
     def _verdict(self, doc: Document, row: Row) -> bool | tuple[bool, str]:
         _annotate(doc, row)

@@ -342,6 +342,7 @@ def run_job(
     model_path: str | None = None,
     wet: bool | None = None,
     overwrite: bool = False,
+    prescreen: bool = False,
     host_summary_path: str | None = None,
     campaigns_path: str | None = None,
     min_pages: int = MIN_PAGES_DEFAULT,
@@ -352,7 +353,7 @@ def run_job(
     ``host_summary_path``/``campaigns_path``: also write the host summaries and the
     campaigns across hosts, each as a folder holding one JSON Lines text file.
     """
-    config = Config(threshold=threshold) if threshold is not None else None
+    config = Config(threshold=threshold, prescreen=prescreen) if threshold is not None or prescreen else None
     if input_format == "warc-list":
         paths: RDD[str] = spark.sparkContext.textFile(input_path)
         if num_partitions:
@@ -402,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--num-output-partitions", type=int, default=None, help="output files")
     parser.add_argument("--threshold", type=float, default=None, help="spam threshold (default: the model's)")
     parser.add_argument("--model", default=None, help="JSON model file readable on every executor")
+    parser.add_argument(
+        "--prescreen", action="store_true", help="clear plainly clean pages without scoring them (see README)"
+    )
     wet = parser.add_mutually_exclusive_group()
     wet.add_argument("--wet", dest="wet", action="store_const", const=True, help="inputs are WET (text)")
     wet.add_argument("--no-wet", dest="wet", action="store_const", const=False, help="inputs are WARC")
@@ -447,6 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_path=args.model,
             wet=args.wet,
             overwrite=args.overwrite,
+            prescreen=args.prescreen,
             host_summary_path=args.host_summary,
             campaigns_path=args.campaigns,
             min_pages=args.min_pages,
