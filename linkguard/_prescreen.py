@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -89,12 +90,19 @@ def _host(href: str, base_host: str) -> str:
     return netloc.partition(":")[0].rstrip(".")
 
 
+@lru_cache(maxsize=16384)
+def _spam_name(domain: str) -> bool:
+    """Whether a registrable domain's name carries a spam word or a brand shape (``slot88``)."""
+    name = domain.partition(".")[0]
+    lex = lexicon()
+    return lex.host_has_term(name) or bool(lex.brand.search(name))
+
+
 def _link_evidence(page: Page, url: str | None) -> str:
     """The first link-borne reason to scan the page in full, ``""`` for none."""
     home = page_domain(url) or page_domain(page.base_url)
     base = url or page.base_url
     base_host = split_host(base) if base else ""
-    lex = lexicon()
     for seg in page.segments:
         others: set[str] = set()
         for href in seg.links:
@@ -106,8 +114,7 @@ def _link_evidence(page: Page, url: str | None) -> str:
                 return "raw_ip_links"
             if not info.domain or info.domain == home:
                 continue
-            name = info.domain.partition(".")[0]
-            if lex.host_has_term(name) or lex.brand.search(name):
+            if _spam_name(info.domain):
                 return "spam_host"
             others.add(info.domain)
         if seg.hidden and len(others) >= HIDDEN_DOMAINS:

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from linkguard._domains import absolute, extractor, host_info, page_domain, split_host
 
 
@@ -36,3 +41,25 @@ def test_local_hosts_are_not_other_sites() -> None:
         assert host_info(host).domain == "", host
     assert host_info("103.49.239.135").is_ip
     assert host_info("103.49.239.135").domain == "103.49.239.135"
+
+
+_URL_CHARS = "/.?#;=&%@:~-_aB9 \t\\[]ä"
+
+
+@settings(max_examples=2000)
+@given(
+    base=st.one_of(
+        st.sampled_from(
+            ["https://a.com/x/y", "http://A.com:80/x?q", "https://a.com", "https://u@a.com/", "HTTP://a.com/"]
+        ),
+        st.text(alphabet=_URL_CHARS, max_size=20).map(lambda s: "https://a.com" + s),
+    ),
+    href=st.text(alphabet=_URL_CHARS, max_size=20).map(lambda s: "/" + s),
+)
+def test_absolute_fast_path_equals_urljoin(base: str, href: str) -> None:
+    assume("://" not in href.strip()[:12])  # taken as absolute before any joining
+    try:
+        expected = urljoin(base, href.strip())
+    except ValueError:
+        expected = href.strip()
+    assert absolute(href, base) == expected
