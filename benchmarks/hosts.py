@@ -80,14 +80,28 @@ def _rehost(html: str, url: str | None, host: str) -> str:
 
 
 def build_crawl(
-    root: Path, *, n_groups: int, clean_hosts: int, pages: tuple[int, int] = (20, 50), seed: int = SEED
+    root: Path,
+    *,
+    n_groups: int,
+    clean_hosts: int,
+    pages: tuple[int, int] = (20, 50),
+    seed: int = SEED,
+    split: str = "test",
 ) -> tuple[list[Host], dict[str, Any]]:
-    """The generated crawl: hosts with their pages (``id``, ``url``, ``date``, ``html``, truth)."""
+    """The generated crawl: hosts with their pages (``id``, ``url``, ``date``, ``html``, truth).
+
+    ``split="test"`` (the benchmark): carved-out and test-split host pages, held-back and
+    test-split payloads.  ``split="val"``: validation host pages and payloads only, the crawl
+    the host view's constants are chosen on (:func:`tune`).
+    """
     ds = _dataset()
     rng = random.Random(seed)
-    pool_rows = [r for r in ds.host_pages(root, carved=True)] + [
-        r for r in ds.host_pages(root) if ds.host_role(r["path"]) == "test"
-    ]
+    if split == "test":
+        pool_rows = [r for r in ds.host_pages(root, carved=True)] + [
+            r for r in ds.host_pages(root) if ds.host_role(r["path"]) == "test"
+        ]
+    else:
+        pool_rows = [r for r in ds.host_pages(root) if ds.host_role(r["path"]) == split]
     pool = []
     for row in pool_rows:
         try:
@@ -96,8 +110,8 @@ def build_crawl(
             continue
     known = ds.payloads()
     trained = {p.group for p in known}
-    unseen = [p for p in ds.payloads("unseen/**/*.jsonl") if p.group not in trained]
-    test = [p for p in known if ds.split_of("payload:" + p.group) == "test"]
+    unseen = [p for p in ds.payloads("unseen/**/*.jsonl") if p.group not in trained] if split == "test" else []
+    test = [p for p in known if ds.split_of("payload:" + p.group) == split]
     by_group: dict[str, list[Any]] = {}
     for p in unseen + test:
         by_group.setdefault(p.group, []).append(p)
@@ -466,3 +480,46 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
         res["real_hosts"] = _real_hosts(root)
     res["elapsed_s"] = round(time.perf_counter() - t0, 1)
     return res
+
+
+def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Host-level precision and recall on the validation crawl for a grid of the host view's
+    constants (``python -m benchmarks.hosts --tune``): where they are chosen, never on the
+    benchmark's crawl."""
+    from linkguard import _hosts
+
+    hosts, info = build_crawl(root, n_groups=40, clean_hosts=30, split="val")
+    log(f"tune: validation crawl {info}, {sum(len(h.pages) for h in hosts)} pages")
+    rows = _score(hosts, log)
+    bad = {h.name for h in hosts if h.group}
+    saved = (_hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE)
+    out = []
+    try:
+        for near in (0.6, 0.75, 0.9):
+            for pooled in (0.5, 0.6, 0.7, 0.8):
+                _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = near, pooled, min(0.5, pooled)
+                view = _hosts.HostView()
+                for row in rows:
+                    view.add(row)
+                found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
+                names = {h.name for h in hosts}
+                tp, fp = len(found & bad), len(found & (names - bad))
+                res = {"near_copy": near, "pooled_score": pooled, **_prf(tp, fp, len(bad - found))}
+                out.append(res)
+                log(f"tune: {res}")
+    finally:
+        _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = saved
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from benchmarks.corpus import corpus_dir
+
+    parser = argparse.ArgumentParser(description="host view: choose its constants on the validation crawl")
+    parser.add_argument("--tune", action="store_true", help="print host-level P/R over a grid of constants")
+    parser.add_argument("--corpus", default=None)
+    args = parser.parse_args()
+    if args.tune:
+        tune(corpus_dir(args.corpus))

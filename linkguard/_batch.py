@@ -20,8 +20,7 @@ from linkguard._errors import LinkguardError
 from linkguard._model import SegmentModel, default_model
 from linkguard._records import ROW_FIELDS, Row, Status, empty_row, failed_row, report_row
 from linkguard._report import Report
-from linkguard._scan import _DEFAULT_CONFIG, _MODES, _read, _score
-from linkguard._segment import Page
+from linkguard._scan import _DEFAULT_CONFIG, _MODES, ReadPage, _read, _score
 
 log = logging.getLogger("linkguard")
 
@@ -54,10 +53,7 @@ class _Pending:
     """A record read and segmented, waiting for its batch's model call."""
 
     index: int
-    page: Page
-    encoding: str | None
-    truncated: str
-    url: str | None
+    read: ReadPage
 
 
 def score_records(
@@ -136,8 +132,7 @@ def _read_record(
         rmode = record.get("mode") or mode
         if rmode not in _MODES:
             raise LinkguardError(f"unknown mode {rmode!r}")
-        parsed, used, trunc = _read(page, rmode, config, record.get("encoding"))
-        pending.append(_Pending(k, parsed, used, trunc, url))
+        pending.append(_Pending(k, _read(page, url, rmode, config, record.get("encoding"))))
         return empty_row(rid, url, date=date)  # placeholder, filled when the batch is scored
     except Exception as exc:
         return failed_row(rid, url, _message(exc), date=date)
@@ -158,19 +153,12 @@ def _score_pending(
     if not pending:
         return
     try:
-        reports = _score(
-            [p.page for p in pending],
-            [p.url for p in pending],
-            [p.encoding for p in pending],
-            [p.truncated for p in pending],
-            model,
-            config,
-        )
+        reports = _score([p.read for p in pending], model, config)
     except Exception:
         log.exception("batch scoring failed; retrying record by record")
         for p in pending:
             try:
-                yield p, _score([p.page], [p.url], [p.encoding], [p.truncated], model, config)[0]
+                yield p, _score([p.read], model, config)[0]
             except Exception as exc:
                 yield p, _message(exc)
         return

@@ -54,7 +54,9 @@ NEAR_COPY = 0.75
 POOLED_SCORE = 0.8
 """Mean score of a block's copies that convicts a repeated off-site block none of whose copies was
 convicted alone.  Lower bars catch real template furniture: on the 507 real corpus pages, off-site
-near misses reach 0.6-0.78 for share buttons, a designer's credit line and a banner, none 0.8."""
+near misses reach 0.6-0.78 for share buttons, a designer's credit line and a banner, none 0.8.
+On the validation crawl (``python -m benchmarks.hosts --tune``) 0.8 finds 63 of 74 injected hosts
+and 0.5 would find 67, neither with a false host; the real furniture keeps it at 0.8."""
 REPEATED_SCORE = 0.5
 """Best score of a repeated off-site near miss that is listed (evidence ``repeated``) for campaigns."""
 LISTED_BLOCKS = 10

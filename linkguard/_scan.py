@@ -39,6 +39,8 @@ class ReadPage(NamedTuple):
     """One input decoded and segmented, ready to score."""
 
     page: Page
+    url: str | None
+    """The page's own address, as the caller gave it."""
     encoding: str | None
     """Codec used to decode bytes input (``None`` for ``str`` input)."""
     truncated: str
@@ -55,7 +57,7 @@ def load_model(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> S
     return _model.load_model(path, allow_pickle=allow_pickle, feature_names=FEATURE_NAMES)
 
 
-def _read(page: Any, mode: str, config: Config, encoding: str | None) -> ReadPage:
+def _read(page: Any, url: str | None, mode: str, config: Config, encoding: str | None) -> ReadPage:
     """Decode and segment one input."""
     if mode not in _MODES:
         raise InputError(f"mode must be one of {_MODES}, not {mode!r}")
@@ -90,48 +92,25 @@ def _read(page: Any, mode: str, config: Config, encoding: str | None) -> ReadPag
         parsed = segment_html(text, max_nodes=config.max_nodes, max_links=config.max_links)
     else:
         parsed = segment_text(text)
-    return ReadPage(parsed, used, truncated or parsed.truncated)
+    return ReadPage(parsed, url, used, truncated or parsed.truncated)
 
 
-def _score(
-    pages: Sequence[Page],
-    urls: Sequence[str | None],
-    encodings: Sequence[str | None],
-    truncations: Sequence[str],
-    model: SegmentModel,
-    config: Config,
-) -> list[Report]:
+def _score(read: Sequence[ReadPage], model: SegmentModel, config: Config) -> list[Report]:
     """Reports in input order: pages the prescreen clears (when on) unscored, the rest in full."""
     if isinstance(model, SegmentModel):  # anything else with proba/contributions scores as it likes
         model = model.for_columns(FEATURE_NAMES)
     if not config.prescreen:
-        return _score_full(pages, urls, encodings, truncations, model, config)
+        return _score_full(read, model, config)
     text_model = getattr(model, "text", None)
-    cleared = [not prescreen(page, url, text_model) for page, url in zip(pages, urls, strict=True)]
-    full = [i for i, c in enumerate(cleared) if not c]
-    scored = iter(
-        _score_full(
-            [pages[i] for i in full],
-            [urls[i] for i in full],
-            [encodings[i] for i in full],
-            [truncations[i] for i in full],
-            model,
-            config,
-        )
-    )
-    threshold = config.threshold if config.threshold is not None else model.threshold
-    return [
-        _cleared_report(pages[i], urls[i], encodings[i], truncations[i], float(threshold), config)
-        if c
-        else next(scored)
-        for i, c in enumerate(cleared)
-    ]
+    cleared = [not prescreen(r.page, r.url, text_model) for r in read]
+    scored = iter(_score_full([r for r, c in zip(read, cleared, strict=True) if not c], model, config))
+    threshold = float(config.threshold if config.threshold is not None else model.threshold)
+    return [_cleared_report(r, threshold, config) if c else next(scored) for r, c in zip(read, cleared, strict=True)]
 
 
-def _cleared_report(
-    page: Page, url: str | None, encoding: str | None, trunc: str, threshold: float, config: Config
-) -> Report:
+def _cleared_report(read: ReadPage, threshold: float, config: Config) -> Report:
     """The report of a page the prescreen cleared: every segment and link content, nothing scored."""
+    page, url = read.page, read.url
     base = url or page.base_url
     segs = tuple(
         Segment(
@@ -157,9 +136,9 @@ def _cleared_report(
         segments=segs,
         url=url,
         mode="text" if page.mode == "text" else "html",
-        encoding=encoding,
-        truncated=bool(trunc),
-        truncated_reason=trunc or None,
+        encoding=read.encoding,
+        truncated=bool(read.truncated),
+        truncated_reason=read.truncated or None,
         threshold=threshold,
         links=links,
         prescreened=True,
@@ -168,17 +147,12 @@ def _cleared_report(
     )
 
 
-def _score_full(
-    pages: Sequence[Page],
-    urls: Sequence[str | None],
-    encodings: Sequence[str | None],
-    truncations: Sequence[str],
-    model: SegmentModel,
-    config: Config,
-) -> list[Report]:
+def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -> list[Report]:
     """Features for the whole batch, one model call, then per-page labelling."""
-    if not pages:
+    if not read:
         return []
+    pages = [r.page for r in read]
+    urls = [r.url for r in read]
     X, pidx, abs_links = page_features(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)
@@ -237,13 +211,13 @@ def _score_full(
                     hidden=raw.hidden,
                 )
             )
-        trunc = truncations[p]
+        trunc = read[p].truncated
         reports.append(
             Report(
                 segments=tuple(segs),
                 url=urls[p],
                 mode="text" if page.mode == "text" else "html",
-                encoding=encodings[p],
+                encoding=read[p].encoding,
                 truncated=bool(trunc),
                 truncated_reason=trunc or None,
                 threshold=float(threshold),
@@ -305,8 +279,7 @@ def scan(
     domain stands in).  ``encoding`` is a transport-level charset hint for bytes.
     """
     config = config or _DEFAULT_CONFIG
-    parsed, used, trunc = _read(page, mode, config, encoding)
-    return _score([parsed], [url], [used], [trunc], model or default_model(), config)[0]
+    return _score([_read(page, url, mode, config, encoding)], model or default_model(), config)[0]
 
 
 def strip(
@@ -354,15 +327,8 @@ def scan_many(
         chunk = list(islice(it, batch_size))
         if not chunk:
             return
-        parsed: list[Page] = []
-        urls: list[str | None] = []
-        encs: list[str | None] = []
-        truncs: list[str] = []
+        read = []
         for item in chunk:
             page, url = item if isinstance(item, tuple) else (item, None)
-            p, used, trunc = _read(page, mode, config, None)
-            parsed.append(p)
-            urls.append(url)
-            encs.append(used)
-            truncs.append(trunc)
-        yield from _score(parsed, urls, encs, truncs, model, config)
+            read.append(_read(page, url, mode, config, None))
+        yield from _score(read, model, config)

@@ -1,11 +1,12 @@
-"""The host-view benchmark's helpers, its README table and its gate bounds (no crawl is built here)."""
+"""The host-view benchmark's helpers, README table, gate bounds and crawl material (nothing is scored here)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from benchmarks import gate, report
-from benchmarks.hosts import _pairwise, _rehost
+from benchmarks.hosts import _pairwise, _rehost, build_crawl
 
 RESULT = {
     "mode": "quick",
@@ -95,3 +96,16 @@ def test_hosts_gate_bounds() -> None:
     worse = json.loads(json.dumps(RESULT))
     worse["hosts"]["host"]["template_injection"]["recall"] = 0.88  # within the 0.03 margin
     assert gate.check(worse, new, "quick")["passed"]
+
+
+def test_validation_crawl_uses_validation_material_only(corpus_dir: Path) -> None:
+    """The crawl the host view's constants are chosen on shares no host page or payload with the benchmark's."""
+    from training_data import dataset as ds
+
+    val, _ = build_crawl(corpus_dir, n_groups=3, clean_hosts=1, pages=(20, 20), split="val")
+    test, _ = build_crawl(corpus_dir, n_groups=3, clean_hosts=1, pages=(20, 20))
+    val_sources = {p["source"] for h in val for p in h.pages}
+    assert val_sources and all(ds.host_role(s) == "val" for s in val_sources)
+    assert not val_sources & {p["source"] for h in test for p in h.pages}
+    groups = {h.group for h in val if h.group}
+    assert groups and all(ds.split_of("payload:" + g) == "val" for g in groups)
