@@ -725,6 +725,7 @@ def batch_md(res: dict[str, Any]) -> str:
         f"< {TARGETS['peak_rss_mb']:.0f}",
         f"≤ {TARGETS['rss_10x_vs_1x']}",
         f"≥ {TARGETS['scan_many_vs_scan']}",
+        f"≥ {TARGETS['spark_job_local2_vs_local1']}",
     ]
 
     def tgt(i: int) -> tuple[str, str]:
@@ -765,7 +766,7 @@ def batch_md(res: dict[str, Any]) -> str:
             "–",
             "–",
         ],
-        ["Spark `local[2]` ÷ `local[1]`, scoring job only", "shards", r.get("spark_job_local2_vs_local1"), "–", "–"],
+        ["Spark `local[2]` ÷ `local[1]`, scoring job only", "shards", r.get("spark_job_local2_vs_local1"), *tgt(4)],
     ]
     out += ["", table(["ratio", "input", "value", "target", "met"], ratio_rows, "llrll")]
     return "\n".join(out)

@@ -323,3 +323,14 @@ def test_jsonl_job_writes_host_summary_and_dates(spark: SparkSession, tmp_path: 
     lines = [json.loads(x) for f in sorted(hosts_dir.glob("part-*")) for x in f.read_text("utf-8").splitlines()]
     assert [s["host"] for s in lines] == ["harbour-town.org", "other.org"]
     assert lines[0]["records"] == 5
+
+
+def test_warc_list_dealt_one_file_per_partition(spark: SparkSession) -> None:
+    """Each file of the list goes to its own partition (k mod n), so n files keep n tasks busy."""
+    paths = spark.sparkContext.parallelize([f"part-{k}.warc.gz" for k in range(6)], 1)
+    parts = lg_spark._deal(paths, 4).glom().collect()
+    assert sorted(len(p) for p in parts) == [1, 1, 2, 2]
+    assert sorted(x for p in parts for x in p) == [f"part-{k}.warc.gz" for k in range(6)]
+    assert [
+        len(p) for p in lg_spark._deal(spark.sparkContext.parallelize(["a", "b", "c", "d"], 2), 4).glom().collect()
+    ] == [1, 1, 1, 1]

@@ -327,6 +327,21 @@ def _read_table(
     )
 
 
+def _deal(paths: RDD[str], n: int) -> RDD[str]:
+    """File k of the list goes to partition k mod n.  (``repartition`` round-robins from a random
+    start in each input partition, so with a few files several land together and one or two
+    partitions do all the work.)"""
+    return paths.zipWithIndex().map(_index_first).partitionBy(n, _by_index).values()
+
+
+def _index_first(pair: tuple[str, int]) -> tuple[int, str]:
+    return pair[1], pair[0]
+
+
+def _by_index(index: int) -> int:
+    return index
+
+
 def run_job(
     spark: SparkSession,
     input_path: str,
@@ -355,10 +370,10 @@ def run_job(
     """
     config = Config(threshold=threshold, prescreen=prescreen) if threshold is not None or prescreen else None
     if input_format == "warc-list":
-        paths: RDD[str] = spark.sparkContext.textFile(input_path)
+        # The list is small: read as one partition, it is numbered without a job of its own.
+        paths: RDD[str] = spark.sparkContext.textFile(input_path, minPartitions=1)
         if num_partitions:
-            # A round-robin shuffle of the (small) list spreads the heavy WARC files evenly.
-            paths = paths.repartition(num_partitions)
+            paths = _deal(paths, num_partitions)
         fn: Callable[[Iterable[str]], Iterator[dict[str, Any]]] = partial(
             score_warc_paths, wet=wet, config=config, model=model_path
         )
