@@ -65,9 +65,10 @@ def _forget_page() -> None:
     """Empty the caches keyed by one page's own links, so that the tools timed on the same page
     do not warm them for each other: each call then meets the page as a stream of distinct pages
     would (caches keyed by host or style, shared across pages, stay warm as in a stream)."""
-    from linkguard import _domains
+    from linkguard import _domains, _features
 
     _domains.absolute.cache_clear()
+    _features.url_parts.cache_clear()
 
 
 def stats(times: list[float], nbytes: list[int]) -> dict[str, Any]:
