@@ -492,6 +492,7 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     log(f"tune: validation crawl {info}, {sum(len(h.pages) for h in hosts)} pages")
     rows = _score(hosts, log)
     bad = {h.name for h in hosts if h.group}
+    clean = {h.name for h in hosts} - bad
     saved = (_hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE)
     out = []
     try:
@@ -502,8 +503,7 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
                 for row in rows:
                     view.add(row)
                 found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
-                names = {h.name for h in hosts}
-                tp, fp = len(found & bad), len(found & (names - bad))
+                tp, fp = len(found & bad), len(found & clean)
                 res = {"near_copy": near, "pooled_score": pooled, **_prf(tp, fp, len(bad - found))}
                 out.append(res)
                 log(f"tune: {res}")

@@ -143,6 +143,7 @@ def run_speed(
         scan_rounds.append(sum(times[SCAN]))
         # The batch path, per size class (same pages, str input, page URLs).
         gc.collect()
+        many_total = 0.0
         for cls, group in classes.items():
             if not group:
                 continue
@@ -151,7 +152,8 @@ def run_speed(
             for _ in linkguard.scan_many(items):
                 pass
             many_rounds[cls].append(perf() - t0)
-        many_totals.append(sum(times_of[-1] for times_of in many_rounds.values() if len(times_of) == r + 1))
+            many_total += many_rounds[cls][-1]
+        many_totals.append(many_total)
         log(f"  speed round {r + 1}/{rounds}: {perf() - t_round:.1f}s")
     per_page = {n: [statistics.median(col) for col in zip(*per_round[n], strict=True)] for n in names}
     nbytes = [p.nbytes for p in pages]

@@ -27,7 +27,7 @@ _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
 _ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});")
 _ESCAPE = re.compile(r"\\(?:[ntr]|u[0-9a-f]{4}|x[0-9a-f]{2})")
 # Cyrillic and Greek letters that look like Latin ones.
-_CONFUSABLE = str.maketrans(
+CONFUSABLE = str.maketrans(
     "аеорсхуіјѕԁһӏԛԝαεορτυνκχіοкмтвн",
     "aeopcxyijsdhlqwaeoptuvkxiokmtbh",
 )
@@ -38,7 +38,9 @@ _MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff])\w+")
 _LEET_TOKEN = re.compile(
     r"(?<![\w@$])(?=[a-z0-9@$]*[a-z][013457@$]+[a-z]|[013457@$][a-z]{2})[a-z0-9@$]{3,40}(?![\w@$])"
 )
-_LEET_CHAR = str.maketrans("013457@$", "oieastas")
+LEET_DIGITS, LEET_LETTERS = "013457@$", "oieastas"
+"""Leetspeak characters and the letters they stand for."""
+_LEET_CHAR = str.maketrans(LEET_DIGITS, LEET_LETTERS)
 # Inside such a token, leet runs of one or two characters that touch a letter are letters
 # (``h4r1`` -> ``hari``); longer digit runs stay digits (``g4c0r777``).
 _LEET_RUN = re.compile(r"(?<![013457@$])(?:(?<=[a-z])[013457@$]{1,2}|[013457@$]{1,2}(?=[a-z]))(?![013457@$])")
@@ -76,7 +78,7 @@ def normalize(text: str) -> tuple[str, int]:
             mixed = _MIXED_WORD.findall(text)
             if mixed:
                 marks += len(mixed)
-                text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), text)
+                text = _MIXED_WORD.sub(lambda m: m.group(0).translate(CONFUSABLE), text)
     else:
         text = text.lower()
         if not _ASCII_SUSPECT.search(text):

@@ -27,8 +27,7 @@ import numpy as np
 
 from linkguard._domains import host_info, page_domain, split_host
 from linkguard._lexicon import lexicon
-from linkguard._normalize import GREEK_CYRILLIC as _GREEK_CYRILLIC
-from linkguard._normalize import INVISIBLE as _INVISIBLE
+from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
 from linkguard._segment import Page
 
 RUN_DOMAINS = 8
@@ -46,8 +45,7 @@ _MIN_TEXT = 20
 # apart joined.  Over-folding can only add vocabulary hits, which send a page to the full scan.
 # Leet characters are ASCII, and no byte of a multi-byte UTF-8 sequence is, so the swap runs
 # on the encoded bytes (``bytes.translate`` is some twenty times faster than ``str.translate``).
-_LEET = bytes.maketrans(b"013457@$", b"oieastas")
-_CONFUSABLE = str.maketrans("аеорсхуіјѕԁһӏԛԝαεορτυνκχкмтвн", "aeopcxyijsdhlqwaeoptuvkxkmtbh")
+_LEET = bytes.maketrans(LEET_DIGITS.encode(), LEET_LETTERS.encode())
 _SPACED = re.compile(r"\b(?:\w ){3,}\w\b")
 _SPACED_HINT = re.compile(r" \w \w ")
 """A cheap search with a literal start that every spaced-out word matches (the full pattern is slow)."""
@@ -66,9 +64,9 @@ def _folded(text: str) -> list[str]:
     if not low.isascii():
         if not unicodedata.is_normalized("NFKC", low):
             low = unicodedata.normalize("NFKC", low).lower()
-        low = _INVISIBLE.sub("", low)
-        if _GREEK_CYRILLIC.search(low):
-            low = low.translate(_CONFUSABLE)
+        low = INVISIBLE.sub("", low)
+        if GREEK_CYRILLIC.search(low):
+            low = low.translate(CONFUSABLE)
     if "&" in low:
         low = html.unescape(low)
     if "\\" in low:

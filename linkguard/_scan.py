@@ -23,7 +23,7 @@ from linkguard._native import proba as score_rows
 from linkguard._native import segment_html
 from linkguard._page import page_verdicts
 from linkguard._prescreen import prescreen
-from linkguard._report import Report, Segment
+from linkguard._report import Label, PageLabel, Report, Segment
 from linkguard._segment import Page, RawSegment, segment_text
 
 Mode = Literal["auto", "html", "text"]
@@ -113,18 +113,7 @@ def _cleared_report(read: ReadPage, threshold: float, config: Config) -> Report:
     page, url = read.page, read.url
     base = url or page.base_url
     segs = tuple(
-        Segment(
-            label="content",
-            score=0.0,
-            reasons=(),
-            text=raw.text,
-            links=tuple(absolute(h, base) for h in raw.links),
-            path=raw.path,
-            index=i,
-            start=raw.start if raw.start >= 0 else None,
-            end=raw.end if raw.end >= 0 else None,
-            hidden=raw.hidden,
-        )
+        _segment(raw, i, tuple(absolute(h, base) for h in raw.links), "content", 0.0, ())
         for i, raw in enumerate(page.segments)
     )
     found = collect_links(page, url)
@@ -132,19 +121,7 @@ def _cleared_report(read: ReadPage, threshold: float, config: Config) -> Report:
         Link(href, anchor, s, "content", 0.0)
         for href, anchor, s in zip(found.hrefs, found.anchors, found.segments, strict=True)
     )
-    return Report(
-        segments=segs,
-        url=url,
-        mode="text" if page.mode == "text" else "html",
-        encoding=read.encoding,
-        truncated=bool(read.truncated),
-        truncated_reason=read.truncated or None,
-        threshold=threshold,
-        links=links,
-        prescreened=True,
-        _text=page.text,
-        _caps=(config.max_nodes, config.max_links),
-    )
+    return _report(read, config, threshold, segs, links, prescreened=True)
 
 
 def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -> list[Report]:
@@ -197,39 +174,70 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
                 )
                 if promoted[i]:
                     score = max(score, threshold)
-            segs.append(
-                Segment(
-                    label="spam" if is_spam else "content",
-                    score=score,
-                    reasons=reasons,
-                    text=raw.text,
-                    links=tuple(abs_links[row]),
-                    path=raw.path,
-                    index=i,
-                    start=raw.start if raw.start >= 0 else None,
-                    end=raw.end if raw.end >= 0 else None,
-                    hidden=raw.hidden,
-                )
-            )
-        trunc = read[p].truncated
+            segs.append(_segment(raw, i, tuple(abs_links[row]), "spam" if is_spam else "content", score, reasons))
         reports.append(
-            Report(
-                segments=tuple(segs),
-                url=urls[p],
-                mode="text" if page.mode == "text" else "html",
-                encoding=read[p].encoding,
-                truncated=bool(trunc),
-                truncated_reason=trunc or None,
-                threshold=float(threshold),
+            _report(
+                read[p],
+                config,
+                float(threshold),
+                tuple(segs),
+                links[p],
                 page_label=verdicts[p].label,  # type: ignore[arg-type]
                 page_score=verdicts[p].score,
                 page_reasons=verdicts[p].reasons,
-                links=links[p],
-                _text=page.text,
-                _caps=(config.max_nodes, config.max_links),
             )
         )
     return reports
+
+
+def _segment(
+    raw: RawSegment, index: int, links: tuple[str, ...], label: Label, score: float, reasons: tuple[str, ...]
+) -> Segment:
+    """The public segment of a raw one, with its verdict."""
+    return Segment(
+        label=label,
+        score=score,
+        reasons=reasons,
+        text=raw.text,
+        links=links,
+        path=raw.path,
+        index=index,
+        start=raw.start if raw.start >= 0 else None,
+        end=raw.end if raw.end >= 0 else None,
+        hidden=raw.hidden,
+    )
+
+
+def _report(
+    read: ReadPage,
+    config: Config,
+    threshold: float,
+    segments: tuple[Segment, ...],
+    links: tuple[Link, ...],
+    *,
+    page_label: PageLabel = "clean",
+    page_score: float | None = None,
+    page_reasons: tuple[str, ...] = (),
+    prescreened: bool = False,
+) -> Report:
+    """A report of one read page: its segments and links, and the page verdict."""
+    page = read.page
+    return Report(
+        segments=segments,
+        url=read.url,
+        mode="text" if page.mode == "text" else "html",
+        encoding=read.encoding,
+        truncated=bool(read.truncated),
+        truncated_reason=read.truncated or None,
+        threshold=threshold,
+        links=links,
+        _text=page.text,
+        page_label=page_label,
+        page_score=page_score,
+        page_reasons=page_reasons,
+        prescreened=prescreened,
+        _caps=(config.max_nodes, config.max_links),
+    )
 
 
 def _text_term_codes(x: np.ndarray) -> list[str]:

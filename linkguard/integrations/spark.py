@@ -368,7 +368,7 @@ def run_job(
     ``host_summary_path``/``campaigns_path``: also write the host summaries and the
     campaigns across hosts, each as a folder holding one JSON Lines text file.
     """
-    config = Config(threshold=threshold, prescreen=prescreen) if threshold is not None or prescreen else None
+    config = Config(threshold=threshold, prescreen=prescreen)
     if input_format == "warc-list":
         # The list is small: read as one partition, it is numbered without a job of its own.
         paths: RDD[str] = spark.sparkContext.textFile(input_path, minPartitions=1)
