@@ -58,7 +58,7 @@ def _stages(page: CorpusPage, native: bool) -> dict[str, float]:
     segments, truncated = _segment.walk_trees(tree, tail_tree, hidden, budget, walk)
     parsed = _segment.Page(segments, "html", _html.base_url(tree), tree, tail_tree, page.text, truncated)
     t4 = time.perf_counter()
-    X = _features.page_features([parsed], [page.url])[0]
+    X = _features.page_features([parsed], [page.url], getattr(model, "text", None))[0]
     t5 = time.perf_counter()
     if core is not None:
         _native.proba(model, X)
@@ -68,7 +68,7 @@ def _stages(page: CorpusPage, native: bool) -> dict[str, float]:
     saved = _native.core
     _native.core = core
     try:
-        _scan._score([parsed], [page.url], [None], [""], model, cfg)
+        _scan._score([_scan.ReadPage(parsed, page.url, None, "")], model, cfg)
     finally:
         _native.core = saved
     t7 = time.perf_counter()

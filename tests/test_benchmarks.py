@@ -425,3 +425,14 @@ def test_gate_batch_metrics_full_profile_only() -> None:
     assert gate.check(res, full, "full")["passed"]
     res["batch"]["ratios"]["jobs2_vs_jobs1"] = 1.0
     assert not gate.check(res, full, "full")["passed"]
+
+
+def test_stage_timer_runs_both_paths(corpus_dir: Path) -> None:
+    """``python -m benchmarks.stages`` keeps pace with the scan's internals (both paths, one page)."""
+    from benchmarks import stages
+    from benchmarks.corpus import load_pages, read_manifest
+
+    pages = load_pages(corpus_dir, read_manifest(corpus_dir)[:2])
+    result = stages.run(pages, 1)
+    assert result["n_pages"] == 2
+    assert set(result["reference"]["stages_in_floor_units"]) == set(stages.STAGES)
