@@ -26,6 +26,7 @@ _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
 # or a text dump of it).
 _ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});")
 _ESCAPE = re.compile(r"\\(?:[ntr]|u[0-9a-f]{4}|x[0-9a-f]{2})")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Cyrillic and Greek letters that look like Latin ones.
 CONFUSABLE = str.maketrans(
     "аеорсхуіјѕԁһӏԛԝαεορτυνκχіοкмтвн",
@@ -90,6 +91,9 @@ def normalize(text: str) -> tuple[str, int]:
     if "\\" in text and _ESCAPE.search(text):
         marks += 1
         text = _ESCAPE.sub(lambda m: " " if m.group(0)[1] in "ntr" else chr(int(m.group(0)[2:], 16)), text)
+        if _SURROGATE.search(text):
+            # ``\ud83d\ude00`` is one character written as two escapes; a lone half is not text.
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     if _LEET_TOKEN.search(text):
         before = text
         text = _LEET_TOKEN.sub(_unleet, text)

@@ -1,0 +1,85 @@
+"""The normaliser: each disguise undone and counted, any input folded to encodable text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import linkguard
+from linkguard._normalize import normalize, normalize_many
+
+
+@pytest.mark.parametrize(
+    ("text", "folded", "disguised"),
+    [
+        ("𝘀𝗹𝗼𝘁 𝗴𝗮𝗰𝗼𝗿", "slot gacor", True),
+        ("ｓｌｏｔ", "slot", False),  # fullwidth: NFKC, not counted (CJK pages use it honestly)
+        ("s1ot g4c0r", "siot gacor", True),
+        ("s l o t", "slot", True),
+        ("s\u200blot", "slot", True),
+        ("ѕlоt", "slot", True),
+        ("&#115;lot", "slot", True),
+        ("slot\\ngacor", "slot gacor", True),
+        ("a b c d", "a b c d", False),  # an A-Z index, not a spaced word
+        ("slot88 covid19 h2o", "slot88 covid19 h2o", False),
+        ("Plain News", "plain news", False),
+    ],
+)
+def test_disguises_undone_and_counted(text: str, folded: str, disguised: bool) -> None:
+    out, marks = normalize(text)
+    assert out == folded
+    assert (marks > 0) == disguised
+
+
+def test_escaped_surrogates_become_text_or_replacement() -> None:
+    """``\\ud83d\\ude00`` written out as escapes is one emoji; a lone half is a replacement
+    character, never a lone surrogate (which no encoder or matcher downstream accepts)."""
+    out, _ = normalize(r"emoji \ud83d\ude00 slot \ud800 x \u00e9")
+    assert out == "emoji \U0001f600 slot \ufffd x \u00e9"
+    for mode in ("text", "html"):
+        assert linkguard.scan(r"slot gacor \ud83d here <a href=x>y</a>", mode=mode).segments
+
+
+_PIECES = st.sampled_from(
+    [
+        "&#115;",
+        "&amp;",
+        "&#xd800;",
+        "\\u00e9",
+        "\\ud83d",
+        "\\ude00",
+        "\\x41",
+        "\\n",
+        "s l o t ",
+        "a b c d ",
+        "g4c0r",
+        "v1agra",
+        "5lot",
+        "slot88",
+        "\u200b",
+        "ѕlоt",
+        "𝗴𝗮",
+        "ｓｌ",
+        "Ä",
+        "ß",
+        "İ",
+        "スロット",
+        "\n",
+        " ",
+        "@",
+        "$",
+    ]
+)
+_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=12).map("".join)
+
+
+@given(st.lists(_TEXT, max_size=8))
+def test_batch_equals_one_by_one_and_is_encodable(texts: list[str]) -> None:
+    folded, marks = normalize_many(texts)
+    one = [normalize(t) for t in texts]
+    assert folded == [f for f, _ in one]
+    assert marks.tolist() == [float(m) for _, m in one]
+    for f, t in zip(folded, texts, strict=True):
+        if not any("\ud800" <= c <= "\udfff" for c in t):
+            f.encode("utf-8")
