@@ -63,6 +63,16 @@ def _unleet(m: re.Match[str]) -> str:
     return _LEET_RUN.sub(lambda r: r.group(0).translate(_LEET_CHAR), m.group(0))
 
 
+def _unescape(m: re.Match[str]) -> str:
+    """One written-out escape as the character it stands for; control characters (``\\x00``)
+    read as the space that ``\\n`` is."""
+    esc = m.group(0)
+    if esc[1] in "ntr":
+        return " "
+    code = int(esc[2:], 16)
+    return " " if code < 0x20 or code == 0x7F else chr(code)
+
+
 def normalize(text: str) -> tuple[str, int]:
     """``text`` lower-cased with its disguises undone, and how many disguises were undone."""
     marks = 0
@@ -90,7 +100,7 @@ def normalize(text: str) -> tuple[str, int]:
         text = html.unescape(text).lower()
     if "\\" in text and _ESCAPE.search(text):
         marks += 1
-        text = _ESCAPE.sub(lambda m: " " if m.group(0)[1] in "ntr" else chr(int(m.group(0)[2:], 16)), text)
+        text = _ESCAPE.sub(_unescape, text).lower()
         if _SURROGATE.search(text):
             # ``\ud83d\ude00`` is one character written as two escapes; a lone half is not text.
             text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

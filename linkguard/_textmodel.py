@@ -38,6 +38,8 @@ def hashed_ngrams(
     if n_texts == 0:
         return empty, empty, np.zeros(0, dtype=np.int64)
     joined = "\x00" + "\x00".join(texts) + "\x00"
+    if joined.count("\x00") != n_texts + 1:  # a NUL inside a text would read as a text boundary
+        joined = "\x00" + "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     digit = (codes >= 0x30) & (codes <= 0x39)
     codes[digit] = 0x30

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import linkguard
 from linkguard._normalize import normalize, normalize_many
+from linkguard._textmodel import hashed_ngrams
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,12 @@ def test_disguises_undone_and_counted(text: str, folded: str, disguised: bool) -
     assert (marks > 0) == disguised
 
 
+def test_escaped_control_characters_read_as_space() -> None:
+    """A written-out NUL must not become a real one: the n-gram hasher frames texts with NULs."""
+    assert normalize(r"slot\x00gacor \x41")[0] == "slot gacor a"
+    assert hashed_ngrams(["a\x00b", "cd"])[2].tolist() == hashed_ngrams(["a b", "cd"])[2].tolist()
+
+
 def test_escaped_surrogates_become_text_or_replacement() -> None:
     """``\\ud83d\\ude00`` written out as escapes is one emoji; a lone half is a replacement
     character, never a lone surrogate (which no encoder or matcher downstream accepts)."""
@@ -50,6 +57,8 @@ _PIECES = st.sampled_from(
         "\\ud83d",
         "\\ude00",
         "\\x41",
+        "\\x00",
+        "\x00",
         "\\n",
         "s l o t ",
         "a b c d ",
@@ -80,6 +89,8 @@ def test_batch_equals_one_by_one_and_is_encodable(texts: list[str]) -> None:
     one = [normalize(t) for t in texts]
     assert folded == [f for f, _ in one]
     assert marks.tolist() == [float(m) for _, m in one]
+    bucket, owner, per_text = hashed_ngrams(folded)
+    assert len(per_text) == len(texts) and len(bucket) == len(owner) == per_text.sum()
     for f, t in zip(folded, texts, strict=True):
         if not any("\ud800" <= c <= "\udfff" for c in t):
             f.encode("utf-8")
