@@ -197,7 +197,8 @@ def _scripts(texts: Sequence[str]) -> np.ndarray:
     script = np.where(is_ascii & ~ascii_letter, 0, script)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     owner = np.repeat(np.arange(len(texts)), lengths)
-    np.add.at(out, (owner, script), 1.0)
+    counts = np.bincount(owner * _N_SCRIPTS + script, minlength=len(texts) * _N_SCRIPTS)
+    out = counts.reshape(len(texts), _N_SCRIPTS).astype(np.float32)
     out[:, 0] = 0.0
     return out
 
@@ -245,6 +246,9 @@ url_parts = _url_parts
 @lru_cache(maxsize=65536)
 def _host_has_term(domain: str) -> bool:
     return lexicon().host_has_term(domain)
+
+
+host_has_term = _host_has_term
 
 
 def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[float], str, list[str]]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from linkguard._domains import absolute, host_info
-from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, page_home, url_parts
+from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, host_has_term, page_home, url_parts
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
@@ -46,6 +46,11 @@ _SEG_COPIED = {
     "seg_log_offsite_domains": "log_offsite_domains",
     "text_mode": "text_mode",
 }
+_COPIED_TO = np.asarray([_LIDX[name] for name in _SEG_COPIED])
+_COPIED_FROM = np.asarray([_SIDX[col] for col in _SEG_COPIED.values()])
+_FLAG_COLS = np.asarray(
+    [_LIDX[name] for name in ("offsite", "raw_ip", "institutional", "digit_domain", "spam_host", "root_link")]
+)
 
 _LINK_REASON_OF: dict[str, str] = {
     "seg_score": "in_spam_segment",
@@ -148,40 +153,48 @@ def link_features(
         if not n:
             continue
         home = page_home(page, url)[0]
-        infos = []
         domains: list[str] = []
+        flags: list[tuple[float, float, float, float, float, float]] = []
         for href in links.hrefs:
             host, is_root = url_parts(href)
             info = host_info(host) if host else None
-            infos.append((info, is_root))
-            domains.append(info.domain if info and info.domain else "")
+            dom = info.domain if info and info.domain else ""
+            off = bool(dom) and dom != home
+            domains.append(dom)
+            if info is not None and dom:
+                flags.append(
+                    (
+                        1.0 if off else 0.0,
+                        1.0 if info.is_ip else 0.0,
+                        1.0 if (info.institutional and off) else 0.0,
+                        1.0 if (info.digits_in_name and not info.is_ip) else 0.0,
+                        1.0 if host_has_term(dom) else 0.0,
+                        1.0 if (is_root and off) else 0.0,
+                    )
+                )
+            else:
+                flags.append((1.0 if off else 0.0, 0.0, 0.0, 0.0, 0.0, 1.0 if (is_root and off) else 0.0))
         page_count = Counter(domains)
         seg_count = Counter(links.segments)
         seg_domain_count = Counter(zip(links.segments, domains, strict=True))
         F = np.zeros((n, len(LINK_FEATURE_NAMES)), dtype=np.float32)
-        a = int(starts[p])
-        for k, (href, anchor, s) in enumerate(zip(links.hrefs, links.anchors, links.segments, strict=True)):
-            row = a + s
-            info, is_root = infos[k]
-            dom = domains[k]
-            F[k, _LIDX["seg_score"]] = proba[row]
-            for name, col in _SEG_COPIED.items():
-                F[k, _LIDX[name]] = X[row, _SIDX[col]]
-            off = bool(dom) and dom != home
-            F[k, _LIDX["offsite"]] = 1.0 if off else 0.0
-            if info is not None and dom:
-                F[k, _LIDX["raw_ip"]] = 1.0 if info.is_ip else 0.0
-                F[k, _LIDX["institutional"]] = 1.0 if (info.institutional and off) else 0.0
-                F[k, _LIDX["digit_domain"]] = 1.0 if (info.digits_in_name and not info.is_ip) else 0.0
-                F[k, _LIDX["spam_host"]] = 1.0 if lex.host_has_term(dom) else 0.0
-            F[k, _LIDX["root_link"]] = 1.0 if (is_root and off) else 0.0
-            F[k, _LIDX["lone_domain"]] = 1.0 if (dom and page_count[dom] == 1) else 0.0
-            F[k, _LIDX["log_domain_links"]] = np.log1p(page_count[dom]) if dom else 0.0
-            F[k, _LIDX["segment_domain_share"]] = seg_domain_count[(s, dom)] / max(seg_count[s], 1)
-            F[k, _LIDX["anchor_is_url"]] = 1.0 if _URLISH.match(anchor) else 0.0
-            F[k, _LIDX["log_anchor_chars"]] = np.log1p(len(anchor))
-            anchors_all.append(anchor)
-            urlwords_all.append(_URL_WORDS.sub(" ", href[:300].lower()) if off else "")
+        seg_rows = int(starts[p]) + np.asarray(links.segments, dtype=np.int64)
+        F[:, _LIDX["seg_score"]] = proba[seg_rows]
+        F[:, _COPIED_TO] = X[seg_rows[:, None], _COPIED_FROM]
+        F[:, _FLAG_COLS] = np.asarray(flags, dtype=np.float64)
+        per_domain = np.asarray([page_count[d] if d else 0 for d in domains], dtype=np.float64)
+        F[:, _LIDX["lone_domain"]] = per_domain == 1
+        F[:, _LIDX["log_domain_links"]] = np.log1p(per_domain)
+        F[:, _LIDX["segment_domain_share"]] = np.asarray(
+            [seg_domain_count[(s, d)] / max(seg_count[s], 1) for s, d in zip(links.segments, domains, strict=True)],
+            dtype=np.float64,
+        )
+        F[:, _LIDX["anchor_is_url"]] = [1.0 if _URLISH.match(anchor) else 0.0 for anchor in links.anchors]
+        F[:, _LIDX["log_anchor_chars"]] = np.log1p(np.asarray([len(a) for a in links.anchors], dtype=np.float64))
+        anchors_all.extend(links.anchors)
+        urlwords_all.extend(
+            _URL_WORDS.sub(" ", href[:300].lower()) if f[0] else "" for href, f in zip(links.hrefs, flags, strict=True)
+        )
         rows.append(F)
     if not rows:
         return np.zeros((0, len(LINK_FEATURE_NAMES)), dtype=np.float32), per_page

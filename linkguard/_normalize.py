@@ -12,6 +12,7 @@ its phrases without spaces.
 
 from __future__ import annotations
 
+import bisect
 import html
 import itertools
 import re
@@ -134,9 +135,30 @@ def normalize_many(texts: list[str]) -> tuple[list[str], np.ndarray]:
     """:func:`normalize` over a batch: the folded texts and the disguise counts (float32)."""
     out: list[str] = []
     marks = np.zeros(len(texts), dtype=np.float32)
+    plain = _plain_ascii(texts)
     for i, t in enumerate(texts):
+        if plain[i]:
+            out.append(t.lower())
+            continue
         folded, n = normalize(t)
         out.append(folded)
         if n:
             marks[i] = n
     return out, marks
+
+
+def _plain_ascii(texts: list[str]) -> list[bool]:
+    """Which texts :func:`normalize` would only lower-case: ASCII with no suspect pattern.
+
+    One search over the batch joined by NULs instead of one per text (most pages are
+    thousands of short anchors and lines).  No suspect pattern can match across a NUL, and a
+    NUL reads as the start or end of a text to the look-arounds, so a hit belongs to one text.
+    """
+    ascii_ = [t.isascii() and "\x00" not in t for t in texts]
+    low = "\x00".join(t.lower() if a else "" for t, a in zip(texts, ascii_, strict=True))
+    if not _ASCII_SUSPECT.search(low):
+        return ascii_
+    ends = list(itertools.accumulate(len(t) + 1 if a else 1 for t, a in zip(texts, ascii_, strict=True)))
+    for m in _ASCII_SUSPECT.finditer(low):
+        ascii_[bisect.bisect_right(ends, m.start())] = False
+    return ascii_

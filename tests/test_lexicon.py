@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from linkguard._lexicon import FAMILIES, lexicon
 
 
@@ -29,3 +32,12 @@ def test_host_terms() -> None:
     lex = lexicon()
     assert lex.host_has_term("bestonlinecasinos777.org")
     assert not lex.host_has_term("wikipedia.org")
+
+
+_TOKENS = st.sampled_from(["viartoto", "badak69", "123indo", "slot88", "x-toto", "a.b", "/", "\n", " ", "-", "é"])
+
+
+@given(st.lists(st.lists(st.one_of(_TOKENS, st.text(max_size=5)), max_size=8).map("".join), max_size=8))
+def test_brand_counts_of_a_batch_equal_text_by_text(texts: list[str]) -> None:
+    lex = lexicon()
+    assert lex.brand_counts(texts).tolist() == [float(len(lex.brand.findall(t))) for t in texts]
