@@ -90,10 +90,18 @@ def host_info(host: str) -> HostInfo:
     return HostInfo(domain, False, institutional, any(c.isdigit() for c in parts.domain))
 
 
+# ``scheme://host[:port]`` then the path, query, fragment or the end: ``urlsplit`` would find
+# the same host (no user info, brackets, spaces or other characters it strips or rejects).
+_SIMPLE_NETLOC = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.\-]*:)?//([a-zA-Z0-9.\-]*)(?::[0-9]*)?(?:[/?#]|\Z)")
+
+
 def split_host(url: str) -> str:
     """Lower-case hostname of an absolute URL, ``""`` when there is none."""
     if "//" not in url[:12]:
         return ""
+    simple = _SIMPLE_NETLOC.match(url)
+    if simple:
+        return simple.group(1).lower().rstrip(".")
     try:
         netloc = urlsplit(url).netloc
     except ValueError:

@@ -76,8 +76,10 @@ _FAMILY_COLS = [i for i, name in enumerate(FEATURE_NAMES) if name.startswith("te
 _MAX_SCRIPT = 50_000
 _NO_TITLE = -20.0
 _REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
+# ``window.location = ...``: the object before ``location`` changes nothing, and leaving it out
+# lets the search skip ahead to each ``location`` instead of trying every position.
 _SCRIPT_REDIRECT = re.compile(
-    r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"](https?://[^'\"]{3,300})['\"]"
+    r"location(?:\.href)?\s*=\s*['\"](https?://[^'\"]{3,300})['\"]"
     r"|location\.(?:replace|assign)\(\s*['\"](https?://[^'\"]{3,300})['\"]",
     re.IGNORECASE,
 )
