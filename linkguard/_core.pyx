@@ -1913,3 +1913,95 @@ def tree_raw(const float[:, ::1] X, const float[:, ::1] thresholds, const int32_
                 acc[i] += leaf[k0 - n_split]
                 i += 1
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The learned text signal: ``_textmodel.text_scores`` in one pass per text
+
+cdef extern from "math.h" nogil:
+    double sqrt(double x)
+
+cdef uint64_t _NGRAM_P = 0x100000001B3ULL
+cdef uint64_t _NGRAM_MIX = 0x9E3779B97F4A7C15ULL
+cdef uint64_t _NGRAM_SALT = 0xC2B2AE3D27D4EB4FULL
+
+
+def text_scores(list texts, const float[::1] weights, double bias, tuple orders):
+    """``_textmodel.text_scores``: the same buckets, summed in the same order, so equal bits.
+
+    The reference hashes the whole batch order by order; an n-gram never has a text frame
+    strictly inside it, so each text can be hashed alone inside its own frame.  Its weights
+    are still added order by order, position by position, as the reference's ``bincount``
+    adds them, so the float sums round alike.
+    """
+    cdef Py_ssize_t n_texts = len(texts), n_weights = weights.shape[0], longest = 0
+    cdef Py_ssize_t k, i, j, w, n_orders, o
+    cdef int bits = 0, n, spaces, shift
+    cdef int order_list[8]
+    cdef uint64_t c, h, salt
+    cdef double total, score
+    cdef Py_ssize_t grams
+    cdef Py_UCS4 ch
+    cdef str text
+    if n_weights < 2:
+        raise ValueError("a text model needs at least two weights")
+    while ((<Py_ssize_t> 1) << (bits + 1)) <= n_weights:
+        bits += 1
+    if bits > 32:
+        raise ValueError("a text model of more than 2**32 weights")
+    shift = 64 - bits
+    wanted = sorted({int(x) for x in orders})
+    if not wanted or min(wanted) < 1 or max(wanted) > 8:
+        raise ValueError("text model orders must be integers in [1, 8]")
+    n_orders = len(wanted)
+    for o in range(n_orders):
+        order_list[o] = wanted[o]
+    for k in range(n_texts):
+        text = texts[k]
+        if len(text) > longest:
+            longest = len(text)
+    out = np.empty(n_texts, dtype=np.float32)
+    cdef float[::1] res = out
+    codes_arr = np.empty(longest + 2, dtype=np.uint64)
+    space_arr = np.empty(longest + 2, dtype=np.uint8)
+    cdef uint64_t[::1] codes = codes_arr
+    cdef unsigned char[::1] space = space_arr
+    for k in range(n_texts):
+        text = texts[k]
+        codes[0] = 0x20  # the text's frames read as word boundaries
+        space[0] = 1
+        i = 1
+        for ch in text:
+            c = <uint64_t> ch
+            if 0x30 <= c <= 0x39:
+                c = 0x30
+            elif c == 0 or c == 0x20 or c == 0x0A or c == 0x09:
+                c = 0x20
+            codes[i] = c
+            space[i] = c == 0x20
+            i += 1
+        codes[i] = 0x20
+        space[i] = 1
+        w = i + 1
+        total = 0.0
+        grams = 0
+        for o in range(n_orders):
+            n = order_list[o]
+            salt = _NGRAM_SALT * <uint64_t> n
+            for i in range(w - n + 1):
+                h = 0
+                spaces = 0
+                for j in range(n):
+                    h = h * _NGRAM_P + codes[i + j]
+                    spaces += space[i + j]
+                if spaces == n:
+                    continue
+                total += <double> weights[((h ^ salt) * _NGRAM_MIX) >> shift]
+                grams += 1
+        score = bias + total / sqrt(<double> (grams if grams > 0 else 1))
+        if score < -12.0:
+            score = -12.0
+        elif score > 12.0:
+            score = 12.0
+        res[k] = <float> score
+    return out

@@ -19,6 +19,7 @@ import numpy as np
 
 from linkguard._domains import absolute, host_info, page_domain, split_host
 from linkguard._lexicon import FAMILIES, lexicon
+from linkguard._native import text_scores
 from linkguard._normalize import mixed_script_words, normalize_many
 from linkguard._segment import Page
 from linkguard._textmodel import TextModel
@@ -428,7 +429,7 @@ def page_features(
     X[:, _IDX["mixed_script_words"]] = np.log1p(mixed_script_words(raw))
     X[:, _IDX["disguises"]] = np.log1p(disguised + link_disguised)
     if text_model is not None:
-        X[:, _IDX["text_score"]] = text_model.scores(texts)
+        X[:, _IDX["text_score"]] = text_scores(text_model, texts)
     stance = lex.stance_counts(texts)
     X[:, _IDX["stance_terms"]] = np.log1p(stance)
     X[:, _IDX["cta_terms"]] = np.log1p(lex.cta_counts(texts))

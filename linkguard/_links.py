@@ -25,6 +25,7 @@ from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, host_has_term
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
+from linkguard._native import text_scores
 from linkguard._normalize import normalize_many
 from linkguard._segment import Page
 from linkguard._textmodel import TextModel
@@ -204,7 +205,7 @@ def link_features(
     L[:, _LIDX["url_terms"]] = np.log1p(lex.family_counts(urlwords_all).sum(axis=1))
     L[:, _LIDX["anchor_brand"]] = np.log1p(lex.brand_counts(folded))
     if text_model is not None:
-        L[:, _LIDX["anchor_text_score"]] = text_model.scores(folded)
+        L[:, _LIDX["anchor_text_score"]] = text_scores(text_model, folded)
     return L, per_page
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from linkguard import _segment
 from linkguard._model import SegmentModel, _sigmoid
 from linkguard._segment import Page
+from linkguard._textmodel import TextModel, TextScorer
 
 SELECTOLAX_PIN = "1.0.2"
 """The selectolax release the compiled core is built against (pyproject pins the same)."""
@@ -88,3 +89,11 @@ def proba(model: SegmentModel, X: np.ndarray) -> np.ndarray:
         return model.proba(X)
     raw = core.tree_raw(np.ascontiguousarray(X), *trees, model.baseline)
     return _sigmoid(raw)
+
+
+def text_scores(model: TextScorer, texts: list[str]) -> np.ndarray:
+    """``model.scores(texts)``, hashed in C for a :class:`TextModel` (the same float32 values)."""
+    if core is None or not texts or not isinstance(model, TextModel) or model.weights.dtype != np.float32:
+        return model.scores(texts)
+    scores: np.ndarray = core.text_scores(texts, np.ascontiguousarray(model.weights), model.bias, tuple(model.orders))
+    return scores

@@ -35,6 +35,7 @@ from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
+from linkguard._native import text_scores
 from linkguard._normalize import normalize
 from linkguard._segment import Page
 from linkguard._textmodel import TextModel
@@ -221,7 +222,9 @@ def page_features(
     words_all = np.expm1(X[:, _SIDX["log_words"]])
     titles = [normalize(m.title)[0] for m in metas]
     title_terms = lex.family_counts(titles).sum(axis=1)
-    title_scores = text_model.scores(titles) if text_model is not None else np.zeros(len(titles), dtype=np.float32)
+    title_scores = (
+        text_scores(text_model, titles) if text_model is not None else np.zeros(len(titles), dtype=np.float32)
+    )
     cta_all = np.expm1(X[:, _SIDX["cta_terms"]])
     starts = np.searchsorted(pidx, np.arange(len(modes)), side="left")
     ends = np.searchsorted(pidx, np.arange(len(modes)), side="right")

@@ -21,14 +21,15 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Protocol
 
 import numpy as np
 
 from linkguard._domains import host_info, page_domain, split_host
 from linkguard._lexicon import lexicon
+from linkguard._native import text_scores
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
 from linkguard._segment import Page
+from linkguard._textmodel import TextScorer
 
 RUN_DOMAINS = 8
 """A segment linking to this many other registrable domains is a link run: full scan."""
@@ -51,10 +52,6 @@ _SPACED_HINT = re.compile(r" \w \w ")
 """A cheap search with a literal start that every spaced-out word matches (the full pattern is slow)."""
 # The host of an absolute or scheme-relative link; relative links stay on the page's host.
 _NETLOC = re.compile(r"[ \t\n\r\f\x00-\x1f]*(?:[a-z][a-z0-9+.\-]{0,15}:)?//([^/?#\\]*)", re.IGNORECASE)
-
-
-class _TextScorer(Protocol):
-    def scores(self, texts: list[str]) -> np.ndarray: ...
 
 
 def _folded(text: str) -> list[str]:
@@ -122,7 +119,7 @@ def _link_evidence(page: Page, url: str | None) -> str:
     return ""
 
 
-def prescreen(page: Page, url: str | None, text_model: _TextScorer | None = None) -> str:
+def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None) -> str:
     """``""`` when the page is plainly clean, else the first evidence that calls for a full scan."""
     segments = page.segments
     if any(seg.after_end or seg.tail for seg in segments):
@@ -139,6 +136,6 @@ def prescreen(page: Page, url: str | None, text_model: _TextScorer | None = None
         return "spam_terms"
     if text_model is not None:
         texts = [seg.text.lower() for seg in segments if len(seg.text) >= _MIN_TEXT]
-        if texts and float(np.max(text_model.scores(texts))) >= TEXT_LOGIT:
+        if texts and float(np.max(text_scores(text_model, texts))) >= TEXT_LOGIT:
             return "spam_text"
     return ""

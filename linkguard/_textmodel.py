@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -90,6 +90,12 @@ def text_scores(
     total = np.bincount(owner, weights=weights[bucket].astype(np.float64), minlength=len(texts))
     out += total / np.sqrt(np.maximum(n, 1))
     return np.clip(out, -_SCORE_CLIP, _SCORE_CLIP).astype(np.float32)
+
+
+class TextScorer(Protocol):
+    """Anything that gives texts a spam log-odds (the fitted model, or a stand-in in tests)."""
+
+    def scores(self, texts: list[str]) -> np.ndarray: ...
 
 
 class TextModel(NamedTuple):

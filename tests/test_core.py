@@ -251,6 +251,47 @@ def test_tree_scorer_refuses_bad_shapes() -> None:
         core.tree_raw(X, thresholds, bad, leaves, 0.0)
 
 
+_NGRAM_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.lists(
+        st.sampled_from(["slot", " ", "\n", "\t", "\r", "\x00", "88", "スロット", "หวย", "\U0001f600"]), max_size=10
+    ).map("".join),
+)
+
+
+@needs_core
+@given(
+    texts=st.lists(_NGRAM_TEXT, max_size=12),
+    bits=st.sampled_from((1, 4, 8, 17)),
+    orders=st.lists(st.integers(1, 8), min_size=1, max_size=4).map(tuple),
+    seed=st.integers(0, 2**16),
+)
+def test_text_scores_equal_reference(texts: list[str], bits: int, orders: tuple[int, ...], seed: int) -> None:
+    """Every text, any weights and n-gram orders: the same float32 scores, bit for bit."""
+    from linkguard._textmodel import TextModel
+
+    rng = np.random.default_rng(seed)
+    weights = (rng.standard_normal(2**bits) * 3).astype(np.float32)
+    model = TextModel(weights, float(rng.standard_normal()), orders)
+    expected = model.scores(texts)
+    got = core.text_scores(texts, weights, model.bias, orders)
+    assert got.dtype == np.float32
+    assert got.tobytes() == expected.tobytes()
+    assert _native.text_scores(model, texts).tobytes() == expected.tobytes()
+
+
+@needs_core
+def test_text_scorer_refuses_bad_models() -> None:
+    weights = np.zeros(16, dtype=np.float32)
+    for orders in ((), (0,), (9,)):
+        with pytest.raises(ValueError):
+            core.text_scores(["a"], weights, 0.0, orders)
+    with pytest.raises(ValueError):
+        core.text_scores(["a"], weights[:1], 0.0, (2,))
+    with pytest.raises(TypeError):
+        core.text_scores([b"a"], weights, 0.0, (2,))
+
+
 # --- the real corpus ----------------------------------------------------------------------
 
 
@@ -284,6 +325,8 @@ def test_corpus_tree_scores_equal_reference(corpus_dir: Path) -> None:
     X = page_features(pages, [None] * len(pages))[0]
     assert len(X) > 1000
     assert np.allclose(_native.proba(model, X), model.proba(X), rtol=0, atol=1e-12)
+    texts = [seg.text.lower() for page in pages for seg in page.segments]
+    assert _native.text_scores(model.text, texts).tobytes() == model.text.scores(texts).tobytes()
 
 
 # --- loading ------------------------------------------------------------------------------
