@@ -36,7 +36,16 @@ STAGES = ("checks", "parse", "hiding", "walk", "features", "model", "label+repor
 
 def _stages(page: CorpusPage, native: bool) -> dict[str, float]:
     """Seconds per stage of one scan of ``page`` (text input, page URL known)."""
-    core = _native.core if native else None
+    saved = _native.core
+    _native.core = saved if native else None
+    try:
+        return _timed_stages(page)
+    finally:
+        _native.core = saved
+
+
+def _timed_stages(page: CorpusPage) -> dict[str, float]:
+    core = _native.core
     cfg, model = Config(), default_model()
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -65,12 +74,7 @@ def _stages(page: CorpusPage, native: bool) -> dict[str, float]:
     else:
         model.proba(X)
     t6 = time.perf_counter()
-    saved = _native.core
-    _native.core = core
-    try:
-        _scan._score([_scan.ReadPage(parsed, page.url, None, "")], model, cfg)
-    finally:
-        _native.core = saved
+    _scan._score([_scan.ReadPage(parsed, page.url, None, "")], model, cfg)
     t7 = time.perf_counter()
     out["checks"], out["parse"], out["hiding"], out["walk"] = t1 - t0, t2 - t1, t3 - t2, t4 - t3
     out["features"], out["model"] = t5 - t4, t6 - t5
