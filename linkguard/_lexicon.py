@@ -151,15 +151,21 @@ class _Lexicon:
         self.spam = _Matcher([_read(f"{family}.txt") for family in FAMILIES], variants=True)
         self.stance = _Matcher([_read("stance.txt")], variants=False)
         self.cta = _Matcher([_read("cta.txt")], variants=False)
-        suffixes = sorted(_read("brand_suffixes.txt"), key=len, reverse=True)
-        alternation = "|".join(re.escape(s) for s in suffixes)
         # A stem of >= 3 letters (optionally digits) then a brand ending, or digits then letters
         # (123indo). Lowercase tokens only, checked against the whole token. The lookahead first
         # bounds the token to 64 characters, so a 10,000-letter run (base64, minified junk) costs
-        # a constant per run instead of quadratic backtracking.
+        # a constant per run instead of quadratic backtracking.  The stem is read to the token's
+        # end in one go and the ending looked for behind it (one look-behind per ending length,
+        # with three stem characters before the ending), not tried after every stem letter.
+        by_length: dict[int, list[str]] = {}
+        for suffix in _read("brand_suffixes.txt"):
+            by_length.setdefault(len(suffix), []).append(re.escape(suffix))
+        endings = "|".join(
+            rf"(?<=[a-z0-9]{{3}}(?:{'|'.join(sorted(group))}))" for _, group in sorted(by_length.items(), reverse=True)
+        )
         self.brand = re.compile(
             rf"(?<![\w.\-/])(?=[a-z0-9]{{4,64}}(?![\w\-]))"
-            rf"(?:[a-z]{{3,}}[a-z0-9]*?(?:{alternation})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
+            rf"(?:[a-z]{{3}}[a-z0-9]*+(?:{endings})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
         )
         self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
 

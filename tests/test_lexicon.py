@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkguard._lexicon import FAMILIES, lexicon
+from linkguard._lexicon import FAMILIES, _read, lexicon
 
 
 def test_families_and_word_boundaries() -> None:
@@ -34,10 +36,30 @@ def test_host_terms() -> None:
     assert not lex.host_has_term("wikipedia.org")
 
 
-_TOKENS = st.sampled_from(["viartoto", "badak69", "123indo", "slot88", "x-toto", "a.b", "/", "\n", " ", "-", "é"])
+_TOKENS = st.sampled_from(
+    [
+        *("viartoto", "badak69", "123indo", "slot88", "x-toto", "a.b", "/", "\n", " ", "-", "é", "_", "A"),
+        *("toto", "gacor", "4d", "qq", "777", "abc", "ab1", "12", "9999", "indo", "a" * 61, "Ä"),
+    ]
+)
+
+
+def _brand_by_definition() -> re.Pattern[str]:
+    """The brand-token pattern as first written (a stem, then any ending tried after each letter)."""
+    suffixes = sorted(_read("brand_suffixes.txt"), key=len, reverse=True)
+    alternation = "|".join(re.escape(s) for s in suffixes)
+    return re.compile(
+        rf"(?<![\w.\-/])(?=[a-z0-9]{{4,64}}(?![\w\-]))"
+        rf"(?:[a-z]{{3,}}[a-z0-9]*?(?:{alternation})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
+    )
+
+
+_DEFINITION = _brand_by_definition()
 
 
 @given(st.lists(st.lists(st.one_of(_TOKENS, st.text(max_size=5)), max_size=8).map("".join), max_size=8))
 def test_brand_counts_of_a_batch_equal_text_by_text(texts: list[str]) -> None:
     lex = lexicon()
     assert lex.brand_counts(texts).tolist() == [float(len(lex.brand.findall(t))) for t in texts]
+    for t in texts:
+        assert [m.span() for m in lex.brand.finditer(t)] == [m.span() for m in _DEFINITION.finditer(t)]
