@@ -52,6 +52,14 @@ _ASCII_SUSPECT = re.compile(
     r"&#|&[a-z]{2,8};|\\[ntrux]|[a-z][013457@$]+[a-z]|(?<![\w@$])[013457@$][a-z]{2}|(?:\b[a-z] ){3}"
 )
 
+# The same test over a batch, written so that every branch opens on a character class and the
+# search can skip to the next ``&``, ``\\``, leet character or non-word character: a hit of
+# ``_ASCII_SUSPECT`` in a text is a hit of this one in the same text (the batch is NUL-framed).
+_BATCH_SUSPECT = re.compile(
+    r"&(?:#|[a-z]{2,8};)|\\[ntrux]|[013457@$](?<=[a-z][013457@$])[013457@$]*[a-z]"
+    r"|[013457@$](?<![\w@$][013457@$])[a-z]{2}|[^\w][a-z] [a-z] [a-z] "
+)
+
 DISGUISES = ("math_letters", "invisible", "entities", "escapes", "look_alikes", "leetspeak", "spaced_letters")
 
 
@@ -155,10 +163,11 @@ def _plain_ascii(texts: list[str]) -> list[bool]:
     NUL reads as the start or end of a text to the look-arounds, so a hit belongs to one text.
     """
     ascii_ = [t.isascii() and "\x00" not in t for t in texts]
-    low = "\x00".join(t.lower() if a else "" for t, a in zip(texts, ascii_, strict=True))
-    if not _ASCII_SUSPECT.search(low):
+    low = "\x00" + "\x00".join(t.lower() if a else "" for t, a in zip(texts, ascii_, strict=True))
+    if not _BATCH_SUSPECT.search(low):
         return ascii_
-    ends = list(itertools.accumulate(len(t) + 1 if a else 1 for t, a in zip(texts, ascii_, strict=True)))
-    for m in _ASCII_SUSPECT.finditer(low):
-        ascii_[bisect.bisect_right(ends, m.start())] = False
+    ends = list(itertools.accumulate((len(t) + 1 if a else 1 for t, a in zip(texts, ascii_, strict=True)), initial=1))
+    for m in _BATCH_SUSPECT.finditer(low):
+        # The last character of a hit is always inside the text (the first may be the NUL before it).
+        ascii_[bisect.bisect_right(ends, m.end() - 1) - 1] = False
     return ascii_

@@ -94,3 +94,10 @@ def test_batch_equals_one_by_one_and_is_encodable(texts: list[str]) -> None:
     for f, t in zip(folded, texts, strict=True):
         if not any("\ud800" <= c <= "\udfff" for c in t):
             f.encode("utf-8")
+
+
+def test_batch_screen_puts_each_hit_on_its_own_text() -> None:
+    texts = ["ab", "s l o t", "c", "5lot", "", "&#115;lot", "fine", "x\\ngacor", "h4r1"]
+    folded, marks = normalize_many(texts)
+    assert folded == ["ab", "slot", "c", "slot", "", "slot", "fine", "x gacor", "hari"]
+    assert [i for i, m in enumerate(marks) if m] == [1, 3, 5, 7, 8]
