@@ -97,7 +97,9 @@ def test_batch_equals_one_by_one_and_is_encodable(texts: list[str]) -> None:
 
 
 def test_batch_screen_puts_each_hit_on_its_own_text() -> None:
-    texts = ["ab", "s l o t", "c", "5lot", "", "&#115;lot", "fine", "x\\ngacor", "h4r1"]
+    texts = ["ab", "s l o t", "c", "5lot", "", "&#115;lot", "fine", "x\\ngacor", "h4r1", "s l o t", "s l o t"]
     folded, marks = normalize_many(texts)
-    assert folded == ["ab", "slot", "c", "slot", "", "slot", "fine", "x gacor", "hari"]
-    assert [i for i, m in enumerate(marks) if m] == [1, 3, 5, 7, 8]
+    assert folded == ["ab", "slot", "c", "slot", "", "slot", "fine", "x gacor", "hari", "slot", "slot"]
+    assert [i for i, m in enumerate(marks) if m] == [1, 3, 5, 7, 8, 9, 10]
+    other = ["ѕlоt", "Ä s l o t", "Ä s l o t", "Ä fine", "ｓｌｏｔ", "Ä\u200bb"]
+    assert normalize_many(other)[0] == [normalize(t)[0] for t in other]
