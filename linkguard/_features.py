@@ -254,6 +254,8 @@ host_has_term = _host_has_term
 
 def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[float], str, list[str]]:
     """Per-segment link counts, the words of its URLs, and the absolute URLs."""
+    if not links:  # most segments
+        return [0.0] * 9, "", []
     n = raw_ip = offsite = institutional = root = digits = spam_host = 0
     domains: set[str] = set()
     offsite_domains: set[str] = set()
