@@ -76,10 +76,21 @@ hrefs = st.one_of(
     st.builds(lambda h, p: f"http://{h}/{p}", st.text(max_size=30), st.text(max_size=30)),
 )
 
+# Disguised spam as it is written out in scraped text: escapes of every kind (written-out NULs,
+# halves of UTF-16 pairs, entities of invalid code points), leetspeak, look-alikes, spacing.
+_DISGUISE_PIECES = st.sampled_from(
+    [
+        *(r"\ud83d", r"\ude00", r"\u0000", r"\x00", r"\x41", r"\n", "\\", "&#0;", "&#xd800;", "&#115;", "&amp;"),
+        *("s l o t ", "g4c0r", "5lot", "v1agra", "\u200b", "ѕlоt", "𝗴𝗮𝗰𝗼𝗿", "ｓｌｏｔ", "slot", "gacor", "88"),
+        *(" ", "\n", "\x00", "http://1.2.3.4/", "www.", "スロット", "İ"),
+    ]
+)
+
 # Any text, lone surrogates included (they reach us from surrogateescape'd or bad JSON data).
 any_text = st.one_of(
     st.text(max_size=2000),
     st.text(st.characters(exclude_categories=()), max_size=500),
+    st.lists(st.one_of(_DISGUISE_PIECES, st.text(max_size=4)), max_size=40).map("".join),
 )
 any_bytes = st.binary(max_size=4096)
 
