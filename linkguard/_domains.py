@@ -102,6 +102,13 @@ def split_host(url: str) -> str:
     simple = _SIMPLE_NETLOC.match(url)
     if simple:
         return simple.group(1).lower().rstrip(".")
+    return _host_by_urlsplit(url)
+
+
+def _host_by_urlsplit(url: str) -> str:
+    """What :func:`split_host` means: ``urlsplit``'s netloc without user info and port."""
+    if "//" not in url[:12]:
+        return ""
     try:
         netloc = urlsplit(url).netloc
     except ValueError:

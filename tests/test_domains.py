@@ -5,7 +5,7 @@ from urllib.parse import urljoin
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from linkguard._domains import absolute, extractor, host_info, page_domain, split_host
+from linkguard._domains import _host_by_urlsplit, absolute, extractor, host_info, page_domain, split_host
 
 
 def test_extractor_is_offline() -> None:
@@ -65,22 +65,6 @@ def test_absolute_fast_path_equals_urljoin(base: str, href: str) -> None:
     assert absolute(href, base) == expected
 
 
-def _split_host_by_urlsplit(url: str) -> str:
-    """The definition :func:`split_host` keeps: ``urlsplit``'s netloc, user info and port removed."""
-    from urllib.parse import urlsplit
-
-    if "//" not in url[:12]:
-        return ""
-    try:
-        netloc = urlsplit(url).netloc
-    except ValueError:
-        return ""
-    netloc = netloc.rpartition("@")[2].lower()
-    if netloc.startswith("["):
-        return netloc.partition("]")[0] + "]"
-    return netloc.partition(":")[0].rstrip(".")
-
-
 _URL_PIECES = st.sampled_from(
     [
         *("http", "HTTPS", "a.b+c", "1x", ":", "//", "/", "?", "#", "@", "[::1]", "[", "]", ":80", ".", "-"),
@@ -91,9 +75,9 @@ _URL_PIECES = st.sampled_from(
 
 @given(st.lists(st.one_of(_URL_PIECES, st.text(max_size=3)), max_size=10).map("".join))
 def test_split_host_fast_path_equals_urlsplit(url: str) -> None:
-    assert split_host(url) == _split_host_by_urlsplit(url)
+    assert split_host(url) == _host_by_urlsplit(url)
 
 
 @given(st.sampled_from(["http://", "https://", "//", "x-y.z://"]), st.lists(_URL_PIECES, max_size=8).map("".join))
 def test_split_host_fast_path_equals_urlsplit_on_url_shapes(scheme: str, rest: str) -> None:
-    assert split_host(scheme + rest) == _split_host_by_urlsplit(scheme + rest)
+    assert split_host(scheme + rest) == _host_by_urlsplit(scheme + rest)
