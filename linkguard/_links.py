@@ -158,23 +158,20 @@ def link_features(
         flags: list[tuple[float, float, float, float, float, float]] = []
         for href in links.hrefs:
             host, is_root = url_parts(href)
-            info = host_info(host) if host else None
-            dom = info.domain if info and info.domain else ""
+            info = host_info(host)  # no host, or no site: a record with no domain and no flags
+            dom = info.domain
             off = bool(dom) and dom != home
             domains.append(dom)
-            if info is not None and dom:
-                flags.append(
-                    (
-                        1.0 if off else 0.0,
-                        1.0 if info.is_ip else 0.0,
-                        1.0 if (info.institutional and off) else 0.0,
-                        1.0 if (info.digits_in_name and not info.is_ip) else 0.0,
-                        1.0 if host_has_term(dom) else 0.0,
-                        1.0 if (is_root and off) else 0.0,
-                    )
+            flags.append(
+                (
+                    1.0 if off else 0.0,
+                    1.0 if info.is_ip else 0.0,
+                    1.0 if (info.institutional and off) else 0.0,
+                    1.0 if (info.digits_in_name and not info.is_ip) else 0.0,
+                    1.0 if (dom and host_has_term(dom)) else 0.0,
+                    1.0 if (is_root and off) else 0.0,
                 )
-            else:
-                flags.append((1.0 if off else 0.0, 0.0, 0.0, 0.0, 0.0, 1.0 if (is_root and off) else 0.0))
+            )
         page_count = Counter(domains)
         seg_count = Counter(links.segments)
         seg_domain_count = Counter(zip(links.segments, domains, strict=True))

@@ -166,8 +166,9 @@ def _plain_ascii(texts: list[str]) -> list[bool]:
     low = "\x00" + "\x00".join(t.lower() if a else "" for t, a in zip(texts, ascii_, strict=True))
     if not _BATCH_SUSPECT.search(low):
         return ascii_
-    ends = list(itertools.accumulate((len(t) + 1 if a else 1 for t, a in zip(texts, ascii_, strict=True)), initial=1))
+    # Text i starts at starts[i]; the NUL before it is at starts[i] - 1.
+    starts = list(itertools.accumulate((len(t) + 1 if a else 1 for t, a in zip(texts, ascii_, strict=True)), initial=1))
     for m in _BATCH_SUSPECT.finditer(low):
         # The last character of a hit is always inside the text (the first may be the NUL before it).
-        ascii_[bisect.bisect_right(ends, m.end() - 1) - 1] = False
+        ascii_[bisect.bisect_right(starts, m.end() - 1) - 1] = False
     return ascii_
