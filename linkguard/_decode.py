@@ -184,13 +184,34 @@ def _detect(data: bytes) -> _Detection:
         if match.chaos == best.chaos and match.coherence == best.coherence and "cp1252" in match.could_be_from_charset:
             return _Detection("cp1252", frozenset(plausible))
     # Short text also fits a rare codec (mac-cyrillic) about as well as the common one
-    # (windows-1251): when the pick is rare, a common codec that reads it as cleanly wins.
-    if _codec(best.encoding) not in _WEB_COMMON:
+    # (windows-1251): when the pick is rare, a common codec that reads it as cleanly wins, when
+    # the detector finds it about as coherent or the two read nearly every letter alike (the
+    # detector's coherence of a few repeated words can be 0 for one and not the other).
+    rare = _codec(best.encoding)
+    if rare not in _WEB_COMMON:
         for match in results:
             codec = _codec(match.encoding)
-            if codec in _WEB_COMMON and match.chaos <= best.chaos and match.coherence >= 0.5 * best.coherence > 0:
+            as_clean = codec in _WEB_COMMON and match.chaos <= best.chaos
+            if as_clean and (match.coherence >= 0.5 * best.coherence > 0 or _read_alike(data, codec, rare)):
                 return _Detection(codec, frozenset(plausible))
     return _Detection(_codec(best.encoding), frozenset(plausible))
+
+
+def _read_alike(data: bytes, a: str | None, b: str | None) -> bool:
+    """Whether two single-byte codecs read at most 1 in 10 of the non-ASCII bytes differently."""
+    if a is None or b is None:
+        return False
+    sample = data[:_DETECT_BYTES]
+    high = sum(1 for byte in sample if byte >= 0x80)
+    if not high:
+        return True
+    try:
+        ta, tb = sample.decode(a, "replace"), sample.decode(b, "replace")
+    except LookupError:
+        return False
+    if len(ta) != len(tb):
+        return False  # not both single-byte
+    return sum(x != y for x, y in zip(ta, tb, strict=True)) <= high / 10
 
 
 def looks_like_html(text: str) -> bool:
