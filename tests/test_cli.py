@@ -13,13 +13,14 @@ import itertools
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from helpers import FIXTURE_ROWS
 
 from linkguard import ROW_FIELDS
-from linkguard._pool import ScoreOptions, score_stream
+from linkguard._pool import ScoreOptions, _mp_context, score_stream
 from linkguard.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -142,6 +143,24 @@ def test_jobs_two_gives_the_same_rows_as_jobs_one(tmp_path: Path) -> None:
     _, two = _run(tmp_path, "--jobs", "2", "--batch-size", "3", str(DATA))
     assert two == one
     assert len(one) == sum(FIXTURE_ROWS.values())
+
+
+def test_workers_are_forked_only_from_a_single_threaded_process(tmp_path: Path) -> None:
+    """fork() shares the loaded model; with another Python thread alive workers start fresh (forkserver)."""
+    if sys.platform != "linux":
+        pytest.skip("fork is only chosen on Linux")
+    assert _mp_context().get_start_method() == "fork"
+    _, forked = _run(tmp_path, "--jobs", "2", "--batch-size", "3", str(DATA))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _mp_context().get_start_method() in {"forkserver", "spawn"}
+        _, fresh = _run(tmp_path, "--jobs", "2", "--batch-size", "3", str(DATA))
+    finally:
+        stop.set()
+        other.join()
+    assert fresh == forked
 
 
 def test_parallel_scoring_streams_and_keeps_order() -> None:
