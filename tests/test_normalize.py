@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import linkguard
-from linkguard._normalize import normalize, normalize_many
+from linkguard._normalize import _LEET_HINT, _LEET_TOKEN, _SPACED, _SPACED_HINT, normalize, normalize_many
 from linkguard._textmodel import hashed_ngrams
 
 
@@ -103,3 +103,10 @@ def test_batch_screen_puts_each_hit_on_its_own_text() -> None:
     assert [i for i, m in enumerate(marks) if m] == [1, 3, 5, 7, 8, 9, 10]
     other = ["ѕlоt", "Ä s l o t", "Ä s l o t", "Ä fine", "ｓｌｏｔ", "Ä\u200bb"]
     assert normalize_many(other)[0] == [normalize(t)[0] for t in other]
+
+
+@given(st.lists(_TEXT, max_size=4).map(" ".join).map(str.lower))
+def test_quick_screens_never_miss_what_the_full_patterns_find(text: str) -> None:
+    """The leet and spaced-letter screens are necessary conditions: skipping on them changes nothing."""
+    assert not _LEET_TOKEN.search(text) or _LEET_HINT.search(text)
+    assert not _SPACED.search(text) or _SPACED_HINT.search(text)
