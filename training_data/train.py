@@ -147,7 +147,7 @@ def featurise(pages: list[LabelledPage]) -> Featurised:
     lite: list[Page] = []
     for start in range(0, len(pages), 64):
         chunk = pages[start : start + 64]
-        parsed = [_read(lp.page, lp.mode, config, None)[0] for lp in chunk]
+        parsed = [_read(lp.page, lp.url, lp.mode, config, None).page for lp in chunk]
         metas.extend(page_meta(pg.tree) if pg.mode == "html" else PageMeta() for pg in parsed)
         lite.extend(_lite(pg) for pg in parsed)
         X, pidx, _ = page_features(parsed, [lp.url for lp in chunk])

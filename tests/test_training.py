@@ -1,0 +1,62 @@
+"""The training code reads pages as ``scan`` does and its pieces run (the full run is the slow test).
+
+The training entry point calls private reading and feature functions of the package; these
+tests keep it in step with them on a small slice of the validation split.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import linkguard
+from linkguard import FEATURE_NAMES
+from linkguard._normalize import normalize_many
+
+pytest.importorskip("sklearn")
+from training_data.dataset import build_page_split, build_split
+from training_data.train import featurise, fit_text_model, main
+
+
+@pytest.fixture(scope="module")
+def val_pages(corpus_dir: Path) -> list:
+    pages = build_split("val", corpus_dir)
+    spam = [p for p in pages if p.is_spam][:12]
+    clean = [p for p in pages if not p.is_spam][:12]
+    return spam + clean
+
+
+def test_training_reads_pages_as_scan_does(val_pages: list) -> None:
+    """Same segments, in the same order, as a user's ``scan`` of the page: no train/serve skew."""
+    f = featurise(val_pages)
+    assert f.X.shape == (len(f.y), len(FEATURE_NAMES)) and len(f.texts) == len(f.y)
+    assert f.y.any() and not f.y.all()
+    for k, lp in enumerate(val_pages):
+        rows = np.flatnonzero(f.owner == k)
+        report = linkguard.scan(lp.page, lp.url, mode=lp.mode)
+        assert f.texts[rows[0] : rows[-1] + 1] == normalize_many([s.text for s in report.segments])[0]
+        assert [s.hidden for s in f.lite[k].segments] == [s.hidden for s in report.segments]
+
+
+def test_text_model_learns_from_segments(val_pages: list) -> None:
+    f = featurise(val_pages)
+    groups = [f"g{i % 4}" for i in range(len(f.y))]
+    model, oof, folds = fit_text_model(f.texts, f.y, groups)
+    assert len(oof) == len(f.y) and len(folds) > 1
+    scores = model.scores(f.texts)
+    assert scores[f.y].mean() > scores[~f.y].mean()
+
+
+def test_page_split_builds(corpus_dir: Path) -> None:
+    pages = build_page_split("val", corpus_dir)
+    assert any(p.is_spam for p in pages) and any(not p.is_spam for p in pages)
+
+
+@pytest.mark.slow
+def test_training_command_selects_a_model(tmp_path: Path, corpus_dir: Path) -> None:
+    """The one training command, in its model-selection form, end to end (several minutes)."""
+    out = tmp_path / "m.json"
+    assert main(["--select", "--corpus", str(corpus_dir), "--out", str(out), "--trees", "20"]) == 0
+    assert linkguard.load_model(out).threshold > 0
