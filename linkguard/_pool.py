@@ -123,11 +123,13 @@ def score_stream(records: Iterable[Mapping[str, Any]], options: ScoreOptions, jo
     ) as pool:
         inflight: deque[Future[list[Row]]] = deque()
         try:
-            for batch in chain(head, batches):
-                with warnings.catch_warnings():
-                    # Python >= 3.12 warns on fork() with any OS thread alive; here only OpenBLAS's (see _mp_context).
-                    warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-                    inflight.append(pool.submit(_score_batch, batch))
+            with warnings.catch_warnings():
+                # The first submit starts every worker.  Python >= 3.12 warns on fork() with any
+                # OS thread alive; here that is only OpenBLAS's (see _mp_context).
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+                inflight.append(pool.submit(_score_batch, head[0]))
+            for batch in chain(head[1:], batches):
+                inflight.append(pool.submit(_score_batch, batch))
                 while len(inflight) >= 2 * jobs:
                     yield from inflight.popleft().result()
             while inflight:
