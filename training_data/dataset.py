@@ -188,9 +188,12 @@ def _excerpt_html(text: str) -> str:
 
 
 def data_digest(corpus_dir: Path = DEFAULT_CORPUS) -> str:
-    """sha256 over every input file (payloads, negatives, corpus manifest): the model's data hash."""
+    """sha256 over every input file (payloads, negatives, spam pages, held-back payloads, corpus
+    manifest): the model's data hash, so a card names exactly the data it was made from."""
     h = hashlib.sha256()
-    inputs = sorted(HERE.glob("payloads/**/*.jsonl")) + sorted(HERE.glob("negatives/**/*.jsonl"))
+    inputs = [
+        p for d in ("payloads", "negatives", "spam_pages", "unseen") for p in sorted(HERE.glob(f"{d}/**/*.jsonl"))
+    ]
     for path in inputs:
         h.update(path.relative_to(HERE).as_posix().encode())
         h.update(path.read_bytes())

@@ -439,6 +439,8 @@ def fit_page_model(
     seg_folds: list[SegmentModel],
     text_folds: list[TextModel],
     corpus: Path,
+    trees: int = PAGE_TREES,
+    spam_weight: float = PAGE_SPAM_WEIGHT,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -482,8 +484,8 @@ def fit_page_model(
         (P_tr, y_tr, np.asarray(folds)),
         (P_va, y_va),
         PAGE_FEATURE_NAMES,
-        dict(max_iter=PAGE_TREES, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10),
-        PAGE_SPAM_WEIGHT,
+        dict(max_iter=trees, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10),
+        spam_weight,
         lambda scores, t: is_spam_page(P_all, scores, t),
     )
 
@@ -611,6 +613,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--page-model", action=argparse.BooleanOptionalAction, default=True, help="learn the spam_page model"
     )
+    ap.add_argument("--page-trees", type=int, default=PAGE_TREES, help="boosting rounds of the page model")
+    ap.add_argument(
+        "--page-spam-weight", type=float, default=PAGE_SPAM_WEIGHT, help="sample weight of spam pages (page model)"
+    )
     ap.add_argument("--link-model", action=argparse.BooleanOptionalAction, default=True, help="learn the link model")
     ap.add_argument(
         "--prose-threshold",
@@ -677,7 +683,9 @@ def main(argv: list[str] | None = None) -> int:
         np.concatenate([prose_mask(Xtr[: len(p_oof)]), prose_mask(Xva)]) if args.prose_threshold else None,
     )
     if args.page_model:
-        model.page = fit_page_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
+        model.page = fit_page_model(
+            model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus, args.page_trees, args.page_spam_weight
+        )
     if args.link_model:
         model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     contrib = np.abs(model.contributions(Xva[yva])).mean(axis=0) if yva.any() else np.zeros(len(FEATURE_NAMES))
@@ -720,7 +728,9 @@ def main(argv: list[str] | None = None) -> int:
         "text_model": None
         if model.text is None
         else {"bits": TEXT_BITS, "orders": list(model.text.orders), "C": args.text_c, "folds": TEXT_FOLDS},
-        "page_model": None if model.page is None else {"trees": model.page.n_trees, "threshold": model.page.threshold},
+        "page_model": None
+        if model.page is None
+        else {"trees": model.page.n_trees, "spam_weight": args.page_spam_weight, "threshold": model.page.threshold},
         "link_model": None if model.link is None else {"trees": model.link.n_trees, "threshold": model.link.threshold},
     }
     save_model(model, args.out)
