@@ -272,12 +272,14 @@ def test_bash_block_runs(block: Block, workdir: Path) -> None:
 
 
 def test_text_block_is_the_real_summary_line() -> None:
+    from linkguard import default_model
     from linkguard.cli import Messages, Progress
 
     (sample,) = [b for b in BLOCKS if b.lang == "text"]
+    threshold = default_model().threshold  # the summary names the bundled model's threshold
     m = Messages(Progress(sys.stderr, enabled=False), verbose=0, quiet=False)
     for status, spam in [("ok", True)] * 3 + [("ok", False)] * 6 + [("skipped", None)] * 2 + [("error", None)]:
-        m.row({"status": status, "is_spam": spam, "threshold": 0.95 if status == "ok" else None})
+        m.row({"status": status, "is_spam": spam, "threshold": threshold if status == "ok" else None})
     expected = "linkguard: " + m.summary(12 / 30.2)
     assert sample.code.strip() == expected
 
