@@ -844,7 +844,7 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         "neither the weights nor the thresholds saw. Its figures are not untouched: the cards of earlier",
         "models read it too, and what they showed (weak languages and families) decided which real data",
         "was collected next; every change since (data, lexicon terms, options) was chosen on `val`",
-        "(see training_data/README.md, \"Model changes\").",
+        '(see training_data/README.md, "Model changes").',
         "",
         "| split | pages | injected pages |",
         "|---|---:|---:|",
