@@ -79,7 +79,7 @@ def machine_info() -> dict[str, Any]:
         "scan_path": _scan_path(),
     }
     try:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         info["memory_total_gb"] = round(psutil.virtual_memory().total / 1e9, 1)
     except ImportError:
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         if not latest.is_file():
             log(f"benchmarks: {latest} not found; run the suite first")
             return 2
-        res = json.loads(latest.read_text("utf-8"))
+        res: dict[str, Any] = json.loads(latest.read_text("utf-8"))
         # Targets are judged again from the stored values, so a changed target shows without a rerun.
         res["targets"] = targets(res)
         if res.get("batch"):
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.speed import pin_one_core
 
     pinning = pin_one_core()
-    res: dict[str, Any] = {
+    res = {
         "schema": RESULTS_SCHEMA,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "mode": mode,
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             log("accuracy: page verdicts (spam pages, about-the-topic pages) ...")
             extra, why = accuracy.load_labelled(f"pages:{args.split}", root)
             extra = extra or []
-            if args.quick and len(extra) > labelled_limit:
+            if args.quick and labelled_limit is not None and len(extra) > labelled_limit:
                 extra = random.Random(7).sample(extra, labelled_limit)
             extra_labels = accuracy.page_labels_of(extra)
             acc["page_verdicts"] = accuracy.page_verdicts(lab_pages + extra, lab_labels + extra_labels)

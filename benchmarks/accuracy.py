@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 GROUP_FIELDS = ("family", "hiding", "position", "lang", "mode")
 
@@ -225,7 +225,8 @@ def predict_linkguard(
 ) -> tuple[Prediction, Any]:
     import linkguard
 
-    rep = linkguard.scan(page, url, mode=mode if mode in ("html", "text") else "auto", model=model)
+    scan_mode: Literal["auto", "html", "text"] = "html" if mode == "html" else "text" if mode == "text" else "auto"
+    rep = linkguard.scan(page, url, mode=scan_mode, model=model)
     segs = [PredSegment(s.text, tuple(s.links), s.is_spam) for s in rep.segments]
     pred = Prediction(rep.is_spam, segs)
     if need_strip:
@@ -338,7 +339,7 @@ def summarise(pages: Sequence[Any], counts: Sequence[dict[str, int]]) -> dict[st
     pairs = list(zip(pages, counts, strict=True))
     real = [(lp, c) for lp, c in pairs if _kind(lp) != "composite"]
     composite = [c for lp, c in pairs if _kind(lp) == "composite"]
-    clean_neg = [c for lp, c in real if not lp.is_spam and getattr(lp, "negative_category", "")]
+    clean_neg = [c for lp, c in real if not lp.is_spam and bool(getattr(lp, "negative_category", ""))]
     modes = sorted({str(getattr(lp, "mode", "html")) for lp, _ in real})
     groups = grouped([lp for lp, _ in real], [c for _, c in real])
     return {

@@ -62,7 +62,7 @@ _JUSTEXT_LANG = {
 @cache
 def justext_stoplist(lang: str | None) -> frozenset[str]:
     """The stoplist for a language code, English when jusText has none (loaded once)."""
-    import justext
+    import justext  # type: ignore[import-untyped]
 
     name = _JUSTEXT_LANG.get((lang or "en").split("-")[0].lower(), "English")
     try:
@@ -88,7 +88,8 @@ def resiliparse_text(html: str, url: str | None = None, lang: str | None = None)
 def justext_paragraphs(html: str, url: str | None = None, lang: str | None = None) -> list[Any]:
     import justext
 
-    return justext.justext(html, justext_stoplist(lang))
+    paragraphs: list[Any] = justext.justext(html, justext_stoplist(lang))
+    return paragraphs
 
 
 def trafilatura_text(html: str, url: str | None = None, lang: str | None = None) -> str | None:

@@ -274,7 +274,8 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, timeout: flo
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         return {"rc": f"wrapper {proc.returncode}", "stderr_tail": proc.stderr.strip().splitlines()[-3:]}
-    return json.loads(lines[-1])
+    row: dict[str, Any] = json.loads(lines[-1])
+    return row
 
 
 @contextlib.contextmanager
@@ -542,7 +543,7 @@ def _parquet_rows(path: Path) -> int | None:
     try:
         import pyarrow.parquet as pq
 
-        return sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(path.glob("*.parquet")))
+        return int(sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(path.glob("*.parquet"))))
     except Exception:
         return None
 

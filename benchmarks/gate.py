@@ -218,7 +218,8 @@ def propose(
 def load_baseline(path: Path = BASELINE_PATH) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    return json.loads(path.read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return loaded
 
 
 def save_baseline(data: dict[str, Any], path: Path = BASELINE_PATH) -> None:

@@ -188,7 +188,7 @@ def _score(hosts: list[Host], log: Callable[[str], None]) -> list[dict[str, Any]
 
     records = ({"id": p["id"], "url": p["url"], "date": p["date"], "html": p["html"]} for h in hosts for p in h.pages)
     t = time.perf_counter()
-    rows = list(linkguard.score_records(records, batch_size=16))
+    rows: list[dict[str, Any]] = [dict(r) for r in linkguard.score_records(records, batch_size=16)]
     log(f"hosts: scored {len(rows)} pages in {time.perf_counter() - t:.1f} s")
     return rows
 

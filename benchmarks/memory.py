@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,9 @@ def _rss_mb() -> float:
         with open("/proc/self/statm") as fh:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
     except OSError:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
-        return psutil.Process().memory_info().rss / 1e6
+        return float(psutil.Process().memory_info().rss) / 1e6
 
 
 def _peak_mb() -> float:
@@ -87,7 +88,7 @@ def _child(mode: str, root: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
         linkguard.scan("<p>warm</p>", "https://example.com/")
     out["rss_loaded_mb"] = round(_rss_mb(), 1)
 
-    def items():
+    def items() -> Iterator[tuple[bytes, str | None]]:
         for r in rows:
             with gzip.open(root / r["path"]) as fh:
                 data = fh.read()
@@ -136,7 +137,8 @@ def _spawn(mode: str, root: Path, paths: list[str] | None) -> dict[str, Any]:
         os.unlink(fh.name)
     if proc.returncode != 0:
         return {"mode": mode, "error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run_memory(root: Path, paths: list[str] | None, *, load_repeats: int = 3) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def per_family(labelled: dict[str, Any], out: Path) -> Path | None:
         return None
     plt = _plt()
     names = list(fam)
-    metrics = [
+    metrics: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
         ("page recall", lambda m: m["page"]["recall"]),
         ("segment precision", lambda m: m["segment"]["precision"]),
         ("segment recall", lambda m: m["segment"]["recall"]),

@@ -220,7 +220,8 @@ def _versus(tools: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
     for name, other in tools.items():
         if name == "linkguard":
             continue
-        ahead, behind = [], []
+        ahead: list[str] = []
+        behind: list[str] = []
         rows = [(lbl, get_path(me["real"], p), get_path(other["real"], p), up) for lbl, p, up in _VERSUS]
         a, b = get_path(corpus, "linkguard.false_alarm_rate"), get_path(corpus, f"{name}.false_alarm_rate")
         rows.append(("false alarms on unseen real pages", a, b, False))

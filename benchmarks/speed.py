@@ -57,7 +57,7 @@ def tools() -> dict[str, tuple[Callable[[CorpusPage], Any], str]]:
         SCAN_PRESCREEN: (lambda p: scan(p.text, p.url, config=screened), "str, `Config(prescreen=True)`"),
     }
     for name, fn in baselines.BASELINES.items():
-        out[name] = ((lambda p, fn=fn: fn(p.text, p.url, p.lang)), "str")
+        out[name] = (_on_text(fn), "str")
     return out
 
 
@@ -88,11 +88,16 @@ def stats(times: list[float], nbytes: list[int]) -> dict[str, Any]:
     }
 
 
+def _on_text(fn: Callable[..., Any]) -> Callable[[CorpusPage], Any]:
+    """A baseline called as the suite calls it: the page's text, URL and language."""
+    return lambda p: fn(p.text, p.url, p.lang)
+
+
 def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float | None:
     """Throughput of ``a`` as a multiple of ``b`` (pages/s over pages/s)."""
     if not a.get("total_s") or not b.get("total_s") or a["n_pages"] != b["n_pages"]:
         return None
-    return round(b["total_s"] / a["total_s"], 4)
+    return round(float(b["total_s"]) / float(a["total_s"]), 4)
 
 
 def _size_bin(nbytes: int) -> str:

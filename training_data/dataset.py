@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = Path(os.environ.get("LINKGUARD_CORPUS", HERE.parent / ".." / "shared" / "corpus"))
@@ -87,7 +88,7 @@ class LabelledPage:
 
     page: str
     url: str | None
-    mode: str
+    mode: Literal["html", "text"]
     is_spam: bool
     spam_links: set[str] = field(default_factory=set)
     spam_texts: list[str] = field(default_factory=list)
@@ -137,7 +138,7 @@ class Negative:
     real: bool = False
 
 
-def _jsonl(pattern: str) -> Iterator[dict]:
+def _jsonl(pattern: str) -> Iterator[dict[str, Any]]:
     for path in sorted(HERE.glob(pattern)):
         with path.open(encoding="utf-8") as fh:
             for line in fh:
@@ -203,7 +204,7 @@ def data_digest(corpus_dir: Path = DEFAULT_CORPUS) -> str:
     return h.hexdigest()
 
 
-def host_pages(corpus_dir: Path = DEFAULT_CORPUS, *, carved: bool = False) -> list[dict]:
+def host_pages(corpus_dir: Path = DEFAULT_CORPUS, *, carved: bool = False) -> list[dict[str, Any]]:
     """Corpus manifest rows usable as hosts (no known-spam pages, none of the carved-out pages),
     or with ``carved=True`` only the carved-out ones; sha1-checked when read."""
     rows = []
@@ -222,7 +223,7 @@ def carved_paths(corpus_dir: Path = DEFAULT_CORPUS) -> list[str]:
     return [r["path"] for r in host_pages(corpus_dir, carved=True)]
 
 
-def read_host(corpus_dir: Path, row: dict) -> str:
+def read_host(corpus_dir: Path, row: dict[str, Any]) -> str:
     with gzip.open(corpus_dir / row["path"]) as fh:
         data = fh.read()
     if hashlib.sha1(data).hexdigest() != row["sha1"]:
@@ -279,7 +280,7 @@ def _balanced(fragment: str) -> str:
         if node.tag == "noscript" or "src" in node.attributes or len(node.text(deep=True)) > 20_000:
             node.decompose()
     body = tree.body
-    return body.inner_html if body is not None else ""
+    return (body.inner_html or "") if body is not None else ""
 
 
 def render_payload(p: Payload, rng: random.Random) -> tuple[str, str]:
@@ -402,7 +403,7 @@ def _payload_text_lines(p: Payload, rng: random.Random) -> list[str]:
     if p.format == "text":
         return [" ".join(ln.split()) for ln in p.payload.splitlines() if ln.strip()]
     _, texts = _html_truth(p.payload)
-    lines = []
+    lines: list[str] = []
     for t in texts:
         lines.extend(x for x in t.split("\n") if x.strip())
     return lines
@@ -514,7 +515,7 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
             if not links and not texts:
                 # Script-only payloads (fetch/innerHTML loaders) render nothing a page reader sees.
                 continue
-            common = dict(
+            common: dict[str, Any] = dict(
                 family=p.family,
                 hiding=hiding,
                 lang=p.lang or lang,
@@ -565,7 +566,7 @@ ABOUT_TOPIC_HOSTS = 2
 """Host pages each real about-the-topic excerpt is placed in (as HTML and as a text dump)."""
 
 
-def _about_topic_pages(split: str, hosts: list[dict], corpus_dir: Path) -> list[LabelledPage]:
+def _about_topic_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
     """Clean pages whose main text is a real excerpt about a spam topic (a raid on a gambling
     ring, a drug reference, a hacked-site warning): what a detector must leave alone."""
     rng = random.Random(f"{SEED}:{split}:about-topic")
@@ -584,7 +585,7 @@ def _about_topic_pages(split: str, hosts: list[dict], corpus_dir: Path) -> list[
                 cache[row["path"]] = (host, _host_text_lines(host))
             host, host_lines = cache[row["path"]]
             url = row.get("url")
-            common = dict(
+            common: dict[str, Any] = dict(
                 lang=row.get("lang") or "",
                 host_path=row["path"],
                 negative_category=neg.category,
@@ -715,7 +716,6 @@ _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
 _TITLE = re.compile(r"(<title\b[^>]*>)(.*?)(</title\s*>)", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"(<h1\b[^>]*>)(.*?)(</h1\s*>)", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
-_EMPTY_TITLE = re.match(r"()()()", "")
 
 
 def _template_page(host: str, paragraphs: list[str], title: str) -> str | None:
@@ -776,7 +776,7 @@ def build_page_split(
     hosts = [r for r in host_pages(corpus_dir) if host_role(r["path"]) == split]
     cache: dict[str, tuple[str, list[str]]] = {}
 
-    def host(row: dict) -> tuple[str, list[str]] | None:
+    def host(row: dict[str, Any]) -> tuple[str, list[str]] | None:
         if row["path"] not in cache:
             try:
                 html = read_host(corpus_dir, row)
@@ -787,7 +787,9 @@ def build_page_split(
 
     out: list[LabelledPage] = []
     for sp in (p for p in spam_pages() if spam_page_split(p.group) == split):
-        common = dict(family=sp.family, lang=sp.lang, payload_group=sp.group, payload_id=sp.id, spam_page=True)
+        common: dict[str, Any] = dict(
+            family=sp.family, lang=sp.lang, payload_group=sp.group, payload_id=sp.id, spam_page=True
+        )
         lines = _page_lines(sp)
         if sp.format == "html" and sp.complete:
             out.append(LabelledPage(sp.page, sp.url, "html", True, kind="spam_page_real", position="whole", **common))
@@ -829,7 +831,8 @@ def build_page_split(
         if got is None:
             continue
         html, host_lines = got
-        title = _TAGS.sub("", (_TITLE.search(html) or _EMPTY_TITLE).group(2)).strip()[:120]
+        found = _TITLE.search(html)
+        title = _TAGS.sub("", found.group(2) if found else "").strip()[:120]
         paras = [_TAGS.sub("", m.group(1)).strip() for m in _PARA.finditer(html)]
         paras = [html_lib.unescape(" ".join(p.split())) for p in paras if len(p.strip()) >= 40][: rng.randint(1, 3)]
         common = dict(lang=row.get("lang") or "", host_path=row["path"])

@@ -142,7 +142,11 @@ def featurise(pages: list[LabelledPage]) -> Featurised:
     segment's group is its own text, so every copy of a text lands in one fold.
     """
     config = Config()
-    Xs, ys, owners, texts, groups = [], [], [], [], []
+    Xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    texts: list[str] = []
+    groups: list[str] = []
     metas: list[PageMeta] = []
     lite: list[Page] = []
     for start in range(0, len(pages), 64):
@@ -187,7 +191,7 @@ def _lite(page: Page) -> Page:
 
 def _hashed_matrix(texts: list[str], bits: int) -> Any:
     """The text model's input vectors: bucket counts scaled by 1/sqrt(n-grams), as scored at inference."""
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
     bucket, owner, n = hashed_ngrams(texts, bits, ORDERS_DEFAULT)
     data = 1.0 / np.sqrt(np.maximum(n[owner], 1))
@@ -577,7 +581,9 @@ def fit_link_model(
                 text_scores_out_of_fold(fx.texts, text_folds) if split == "train" else model.text.scores(fx.texts)
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
-        mats, labels, groups = [], [], []
+        mats: list[np.ndarray] = []
+        labels: list[np.ndarray] = []
+        groups: list[str] = []
         for pages, f, proba in ((splits[split], f_seg, seg_proba), (extra, fx, proba_x)):
             L, per_page = link_features(f.lite, f.urls, f.X, f.owner, proba, model.text)
             mats.append(L)
@@ -740,7 +746,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _unseen_lines(u: dict | None) -> list[str]:
+def _unseen_lines(u: dict[str, Any] | None) -> list[str]:
     if not u:
         return []
     return [
@@ -753,7 +759,7 @@ def _unseen_lines(u: dict | None) -> list[str]:
     ]
 
 
-def _companion_lines(md: dict) -> list[str]:
+def _companion_lines(md: dict[str, Any]) -> list[str]:
     out = []
     if md.get("text_model"):
         tm = md["text_model"]
@@ -777,7 +783,7 @@ def _companion_lines(md: dict) -> list[str]:
     return out
 
 
-def _links_and_pages_lines(t: dict) -> list[str]:
+def _links_and_pages_lines(t: dict[str, Any]) -> list[str]:
     out: list[str] = []
     links = t.get("links")
     if links:

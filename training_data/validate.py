@@ -98,14 +98,14 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
         "no_other_flagged": sum(c["flagged"] == c["flagged_planted"] for c in single_links),
     }
     extra = build_page_split("val", corpus)
-    extra_labels = [linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model).page_label for lp in extra]
+    extra_labels: list[str] = [linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model).page_label for lp in extra]
     out["page_verdicts"] = page_verdict_figures(pages + extra, labels + extra_labels)
     negs = [(lp, lab) for lp, lab in zip(pages + extra, labels + extra_labels, strict=True) if not lp.is_spam]
-    about = [lab for lp, lab in negs if getattr(lp, "neg_real", False)]
-    other = [lab for lp, lab in negs if not getattr(lp, "neg_real", False)]
+    about_labels = [lab for lp, lab in negs if getattr(lp, "neg_real", False)]
+    other_labels = [lab for lp, lab in negs if not getattr(lp, "neg_real", False)]
     out["not_clean"] = {
-        "about_topic": f"{sum(lab != 'clean' for lab in about)}/{len(about)}",
-        "other_clean": f"{sum(lab != 'clean' for lab in other)}/{len(other)}",
+        "about_topic": f"{sum(lab != 'clean' for lab in about_labels)}/{len(about_labels)}",
+        "other_clean": f"{sum(lab != 'clean' for lab in other_labels)}/{len(other_labels)}",
     }
     hosts = [r for r in host_pages(corpus) if host_role(r["path"]) == "val"]
     reports = linkguard.scan_many(((read_host(corpus, r), r.get("url")) for r in hosts), model=model)
