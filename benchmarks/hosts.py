@@ -509,6 +509,39 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
                 log(f"tune: {res}")
     finally:
         _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = saved
+    out += _tune_campaigns(hosts, rows, log)
+    return out
+
+
+def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable[[str], None]) -> list[dict[str, Any]]:
+    """Pairwise campaign precision/recall on the validation crawl for a grid of anchor rules."""
+    from linkguard import _campaigns, _hosts
+
+    view = _hosts.HostView()
+    for row in rows:
+        view.add(row)
+    summaries = view.summaries()
+    by_name = {s["host"]: s for s in summaries}
+    saved = (_campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS)
+    out = []
+    try:
+        for pages in (1, 2, 3):
+            for words in (1, 4, 8):
+                _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = pages, words
+                campaigns = _campaigns.find_campaigns(summaries)
+                camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+                items = []
+                for h in hosts:
+                    if h.group:
+                        prints = [b["fingerprint"] for b in (by_name.get(h.name) or {}).get("blocks", [])]
+                        items.append(
+                            (h.group, h.payload_id, next((camp_of_fp[f] for f in prints if f in camp_of_fp), None))
+                        )
+                res = {"anchor_pages": pages, "anchor_words": words, "campaigns": len(campaigns), **_pairwise(items)}
+                out.append(res)
+                log(f"tune: {res}")
+    finally:
+        _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = saved
     return out
 
 
@@ -518,7 +551,9 @@ if __name__ == "__main__":
     from benchmarks.corpus import corpus_dir
 
     parser = argparse.ArgumentParser(description="host view: choose its constants on the validation crawl")
-    parser.add_argument("--tune", action="store_true", help="print host-level P/R over a grid of constants")
+    parser.add_argument(
+        "--tune", action="store_true", help="print host-level and campaign P/R over a grid of constants"
+    )
     parser.add_argument("--corpus", default=None)
     args = parser.parse_args()
     if args.tune:

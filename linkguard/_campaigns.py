@@ -1,12 +1,17 @@
 """Campaigns: one payload, link set or brand list on many unrelated hosts.
 
 The items are the blocks the host summaries (:mod:`linkguard._hosts`) list:
-*anchors*, blocks with off-site targets that pages convicted or a host's
-copies convicted together (evidence ``convicted``/``pooled``), and the rest:
-repeated near misses (evidence ``repeated``) and convicted blocks without
-links (a stray false alarm such as a "latest comments" box must not make a
-campaign of two hosts that share a page).  Two anchors belong together when their texts and targets are
-near copies (MinHash similarity at least :data:`SAME_TEXT`), or when they send
+*anchors*, blocks a host carries on at least two pages that convicted them
+(or whose copies were convicted together, evidence ``pooled``) and that have
+off-site targets or a sentence's worth of text (:data:`ANCHOR_WORDS` words),
+and the rest: repeated near misses (evidence ``repeated``), blocks convicted on
+one page only, and short blocks without links.  A stray false alarm on one page
+(a "download our app" link, a "latest comments" box) or a short name
+(``Admin``) must not make a campaign of every host that shows the same page
+or the same word; a real injection sits in a host's template, on many pages.
+
+Two anchors belong together when their texts and targets are near copies
+(MinHash similarity at least :data:`SAME_TEXT`), or when they send
 links to the same sites (at least :data:`SHARED_DOMAINS` shared target domains,
 or one shared domain that is at least half of both target sets).  A near miss
 joins only as a near copy (a share button linking the same big site as some
@@ -35,6 +40,10 @@ SAME_TEXT = 0.6
 SHARED_DOMAINS = 2
 """Shared target domains that tie two blocks together on their own."""
 MIN_HOSTS_DEFAULT = 2
+ANCHOR_PAGES = 2
+"""Pages of one host that must carry a convicted block before it can anchor a campaign."""
+ANCHOR_WORDS = 4
+"""Words a link-less block needs to anchor a campaign (shorter ones join only as near copies)."""
 BAND = 2
 """MinHash values per LSH band (16 values: 8 bands)."""
 MAX_POSTING = 2000
@@ -78,11 +87,24 @@ def _items(summaries: Iterable[Mapping[str, Any]]) -> list[Item]:
                     str(b.get("text") or ""),
                     b.get("first_date"),
                     b.get("last_date"),
-                    evidence in ("convicted", "pooled") and bool(b.get("domains")),
+                    _anchor(evidence, b),
                 )
             )
     out.sort(key=lambda i: (i.host, i.fp))
     return out
+
+
+def _anchor(evidence: str, block: Mapping[str, Any]) -> bool:
+    """Whether a listed block can anchor a campaign (see the module docstring)."""
+    if evidence == "pooled":
+        copies = int(block.get("pages") or 0)
+    elif evidence == "convicted":
+        copies = int(block.get("pages_flagged") or 0)
+    else:
+        return False
+    if copies < ANCHOR_PAGES:
+        return False
+    return bool(block.get("domains")) or len(str(block.get("text") or "").split()) >= ANCHOR_WORDS
 
 
 def linked_domains(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> bool:

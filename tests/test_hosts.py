@@ -194,6 +194,20 @@ def test_a_near_miss_joins_a_campaign_only_as_a_near_copy() -> None:
     assert not any(r["is_spam_batch"] for r in marked if "three.net" in r["url"])
 
 
+def test_one_page_false_alarms_and_short_names_anchor_no_campaign() -> None:
+    """A block on one page of each host, or a bare name, is no campaign; a long link-less template block is."""
+    app = "Download our app"
+    rows = []
+    for host in ("one.org", "two.com", "three.net"):
+        rows += _host_rows(host, "", (), n=3, spam=False)
+        rows.append(_row(f"https://{host}/app", [_block(app, ("news-app.cn",), spam=True, score=0.99)], spam=True))
+        rows += _host_rows(host, "Admin", (), n=3)
+    assert find_campaigns(summarize_hosts(rows)) == []
+    rows += _host_rows("four.de", SPAM, ()) + _host_rows("five.fr", SPAM, ())
+    (campaign,) = find_campaigns(summarize_hosts(rows))
+    assert campaign["host_list"] == ["five.fr", "four.de"]
+
+
 def test_known_campaign_marks_a_weak_block_on_a_new_host() -> None:
     known = find_campaigns(
         summarize_hosts(_host_rows("one.org", SPAM, ("a.com",)) + _host_rows("two.org", SPAM, ("a.com",)))
