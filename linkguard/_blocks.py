@@ -170,7 +170,7 @@ def _block(seg: Segment, own: str) -> Block:
 
 def page_blocks(report: Report, *, floor: float = CANDIDATE_FLOOR, limit: int = MAX_BLOCKS) -> list[Block]:
     """The prints of a report's spam segments and near misses: spam first, then by score, at most ``limit``."""
-    picked = [s for s in report.segments if s.is_spam or s.score >= floor]
+    picked = report._near_misses(floor)
     if not picked:
         return []
     picked.sort(key=lambda s: (not s.is_spam, -s.score, s.index))

@@ -27,7 +27,7 @@ from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
 from linkguard._native import text_scores
 from linkguard._normalize import normalize_many
-from linkguard._segment import Page
+from linkguard._segment import Page, RawSegment
 from linkguard._textmodel import TextModel
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
@@ -118,9 +118,12 @@ class PageLinks:
 
 def collect_links(page: Page, url: str | None) -> PageLinks:
     """Every judged link of a page (schemes such as ``javascript:`` and ``#`` fragments left out)."""
-    base = url or page.base_url
+    return _collect(page.segments, url or page.base_url)
+
+
+def _collect(segments: Sequence[RawSegment], base: str | None) -> PageLinks:
     out = PageLinks([], [], [])
-    for s, seg in enumerate(page.segments):
+    for s, seg in enumerate(segments):
         anchors = seg.anchors if len(seg.anchors) == len(seg.links) else [""] * len(seg.links)
         for href, anchor in zip(seg.links, anchors, strict=True):
             href = href.strip()
@@ -130,6 +133,49 @@ def collect_links(page: Page, url: str | None) -> PageLinks:
             out.anchors.append(anchor)
             out.segments.append(s)
     return out
+
+
+@dataclass(slots=True)
+class LinkVerdicts:
+    """The verdicts of a page's links, made into :class:`Link` objects on first access.
+
+    ``reasons`` are those of the spam links, in order.  A page the prescreen cleared keeps
+    its segments and base instead (``found`` is ``None``): its links are all content, and are
+    only collected when someone asks for them.
+    """
+
+    found: PageLinks | None
+    spam: np.ndarray
+    scores: np.ndarray
+    reasons: Sequence[tuple[str, ...]] = ()
+    raw: Sequence[RawSegment] = ()
+    base: str | None = None
+
+    @classmethod
+    def cleared(cls, raw: Sequence[RawSegment], base: str | None) -> LinkVerdicts:
+        return cls(None, np.zeros(0, dtype=bool), np.zeros(0), (), raw, base)
+
+    def build(self) -> tuple[Link, ...]:
+        found = self.found
+        if found is None:
+            found = _collect(self.raw, self.base)
+            return tuple(
+                Link(href, anchor, s, "content", 0.0)
+                for href, anchor, s in zip(found.hrefs, found.anchors, found.segments, strict=True)
+            )
+        reasons = iter(self.reasons)
+        return tuple(
+            Link(href, anchor, s, "spam" if spam else "content", score, next(reasons) if spam else ())
+            for href, anchor, s, spam, score in zip(
+                found.hrefs, found.anchors, found.segments, self.spam.tolist(), self.scores.tolist(), strict=True
+            )
+        )
+
+    def spam_hrefs(self) -> list[str]:
+        if self.found is None:
+            return []
+        hrefs = self.found.hrefs
+        return [hrefs[int(i)] for i in np.flatnonzero(self.spam)]
 
 
 def link_features(
@@ -219,7 +265,7 @@ def link_verdicts(
     proba: np.ndarray,
     seg_spam: Sequence[np.ndarray],
     model: Any,
-) -> list[tuple[Link, ...]]:
+) -> list[LinkVerdicts]:
     """The links of each page with their labels.
 
     With a link model, each link has its own score; without one, a link is spam when its
@@ -246,22 +292,12 @@ def link_verdicts(
         )
         spam = np.asarray([bool(seg_spam[p][s]) for p, pl in enumerate(per_page) for s in pl.segments], dtype=bool)
         reasons = iter([("in_spam_segment",)] * int(spam.sum()))
-    out: list[tuple[Link, ...]] = []
+    out: list[LinkVerdicts] = []
     k = 0
     for pl in per_page:
-        links = []
-        for href, anchor, s in zip(pl.hrefs, pl.anchors, pl.segments, strict=True):
-            is_spam = bool(spam[k])
-            links.append(
-                Link(
-                    href,
-                    anchor,
-                    s,
-                    "spam" if is_spam else "content",
-                    float(scores[k]),
-                    next(reasons) if is_spam else (),
-                )
-            )
-            k += 1
-        out.append(tuple(links))
+        n = len(pl.hrefs)
+        page_spam = np.asarray(spam[k : k + n], dtype=bool)
+        page_reasons = [next(reasons) for _ in range(int(page_spam.sum()))]
+        out.append(LinkVerdicts(pl, page_spam, np.asarray(scores[k : k + n], dtype=np.float64), page_reasons))
+        k += n
     return out

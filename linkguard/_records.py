@@ -82,7 +82,7 @@ FIELDS: tuple[Field, ...] = (
         _none,
         lambda r: r.threshold,
     ),
-    Field("n_segments", "int", "segments on the page", _none, lambda r: len(r.segments)),
+    Field("n_segments", "int", "segments on the page", _none, lambda r: r.n_segments),
     Field("n_spam_segments", "int", "segments labelled spam", _none, lambda r: len(r.spam_segments)),
     Field(
         "spam_links",

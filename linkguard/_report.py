@@ -4,17 +4,26 @@ A report is plain data (no parser trees), so it pickles, travels between
 processes and can be cached.  It keeps the decoded page text; the cleaned page
 is made when asked, by segmenting that text again and cutting out the
 segments labelled spam.
+
+Its :class:`Segment` and :class:`Link` objects are built on first access: a crawl
+filter reads ``is_spam``, ``spam_score`` and the spam segments of every page, and
+those come straight from the verdict arrays, so the thousands of content segments
+and links of an ordinary page are never made into objects unless someone asks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from linkguard._config import MAX_LINKS_DEFAULT, MAX_NODES_DEFAULT
+from linkguard._domains import absolute
 from linkguard._errors import SpamPageError
-from linkguard._links import Link
-from linkguard._segment import segment_html, segment_text
+from linkguard._links import Link, LinkVerdicts
+from linkguard._segment import NODE_FIELDS, RawSegment, segment_html, segment_text
 from linkguard._strip import strip_page, unlink_page
 
 Label = Literal["content", "spam"]
@@ -65,11 +74,60 @@ class Segment:
 
 
 @dataclass(slots=True)
+class SegmentVerdicts:
+    """The verdicts of a page's segments, before they are made into :class:`Segment` objects.
+
+    ``raw`` are the page's segments with their parser nodes dropped (plain data that pickles),
+    ``links`` their links made absolute (``None``: made absolute against ``base`` when built),
+    ``scores`` as reported (a promoted segment's at least the threshold), ``reasons`` those of
+    the spam segments by index.
+    """
+
+    raw: Sequence[RawSegment]
+    spam: np.ndarray
+    scores: np.ndarray
+    reasons: Mapping[int, tuple[str, ...]]
+    links: Sequence[Sequence[str]] | None = None
+    base: str | None = None
+
+    @classmethod
+    def cleared(cls, raw: Sequence[RawSegment], base: str | None) -> SegmentVerdicts:
+        """Every segment content with score 0.0 (a page the prescreen cleared)."""
+        n = len(raw)
+        return cls(raw, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64), {}, None, base)
+
+    def __post_init__(self) -> None:
+        for seg in self.raw:  # the parse tree is not kept alive by a report
+            for name in NODE_FIELDS:
+                setattr(seg, name, None)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def segment(self, i: int) -> Segment:
+        raw = self.raw[i]
+        links = self.links[i] if self.links is not None else [absolute(h, self.base) for h in raw.links]
+        spam = bool(self.spam[i])
+        return Segment(
+            label="spam" if spam else "content",
+            score=float(self.scores[i]),
+            reasons=self.reasons.get(i, ()) if spam else (),
+            text=raw.text,
+            links=tuple(links),
+            path=raw.path,
+            index=i,
+            start=raw.start if raw.start >= 0 else None,
+            end=raw.end if raw.end >= 0 else None,
+            hidden=raw.hidden,
+        )
+
+
+@dataclass(slots=True, eq=False)
 class Report:
     """The result of :func:`linkguard.scan` for one page."""
 
-    segments: tuple[Segment, ...]
-    """All segments in document order."""
+    _segments: SegmentVerdicts | tuple[Segment, ...] = field(repr=False)
+    """The segments, as built objects or as the verdicts they are built from on first access."""
     url: str | None = None
     mode: Literal["html", "text"] = "html"
     """How the page was read."""
@@ -87,8 +145,7 @@ class Report:
     """Probability that the page itself is spam (``None`` without a page model)."""
     page_reasons: tuple[str, ...] = ()
     """Page reason codes of a ``spam_page`` verdict, strongest first."""
-    links: tuple[Link, ...] = ()
-    """Every judged link of the page, in document order, each with its own label, score and reasons."""
+    _links: LinkVerdicts | tuple[Link, ...] = field(default=(), repr=False)
     prescreened: bool = False
     """The opt-in prescreen (``Config(prescreen=True)``) cleared the page: it was segmented but
     not scored, so every segment and link is ``content`` with score 0.0 and ``page_score`` is
@@ -100,39 +157,81 @@ class Report:
     _clean: str | None = field(default=None, repr=False, compare=False)
 
     @property
+    def segments(self) -> tuple[Segment, ...]:
+        """All segments in document order."""
+        segs = self._segments
+        if isinstance(segs, SegmentVerdicts):
+            segs = tuple(segs.segment(i) for i in range(len(segs)))
+            self._segments = segs
+        return segs
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """Every judged link of the page, in document order, each with its own label, score and reasons."""
+        links = self._links
+        if isinstance(links, LinkVerdicts):
+            links = links.build()
+            self._links = links
+        return links
+
+    @property
+    def n_segments(self) -> int:
+        """How many segments the page has (without building them)."""
+        return len(self._segments)
+
+    @property
     def is_spam(self) -> bool:
         """Whether any segment is spam."""
-        return any(s.label == "spam" for s in self.segments)
+        segs = self._segments
+        if isinstance(segs, SegmentVerdicts):
+            return bool(segs.spam.any())
+        return any(s.label == "spam" for s in segs)
 
     @property
     def spam_score(self) -> float:
         """The page's spam score: the highest segment score (0.0 for an empty page)."""
-        return max((s.score for s in self.segments), default=0.0)
+        segs = self._segments
+        if isinstance(segs, SegmentVerdicts):
+            return float(segs.scores.max()) if len(segs) else 0.0
+        return max((s.score for s in segs), default=0.0)
 
     @property
     def spam_segments(self) -> tuple[Segment, ...]:
-        return tuple(s for s in self.segments if s.label == "spam")
+        segs = self._segments
+        if isinstance(segs, SegmentVerdicts):
+            return tuple(segs.segment(int(i)) for i in np.flatnonzero(segs.spam))
+        return tuple(s for s in segs if s.label == "spam")
+
+    def _near_misses(self, floor: float) -> list[Segment]:
+        """Spam segments and those scoring at least ``floor``, in document order."""
+        segs = self._segments
+        if isinstance(segs, SegmentVerdicts):
+            picked = np.flatnonzero(segs.spam | (segs.scores >= floor))
+            return [segs.segment(int(i)) for i in picked]
+        return [s for s in segs if s.is_spam or s.score >= floor]
 
     @property
     def spam_links(self) -> tuple[str, ...]:
         """Distinct links inside spam segments, in order of appearance."""
         seen: dict[str, None] = {}
-        for s in self.segments:
-            if s.label == "spam":
-                for link in s.links:
-                    seen.setdefault(link, None)
+        for s in self.spam_segments:
+            for link in s.links:
+                seen.setdefault(link, None)
         return tuple(seen)
 
     @property
     def injected_links(self) -> tuple[str, ...]:
         """Distinct links judged planted, one by one (also in content segments), in order."""
-        return tuple(dict.fromkeys(link.href for link in self.links if link.label == "spam"))
+        links = self._links
+        if isinstance(links, LinkVerdicts):
+            return tuple(dict.fromkeys(links.spam_hrefs()))
+        return tuple(dict.fromkeys(link.href for link in links if link.label == "spam"))
 
     @property
     def reasons(self) -> tuple[str, ...]:
         """Distinct reason codes over all spam segments."""
         seen: dict[str, None] = {}
-        for s in self.segments:
+        for s in self.spam_segments:
             for r in s.reasons:
                 seen.setdefault(r, None)
         return tuple(seen)
@@ -145,7 +244,7 @@ class Report:
             "encoding": self.encoding,
             "is_spam": self.is_spam,
             "spam_score": round(self.spam_score, 6),
-            "n_segments": len(self.segments),
+            "n_segments": self.n_segments,
             "n_spam_segments": len(self.spam_segments),
             "spam_links": list(self.spam_links),
             "reasons": list(self.reasons),
@@ -162,6 +261,31 @@ class Report:
             out["segments"] = [s.to_dict() for s in self.segments]
             out["links"] = [link.to_dict() for link in self.links]
         return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Report):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.segments,
+            self.url,
+            self.mode,
+            self.encoding,
+            self.truncated,
+            self.truncated_reason,
+            self.threshold,
+            self.page_label,
+            self.page_score,
+            self.page_reasons,
+            self.links,
+            self.prescreened,
+            self._text,
+            self._caps,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def clean_html(self, *, links_only: bool = False) -> str:
         """The page without its spam segments (HTML re-serialised; text mode: the kept lines).
@@ -186,7 +310,10 @@ class Report:
 
     def clean_text(self) -> str:
         """Visible text of the content segments, one segment a paragraph."""
-        return "\n\n".join(s.text for s in self.segments if s.label == "content")
+        segs = self._segments
+        if isinstance(segs, SegmentVerdicts):
+            return "\n\n".join(raw.text for raw, spam in zip(segs.raw, segs.spam, strict=True) if not spam)
+        return "\n\n".join(s.text for s in segs if s.label == "content")
 
 
 def _segmented_again(report: Report, text: str) -> Any:
@@ -212,7 +339,8 @@ def _clean_page(report: Report) -> str:
     text = report._text
     if text is None:
         return ""
-    spam = [s.label == "spam" for s in report.segments]
+    segs = report._segments
+    spam = segs.spam.tolist() if isinstance(segs, SegmentVerdicts) else [s.label == "spam" for s in segs]
     if not any(spam):
         return text
     page = _segmented_again(report, text)

@@ -13,17 +13,16 @@ import numpy as np
 from linkguard import _model
 from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
-from linkguard._domains import absolute
 from linkguard._errors import InputError
 from linkguard._features import FEATURE_NAMES, page_features, segment_thresholds
 from linkguard._label import _REASON_OF, reasons_for, revise
-from linkguard._links import Link, collect_links, link_verdicts
+from linkguard._links import LinkVerdicts, link_verdicts
 from linkguard._model import SegmentModel, default_model
 from linkguard._native import proba as score_rows
 from linkguard._native import segment_html
 from linkguard._page import page_verdicts
 from linkguard._prescreen import prescreen
-from linkguard._report import Label, PageLabel, Report, Segment
+from linkguard._report import PageLabel, Report, SegmentVerdicts
 from linkguard._segment import Page, RawSegment, segment_text
 
 Mode = Literal["auto", "html", "text"]
@@ -110,18 +109,10 @@ def _score(read: Sequence[ReadPage], model: SegmentModel, config: Config) -> lis
 
 def _cleared_report(read: ReadPage, threshold: float, config: Config) -> Report:
     """The report of a page the prescreen cleared: every segment and link content, nothing scored."""
-    page, url = read.page, read.url
-    base = url or page.base_url
-    segs = tuple(
-        _segment(raw, i, tuple(absolute(h, base) for h in raw.links), "content", 0.0, ())
-        for i, raw in enumerate(page.segments)
-    )
-    found = collect_links(page, url)
-    links = tuple(
-        Link(href, anchor, s, "content", 0.0)
-        for href, anchor, s in zip(found.hrefs, found.anchors, found.segments, strict=True)
-    )
-    return _report(read, config, threshold, segs, links, prescreened=True)
+    page = read.page
+    base = read.url or page.base_url
+    segs = SegmentVerdicts.cleared(page.segments, base)
+    return _report(read, config, threshold, segs, LinkVerdicts.cleared(page.segments, base), prescreened=True)
 
 
 def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -> list[Report]:
@@ -145,10 +136,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         spam_first.append(spam | promoted)
         offset += n
     links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model)
-    has_spam = [
-        bool(s.any()) or any(link.label == "spam" for link in page_links)
-        for s, page_links in zip(spam_first, links, strict=True)
-    ]
+    has_spam = [bool(s.any()) or bool(pl.spam.any()) for s, pl in zip(spam_first, links, strict=True)]
     verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model)
     reports: list[Report] = []
     offset = 0
@@ -156,31 +144,27 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         n = len(page.segments)
         sl = slice(offset, offset + n)
         offset += n
-        scores = proba[sl]
+        scores = proba[sl].astype(np.float64)
         spam = scores >= seg_threshold[sl]
         promoted = spam_first[p] & ~spam
         flagged = np.flatnonzero(spam | promoted)
         # Contributions (for reasons) only where they are shown: spam segments.
-        contrib = dict(zip(flagged.tolist(), model.contributions(X[sl][flagged]), strict=True))
-        segs: list[Segment] = []
-        for i, raw in enumerate(page.segments):
-            row = sl.start + i
-            is_spam = bool(spam[i] or promoted[i])
-            score = float(scores[i])
-            reasons: tuple[str, ...] = ()
-            if is_spam:
-                reasons = _shown_reasons(
-                    reasons_for(contrib[i]), raw, promoted=bool(promoted[i]), text_terms=_text_term_codes(X[row])
-                )
-                if promoted[i]:
-                    score = max(score, threshold)
-            segs.append(_segment(raw, i, tuple(abs_links[row]), "spam" if is_spam else "content", score, reasons))
+        contrib = model.contributions(X[sl][flagged]) if len(flagged) else ()
+        reasons: dict[int, tuple[str, ...]] = {}
+        for i, c in zip(flagged.tolist(), contrib, strict=True):
+            raw = page.segments[i]
+            reasons[i] = _shown_reasons(
+                reasons_for(c), raw, promoted=bool(promoted[i]), text_terms=_text_term_codes(X[sl.start + i])
+            )
+        if promoted.any():
+            scores[promoted] = np.maximum(scores[promoted], float(threshold))
+        segs = SegmentVerdicts(page.segments, spam | promoted, scores, reasons, abs_links[sl])
         reports.append(
             _report(
                 read[p],
                 config,
                 float(threshold),
-                tuple(segs),
+                segs,
                 links[p],
                 page_label=verdicts[p].label,  # type: ignore[arg-type]
                 page_score=verdicts[p].score,
@@ -190,30 +174,12 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
     return reports
 
 
-def _segment(
-    raw: RawSegment, index: int, links: tuple[str, ...], label: Label, score: float, reasons: tuple[str, ...]
-) -> Segment:
-    """The public segment of a raw one, with its verdict."""
-    return Segment(
-        label=label,
-        score=score,
-        reasons=reasons,
-        text=raw.text,
-        links=links,
-        path=raw.path,
-        index=index,
-        start=raw.start if raw.start >= 0 else None,
-        end=raw.end if raw.end >= 0 else None,
-        hidden=raw.hidden,
-    )
-
-
 def _report(
     read: ReadPage,
     config: Config,
     threshold: float,
-    segments: tuple[Segment, ...],
-    links: tuple[Link, ...],
+    segments: SegmentVerdicts,
+    links: LinkVerdicts,
     *,
     page_label: PageLabel = "clean",
     page_score: float | None = None,
@@ -223,14 +189,14 @@ def _report(
     """A report of one read page: its segments and links, and the page verdict."""
     page = read.page
     return Report(
-        segments=segments,
+        segments,
         url=read.url,
         mode="text" if page.mode == "text" else "html",
         encoding=read.encoding,
         truncated=bool(read.truncated),
         truncated_reason=read.truncated or None,
         threshold=threshold,
-        links=links,
+        _links=links,
         _text=page.text,
         page_label=page_label,
         page_score=page_score,
