@@ -63,6 +63,8 @@ MODEL_DIR = Path(linkguard.__file__).resolve().parent / "data" / "model"
 MAX_VAL_CONTENT_FPR = 0.001
 OOF_FOLDS = 3
 CLEAN_PAGE_WEIGHT = 5.0
+THRESHOLD_WINDOW = 0
+HARD_NEGATIVE_WEIGHT = 1.0
 SPAM_WEIGHT = 5.0
 # The learned text model: 2**17 hash buckets of 2- to 5-grams, L2-regularised logistic regression.
 TEXT_BITS = 17
@@ -337,7 +339,12 @@ def corpus_false_alarms(corpus: Path, model: SegmentModel) -> dict[str, object]:
 
 
 def choose_threshold(
-    p: np.ndarray, y: np.ndarray, owner: np.ndarray, page_spam: np.ndarray, prose: np.ndarray | None = None
+    p: np.ndarray,
+    y: np.ndarray,
+    owner: np.ndarray,
+    page_spam: np.ndarray,
+    prose: np.ndarray | None = None,
+    window: int = 0,
 ) -> tuple[float, float | None]:
     """Best page F-score on validation, a false alarm weighing ``CLEAN_PAGE_WEIGHT`` misses.
 
@@ -350,6 +357,10 @@ def choose_threshold(
     With ``prose`` (link-less paragraphs inside the main text), those segments get a threshold
     of their own, at least the general one: an article's own paragraph about gambling needs
     stronger evidence than a hidden link block.  Returns ``(threshold, prose_threshold)``.
+
+    With ``window`` > 0 the score of a pair is the mean over its neighbours up to ``window`` grid
+    steps away in each threshold: the top of the curve is a plateau a few false alarms wide,
+    and its centre moves less from one data set to the next than its highest point does.
     """
     n_pages = len(page_spam)
     if prose is None:
@@ -361,29 +372,56 @@ def choose_threshold(
             f"fn {int((~flagged & page_spam).sum())}, clean segments flagged {int(((p >= t) & ~y).sum())}",
             file=sys.stderr,
         )
-    best: tuple[float, float | None] = (0.99, None)
-    best_f = -1.0
     n_clean = max(1, int((~y).sum()))
-    prose_grid = np.concatenate([np.linspace(0.5, 0.99, 50), [0.993, 0.996, 0.999, 1.0]])
-    for t in np.linspace(0.5, 0.99, 50):
+    grid = np.linspace(0.5, 0.99, 50)
+    prose_grid = np.concatenate([grid, [0.993, 0.996, 0.999, 1.0]]) if prose.any() else np.asarray([np.nan])
+    score = np.full((len(grid), len(prose_grid)), np.nan)
+    for i, t in enumerate(grid):
         other = (p >= t) & ~prose
-        for tp in [x for x in prose_grid if x >= t - 1e-9] if prose.any() else [t]:
-            flagged = other | ((p >= tp) & prose)
+        for j, tp in enumerate(prose_grid):
+            if prose.any() and tp < t - 1e-9:
+                continue
+            flagged = other | ((p >= tp) & prose) if prose.any() else p >= t
             if (flagged & ~y).sum() / n_clean > MAX_VAL_CONTENT_FPR:
                 continue
             pages = np.bincount(owner, weights=flagged.astype(float), minlength=n_pages) > 0
             tp_ = (pages & page_spam).sum()
             fp = (pages & ~page_spam).sum()
             fn = (~pages & page_spam).sum()
-            f = 2 * tp_ / max(1, 2 * tp_ + CLEAN_PAGE_WEIGHT * fp + fn)
-            if f > best_f + 1e-12:
-                best, best_f = (round(float(t), 4), round(float(tp), 4) if prose.any() else None), f
-    print(f"  chosen: threshold {best[0]}, prose threshold {best[1]} (weighted F {best_f:.4f})", file=sys.stderr)
+            score[i, j] = 2 * tp_ / max(1, 2 * tp_ + CLEAN_PAGE_WEIGHT * fp + fn)
+    smooth = score.copy()
+    if window > 0:
+        for i, j in zip(*np.nonzero(~np.isnan(score)), strict=True):
+            block = score[max(0, i - window) : i + window + 1, max(0, j - window) : j + window + 1]
+            smooth[i, j] = float(np.nanmean(block))
+    if np.isnan(smooth).all():
+        best: tuple[float, float | None] = (0.99, None)
+        best_f = -1.0
+    else:
+        # Ties go to the lowest thresholds, as the first best pair of the grid walk did.
+        bi, bj = (int(k) for k in np.unravel_index(int(np.nanargmax(smooth)), smooth.shape))
+        best = (round(float(grid[bi]), 4), round(float(prose_grid[bj]), 4) if prose.any() else None)
+        best_f = float(score[bi, bj])
+    print(
+        f"  chosen: threshold {best[0]}, prose threshold {best[1]} (weighted F {best_f:.4f}"
+        + (f", window {window}: {float(np.nanmax(smooth)):.4f})" if window else ")"),
+        file=sys.stderr,
+    )
     return best
 
 
+def segment_weights(
+    y: np.ndarray, owner: np.ndarray, pages: list[LabelledPage], spam_weight: float, hard_weight: float
+) -> np.ndarray:
+    """Sample weights of segment rows: spam segments ``spam_weight``; the clean segments of pages
+    that carry a real about-the-topic excerpt ``hard_weight`` (the model has to tell those apart
+    itself, or the threshold does it for it, at the cost of recall); the rest 1."""
+    hard = np.asarray([getattr(lp, "neg_real", False) and not lp.is_spam for lp in pages], dtype=bool)
+    return np.where(y, spam_weight, np.where(hard[owner], hard_weight, 1.0))
+
+
 def out_of_fold(
-    X: np.ndarray, y: np.ndarray, owner: np.ndarray, pages: list[LabelledPage], trees: int, spam_weight: float
+    X: np.ndarray, y: np.ndarray, owner: np.ndarray, pages: list[LabelledPage], trees: int, weights: np.ndarray
 ) -> tuple[np.ndarray, list[SegmentModel]]:
     """Spam probability of every train segment from a model that never saw its host page.
 
@@ -398,7 +436,7 @@ def out_of_fold(
     for f in range(OOF_FOLDS):
         fit = fold != f
         est = SegmentClassifier(max_iter=trees, random_state=SEED % 2**31).fit(
-            X[fit], np.where(y[fit], "spam", "content"), sample_weight=np.where(y[fit], spam_weight, 1.0)
+            X[fit], np.where(y[fit], "spam", "content"), sample_weight=weights[fit]
         )
         p[~fit] = est.model_.proba(X[~fit])
         models.append(est.model_)
@@ -632,6 +670,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--spam-weight", type=float, default=SPAM_WEIGHT, help="sample weight of spam segments")
     ap.add_argument(
+        "--hard-negative-weight",
+        type=float,
+        default=HARD_NEGATIVE_WEIGHT,
+        help="sample weight of the clean segments of pages carrying a real about-the-topic excerpt",
+    )
+    ap.add_argument(
+        "--threshold-window",
+        type=int,
+        default=THRESHOLD_WINDOW,
+        help="choose the segment thresholds at the centre of the best plateau: mean weighted F over this many "
+        "grid steps (0.01) each side",
+    )
+    ap.add_argument(
         "--lexical-dropout",
         type=float,
         default=0.5,
@@ -670,10 +721,12 @@ def main(argv: list[str] | None = None) -> int:
         Xva[:, text_col] = text_model.scores(fva.texts)
     else:
         text_model = None
-    p_oof, seg_folds = out_of_fold(Xtr, ytr, owner_tr, splits["train"], args.trees, args.spam_weight)
-    Xtr, ytr = lexical_dropout(Xtr, ytr, args.lexical_dropout, SEED)
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
-    weights = np.where(ytr, args.spam_weight, 1.0)
+    weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
+    p_oof, seg_folds = out_of_fold(Xtr, ytr, owner_tr, splits["train"], args.trees, weights)
+    n_rows = len(ytr)
+    Xtr, ytr = lexical_dropout(Xtr, ytr, args.lexical_dropout, SEED)
+    weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
     est = SegmentClassifier(max_iter=args.trees, random_state=SEED % 2**31).fit(
         Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
     )
@@ -687,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
         np.concatenate([owner_tr, owner_va + n_train]),
         page_spam,
         np.concatenate([prose_mask(Xtr[: len(p_oof)]), prose_mask(Xva)]) if args.prose_threshold else None,
+        window=args.threshold_window,
     )
     if args.page_model:
         model.page = fit_page_model(
@@ -725,6 +779,11 @@ def main(argv: list[str] | None = None) -> int:
         "threshold_rule": (
             f"best page F-score on val + out-of-fold train ({OOF_FOLDS} folds by host page) with a false"
             f" alarm weighing {CLEAN_PAGE_WEIGHT:g} misses, content-segment FPR <= {MAX_VAL_CONTENT_FPR}"
+            + (
+                f", centre of the plateau (mean over +-{args.threshold_window} grid steps)"
+                if args.threshold_window
+                else ""
+            )
         ),
         "metrics_val": val_metrics,
         "metrics_test": test_metrics,
