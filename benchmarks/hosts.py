@@ -238,6 +238,19 @@ def _memory(rows: list[dict[str, Any]], factors: tuple[int, ...]) -> list[dict[s
     return out
 
 
+def _campaign_items(
+    hosts: list[Host], by_name: dict[str, dict[str, Any]], campaigns: list[dict[str, Any]]
+) -> list[tuple[str, str, str | None]]:
+    """One item per injected host: its source group, payload and campaign (of its first listed block in one)."""
+    camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+    items: list[tuple[str, str, str | None]] = []
+    for h in hosts:
+        if h.group:
+            prints = [b["fingerprint"] for b in (by_name.get(h.name) or {}).get("blocks", [])]
+            items.append((h.group, h.payload_id, next((camp_of_fp[f] for f in prints if f in camp_of_fp), None)))
+    return items
+
+
 def _pairwise(items: list[tuple[str, str, str | None]]) -> dict[str, Any]:
     """Pairwise precision/recall of a clustering: (truth, payload, predicted) per injected host."""
     tp = fp = fn = 0
@@ -388,18 +401,7 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
 
     detected_hosts = {h.name for h in hosts if (by_name.get(h.name) or {}).get("label") != "clean"}
     # campaigns: one item per injected host, its campaign (if any) by the host's listed blocks
-    camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
-    items = []
-    for h in hosts:
-        if not h.group:
-            continue
-        s = by_name.get(h.name)
-        cid = None
-        for b in (s or {}).get("blocks", []):
-            cid = camp_of_fp.get(b["fingerprint"])
-            if cid:
-                break
-        items.append((h.group, h.payload_id, cid))
+    items = _campaign_items(hosts, by_name, campaigns)
     pair = _pairwise(items)
     detected_items = [
         it for it, h in zip(items, [h for h in hosts if h.group], strict=True) if h.name in detected_hosts
@@ -529,14 +531,7 @@ def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable
             for words in (1, 4, 8):
                 _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = pages, words
                 campaigns = _campaigns.find_campaigns(summaries)
-                camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
-                items = []
-                for h in hosts:
-                    if h.group:
-                        prints = [b["fingerprint"] for b in (by_name.get(h.name) or {}).get("blocks", [])]
-                        items.append(
-                            (h.group, h.payload_id, next((camp_of_fp[f] for f in prints if f in camp_of_fp), None))
-                        )
+                items = _campaign_items(hosts, by_name, campaigns)
                 res = {"anchor_pages": pages, "anchor_words": words, "campaigns": len(campaigns), **_pairwise(items)}
                 out.append(res)
                 log(f"tune: {res}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -150,32 +150,33 @@ class LinkVerdicts:
     reasons: Sequence[tuple[str, ...]] = ()
     raw: Sequence[RawSegment] = ()
     base: str | None = None
+    _built: tuple[Link, ...] | None = field(default=None, repr=False)
 
     @classmethod
     def cleared(cls, raw: Sequence[RawSegment], base: str | None) -> LinkVerdicts:
         return cls(None, np.zeros(0, dtype=bool), np.zeros(0), (), raw, base)
 
-    def build(self) -> tuple[Link, ...]:
-        found = self.found
-        if found is None:
-            found = _collect(self.raw, self.base)
-            return tuple(
-                Link(href, anchor, s, "content", 0.0)
-                for href, anchor, s in zip(found.hrefs, found.anchors, found.segments, strict=True)
+    def built(self) -> tuple[Link, ...]:
+        """The links as :class:`Link` objects, built once."""
+        if self._built is None:
+            if self.found is None:  # cleared: every link content, score 0.0
+                self.found = _collect(self.raw, self.base)
+                self.spam = np.zeros(len(self.found.hrefs), dtype=bool)
+                self.scores = np.zeros(len(self.found.hrefs))
+            found, reasons = self.found, iter(self.reasons)
+            self._built = tuple(
+                Link(href, anchor, s, "spam" if spam else "content", score, next(reasons) if spam else ())
+                for href, anchor, s, spam, score in zip(
+                    found.hrefs, found.anchors, found.segments, self.spam.tolist(), self.scores.tolist(), strict=True
+                )
             )
-        reasons = iter(self.reasons)
-        return tuple(
-            Link(href, anchor, s, "spam" if spam else "content", score, next(reasons) if spam else ())
-            for href, anchor, s, spam, score in zip(
-                found.hrefs, found.anchors, found.segments, self.spam.tolist(), self.scores.tolist(), strict=True
-            )
-        )
+        return self._built
 
     def spam_hrefs(self) -> list[str]:
         if self.found is None:
             return []
         hrefs = self.found.hrefs
-        return [hrefs[int(i)] for i in np.flatnonzero(self.spam)]
+        return [hrefs[i] for i in np.flatnonzero(self.spam).tolist()]
 
 
 def link_features(

@@ -89,6 +89,7 @@ class SegmentVerdicts:
     reasons: Mapping[int, tuple[str, ...]]
     links: Sequence[Sequence[str]] | None = None
     base: str | None = None
+    _built: dict[int, Segment] = field(default_factory=dict, repr=False)
 
     @classmethod
     def cleared(cls, raw: Sequence[RawSegment], base: str | None) -> SegmentVerdicts:
@@ -105,6 +106,16 @@ class SegmentVerdicts:
         return len(self.raw)
 
     def segment(self, i: int) -> Segment:
+        """Segment ``i``, built once."""
+        seg = self._built.get(i)
+        if seg is None:
+            seg = self._built[i] = self._build(i)
+        return seg
+
+    def spam_indices(self) -> list[int]:
+        return np.flatnonzero(self.spam).tolist()  # type: ignore[no-any-return]
+
+    def _build(self, i: int) -> Segment:
         raw = self.raw[i]
         links = self.links[i] if self.links is not None else [absolute(h, self.base) for h in raw.links]
         spam = bool(self.spam[i])
@@ -126,8 +137,8 @@ class SegmentVerdicts:
 class Report:
     """The result of :func:`linkguard.scan` for one page."""
 
-    _segments: SegmentVerdicts | tuple[Segment, ...] = field(repr=False)
-    """The segments, as built objects or as the verdicts they are built from on first access."""
+    _segments: SegmentVerdicts = field(repr=False)
+    """The segment verdicts; :class:`Segment` objects are built from them on first access."""
     url: str | None = None
     mode: Literal["html", "text"] = "html"
     """How the page was read."""
@@ -145,7 +156,7 @@ class Report:
     """Probability that the page itself is spam (``None`` without a page model)."""
     page_reasons: tuple[str, ...] = ()
     """Page reason codes of a ``spam_page`` verdict, strongest first."""
-    _links: LinkVerdicts | tuple[Link, ...] = field(default=(), repr=False)
+    _links: LinkVerdicts = field(repr=False, kw_only=True)
     prescreened: bool = False
     """The opt-in prescreen (``Config(prescreen=True)``) cleared the page: it was segmented but
     not scored, so every segment and link is ``content`` with score 0.0 and ``page_score`` is
@@ -160,19 +171,12 @@ class Report:
     def segments(self) -> tuple[Segment, ...]:
         """All segments in document order."""
         segs = self._segments
-        if isinstance(segs, SegmentVerdicts):
-            segs = tuple(segs.segment(i) for i in range(len(segs)))
-            self._segments = segs
-        return segs
+        return tuple(segs.segment(i) for i in range(len(segs)))
 
     @property
     def links(self) -> tuple[Link, ...]:
         """Every judged link of the page, in document order, each with its own label, score and reasons."""
-        links = self._links
-        if isinstance(links, LinkVerdicts):
-            links = links.build()
-            self._links = links
-        return links
+        return self._links.built()
 
     @property
     def n_segments(self) -> int:
@@ -182,33 +186,23 @@ class Report:
     @property
     def is_spam(self) -> bool:
         """Whether any segment is spam."""
-        segs = self._segments
-        if isinstance(segs, SegmentVerdicts):
-            return bool(segs.spam.any())
-        return any(s.label == "spam" for s in segs)
+        return bool(self._segments.spam.any())
 
     @property
     def spam_score(self) -> float:
         """The page's spam score: the highest segment score (0.0 for an empty page)."""
-        segs = self._segments
-        if isinstance(segs, SegmentVerdicts):
-            return float(segs.scores.max()) if len(segs) else 0.0
-        return max((s.score for s in segs), default=0.0)
+        scores = self._segments.scores
+        return float(scores.max()) if len(scores) else 0.0
 
     @property
     def spam_segments(self) -> tuple[Segment, ...]:
         segs = self._segments
-        if isinstance(segs, SegmentVerdicts):
-            return tuple(segs.segment(int(i)) for i in np.flatnonzero(segs.spam))
-        return tuple(s for s in segs if s.label == "spam")
+        return tuple(segs.segment(i) for i in segs.spam_indices())
 
     def _near_misses(self, floor: float) -> list[Segment]:
         """Spam segments and those scoring at least ``floor``, in document order."""
         segs = self._segments
-        if isinstance(segs, SegmentVerdicts):
-            picked = np.flatnonzero(segs.spam | (segs.scores >= floor))
-            return [segs.segment(int(i)) for i in picked]
-        return [s for s in segs if s.is_spam or s.score >= floor]
+        return [segs.segment(i) for i in np.flatnonzero(segs.spam | (segs.scores >= floor)).tolist()]
 
     @property
     def spam_links(self) -> tuple[str, ...]:
@@ -222,10 +216,7 @@ class Report:
     @property
     def injected_links(self) -> tuple[str, ...]:
         """Distinct links judged planted, one by one (also in content segments), in order."""
-        links = self._links
-        if isinstance(links, LinkVerdicts):
-            return tuple(dict.fromkeys(links.spam_hrefs()))
-        return tuple(dict.fromkeys(link.href for link in links if link.label == "spam"))
+        return tuple(dict.fromkeys(self._links.spam_hrefs()))
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -245,7 +236,7 @@ class Report:
             "is_spam": self.is_spam,
             "spam_score": round(self.spam_score, 6),
             "n_segments": self.n_segments,
-            "n_spam_segments": len(self.spam_segments),
+            "n_spam_segments": int(self._segments.spam.sum()),
             "spam_links": list(self.spam_links),
             "reasons": list(self.reasons),
             "truncated": self.truncated,
@@ -311,9 +302,7 @@ class Report:
     def clean_text(self) -> str:
         """Visible text of the content segments, one segment a paragraph."""
         segs = self._segments
-        if isinstance(segs, SegmentVerdicts):
-            return "\n\n".join(raw.text for raw, spam in zip(segs.raw, segs.spam, strict=True) if not spam)
-        return "\n\n".join(s.text for s in segs if s.label == "content")
+        return "\n\n".join(raw.text for raw, spam in zip(segs.raw, segs.spam.tolist(), strict=True) if not spam)
 
 
 def _segmented_again(report: Report, text: str) -> Any:
@@ -339,8 +328,7 @@ def _clean_page(report: Report) -> str:
     text = report._text
     if text is None:
         return ""
-    segs = report._segments
-    spam = segs.spam.tolist() if isinstance(segs, SegmentVerdicts) else [s.label == "spam" for s in segs]
+    spam = report._segments.spam.tolist()
     if not any(spam):
         return text
     page = _segmented_again(report, text)

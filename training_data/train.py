@@ -373,15 +373,17 @@ def choose_threshold(
             file=sys.stderr,
         )
     n_clean = max(1, int((~y).sum()))
+    has_prose = bool(prose.any())
     grid = np.linspace(0.5, 0.99, 50)
-    prose_grid = np.concatenate([grid, [0.993, 0.996, 0.999, 1.0]]) if prose.any() else np.asarray([np.nan])
+    # Without prose rows there is one column: the general threshold alone.
+    prose_grid = np.concatenate([grid, [0.993, 0.996, 0.999, 1.0]]) if has_prose else np.asarray([np.nan])
     score = np.full((len(grid), len(prose_grid)), np.nan)
     for i, t in enumerate(grid):
         other = (p >= t) & ~prose
         for j, tp in enumerate(prose_grid):
-            if prose.any() and tp < t - 1e-9:
+            if has_prose and tp < t - 1e-9:
                 continue
-            flagged = other | ((p >= tp) & prose) if prose.any() else p >= t
+            flagged = other | ((p >= tp) & prose) if has_prose else p >= t
             if (flagged & ~y).sum() / n_clean > MAX_VAL_CONTENT_FPR:
                 continue
             pages = np.bincount(owner, weights=flagged.astype(float), minlength=n_pages) > 0
@@ -400,7 +402,7 @@ def choose_threshold(
     else:
         # Ties go to the lowest thresholds, as the first best pair of the grid walk did.
         bi, bj = (int(k) for k in np.unravel_index(int(np.nanargmax(smooth)), smooth.shape))
-        best = (round(float(grid[bi]), 4), round(float(prose_grid[bj]), 4) if prose.any() else None)
+        best = (round(float(grid[bi]), 4), round(float(prose_grid[bj]), 4) if has_prose else None)
         best_f = float(score[bi, bj])
     print(
         f"  chosen: threshold {best[0]}, prose threshold {best[1]} (weighted F {best_f:.4f}"
