@@ -61,8 +61,9 @@ def _child(mode: str, root: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
         out["import_s"] = time.perf_counter() - t0
         out["rss_after_import_mb"] = round(_rss_mb(), 1)
         if mode == "load":
-            from linkguard._domains import extractor, host_info
+            from linkguard._domains import host_info
             from linkguard._lexicon import lexicon
+            from linkguard._suffixes import _rules
 
             t = time.perf_counter()
             linkguard.default_model()
@@ -71,9 +72,9 @@ def _child(mode: str, root: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
             lexicon()
             out["lexicon_s"] = time.perf_counter() - t
             t = time.perf_counter()
-            extractor()
+            _rules()
             host_info("www.example.co.uk")
-            out["tldextract_s"] = time.perf_counter() - t
+            out["suffix_list_s"] = time.perf_counter() - t
         t = time.perf_counter()
         linkguard.scan(
             '<p>A paragraph with a <a href="http://www.example.co.uk/x">link</a>.</p>', "https://example.com/"
@@ -149,7 +150,7 @@ def run_memory(root: Path, paths: list[str] | None, *, load_repeats: int = 3) ->
     loads = [_spawn("load", root, None) for _ in range(load_repeats)]
     firsts = [_spawn("first_scan", root, None) for _ in range(load_repeats)]
     med: dict[str, Any] = {}
-    for key in ("rss_after_import_mb", "import_s", "model_s", "lexicon_s", "tldextract_s", "first_scan_s"):
+    for key in ("rss_after_import_mb", "import_s", "model_s", "lexicon_s", "suffix_list_s", "first_scan_s"):
         vals = [d[key] for d in loads if key in d]
         if vals:
             med[key] = round(statistics.median(vals), 4)

@@ -608,7 +608,7 @@ def memory_md(res: dict[str, Any]) -> str:
             f"Load (fresh process, median of {ld.get('repeats')}): "
             f"`import linkguard` {_fmt(ld.get('import_s'), 3)} s "
             f"(RSS {_fmt(ld.get('rss_after_import_mb'), 0)} MB), model {_fmt(ld.get('model_s'), 4)} s, "
-            f"lexicon {_fmt(ld.get('lexicon_s'), 4)} s, tldextract {_fmt(ld.get('tldextract_s'), 4)} s; "
+            f"lexicon {_fmt(ld.get('lexicon_s'), 4)} s, suffix list {_fmt(ld.get('suffix_list_s'), 4)} s; "
             f"import to first scan result {_fmt(ld.get('import_to_first_result_s'), 3)} s. "
             f"Target: peak RSS < {mem.get('target_peak_rss_mb')} MB."
         )

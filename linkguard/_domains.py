@@ -1,21 +1,23 @@
 """Hosts and registrable domains, offline.
 
-tldextract's default constructor downloads the Public Suffix List and keeps a
-locked disk cache; on a crawler worker without network that prints tracebacks
-and on many processes it contends for the lock.  linkguard builds exactly one
-extractor per process from the snapshot bundled with tldextract and caches
-lookups by hostname (a page repeats a handful of hosts many times).
+Registrable domains come from the Public Suffix List snapshot that tldextract
+bundles, read by :mod:`linkguard._suffixes` (never downloaded: tldextract's
+default constructor fetches the list and keeps a locked disk cache, which on a
+crawler worker without network prints tracebacks and on many processes contends
+for the lock).  Lookups are cached by hostname (a page repeats a handful of
+hosts many times).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache, lru_cache
+import socket
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
-import tldextract
+from linkguard._suffixes import split_domain
 
 # Suffixes that hacked-site spam borrows for credibility (Indonesian campus,
 # school and government hosts above all) and their usual foreign equivalents.
@@ -38,12 +40,6 @@ class HostInfo(NamedTuple):
     is_ip: bool
     institutional: bool
     digits_in_name: bool
-
-
-@cache
-def extractor() -> tldextract.TLDExtract:
-    """The one offline extractor of this process (bundled suffix list, no cache dir)."""
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _is_ip(host: str) -> bool:
@@ -80,14 +76,30 @@ def host_info(host: str) -> HostInfo:
     if "." not in host:
         # ``localhost``, intranet names: a reference to the reader's own machine or network.
         return _NO_SITE
-    try:
-        parts = extractor()(host)
-    except Exception:
-        return HostInfo(host, False, False, False)
-    suffix = parts.suffix
-    domain = f"{parts.domain}.{suffix}" if parts.domain and suffix else parts.domain or host
+    name = _netloc(host)
+    label, suffix = (name, "") if _bracketed_ipv6(name) else split_domain(name)
+    domain = f"{label}.{suffix}" if label and suffix else label or host
     institutional = bool(_INSTITUTIONAL.search(domain)) and not _NOT_INSTITUTIONAL.search(domain)
-    return HostInfo(domain, False, institutional, any(c.isdigit() for c in parts.domain))
+    return HostInfo(domain, False, institutional, any(c.isdigit() for c in label))
+
+
+def _bracketed_ipv6(name: str) -> bool:
+    if len(name) < 4 or name[0] != "[" or name[-1] != "]":
+        return False
+    try:
+        socket.inet_pton(socket.AF_INET6, name[1:-1])
+    except OSError:
+        return False
+    return True
+
+
+def _netloc(host: str) -> str:
+    """The part of ``host`` that names the site: a bracketed address, else the name before a port."""
+    if host.startswith("["):
+        inner, bracket, _ = host.partition("]")
+        if bracket:
+            return inner + "]"
+    return host.partition(":")[0].rstrip(".")
 
 
 # ``scheme://host[:port]`` then the path, query, fragment or the end: ``urlsplit`` would find

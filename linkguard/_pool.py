@@ -103,7 +103,9 @@ def _mp_context() -> Any:
 def score_stream(records: Iterable[Mapping[str, Any]], options: ScoreOptions, jobs: int = 1) -> Iterator[Row]:
     """Rows in input order; with ``jobs > 1`` batches go to worker processes.
 
-    At most ``2 * jobs`` batches are in flight.  A single batch is scored here:
+    At most ``4 * jobs`` batches are in flight: rows leave in input order, so a slow batch at
+    the head holds the others' results, and with only ``2 * jobs`` a worker that finished its
+    share of them sat idle until the slow one was done.  A single batch is scored here:
     starting workers for it would cost more than it saves.
     """
     if jobs <= 1:
@@ -130,7 +132,7 @@ def score_stream(records: Iterable[Mapping[str, Any]], options: ScoreOptions, jo
                 inflight.append(pool.submit(_score_batch, head[0]))
             for batch in chain(head[1:], batches):
                 inflight.append(pool.submit(_score_batch, batch))
-                while len(inflight) >= 2 * jobs:
+                while len(inflight) >= 4 * jobs:
                     yield from inflight.popleft().result()
             while inflight:
                 yield from inflight.popleft().result()

@@ -1,17 +1,63 @@
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
 from urllib.parse import urljoin
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from linkguard._domains import _host_by_urlsplit, absolute, extractor, host_info, page_domain, split_host
+from linkguard._domains import _NO_SITE, _host_by_urlsplit, absolute, host_info, page_domain, split_host
+from linkguard._suffixes import _rules, split_domain
 
 
-def test_extractor_is_offline() -> None:
-    ext = extractor()
-    assert ext.suffix_list_urls == ()
-    assert ext("kampus.ac.id").suffix == "ac.id"
+@cache
+def _tldextract() -> Any:
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _tldextract_domain(host: str) -> tuple[str, bool]:
+    """What host_info's domain and digits were when tldextract split the host (the reference)."""
+    parts = _tldextract()(host)
+    domain = f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else parts.domain or host
+    return domain, any(c.isdigit() for c in parts.domain)
+
+
+def _same_as_tldextract(host: str) -> None:
+    info = host_info(host)
+    if info is _NO_SITE or info.is_ip:
+        return
+    assert (info.domain, info.digits_in_name) == _tldextract_domain(host), host
+
+
+def test_split_domain() -> None:
+    assert split_domain("news.bbc.co.uk") == ("bbc", "co.uk")
+    assert split_domain("kampus.ac.id.") == ("kampus", "ac.id")
+    assert split_domain("intranet.local") == ("local", "")
+    assert split_domain("co.uk") == ("", "co.uk")
+    assert split_domain("foo.bar.bd") == ("foo", "bar.bd")  # *.bd
+    assert split_domain("www.ck") == ("www", "ck")  # !www.ck
+    assert split_domain("a.b.ck") == ("a", "b.ck")
+    assert split_domain("xn--fiqs8s.xn--55qx5d.cn")[1] == "xn--55qx5d.cn"  # 公司.cn, punycode
+
+
+def test_every_suffix_rule_splits_as_tldextract_does() -> None:
+    rules, _ = _rules()
+    for rule in sorted(rules):
+        base = rule.lstrip("!").replace("*", "zz")
+        if not base.isascii():
+            base = base.encode("idna").decode("ascii")
+        for host in (base, f"a1.{base}", f"www.x.{base}", base.partition(".")[2]):
+            if host:
+                _same_as_tldextract(host.lower())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abc01-._:[]", min_size=1, max_size=16), st.sampled_from(["", ".com", ".ac.id", ".ck", ".bd"]))
+def test_host_split_matches_tldextract(host: str, tail: str) -> None:
+    _same_as_tldextract(host + tail)
 
 
 def test_host_info() -> None:

@@ -22,11 +22,13 @@ scanner reports ``truncated``) and the rest of it is skipped, not kept.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, Any, Literal
 
 from linkguard._config import MAX_BYTES_DEFAULT
@@ -41,12 +43,9 @@ try:  # pragma: no cover - which branch runs depends on the environment
 except ImportError:  # pragma: no cover
     HAVE_FASTWARC = False
 
-try:  # pragma: no cover
-    from warcio.archiveiterator import ArchiveIterator as _WarcioIterator
-
-    HAVE_WARCIO = True
-except ImportError:  # pragma: no cover
-    HAVE_WARCIO = False
+# warcio is the fallback: it is imported on first use (with fsspec and asyncio behind it, it
+# costs a tenth of the start-up of every process that reads a WARC with FastWARC).
+HAVE_WARCIO = importlib.util.find_spec("warcio") is not None
 
 Backend = Literal["fastwarc", "warcio"]
 Source = str | os.PathLike[str] | IO[bytes]
@@ -359,11 +358,13 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
 # ---------------------------------------------------------------- warcio
 
 
-if HAVE_WARCIO:
+@cache
+def _checked_iterator() -> Any:
+    """warcio's iterator, remembering whether the last gzip member ended (warcio stops silently
+    at a cut one)."""
+    from warcio.archiveiterator import ArchiveIterator
 
-    class _CheckedIterator(_WarcioIterator):  # type: ignore[misc]
-        """warcio stops silently at a cut gzip member; remember whether the last one ended."""
-
+    class CheckedIterator(ArchiveIterator):  # type: ignore[misc]
         cut_gzip = False
 
         def close(self) -> None:
@@ -371,6 +372,8 @@ if HAVE_WARCIO:
             if dec is not None and getattr(dec, "eof", True) is False:
                 self.cut_gzip = True
             super().close()
+
+    return CheckedIterator
 
 
 def _has_leftover(fh: IO[bytes], offset: int) -> bool:
@@ -394,7 +397,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats) -> Iterator[dict[str, Any]]:
-    it = _CheckedIterator(fh, ensure_http_headers=False)
+    it = _checked_iterator()(fh, ensure_http_headers=False)
     n = 0
     last_end = 0  # raw-stream offset just after the last complete record
     while True:
