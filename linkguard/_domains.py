@@ -94,7 +94,8 @@ def _bracketed_ipv6(name: str) -> bool:
 
 
 def _netloc(host: str) -> str:
-    """The part of ``host`` that names the site: a bracketed address, else the name before a port."""
+    """The part of a netloc that names the site: a bracketed address, else the name before a
+    port, without trailing dots (as tldextract and :func:`split_host` both read it)."""
     if host.startswith("["):
         inner, bracket, _ = host.partition("]")
         if bracket:
@@ -125,10 +126,8 @@ def _host_by_urlsplit(url: str) -> str:
         netloc = urlsplit(url).netloc
     except ValueError:
         return ""
-    netloc = netloc.rpartition("@")[2].lower()
-    if netloc.startswith("["):
-        return netloc.partition("]")[0] + "]"
-    return netloc.partition(":")[0].rstrip(".")
+    # urlsplit has already refused a netloc with an unclosed bracket.
+    return _netloc(netloc.rpartition("@")[2].lower())
 
 
 @lru_cache(maxsize=8192)
