@@ -2,7 +2,7 @@
 
 Every page's links need their registrable domain.  tldextract answers that, but importing it
 also imports an HTTP client stack (requests, urllib3, ssl, email) that an offline scanner never
-uses: about a third of the process's start-up, paid again by every Spark worker and every fresh
+uses: about a third of `import linkguard`, paid again by every Spark worker and every fresh
 process of a crawl job.  This module reads the same snapshot file (found without importing the
 package) and walks its rules exactly as tldextract's extractor does without private domains,
 so the two give the same split; the tests hold them equal on generated and real host names.
