@@ -526,7 +526,41 @@ def page_verdicts(pages: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]
     hits = sum(r["hits"] for r in real)
     n = sum(r["pages"] for r in real)
     out["spam_page_recall_real"] = _div(hits, n)
+    out["real_spam_pages"] = _real_spam_breakdown([(lp, lab) for lp, lab in pairs if _kind(lp) == "spam_page_real"])
     return out
+
+
+SPAM_PAGE_WORD_BINS = ((0, 20), (20, 100), (100, None))
+"""Visible words of a real spam page: a crawler often kept only a title or a line of one."""
+
+
+def _visible_words(lp: Any) -> int:
+    if lp.mode == "text":
+        return len(lp.page.split())
+    from selectolax.lexbor import LexborHTMLParser
+
+    body = LexborHTMLParser(lp.page).body
+    return len(body.text(separator=" ").split()) if body is not None else 0
+
+
+def _real_spam_breakdown(pairs: Sequence[tuple[Any, str]]) -> dict[str, Any]:
+    """Real spam pages (both modes) by visible words and by family: which share is labelled
+    ``spam_page`` (the target) and which is flagged at all (``spam_page`` or ``injected``)."""
+
+    def rates(rows: list[str]) -> dict[str, Any]:
+        spam = sum(r == "spam_page" for r in rows)
+        flagged = sum(r in ("spam_page", "injected") for r in rows)
+        return {"pages": len(rows), "spam_page": _div(spam, len(rows)), "flagged": _div(flagged, len(rows))}
+
+    words = [_visible_words(lp) for lp, _ in pairs]
+    by_words: dict[str, Any] = {}
+    for lo, hi in SPAM_PAGE_WORD_BINS:
+        rows = [lab for (_, lab), w in zip(pairs, words, strict=True) if w >= lo and (hi is None or w < hi)]
+        by_words[f"{lo}-{hi}" if hi is not None else f"{lo}+"] = rates(rows)
+    by_family: dict[str, Any] = {}
+    for family in sorted({lp.family for lp, _ in pairs}):
+        by_family[family] = rates([lab for lp, lab in pairs if lp.family == family])
+    return {"all": rates([lab for _, lab in pairs]), "by_words": by_words, "by_family": by_family}
 
 
 def run_obfuscation(

@@ -477,6 +477,26 @@ def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
         "in the second column (for spam pages the recall, for the others the false-alarm rate).",
         "",
         table(["pages", "label counted", "pages so labelled"], rows, "llr"),
+        *_real_spam_md(pv.get("real_spam_pages")),
+    ]
+
+
+def _real_spam_md(b: dict[str, Any] | None) -> list[str]:
+    """Where the real spam pages are missed: by how much text they show, and by family."""
+    if not b or not b.get("all", {}).get("pages"):
+        return []
+    rows = [["all", b["all"]["pages"], _pct(b["all"]["spam_page"]), _pct(b["all"]["flagged"])]]
+    for name, v in b.get("by_words", {}).items():
+        if v["pages"]:
+            rows.append([f"{name} visible words", v["pages"], _pct(v["spam_page"]), _pct(v["flagged"])])
+    for name, v in b.get("by_family", {}).items():
+        rows.append([f"family `{name}`", v["pages"], _pct(v["spam_page"]), _pct(v["flagged"])])
+    return [
+        "",
+        "The same real spam pages (HTML and text together) by the words they show and by family: the share "
+        "labelled `spam_page`, and the share flagged at all (`spam_page` or `injected`).",
+        "",
+        table(["real spam pages", "pages", "`spam_page`", "flagged"], rows, "lrrr"),
     ]
 
 

@@ -235,6 +235,28 @@ def test_update_readme_and_fallback(tmp_path: Path) -> None:
     assert "<!-- bench:accuracy:start -->" in fallback.read_text("utf-8")
 
 
+def test_real_spam_pages_broken_down_by_words_and_family() -> None:
+    @dataclass
+    class SP(LP):
+        kind: str = "spam_page_real"
+
+    short = SP(page="LOGIN DAFTAR\n", mode="text", is_spam=True, family="gambling_id")
+    words = " ".join(["casino"] * 30)
+    mid = SP(page=f"<html><body><p>{words}</p></body></html>", is_spam=True, family="casino")
+    long = SP(page=" ".join(["pill"] * 150), mode="text", is_spam=True, family="pharma")
+    about = LP(page="news", mode="text")
+    pv = accuracy.page_verdicts([short, mid, long, about], ["clean", "injected", "spam_page", "clean"])
+    b = pv["real_spam_pages"]
+    assert b["all"] == {"pages": 3, "spam_page": round(1 / 3, 4), "flagged": round(2 / 3, 4)}
+    assert b["by_words"]["0-20"] == {"pages": 1, "spam_page": 0.0, "flagged": 0.0}
+    assert b["by_words"]["20-100"] == {"pages": 1, "spam_page": 0.0, "flagged": 1.0}
+    assert b["by_words"]["100+"] == {"pages": 1, "spam_page": 1.0, "flagged": 1.0}
+    assert set(b["by_family"]) == {"gambling_id", "casino", "pharma"}
+    md = "\n".join(report._real_spam_md(b))
+    assert "| 0-20 visible words | 1 | 0.0% | 0.0% |" in md and "family `pharma`" in md
+    assert report._real_spam_md(None) == []
+
+
 def test_tables_render() -> None:
     md = report.table(["tool", "pages/s"], [["`a`", 12.5], ["`b`", None]])
     assert md.splitlines()[1] == "| --- | ---: |"

@@ -485,6 +485,7 @@ def fit_page_model(
     corpus: Path,
     trees: int = PAGE_TREES,
     spam_weight: float = PAGE_SPAM_WEIGHT,
+    crawler_texts: bool = False,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -497,7 +498,7 @@ def fit_page_model(
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
     for split, f_seg, seg_proba in (("train", ftr, p_oof), ("val", fva, model.proba(fva.X))):
         extra = build_page_split(split, corpus)
-        if split == "train":
+        if split == "train" and not crawler_texts:
             # The crawler-kept texts are short and bare (no navigation, no footer): as positives
             # they would teach "a short document is a spam page".  They are trained on only as the
             # article of a host page's text (``spam_page_template``), and measured as they are.
@@ -663,6 +664,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--page-spam-weight", type=float, default=PAGE_SPAM_WEIGHT, help="sample weight of spam pages (page model)"
     )
+    ap.add_argument(
+        "--page-crawler-texts",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="train the page model on the crawler-kept texts of real spam pages as they are, too",
+    )
     ap.add_argument("--link-model", action=argparse.BooleanOptionalAction, default=True, help="learn the link model")
     ap.add_argument(
         "--prose-threshold",
@@ -746,7 +753,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.page_model:
         model.page = fit_page_model(
-            model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus, args.page_trees, args.page_spam_weight
+            model,
+            splits,
+            ftr,
+            fva,
+            p_oof,
+            seg_folds,
+            text_folds,
+            args.corpus,
+            args.page_trees,
+            args.page_spam_weight,
+            args.page_crawler_texts,
         )
     if args.link_model:
         model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
@@ -797,7 +814,12 @@ def main(argv: list[str] | None = None) -> int:
         else {"bits": TEXT_BITS, "orders": list(model.text.orders), "C": args.text_c, "folds": TEXT_FOLDS},
         "page_model": None
         if model.page is None
-        else {"trees": model.page.n_trees, "spam_weight": args.page_spam_weight, "threshold": model.page.threshold},
+        else {
+            "trees": model.page.n_trees,
+            "spam_weight": args.page_spam_weight,
+            "threshold": model.page.threshold,
+            "crawler_texts": args.page_crawler_texts,
+        },
         "link_model": None if model.link is None else {"trees": model.link.n_trees, "threshold": model.link.threshold},
     }
     save_model(model, args.out)
