@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -21,7 +22,7 @@ from linkguard._domains import absolute, host_info, page_domain, split_host
 from linkguard._lexicon import FAMILIES, lexicon
 from linkguard._native import text_scores
 from linkguard._normalize import mixed_script_words, normalize_many
-from linkguard._segment import Page
+from linkguard._segment import Page, RawSegment
 from linkguard._textmodel import TextModel
 
 _BASE_FEATURES: tuple[str, ...] = (
@@ -249,59 +250,97 @@ def _host_has_term(domain: str) -> bool:
     return lexicon().host_has_term(domain)
 
 
-host_has_term = _host_has_term
+@dataclass(slots=True)
+class LinkTable:
+    """The judged links of one page, in document order, with what the features read of each.
+
+    Built once per page: the segment features count over it and the link verdicts read it, so
+    a link is resolved, split and looked up once.  Links with a skipped scheme (``mailto:``,
+    ``#`` …) or an empty ``href`` are not in it.
+    """
+
+    hrefs: list[str] = field(default_factory=list)
+    """Absolute when the page URL or ``<base>`` is known."""
+    anchors: list[str] = field(default_factory=list)
+    segments: list[int] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    """Registrable domain (``""`` when the link has no usable host)."""
+    flags: list[tuple[float, float, float, float, float, float]] = field(default_factory=list)
+    """``offsite, raw_ip, institutional and off-site, digits in the name (not an IP), spam host,
+    bare root and off-site`` as 0/1."""
+    url_words: list[str] = field(default_factory=list)
+    """The URL as words for off-site links, ``""`` for the others."""
 
 
-def _link_stats(links: list[str], base: str | None, home: str) -> tuple[list[float], str, list[str]]:
-    """Per-segment link counts, the words of its URLs, and the absolute URLs."""
-    if not links:  # most segments
-        return [0.0] * 9, "", []
-    n = raw_ip = offsite = institutional = root = digits = spam_host = 0
-    domains: set[str] = set()
-    offsite_domains: set[str] = set()
-    words: list[str] = []
-    absolute_urls: list[str] = []
-    for href in links:
-        href = href.strip()
-        if not href or href.lower().startswith(_SKIP_SCHEMES):
+_NO_FLAGS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> LinkTable:
+    """Every judged link of a page's segments, resolved against ``base``, read against ``home``."""
+    out = LinkTable()
+    for s, seg in enumerate(segments):
+        if not seg.links:  # most segments
             continue
-        n += 1
-        url = absolute(href, base)
-        absolute_urls.append(url)
-        host, is_root = _url_parts(url)
-        if not host:
+        anchors = seg.anchors if len(seg.anchors) == len(seg.links) else [""] * len(seg.links)
+        for href, anchor in zip(seg.links, anchors, strict=True):
+            href = href.strip()
+            if not href or href.lower().startswith(_SKIP_SCHEMES):
+                continue
+            url = absolute(href, base)
+            out.hrefs.append(url)
+            out.anchors.append(anchor)
+            out.segments.append(s)
+            host, is_root = _url_parts(url)
+            info = host_info(host)  # no host, or no site: a record with no domain and no flags
+            dom = info.domain
+            out.domains.append(dom)
+            if not dom:
+                out.flags.append(_NO_FLAGS)
+                out.url_words.append("")
+                continue
+            off = dom != home
+            out.flags.append(
+                (
+                    1.0 if off else 0.0,
+                    1.0 if info.is_ip else 0.0,
+                    1.0 if (info.institutional and off) else 0.0,
+                    1.0 if (info.digits_in_name and not info.is_ip) else 0.0,
+                    1.0 if _host_has_term(dom) else 0.0,
+                    1.0 if (is_root and off) else 0.0,
+                )
+            )
+            out.url_words.append(_URL_WORDS.sub(" ", url[:300].lower()) if off else "")
+    return out
+
+
+def _link_stats(table: LinkTable, n_segments: int) -> tuple[list[list[float]], list[str], list[list[str]]]:
+    """Per-segment link counts, the words of their off-site URLs, and their absolute URLs."""
+    stats = [[0.0] * 9 for _ in range(n_segments)]
+    words: list[list[str]] = [[] for _ in range(n_segments)]
+    urls: list[list[str]] = [[] for _ in range(n_segments)]
+    domains: dict[int, set[str]] = {}
+    offsite_domains: dict[int, set[str]] = {}
+    for s, url, dom, f, w in zip(table.segments, table.hrefs, table.domains, table.flags, table.url_words, strict=True):
+        row = stats[s]
+        row[0] += 1.0
+        urls[s].append(url)
+        if not dom:
             continue
-        info = host_info(host)
-        if not info.domain:
-            continue
-        domains.add(info.domain)
-        if info.is_ip:
-            raw_ip += 1
-        is_off = info.domain != home
-        if is_off:
-            offsite += 1
-            offsite_domains.add(info.domain)
-            if info.institutional:
-                institutional += 1
-            if info.digits_in_name and not info.is_ip:
-                digits += 1
-            if _host_has_term(info.domain):
-                spam_host += 1
-            if is_root:
-                root += 1
-            words.append(_URL_WORDS.sub(" ", url[:300].lower()))
-    stats = [
-        float(n),
-        float(raw_ip),
-        float(offsite),
-        float(len(offsite_domains)),
-        float(len(domains)),
-        float(institutional),
-        float(root),
-        float(digits),
-        float(spam_host),
-    ]
-    return stats, " ".join(words), absolute_urls
+        domains.setdefault(s, set()).add(dom)
+        row[1] += f[1]
+        if f[0]:
+            row[2] += 1.0
+            offsite_domains.setdefault(s, set()).add(dom)
+            row[5] += f[2]
+            row[6] += f[5]
+            row[7] += f[3]
+            row[8] += f[4]
+            words[s].append(w)
+    for s, doms in domains.items():
+        stats[s][4] = float(len(doms))
+    for s, doms in offsite_domains.items():
+        stats[s][3] = float(len(doms))
+    return stats, [" ".join(w) for w in words], urls
 
 
 def _word_counts(texts: Sequence[str], scripts: np.ndarray) -> np.ndarray:
@@ -322,6 +361,14 @@ def page_features(
     ``absolute_links[i]`` its links resolved against the page URL.  ``text_model`` gives
     the ``text_score`` column (0 without one).
     """
+    X, pidx, abs_links, _ = features_and_links(pages, urls, text_model)
+    return X, pidx, abs_links
+
+
+def features_and_links(
+    pages: Sequence[Page], urls: Sequence[str | None], text_model: TextModel | None = None
+) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[LinkTable]]:
+    """:func:`page_features` and each page's :class:`LinkTable`, which the link verdicts read."""
     lex = lexicon()
     raw: list[str] = []
     link_texts: list[str] = []
@@ -330,19 +377,21 @@ def page_features(
     abs_links: list[list[str]] = []
     meta: list[tuple[float, ...]] = []
     bounds: list[tuple[int, int]] = []
+    tables: list[LinkTable] = []
     for p, (page, url) in enumerate(zip(pages, urls, strict=True)):
         home, guessed = _page_home(page, url)
-        base = url or page.base_url
+        table = link_table(page.segments, url or page.base_url, home)
+        tables.append(table)
+        seg_stats, seg_words, seg_urls = _link_stats(table, len(page.segments))
         text_mode = 1.0 if page.mode == "text" else 0.0
         unknown = 1.0 if (guessed and not home) else 0.0
         bounds.append((len(raw), len(raw) + len(page.segments)))
-        for seg in page.segments:
-            stats, url_words, absolute_urls = _link_stats(seg.links, base, home)
+        link_rows.extend(seg_stats)
+        abs_links.extend(seg_urls)
+        for seg, url_words in zip(page.segments, seg_words, strict=True):
             raw.append(seg.text)
             link_texts.append((seg.anchor_text + " " + url_words).strip())
             page_index.append(p)
-            link_rows.append(stats)
-            abs_links.append(absolute_urls)
             meta.append(
                 (
                     float(seg.n_lines),
@@ -359,7 +408,7 @@ def page_features(
     X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
     pidx = np.asarray(page_index, dtype=np.int64)
     if n == 0:
-        return X, pidx, abs_links
+        return X, pidx, abs_links, tables
     L = np.asarray(link_rows, dtype=np.float32)
     M = np.asarray(meta, dtype=np.float32)
     n_lines, anchor_chars = M[:, 0], M[:, 1]
@@ -455,7 +504,7 @@ def page_features(
     X[:, _IDX["links_x_terms_offsite"]] = np.log1p(fam_links.sum(axis=1)) * X[:, _IDX["offsite_share"]]
     X[:, _IDX["hidden_x_offsite_links"]] = M[:, 2] * np.log1p(offsite)
     X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 5], after_last) * np.log1p(offsite)
-    return X, pidx, abs_links
+    return X, pidx, abs_links, tables
 
 
 _PROSE_WORDS = 20

@@ -20,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from linkguard._domains import absolute, host_info
-from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, host_has_term, page_home, url_parts
+from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, LinkTable, link_table, page_home
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
@@ -30,8 +29,6 @@ from linkguard._normalize import normalize_many
 from linkguard._segment import Page, RawSegment
 from linkguard._textmodel import TextModel
 
-_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
-_URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
 _URLISH = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _SIDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _LIDX = {name: i for i, name in enumerate(LINK_FEATURE_NAMES)}
@@ -107,32 +104,13 @@ class Link:
         }
 
 
-@dataclass(slots=True)
-class PageLinks:
-    """The links of one page, in document order, with the rows of their feature matrix."""
-
-    hrefs: list[str]
-    anchors: list[str]
-    segments: list[int]
+PageLinks = LinkTable
+"""The links of one page, in document order (see :class:`linkguard._features.LinkTable`)."""
 
 
-def collect_links(page: Page, url: str | None) -> PageLinks:
+def collect_links(page: Page, url: str | None) -> LinkTable:
     """Every judged link of a page (schemes such as ``javascript:`` and ``#`` fragments left out)."""
-    return _collect(page.segments, url or page.base_url)
-
-
-def _collect(segments: Sequence[RawSegment], base: str | None) -> PageLinks:
-    out = PageLinks([], [], [])
-    for s, seg in enumerate(segments):
-        anchors = seg.anchors if len(seg.anchors) == len(seg.links) else [""] * len(seg.links)
-        for href, anchor in zip(seg.links, anchors, strict=True):
-            href = href.strip()
-            if not href or href.lower().startswith(_SKIP_SCHEMES):
-                continue
-            out.hrefs.append(absolute(href, base))
-            out.anchors.append(anchor)
-            out.segments.append(s)
-    return out
+    return link_table(page.segments, url or page.base_url, page_home(page, url)[0])
 
 
 @dataclass(slots=True)
@@ -160,7 +138,7 @@ class LinkVerdicts:
         """The links as :class:`Link` objects, built once."""
         if self._built is None:
             if self.found is None:  # cleared: every link content, score 0.0
-                self.found = _collect(self.raw, self.base)
+                self.found = link_table(self.raw, self.base, "")
                 self.spam = np.zeros(len(self.found.hrefs), dtype=bool)
                 self.scores = np.zeros(len(self.found.hrefs))
             found, reasons = self.found, iter(self.reasons)
@@ -186,39 +164,26 @@ def link_features(
     pidx: np.ndarray,
     proba: np.ndarray,
     text_model: TextModel | None,
-) -> tuple[np.ndarray, list[PageLinks]]:
-    """Link feature matrix for every judged link of every page, and the links per page."""
+    tables: Sequence[LinkTable] | None = None,
+) -> tuple[np.ndarray, list[LinkTable]]:
+    """Link feature matrix for every judged link of every page, and the links per page.
+
+    ``tables`` are the pages' link tables as the segment features built them (built here
+    when not given)."""
     lex = lexicon()
     starts = np.searchsorted(pidx, np.arange(len(pages)), side="left")
-    per_page: list[PageLinks] = []
+    if tables is None:
+        tables = [collect_links(page, url) for page, url in zip(pages, urls, strict=True)]
+    per_page = list(tables)
     rows: list[np.ndarray] = []
     anchors_all: list[str] = []
     urlwords_all: list[str] = []
-    for p, (page, url) in enumerate(zip(pages, urls, strict=True)):
-        links = collect_links(page, url)
-        per_page.append(links)
+    for p, links in enumerate(per_page):
         n = len(links.hrefs)
         if not n:
             continue
-        home = page_home(page, url)[0]
-        domains: list[str] = []
-        flags: list[tuple[float, float, float, float, float, float]] = []
-        for href in links.hrefs:
-            host, is_root = url_parts(href)
-            info = host_info(host)  # no host, or no site: a record with no domain and no flags
-            dom = info.domain
-            off = bool(dom) and dom != home
-            domains.append(dom)
-            flags.append(
-                (
-                    1.0 if off else 0.0,
-                    1.0 if info.is_ip else 0.0,
-                    1.0 if (info.institutional and off) else 0.0,
-                    1.0 if (info.digits_in_name and not info.is_ip) else 0.0,
-                    1.0 if (dom and host_has_term(dom)) else 0.0,
-                    1.0 if (is_root and off) else 0.0,
-                )
-            )
+        domains = links.domains
+        flags = links.flags
         page_count = Counter(domains)
         seg_count = Counter(links.segments)
         seg_domain_count = Counter(zip(links.segments, domains, strict=True))
@@ -237,9 +202,7 @@ def link_features(
         F[:, _LIDX["anchor_is_url"]] = [1.0 if _URLISH.match(anchor) else 0.0 for anchor in links.anchors]
         F[:, _LIDX["log_anchor_chars"]] = np.log1p(np.asarray([len(a) for a in links.anchors], dtype=np.float64))
         anchors_all.extend(links.anchors)
-        urlwords_all.extend(
-            _URL_WORDS.sub(" ", href[:300].lower()) if f[0] else "" for href, f in zip(links.hrefs, flags, strict=True)
-        )
+        urlwords_all.extend(links.url_words)
         rows.append(F)
     if not rows:
         return np.zeros((0, len(LINK_FEATURE_NAMES)), dtype=np.float32), per_page
@@ -266,6 +229,7 @@ def link_verdicts(
     proba: np.ndarray,
     seg_spam: Sequence[np.ndarray],
     model: Any,
+    tables: Sequence[LinkTable] | None = None,
 ) -> list[LinkVerdicts]:
     """The links of each page with their labels.
 
@@ -273,7 +237,7 @@ def link_verdicts(
     segment is (the verdict linkguard gave before it judged links one by one).
     """
     link_model = getattr(model, "link", None)
-    L, per_page = link_features(pages, urls, X, pidx, proba, getattr(model, "text", None))
+    L, per_page = link_features(pages, urls, X, pidx, proba, getattr(model, "text", None), tables)
     if link_model is not None and len(L):
         link_model = link_model.for_columns(LINK_FEATURE_NAMES)
         scores = score_rows(link_model, L)

@@ -14,7 +14,7 @@ from linkguard import _model
 from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
-from linkguard._features import FEATURE_NAMES, page_features, segment_thresholds
+from linkguard._features import FEATURE_NAMES, features_and_links, segment_thresholds
 from linkguard._label import _REASON_OF, reasons_for, revise
 from linkguard._links import LinkVerdicts, link_verdicts
 from linkguard._model import SegmentModel, default_model
@@ -121,7 +121,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         return []
     pages = [r.page for r in read]
     urls = [r.url for r in read]
-    X, pidx, abs_links = page_features(pages, urls, getattr(model, "text", None))
+    X, pidx, abs_links, tables = features_and_links(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)
     # Link-less prose in the main text is held to the model's (higher) prose threshold.
@@ -135,7 +135,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         promoted = revise(page.segments, spam, scores) if config.neighbours else np.zeros(n, dtype=bool)
         spam_first.append(spam | promoted)
         offset += n
-    links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model)
+    links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model, tables)
     has_spam = [bool(s.any()) or bool(pl.spam.any()) for s, pl in zip(spam_first, links, strict=True)]
     verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model)
     reports: list[Report] = []
