@@ -33,3 +33,9 @@ def tree_raw(
     X: np.ndarray, thresholds: np.ndarray, features: np.ndarray, leaves: np.ndarray, baseline: float
 ) -> np.ndarray: ...
 def text_scores(texts: list[str], weights: np.ndarray, bias: float, orders: tuple[int, ...]) -> np.ndarray: ...
+
+_Flags = tuple[float, float, float, float, float, float]
+
+def link_table(
+    segments: list[RawSegment], base: str | None, home: str, reference: tuple[object, ...]
+) -> tuple[list[str], list[str], list[int], list[str], list[_Flags], list[str]]: ...

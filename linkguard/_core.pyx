@@ -1,8 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The compiled scanning core: pre-parse checks, the walk over lexbor's own tree, tree scoring.
+"""The compiled scanning core: pre-parse checks, the walk over lexbor's own tree, link tables, tree scoring.
 
 Each function here has a pure-Python reference that defines what it must return
-(``_html``, ``_hiding``, ``_segment``, ``_model``); the tests hold the two equal.  The
+(``_html``, ``_hiding``, ``_segment``, ``_features``, ``_model``); the tests hold the two equal.  The
 walk reads lexbor's C structures straight from the parser selectolax built, so there is
 one copy of lexbor in the process and no Python object per node.  Rare and intricate
 cases (a tail after ``</html>``, a page that needs flattening, non-ASCII style values,
@@ -2005,3 +2005,224 @@ def text_scores(list texts, const float[::1] weights, double bias, tuple orders)
             score = 12.0
         res[k] = <float> score
     return out
+
+
+# ---------------------------------------------------------------- links of a page (``_features.link_table``)
+
+cdef object _ZERO = 0.0
+cdef object _ONE = 1.0
+cdef tuple _NO_FLAGS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+cdef tuple _SKIP_PREFIXES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
+
+
+cdef inline uint32_t _ascii_lower(Py_UCS4 c) noexcept nogil:
+    cdef uint32_t x = c
+    return x + 32 if 65 <= x <= 90 else x
+
+
+cdef bint _skipped(str href):
+    """``href.lower().startswith(_SKIP_SCHEMES)``.  Only two non-ASCII letters lower-case to ASCII
+    (the Kelvin sign to ``k``, dotted capital I to ``i`` and a combining dot) and neither can
+    complete one of these prefixes, so an ASCII case-folding comparison is the same test."""
+    cdef Py_ssize_t n = len(href), i, m
+    cdef str prefix
+    for prefix in _SKIP_PREFIXES:
+        m = len(prefix)
+        if n < m:
+            continue
+        for i in range(m):
+            if _ascii_lower(href[i]) != <uint32_t> (<Py_UCS4> prefix[i]):
+                break
+        else:
+            return True
+    return False
+
+
+cdef bint _has_double_slash(str s, Py_ssize_t within, Py_ssize_t gap):
+    """Whether ``s[:within]`` holds ``//`` (``gap`` 0) or ``://`` (``gap`` 1)."""
+    cdef Py_ssize_t n = min(len(s), within), i
+    for i in range(n - 1 - gap):
+        if gap and s[i] != u':':
+            continue
+        if s[i + gap] == u'/' and s[i + gap + 1] == u'/':
+            return True
+    return False
+
+
+cdef bint _plain_rooted(str href):
+    """``_domains._PLAIN_ROOTED.match(href)``: ``/`` then printable ASCII other than ``"`` ``#`` ``;``
+    with no ``/.``, ``//`` or ``?#`` and no ``?`` or ``#`` at the end."""
+    cdef Py_ssize_t n = len(href), i
+    cdef Py_UCS4 c, prev = 0
+    if n == 0 or href[0] != u'/':
+        return False
+    for i in range(n):
+        c = href[i]
+        if not (c == 0x21 or 0x24 <= c <= 0x3A or 0x3C <= c <= 0x7E):
+            return False
+        if i and ((prev == u'/' and (c == u'.' or c == u'/')) or (prev == u'?' and c == u'#')):
+            return False
+        prev = c
+    return not (prev == u'?' or prev == u'#')
+
+
+cdef inline bint _scheme_char(Py_UCS4 c) noexcept nogil:
+    return _ascii_letter(c) or (48 <= c <= 57) or c == 43 or c == 46 or c == 45
+
+
+cdef inline bint _netloc_char(Py_UCS4 c) noexcept nogil:
+    return _ascii_letter(c) or (48 <= c <= 57) or c == 46 or c == 45
+
+
+cdef Py_ssize_t _simple_netloc(str url, Py_ssize_t *host_start) except -2:
+    """``_domains._SIMPLE_NETLOC.match(url)``: the end of the host (its start in ``host_start``),
+    or -1 when the URL is not that simple.  The pattern cannot backtrack into another match: a
+    scheme ends at the only ``:`` after its run, a host or port run at a character it cannot hold."""
+    cdef Py_ssize_t n = len(url), i = 0, p, h
+    cdef Py_UCS4 c
+    p = -1
+    if n and _ascii_letter(url[0]):
+        i = 1
+        while i < n and _scheme_char(url[i]):
+            i += 1
+        if i + 2 < n and url[i] == u':' and url[i + 1] == u'/' and url[i + 2] == u'/':
+            p = i + 3
+    if p < 0:
+        if n >= 2 and url[0] == u'/' and url[1] == u'/':
+            p = 2
+        else:
+            return -1
+    h = p
+    while h < n and _netloc_char(url[h]):
+        h += 1
+    i = h
+    if i < n and url[i] == u':':
+        i += 1
+        while i < n and 0x30 <= url[i] <= 0x39:
+            i += 1
+    if i < n:
+        c = url[i]
+        if not (c == u'/' or c == u'?' or c == u'#'):
+            return -1
+    host_start[0] = p
+    return h
+
+
+cdef bint _is_root(str url, Py_ssize_t after):
+    """``_features._url_parts``'s second answer from ``rest = url[after:]``: the path is empty or
+    ``/`` and there is no query."""
+    cdef Py_ssize_t n = len(url), i = after
+    cdef Py_UCS4 c
+    while i < n:
+        c = url[i]
+        if c == u'/' or c == u'?' or c == u'#':
+            break
+        i += 1
+    if i >= n or url[i] == u'#':
+        return True
+    if url[i] == u'/':
+        i += 1
+        if i >= n or url[i] == u'#':
+            return True
+        if url[i] != u'?':
+            return False
+    # url[i] is the ``?`` that opens the query: empty when the fragment or the end follows.
+    return i + 1 >= n or url[i + 1] == u'#'
+
+
+cdef str _url_words(str url):
+    """``_URL_WORDS.sub(" ", url[:300].lower())``: runs of characters other than ASCII digits and
+    letters and U+00C0-U+FFFF become one space."""
+    cdef str low = url[:300].lower()
+    cdef Py_ssize_t n = len(low), i
+    cdef Py_UCS4 c
+    cdef bint in_run = False
+    cdef list parts = []
+    cdef Py_ssize_t start = 0
+    for i in range(n):
+        c = low[i]
+        if (0x30 <= c <= 0x39) or (0x61 <= c <= 0x7A) or (0xC0 <= c <= 0xFFFF):
+            if in_run:
+                parts.append(u' ')
+                start = i
+                in_run = False
+        else:
+            if not in_run:
+                if i > start:
+                    parts.append(low[start:i])
+                in_run = True
+    if in_run:
+        parts.append(u' ')
+    elif n > start:
+        parts.append(low[start:n])
+    return u''.join(parts)
+
+
+def link_table(list segments, object base, str home, tuple reference):
+    """``_features._link_table``: the judged links of a page as six lists (hrefs, anchors, segment
+    numbers, domains, flags, off-site URL words).
+
+    The common links are read here: absolute URLs with a plain ``scheme://host[:port]``, and
+    ``/path`` links on an http(s) base.  Anything else goes to the reference helpers in
+    ``reference`` (``absolute``, ``url_parts``, ``origin``, ``host_info``, ``host_has_term``),
+    which also keep the caches of host lookups."""
+    absolute, url_parts, origin_of, host_info, host_has_term = reference
+    cdef list hrefs = [], anchors_out = [], seg_out = [], domains = [], flags = [], words = []
+    cdef Py_ssize_t s, k, n_links, host_start, host_end
+    cdef str href, url, host, dom, origin = None
+    cdef bint has_base = bool(base), off, is_root
+    cdef object seg, links, anchors, info
+    for s in range(len(segments)):
+        seg = segments[s]
+        links = seg.links
+        if not links:
+            continue
+        anchors = seg.anchors
+        n_links = len(links)
+        same = len(anchors) == n_links
+        for k in range(n_links):
+            href = links[k].strip()
+            if not href or _skipped(href):
+                continue
+            if not has_base or _has_double_slash(href, 12, 1):
+                url = href
+            elif _plain_rooted(href):
+                if origin is None:
+                    origin = origin_of(base)
+                url = origin + href if origin else absolute(href, base)
+            else:
+                url = absolute(href, base)
+            hrefs.append(url)
+            anchors_out.append(anchors[k] if same else u'')
+            seg_out.append(s)
+            if _has_double_slash(url, 12, 0):
+                host_end = _simple_netloc(url, &host_start)
+                if host_end >= 0:
+                    host = url[host_start:host_end].lower().rstrip(u'.')
+                    is_root = _is_root(url, url.find(u'//') + 2)
+                else:
+                    host, is_root = url_parts(url)
+            elif len(url) >= 4 and url[:4].lower() == u'www.':
+                host, is_root = url_parts(url)
+            else:
+                host, is_root = u'', False
+            info = host_info(host)
+            dom = info[0]
+            domains.append(dom)
+            if not dom:
+                flags.append(_NO_FLAGS)
+                words.append(u'')
+                continue
+            off = dom != home
+            flags.append(
+                (
+                    _ONE if off else _ZERO,
+                    _ONE if info[1] else _ZERO,
+                    _ONE if (info[2] and off) else _ZERO,
+                    _ONE if (info[3] and not info[1]) else _ZERO,
+                    _ONE if host_has_term(dom) else _ZERO,
+                    _ONE if (is_root and off) else _ZERO,
+                )
+            )
+            words.append(_url_words(url) if off else u'')
+    return hrefs, anchors_out, seg_out, domains, flags, words

@@ -18,7 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from linkguard._domains import absolute, host_info, page_domain, split_host
+from linkguard import _native
+from linkguard._domains import _origin, absolute, host_info, page_domain, split_host
 from linkguard._lexicon import FAMILIES, lexicon
 from linkguard._native import text_scores
 from linkguard._normalize import mixed_script_words, normalize_many
@@ -276,7 +277,16 @@ _NO_FLAGS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> LinkTable:
-    """Every judged link of a page's segments, resolved against ``base``, read against ``home``."""
+    """Every judged link of a page's segments, resolved against ``base``, read against ``home``
+    (compiled when available; the same table either way)."""
+    core = _native.core
+    if core is not None:
+        return LinkTable(*core.link_table(segments, base, home, _REFERENCE))
+    return _link_table(segments, base, home)
+
+
+def _link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> LinkTable:
+    """:func:`link_table`, the reference."""
     out = LinkTable()
     for s, seg in enumerate(segments):
         if not seg.links:  # most segments
@@ -311,6 +321,10 @@ def link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> L
             )
             out.url_words.append(_URL_WORDS.sub(" ", url[:300].lower()) if off else "")
     return out
+
+
+_REFERENCE = (absolute, _url_parts, _origin, host_info, _host_has_term)
+"""The helpers the compiled :func:`link_table` hands its less common links to (and their caches)."""
 
 
 def _link_stats(table: LinkTable, n_segments: int) -> tuple[list[list[float]], list[str], list[list[str]]]:

@@ -329,6 +329,56 @@ def test_corpus_tree_scores_equal_reference(corpus_dir: Path) -> None:
     assert _native.text_scores(model.text, texts).tobytes() == model.text.scores(texts).tobytes()
 
 
+# --- links of a page -----------------------------------------------------------------------
+
+# Links built from the pieces the compiled link table reads itself (schemes, hosts, ports, paths
+# with dot segments, queries, fragments) and the ones it hands to the reference (user info,
+# brackets, backslashes, non-ASCII, whitespace, skipped schemes in any case).
+_URL_PIECES = st.sampled_from(
+    [
+        *("http://", "https://", "HTTP://", "//", "ftp://", "a+b.c-d://", "javascript:", "JavaScript:", "MAILTO:"),
+        *("tel:", "#", "www.", "WWW.", "x:", "://", "/", "./", "../", "?", "#", "?#", "/.", "//", "\\"),
+        *("example.com", "Example.COM.", "1.2.3.4", "[::1]", "10.0.0.1", "sub.ac.id", "user@host.org"),
+        *("xn--bcher-kva.de", "bücher.de", "casino777.com", ":8080", ":", ":x", "a", "path", "q=1", "é"),
+        *(" ", "\t", "\n", "\u212a", "\u0130", "%20", ";", '"', "~", "{"),
+    ]
+)
+_LINK = st.lists(_URL_PIECES, max_size=7).map("".join)
+_BASE = st.one_of(
+    st.none(),
+    st.just(""),
+    st.sampled_from(["https://www.example.com/a/b.html", "http://example.com", "https://x.org/p?q#f"]),
+    _LINK,
+)
+
+
+@needs_core
+@given(st.lists(st.lists(_LINK, max_size=6), max_size=4), _BASE, st.sampled_from(["", "example.com", "x.org"]))
+def test_link_table_equals_reference(links: list[list[str]], base: str | None, home: str) -> None:
+    from linkguard import _features
+
+    segments = [
+        RawSegment(text="t", links=ls, anchors=[f"a{i}" for i in range(len(ls))] if k % 2 else [])
+        for k, ls in enumerate(links)
+    ]
+    nat = _features.LinkTable(*core.link_table(segments, base, home, _features._REFERENCE))
+    assert nat == _features._link_table(segments, base, home)
+
+
+@needs_core
+@pytest.mark.corpus
+def test_corpus_link_tables_equal_reference(corpus_dir: Path) -> None:
+    from linkguard import _features
+
+    pages = _corpus_pages(corpus_dir)
+    for path, html in pages[::2]:
+        page = core.segment_html(html)
+        for base in (page.base_url, "https://www.example.org/dir/page.html"):
+            home = _features.page_home(page, base)[0]
+            nat = _features.LinkTable(*core.link_table(page.segments, base, home, _features._REFERENCE))
+            assert nat == _features._link_table(page.segments, base, home), path
+
+
 # --- loading ------------------------------------------------------------------------------
 
 

@@ -6,8 +6,8 @@ than ``linkguard.InputError``.  Writes benchmarks/results/fuzz.json with the
 inputs tried, the crashes, and the slowest input's seconds per KB.
 
 Scans run on the compiled core when it is built (``LINKGUARD_PURE=1`` for the
-reference path); ``--compare`` also segments every text input with both and
-counts the pages where they differ.
+reference path); ``--compare`` also segments every text input with both, builds its link
+tables with both, and counts the pages where they differ.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 import linkguard
-from linkguard import Config, InputError, _native, _segment
+from linkguard import Config, InputError, _features, _native, _segment
 
 _ROOT = Path(__file__).resolve().parents[2]
 _HREFS = ["javascript:x", "http://[::1]/", "http://999.1.1.1/", "http://[broken", "//", "http://", "h" * 3000]
@@ -159,7 +159,15 @@ def _same_segments(page: str) -> bool:
         nodes = [(len(s.nodes), len(s.texts), s.whole_block is None, s.hidden_root is None) for s in p.segments]
         return [(*(getattr(s, f) for f in _FIELDS), *n) for s, n in zip(p.segments, nodes, strict=True)]
 
-    return ref.truncated == nat.truncated and ref.base_url == nat.base_url and key(ref) == key(nat)
+    if not (ref.truncated == nat.truncated and ref.base_url == nat.base_url and key(ref) == key(nat)):
+        return False
+    # The link tables read from those segments, against the page's own base and a page URL.
+    for base in (ref.base_url, "https://www.example.com/dir/page.html"):
+        home = _features.page_home(ref, base)[0]
+        table = _features.LinkTable(*_native.core.link_table(nat.segments, base, home, _features._REFERENCE))
+        if table != _features._link_table(ref.segments, base, home):
+            return False
+    return True
 
 
 if __name__ == "__main__":
