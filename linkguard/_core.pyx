@@ -2012,7 +2012,6 @@ def text_scores(list texts, const float[::1] weights, double bias, tuple orders)
 cdef object _ZERO = 0.0
 cdef object _ONE = 1.0
 cdef tuple _NO_FLAGS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-cdef tuple _SKIP_PREFIXES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
 
 
 cdef inline uint32_t _ascii_lower(Py_UCS4 c) noexcept nogil:
@@ -2020,13 +2019,13 @@ cdef inline uint32_t _ascii_lower(Py_UCS4 c) noexcept nogil:
     return x + 32 if 65 <= x <= 90 else x
 
 
-cdef bint _skipped(str href):
-    """``href.lower().startswith(_SKIP_SCHEMES)``.  Only two non-ASCII letters lower-case to ASCII
+cdef bint _skipped(str href, tuple prefixes):
+    """``href.lower().startswith(prefixes)`` for lower-case ASCII ``prefixes``.  Only two non-ASCII letters lower-case to ASCII
     (the Kelvin sign to ``k``, dotted capital I to ``i`` and a combining dot) and neither can
     complete one of these prefixes, so an ASCII case-folding comparison is the same test."""
     cdef Py_ssize_t n = len(href), i, m
     cdef str prefix
-    for prefix in _SKIP_PREFIXES:
+    for prefix in prefixes:
         m = len(prefix)
         if n < m:
             continue
@@ -2164,9 +2163,9 @@ def link_table(list segments, object base, str home, tuple reference):
 
     The common links are read here: absolute URLs with a plain ``scheme://host[:port]``, and
     ``/path`` links on an http(s) base.  Anything else goes to the reference helpers in
-    ``reference`` (``absolute``, ``url_parts``, ``origin``, ``host_info``, ``host_has_term``),
-    which also keep the caches of host lookups."""
-    absolute, url_parts, origin_of, host_info, host_has_term = reference
+    ``reference`` (the skipped schemes, then ``absolute``, ``url_parts``, ``origin``,
+    ``host_info``, ``host_has_term``), which also keep the caches of host lookups."""
+    skip, absolute, url_parts, origin_of, host_info, host_has_term = reference
     cdef list hrefs = [], anchors_out = [], seg_out = [], domains = [], flags = [], words = []
     cdef Py_ssize_t s, k, n_links, host_start, host_end
     cdef str href, url, host, dom, origin = None
@@ -2182,7 +2181,7 @@ def link_table(list segments, object base, str home, tuple reference):
         same = len(anchors) == n_links
         for k in range(n_links):
             href = links[k].strip()
-            if not href or _skipped(href):
+            if not href or _skipped(href, skip):
                 continue
             if not has_base or _has_double_slash(href, 12, 1):
                 url = href

@@ -323,8 +323,9 @@ def _link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> 
     return out
 
 
-_REFERENCE = (absolute, _url_parts, _origin, host_info, _host_has_term)
-"""The helpers the compiled :func:`link_table` hands its less common links to (and their caches)."""
+_REFERENCE = (_SKIP_SCHEMES, absolute, _url_parts, _origin, host_info, _host_has_term)
+"""The schemes the compiled :func:`link_table` skips, and the helpers it hands its less common
+links to (with their caches)."""
 
 
 def _link_stats(table: LinkTable, n_segments: int) -> tuple[list[list[float]], list[str], list[list[str]]]:

@@ -104,10 +104,6 @@ class Link:
         }
 
 
-PageLinks = LinkTable
-"""The links of one page, in document order (see :class:`linkguard._features.LinkTable`)."""
-
-
 def collect_links(page: Page, url: str | None) -> LinkTable:
     """Every judged link of a page (schemes such as ``javascript:`` and ``#`` fragments left out)."""
     return link_table(page.segments, url or page.base_url, page_home(page, url)[0])
@@ -122,7 +118,7 @@ class LinkVerdicts:
     only collected when someone asks for them.
     """
 
-    found: PageLinks | None
+    found: LinkTable | None
     spam: np.ndarray
     scores: np.ndarray
     reasons: Sequence[tuple[str, ...]] = ()

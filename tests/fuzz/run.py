@@ -164,8 +164,7 @@ def _same_segments(page: str) -> bool:
     # The link tables read from those segments, against the page's own base and a page URL.
     for base in (ref.base_url, "https://www.example.com/dir/page.html"):
         home = _features.page_home(ref, base)[0]
-        table = _features.LinkTable(*_native.core.link_table(nat.segments, base, home, _features._REFERENCE))
-        if table != _features._link_table(ref.segments, base, home):
+        if _features.link_table(nat.segments, base, home) != _features._link_table(ref.segments, base, home):
             return False
     return True
 
