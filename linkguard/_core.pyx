@@ -1,8 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The compiled scanning core: pre-parse checks, the walk over lexbor's own tree, link tables, tree scoring.
+"""The compiled scanning core: pre-parse checks, the walk over lexbor's own tree, link tables,
+text statistics and word-list hits, tree scoring.
 
 Each function here has a pure-Python reference that defines what it must return
-(``_html``, ``_hiding``, ``_segment``, ``_features``, ``_model``); the tests hold the two equal.  The
+(``_html``, ``_hiding``, ``_segment``, ``_features``, ``_lexicon``, ``_normalize``, ``_model``);
+the tests hold the two equal.  The
 walk reads lexbor's C structures straight from the parser selectolax built, so there is
 one copy of lexbor in the process and no Python object per node.  Rare and intricate
 cases (a tail after ``</html>``, a page that needs flattening, non-ASCII style values,
@@ -2225,3 +2227,344 @@ def link_table(list segments, object base, str home, tuple reference):
             )
             words.append(_url_words(url) if off else u'')
     return hrefs, anchors_out, seg_out, domains, flags, words
+
+
+# ---------------------------------------------------------------- text features (``_features``, ``_lexicon``, ``_normalize``)
+
+cdef extern from "Python.h":
+    Py_UCS4 PyUnicode_READ(int kind, const void *data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
+
+cdef extern from "stdlib.h" nogil:
+    void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+
+
+cdef inline bint _az(Py_UCS4 c) noexcept nogil:
+    return 97 <= c <= 122
+
+
+cdef inline bint _az09(Py_UCS4 c) noexcept nogil:
+    return 97 <= c <= 122 or 48 <= c <= 57
+
+
+cdef inline bint _re_word(Py_UCS4 c) noexcept nogil:
+    """``re``'s ``\\w`` on a str: alphanumeric (str.isalnum) or the underscore."""
+    if c < 128:
+        return 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95
+    return Py_UNICODE_ISALNUM(c)
+
+
+cdef inline bint _alnum(Py_UCS4 c) noexcept nogil:
+    """``str.isalnum`` of one character."""
+    if c < 128:
+        return 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122
+    return Py_UNICODE_ISALNUM(c)
+
+
+cdef inline bint _space(Py_UCS4 c) noexcept nogil:
+    """What ``str.split()`` and ``re``'s ``\\s`` split on."""
+    if c < 128:
+        return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+    return Py_UNICODE_ISSPACE(c)
+
+
+def text_stats(list texts, const uint32_t[::1] edges, const int64_t[::1] script_of_bin, Py_ssize_t n_scripts):
+    """``_features._text_stats``: characters, letters per script, whitespace tokens and sentence
+    punctuation of each text, in one pass over its characters (float32, as the reference
+    converts its integer counts)."""
+    cdef Py_ssize_t n = len(texts), k, i, m, n_edges = edges.shape[0], n_bins = script_of_bin.shape[0]
+    cdef int kind
+    cdef const void *data
+    cdef Py_UCS4 c
+    cdef int64_t script, tokens, punct
+    cdef bint in_token
+    cdef str text
+    if n_bins != n_edges + 1:
+        raise ValueError("script_of_bin needs one entry more than edges")
+    for i in range(n_bins):
+        if not 0 <= script_of_bin[i] < n_scripts:
+            raise ValueError("script number out of range")
+    chars_arr = np.zeros(n, dtype=np.float32)
+    tokens_arr = np.zeros(n, dtype=np.float32)
+    punct_arr = np.zeros(n, dtype=np.float32)
+    scripts_arr = np.zeros((n, n_scripts), dtype=np.float32)
+    counts_arr = np.zeros(n_scripts, dtype=np.int64)
+    cdef float[::1] chars_v = chars_arr, tokens_v = tokens_arr, punct_v = punct_arr
+    cdef float[:, ::1] scripts_v = scripts_arr
+    cdef int64_t[::1] counts = counts_arr
+    cdef int64_t ascii_script[128]
+    for i in range(128):
+        # ASCII punctuation and digits count as no script; letters by their block.
+        ascii_script[i] = script_of_bin[_bin(edges, i)] if (65 <= i <= 90 or 97 <= i <= 122) else 0
+    for k in range(n):
+        text = texts[k]
+        m = PyUnicode_GET_LENGTH(text)
+        kind = PyUnicode_KIND(text)
+        data = PyUnicode_DATA(text)
+        counts[:] = 0
+        tokens = 0
+        punct = 0
+        in_token = False
+        for i in range(m):
+            c = PyUnicode_READ(kind, data, i)
+            if _space(c):
+                in_token = False
+            elif not in_token:
+                in_token = True
+                tokens += 1
+            if c < 128:
+                counts[ascii_script[c]] += 1
+                if c == 46 or c == 33 or c == 63 or c == 59 or c == 58 or c == 44:  # . ! ? ; : ,
+                    if i + 1 == m or _space(PyUnicode_READ(kind, data, i + 1)):
+                        punct += 1
+                continue
+            counts[script_of_bin[_bin(edges, c)]] += 1
+            if c == 0x3002 or c == 0xFF0C or c == 0x3001 or c == 0x0E2F:
+                punct += 1
+        chars_v[k] = <float> m
+        tokens_v[k] = <float> tokens
+        punct_v[k] = <float> punct
+        for i in range(1, n_scripts):
+            scripts_v[k, i] = <float> counts[i]
+    return chars_arr, scripts_arr, tokens_arr, punct_arr
+
+
+cdef inline Py_ssize_t _bin(const uint32_t[::1] edges, Py_UCS4 c) noexcept nogil:
+    """``np.searchsorted(edges, c, side="right")``."""
+    cdef Py_ssize_t lo = 0, hi = edges.shape[0], mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if edges[mid] <= c:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef bint _brand_token(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, tuple suffixes) except -1:
+    """Whether the lower-case token ``[a, b)`` has a brand shape: three letters, then anything,
+    ending in a brand suffix with three characters before it; or 2-4 digits then 4+ letters."""
+    cdef Py_ssize_t size = b - a, i, j, d = 0
+    cdef str suffix
+    cdef bint ok
+    if _az(PyUnicode_READ(kind, data, a)) and _az(PyUnicode_READ(kind, data, a + 1)) and _az(PyUnicode_READ(kind, data, a + 2)):
+        for suffix in suffixes:
+            j = len(suffix)
+            if size - j < 3:
+                continue
+            ok = True
+            for i in range(j):
+                if PyUnicode_READ(kind, data, b - j + i) != <Py_UCS4> suffix[i]:
+                    ok = False
+                    break
+            if ok:
+                return True
+    while d < size and 48 <= PyUnicode_READ(kind, data, a + d) <= 57:
+        d += 1
+    if d < 2 or d > 4 or size - d < 4:
+        return False
+    for i in range(a + d, b):
+        if not _az(PyUnicode_READ(kind, data, i)):
+            return False
+    return True
+
+
+def brand_counts(list texts, tuple suffixes):
+    """``_lexicon._Lexicon.brand_counts``: brand-shaped tokens per text.  A token is a whole run of
+    ``[a-z0-9]`` (4 to 64 of them) with no word character, ``.``, ``-`` or ``/`` before it and no
+    word character or ``-`` after it, as the reference pattern's look-arounds have it."""
+    cdef Py_ssize_t n = len(texts), k, i, m, start
+    cdef int kind
+    cdef const void *data
+    cdef Py_UCS4 c
+    cdef float hits
+    cdef str text, suffix
+    for suffix in suffixes:
+        if not suffix:
+            raise ValueError("an empty brand suffix")
+    out = np.zeros(n, dtype=np.float32)
+    cdef float[::1] res = out
+    for k in range(n):
+        text = texts[k]
+        m = PyUnicode_GET_LENGTH(text)
+        kind = PyUnicode_KIND(text)
+        data = PyUnicode_DATA(text)
+        hits = 0.0
+        i = 0
+        while i < m:
+            if not _az09(PyUnicode_READ(kind, data, i)):
+                i += 1
+                continue
+            start = i
+            while i < m and _az09(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if not 4 <= i - start <= 64:
+                continue
+            if start > 0:
+                c = PyUnicode_READ(kind, data, start - 1)
+                if _re_word(c) or c == 46 or c == 45 or c == 47:
+                    continue
+            if i < m:
+                c = PyUnicode_READ(kind, data, i)
+                if _re_word(c) or c == 45:
+                    continue
+            if _brand_token(kind, data, start, i, suffixes):
+                hits += 1.0
+        res[k] = hits
+    return out
+
+
+cdef struct _Hit:
+    Py_ssize_t start
+    Py_ssize_t end
+    Py_ssize_t pattern
+
+
+cdef int _hit_order(const void *x, const void *y) noexcept nogil:
+    """By start, the longer hit first (the reference's sort key ``(start, start - end)``)."""
+    cdef const _Hit *a = <const _Hit *> x
+    cdef const _Hit *b = <const _Hit *> y
+    if a.start != b.start:
+        return -1 if a.start < b.start else 1
+    if a.end != b.end:
+        return -1 if a.end > b.end else 1
+    return -1 if a.pattern < b.pattern else (1 if a.pattern > b.pattern else 0)
+
+
+def lexicon_counts(
+    str joined,
+    list texts,
+    list hits,
+    const int64_t[::1] family_of,
+    const unsigned char[::1] free,
+    const unsigned char[::1] suffixable,
+    frozenset suffixes,
+    Py_ssize_t max_suffix,
+    float[:, ::1] out,
+):
+    """``_lexicon._Matcher.counts`` after the automaton: keep the longest valid hit at each
+    position (hiding what it overlaps) and add it to its text's family.  ``free`` marks terms
+    that need no word boundary (unspaced scripts, glued phrases); a hit followed by letters
+    counts only for a ``suffixable`` term whose letters up to the next boundary are one of
+    ``suffixes``."""
+    cdef Py_ssize_t n_hits = len(hits), h, m = PyUnicode_GET_LENGTH(joined), row = 0, covered = 0
+    cdef Py_ssize_t n_terms = family_of.shape[0], n_texts = len(texts), next_start, stop, fam
+    cdef int kind = PyUnicode_KIND(joined)
+    cdef const void *data = PyUnicode_DATA(joined)
+    cdef _Hit *arr
+    cdef _Hit hit
+    cdef tuple t
+    cdef bint ok
+    if free.shape[0] != n_terms or suffixable.shape[0] != n_terms:
+        raise ValueError("term tables of different lengths")
+    if out.shape[0] != n_texts:
+        raise ValueError("one output row per text")
+    if n_hits == 0:
+        return
+    arr = <_Hit *> PyMem_Malloc(n_hits * sizeof(_Hit))
+    if arr == NULL:
+        raise MemoryError()
+    try:
+        for h in range(n_hits):
+            t = hits[h]
+            arr[h].pattern = t[0]
+            arr[h].start = t[1]
+            arr[h].end = t[2]
+            if not (0 <= arr[h].pattern < n_terms and 0 <= arr[h].start < arr[h].end <= m):
+                raise ValueError("a hit outside the text or the term table")
+            fam = family_of[arr[h].pattern]
+            if not 0 <= fam < out.shape[1]:
+                raise ValueError("a family outside the output")
+        qsort(arr, n_hits, sizeof(_Hit), _hit_order)
+        next_start = len(texts[0]) + 1 if n_texts else m + 1
+        for h in range(n_hits):
+            hit = arr[h]
+            if hit.start < covered:
+                continue
+            if not free[hit.pattern]:
+                if hit.start > 0 and _alnum(PyUnicode_READ(kind, data, hit.start - 1)):
+                    continue
+                if hit.end < m and _alnum(PyUnicode_READ(kind, data, hit.end)):
+                    if not suffixable[hit.pattern]:
+                        continue
+                    stop = hit.end
+                    while stop < m and _alnum(PyUnicode_READ(kind, data, stop)) and stop - hit.end <= max_suffix:
+                        stop += 1
+                    if stop < m and _alnum(PyUnicode_READ(kind, data, stop)):
+                        continue
+                    if joined[hit.end:stop] not in suffixes:
+                        continue
+            covered = hit.end
+            while hit.start >= next_start and row + 1 < n_texts:
+                row += 1
+                next_start += len(texts[row]) + 1
+            out[row, family_of[hit.pattern]] += 1.0
+    finally:
+        PyMem_Free(arr)
+
+
+def plain_ascii(list texts):
+    """``_normalize._plain_ascii``: which texts need only lower-casing: ASCII, no NUL, and none of
+    ``_normalize._ASCII_SUSPECT`` in their lower-case form (an entity or escape written out, a
+    leet character beside letters, three single letters spaced apart)."""
+    cdef Py_ssize_t n = len(texts), k, i, j, m
+    cdef const unsigned char *p
+    cdef unsigned char c, d
+    cdef bint plain
+    cdef str text
+    cdef list out = [False] * n
+    for k in range(n):
+        text = texts[k]
+        if PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND or not text.isascii():
+            continue
+        p = <const unsigned char *> PyUnicode_DATA(text)
+        m = PyUnicode_GET_LENGTH(text)
+        plain = memchr(p, 0, m) == NULL
+        i = 0
+        while plain and i < m:
+            c = _lower(p[i])
+            if c == 38:  # &
+                if i + 1 < m and p[i + 1] == 35:  # &#
+                    plain = False
+                else:
+                    j = i + 1
+                    while j < m and j - i <= 9 and _az(_lower(p[j])):
+                        j += 1
+                    if 2 <= j - i - 1 <= 8 and j < m and p[j] == 59:  # ;
+                        plain = False
+            elif c == 92:  # backslash
+                if i + 1 < m:
+                    d = _lower(p[i + 1])
+                    if d == 110 or d == 116 or d == 114 or d == 117 or d == 120:  # n t r u x
+                        plain = False
+            elif _az(c):
+                j = i + 1
+                while j < m and _leet(p[j]):
+                    j += 1
+                if j > i + 1 and j < m and _az(_lower(p[j])):
+                    plain = False
+                elif (
+                    (i == 0 or not _re_word(p[i - 1]))
+                    and i + 5 < m
+                    and p[i + 1] == 32 and _az(_lower(p[i + 2]))
+                    and p[i + 3] == 32 and _az(_lower(p[i + 4]))
+                    and p[i + 5] == 32
+                ):
+                    plain = False
+            elif _leet(c):
+                if (
+                    (i == 0 or not (_re_word(p[i - 1]) or p[i - 1] == 64 or p[i - 1] == 36))
+                    and i + 2 < m
+                    and _az(_lower(p[i + 1]))
+                    and _az(_lower(p[i + 2]))
+                ):
+                    plain = False
+            i += 1
+        out[k] = plain
+    return out
+
+
+cdef inline bint _leet(unsigned char c) noexcept nogil:
+    """``[013457@$]``."""
+    return c == 48 or c == 49 or c == 51 or c == 52 or c == 53 or c == 55 or c == 64 or c == 36

@@ -176,7 +176,7 @@ _SCRIPT_EDGES = np.asarray(
 # Bins after searchsorted: 1 latin, 2 latin-ext/ipa, 3 greek, 4 cyrillic, 5 armenian, 6 hebrew,
 # 7 arabic, 8 other, 9 indic, 10 thai, 11 other, 12 hangul jamo, 13 other, 14 kana, 15 other,
 # 16 cjk, 17 other, 18 hangul, 19 other
-_SCRIPT_OF_BIN = np.asarray([0, 1, 1, 2, 3, 0, 4, 5, 0, 6, 7, 0, 8, 0, 9, 0, 10, 0, 8, 0])
+_SCRIPT_OF_BIN = np.asarray([0, 1, 1, 2, 3, 0, 4, 5, 0, 6, 7, 0, 8, 0, 9, 0, 10, 0, 8, 0], dtype=np.int64)
 _N_SCRIPTS = 11
 _THAI, _KANA, _CJK = 7, 9, 10
 _CJK_CHARS_PER_WORD = 1.7
@@ -358,10 +358,25 @@ def _link_stats(table: LinkTable, n_segments: int) -> tuple[list[list[float]], l
     return stats, [" ".join(w) for w in words], urls
 
 
-def _word_counts(texts: Sequence[str], scripts: np.ndarray) -> np.ndarray:
+def _text_stats(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Characters, letters per script, whitespace tokens and sentence punctuation of each text
+    (float32; compiled when available, the same counts either way)."""
+    core = _native.core
+    if core is not None:
+        stats: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = core.text_stats(
+            texts, _SCRIPT_EDGES, _SCRIPT_OF_BIN, _N_SCRIPTS
+        )
+        return stats
+    n = len(texts)
+    chars = np.fromiter((len(t) for t in texts), dtype=np.float32, count=n)
+    tokens = np.fromiter((len(t.split()) for t in texts), dtype=np.float32, count=n)
+    punct = np.fromiter((len(_PUNCT.findall(t)) for t in texts), dtype=np.float32, count=n)
+    return chars, _scripts(texts), tokens, punct
+
+
+def _word_counts(tokens: np.ndarray, scripts: np.ndarray) -> np.ndarray:
     """Words per text, counted per script: Chinese, Japanese and Thai write no spaces, so a
     paragraph of them is one whitespace token; their letters are counted as words instead."""
-    tokens = np.fromiter((len(t.split()) for t in texts), dtype=np.float32, count=len(texts))
     unspaced = scripts[:, _CJK] + scripts[:, _KANA]
     return np.asarray(tokens + unspaced / _CJK_CHARS_PER_WORD + scripts[:, _THAI] / _THAI_CHARS_PER_WORD)
 
@@ -427,9 +442,8 @@ def features_and_links(
     L = np.asarray(link_rows, dtype=np.float32)
     M = np.asarray(meta, dtype=np.float32)
     n_lines, anchor_chars = M[:, 0], M[:, 1]
-    chars = np.fromiter((len(t) for t in raw), dtype=np.float32, count=n)
-    scripts = _scripts(raw)
-    n_words = _word_counts(raw, scripts)
+    chars, scripts, tokens, punct = _text_stats(raw)
+    n_words = _word_counts(tokens, scripts)
 
     # "Content" = prose: enough words and mostly not link text.  A segment after the last of
     # them sits where appended injections land.
@@ -499,7 +513,6 @@ def features_and_links(
     stance = lex.stance_counts(texts)
     X[:, _IDX["stance_terms"]] = np.log1p(stance)
     X[:, _IDX["cta_terms"]] = np.log1p(lex.cta_counts(texts))
-    punct = np.fromiter((len(_PUNCT.findall(t)) for t in raw), dtype=np.float32, count=n)
     X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)
 
     # Neighbour context: the strongest evidence in the segment before or after, same page.

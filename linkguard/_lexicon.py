@@ -15,6 +15,8 @@ from importlib import resources
 import ahocorasick_rs
 import numpy as np
 
+from linkguard import _native
+
 FAMILIES: tuple[str, ...] = (
     "gambling_id",
     "betting",
@@ -102,6 +104,10 @@ class _Matcher:
             [bool(_LATIN_TERM.match(t)) and len(t.replace(" ", "")) >= _MIN_SUFFIXED for t in terms], dtype=bool
         )
         self.automaton = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.Standard)
+        # The same tables as bytes for the compiled core: terms that need no word boundary, and
+        # the terms that may carry an inflection.
+        self.free = np.ascontiguousarray(self.unspaced | (self.kind == 2), dtype=np.uint8)
+        self.suffixable_u8 = np.ascontiguousarray(self.suffixable, dtype=np.uint8)
 
     def valid(self, joined: str, pattern: int, start: int, end: int) -> bool:
         """Whether a raw automaton hit counts: word boundaries, a short suffix on long terms."""
@@ -132,6 +138,12 @@ class _Matcher:
         hits = self.automaton.find_matches_as_indexes(joined, overlapping=True)
         if not hits:
             return out
+        core = _native.core
+        if core is not None:
+            core.lexicon_counts(
+                joined, texts, hits, self.family_of, self.free, self.suffixable_u8, _SUFFIXES, _MAX_SUFFIX, out
+            )
+            return out
         hits.sort(key=lambda h: (h[1], h[1] - h[2]))
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         covered = 0
@@ -158,7 +170,8 @@ class _Lexicon:
         # end in one go and the ending looked for behind it (one look-behind per ending length,
         # with three stem characters before the ending), not tried after every stem letter.
         by_length: dict[int, list[str]] = {}
-        for suffix in _read("brand_suffixes.txt"):
+        self.brand_suffixes = tuple(_read("brand_suffixes.txt"))
+        for suffix in self.brand_suffixes:
             by_length.setdefault(len(suffix), []).append(re.escape(suffix))
         endings = "|".join(
             rf"(?<=[a-z0-9]{{3}}(?:{'|'.join(sorted(group))}))" for _, group in sorted(by_length.items(), reverse=True)
@@ -188,6 +201,10 @@ class _Lexicon:
             return out
         # One pass over the batch joined by newlines: a brand token is letters and digits only,
         # and a newline reads like the start or end of a text to its look-arounds.
+        core = _native.core
+        if core is not None:
+            counts: np.ndarray = core.brand_counts(texts, self.brand_suffixes)
+            return counts
         joined = "\n".join(texts)
         hits = [m.start() for m in self.brand.finditer(joined)]
         if hits:

@@ -20,6 +20,8 @@ import unicodedata
 
 import numpy as np
 
+from linkguard import _native
+
 # Zero-width and other invisible characters that split a word without showing.
 INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
@@ -167,6 +169,10 @@ def _plain_ascii(texts: list[str]) -> list[bool]:
     thousands of short anchors and lines).  No suspect pattern can match across a NUL, and a
     NUL reads as the start or end of a text to the look-arounds, so a hit belongs to one text.
     """
+    core = _native.core
+    if core is not None:
+        plain: list[bool] = core.plain_ascii(texts)
+        return plain
     ascii_ = [t.isascii() and "\x00" not in t for t in texts]
     low = "\x00" + "\x00".join(t.lower() if a else "" for t, a in zip(texts, ascii_, strict=True))
     if not _BATCH_SUSPECT.search(low):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import linkguard
 from linkguard import Config, InputError, _features, _native, _segment
+from linkguard._model import default_model
 
 _ROOT = Path(__file__).resolve().parents[2]
 _HREFS = ["javascript:x", "http://[::1]/", "http://999.1.1.1/", "http://[broken", "//", "http://", "h" * 3000]
@@ -149,7 +150,8 @@ _FIELDS = _segment.PLAIN_FIELDS
 
 
 def _same_segments(page: str) -> bool:
-    """The core's segments of ``page`` equal the reference's (fields and node counts)."""
+    """The core's segments of ``page`` equal the reference's (fields and node counts), and so do the
+    link tables and feature matrices read from them."""
     assert _native.core is not None
     cfg = Config()
     ref = _segment.segment_html(page, max_nodes=cfg.max_nodes, max_links=cfg.max_links)
@@ -166,7 +168,17 @@ def _same_segments(page: str) -> bool:
         home = _features.page_home(ref, base)[0]
         if _features.link_table(nat.segments, base, home) != _features._link_table(ref.segments, base, home):
             return False
-    return True
+    # The feature matrix of those segments: text statistics, the normaliser's screen, brand and
+    # word-list hits, link statistics, the text model's scores.
+    text_model = default_model().text
+    native_x = _features.page_features([nat], [None], text_model)[0]
+    saved = _native.core
+    _native.core = None
+    try:
+        pure_x = _features.page_features([ref], [None], text_model)[0]
+    finally:
+        _native.core = saved
+    return bool(native_x.tobytes() == pure_x.tobytes())
 
 
 if __name__ == "__main__":

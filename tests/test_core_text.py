@@ -1,0 +1,229 @@
+"""The compiled text features equal the pure-Python reference: per-text statistics, the brand
+pattern, the lexicon's hit rules and the plain-text screen of the normaliser.
+
+Each property test draws texts from an alphabet made of the characters the rule under test
+turns on (boundaries, suffixes, leet characters, entity and escape openers, spaces of every
+kind, unspaced scripts), so that the edge cases are common rather than rare.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linkguard import _features, _native, _normalize
+from linkguard._lexicon import lexicon
+
+core = _native.core
+needs_core = pytest.mark.skipif(core is None, reason="compiled core not built (pure-Python install)")
+
+T = TypeVar("T")
+
+
+def _both(fn: Callable[[], T]) -> tuple[T, T]:
+    """``fn()`` on the compiled core, then on the reference path."""
+    native = fn()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_native, "core", None)
+        return native, fn()
+
+
+def _same_arrays(a: object, b: object) -> None:
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _same_arrays(x, y)
+        return
+    assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+def _texts(pieces: list[str], max_texts: int = 6, max_pieces: int = 14) -> st.SearchStrategy[list[str]]:
+    piece = st.one_of(st.sampled_from(pieces), st.text(max_size=3))
+    return st.lists(st.lists(piece, max_size=max_pieces).map("".join), max_size=max_texts)
+
+
+_SPACES = [" ", "\n", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "\u3000", "\u200b"]
+_STATS_PIECES = [
+    *_SPACES,
+    *".!?;:,",
+    "\u3002",
+    "\uff0c",
+    "\u3001",
+    "\u0e2f",
+    "word",
+    "Ab",
+    "é",
+    "ß",
+    "ω",
+    "ж",
+    "ש",
+    "ع",
+    "क",
+    "ไทย",
+    "ᄀ",
+    "かな",
+    "カナ",
+    "漢字",
+    "한",
+    "7",
+    "_",
+    "\ud800",
+    "\U0001d5ec",
+    "\U0001f600",
+]
+
+
+@needs_core
+@given(texts=_texts(_STATS_PIECES))
+def test_text_stats_equal_reference(texts: list[str]) -> None:
+    """Characters, letters per script, whitespace tokens, sentence punctuation."""
+    native, pure = _both(lambda: _features._text_stats(texts))
+    _same_arrays(native, pure)
+
+
+_BRAND_PIECES = [
+    "toto",
+    "slot",
+    "88",
+    "303",
+    "69",
+    "gacor",
+    "viar",
+    "anak",
+    "badak",
+    "12",
+    "1234",
+    "12345",
+    "abc",
+    "indo",
+    " ",
+    "\n",
+    ".",
+    "-",
+    "/",
+    "_",
+    "é",
+    "A",
+    "x" * 30,
+    "\u0663",
+    "²",
+]
+
+
+@needs_core
+@given(texts=_texts(_BRAND_PIECES))
+def test_brand_counts_equal_reference(texts: list[str]) -> None:
+    """Brand-shaped tokens: the pattern's look-arounds, the 4-64 length bound, both shapes."""
+    lex = lexicon()
+    native, pure = _both(lambda: lex.brand_counts(texts))
+    _same_arrays(native, pure)
+
+
+def _lexicon_pieces() -> list[str]:
+    lex = lexicon()
+    terms = [t for m in (lex.spam, lex.stance, lex.cta) for t in m.terms]
+    step = max(1, len(terms) // 120)
+    return [*terms[::step], "nya", "lar", "ları", "s", "es", "x", " ", "\n", "-", "é", "7", "_", "ー"]
+
+
+_LEXICON_PIECES = _lexicon_pieces()
+
+
+@needs_core
+@given(texts=_texts(_LEXICON_PIECES, max_pieces=10))
+def test_lexicon_counts_equal_reference(texts: list[str]) -> None:
+    """Overlapping hits, word boundaries, inflections, glued and unspaced terms, text frames."""
+    lex = lexicon()
+    for counts in (lex.family_counts, lex.stance_counts, lex.cta_counts):
+        _same_arrays(*_both(functools.partial(counts, texts)))
+
+
+_PLAIN_PIECES = [
+    "&",
+    "#",
+    ";",
+    "&#",
+    "&amp;",
+    "&abcdefgh;",
+    "&abcdefghi;",
+    "\\",
+    "n",
+    "T",
+    "u",
+    "x",
+    "q",
+    *"013457@$",
+    "2",
+    "a",
+    "Z",
+    "s l o t",
+    "a b c ",
+    " ",
+    "_",
+    "\x00",
+    "é",
+    "ab",
+]
+
+
+@needs_core
+@given(texts=_texts(_PLAIN_PIECES))
+def test_plain_screen_equals_reference(texts: list[str]) -> None:
+    """Which texts the normaliser only lower-cases, and so the folded texts themselves."""
+    native, pure = _both(lambda: _normalize._plain_ascii(texts))
+    assert native == pure
+    folded, folded_pure = _both(lambda: _normalize.normalize_many(texts))
+    assert folded[0] == folded_pure[0]
+    _same_arrays(folded[1], folded_pure[1])
+
+
+@needs_core
+def test_lexicon_counts_refuse_bad_tables() -> None:
+    assert core is not None
+    out = np.zeros((1, 2), dtype=np.float32)
+    fam = np.zeros(1, dtype=np.int64)
+    flags = np.zeros(1, dtype=np.uint8)
+    args = (fam, flags, flags, frozenset(), 3)
+    with pytest.raises(ValueError):
+        core.lexicon_counts("abc", ["abc"], [(1, 0, 3)], *args, out)  # no such term
+    with pytest.raises(ValueError):
+        core.lexicon_counts("abc", ["abc"], [(0, 2, 9)], *args, out)  # past the text
+    with pytest.raises(ValueError):
+        core.lexicon_counts(
+            "abc", ["abc"], [(0, 0, 3)], np.full(1, 5, dtype=np.int64), flags, flags, frozenset(), 3, out
+        )
+    with pytest.raises(ValueError):
+        core.lexicon_counts("abc", ["abc", "d"], [(0, 0, 3)], *args, out)  # one row per text
+    with pytest.raises(ValueError):
+        core.brand_counts(["abc"], ("",))
+
+
+@needs_core
+@pytest.mark.corpus
+def test_corpus_text_features_equal_reference(corpus_dir: Path) -> None:
+    """Every corpus page's segment texts, raw and folded."""
+    from linkguard import _scan
+    from linkguard._config import Config
+
+    rows = [json.loads(line) for line in (corpus_dir / "manifest.jsonl").read_text("utf-8").splitlines()]
+    lex = lexicon()
+    for r in rows:
+        with gzip.open(corpus_dir / r["path"]) as fh:
+            html = fh.read().decode("utf-8", "replace")
+        raw = [s.text for s in _scan._read(html, None, "html", Config(), None).page.segments]
+        folded, folded_pure = _both(functools.partial(_normalize.normalize_many, raw))
+        assert folded[0] == folded_pure[0], r["path"]
+        _same_arrays(*_both(functools.partial(_features._text_stats, raw)))
+        for counts in (lex.brand_counts, lex.family_counts, lex.stance_counts):
+            _same_arrays(*_both(functools.partial(counts, folded[0])))
