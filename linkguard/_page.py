@@ -117,13 +117,30 @@ class PageMeta:
 
 
 _HINT_WORDS = {hint: tuple(hint.pattern.split("|")) for hint in (_VISITOR_HINT, _LOCATION)}
+# The same two patterns, case-sensitive, for the lower case of ASCII code: on ASCII text a
+# case-insensitive match is a match of the lower-case pattern on the lower-cased text, at the
+# same positions, and ``re`` skips ahead to a literal prefix only when matching case-sensitively.
+_SCRIPT_REDIRECT_LOW = re.compile(_SCRIPT_REDIRECT.pattern)
+_VISITOR_CHECK_LOW = re.compile(_VISITOR_CHECK.pattern)
+# The same holds for code in any script that has none of these: the only non-ASCII characters
+# that match an ASCII letter case-insensitively are these three and the Kelvin sign (which
+# lower-cases to ``k``), and the dotted capital I is the only character whose lower case is
+# two characters long (which would shift positions).
+_CASE_UNSAFE = re.compile("[\u0130\u0131\u017f]")
+
+
+def _lower_case(code: str) -> str | None:
+    """``code.lower()`` when the case-sensitive patterns may read it in place of the case-insensitive
+    ones on ``code``, else ``None``."""
+    return code.lower() if code.isascii() or not _CASE_UNSAFE.search(code) else None
 
 
 def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
-    """``hint.search(code)``; on ASCII code (``low`` is its lower case) by plain substring tests.
+    """``hint.search(code)``; by plain substring tests on ``low``, the lower case of the code when
+    :func:`_lower_case` allows it.
 
-    Outside ASCII the pattern decides: with IGNORECASE a few non-ASCII letters (dotless i,
-    the Kelvin sign) match ASCII ones, and ``str.lower`` does not map them the same way.
+    Otherwise the pattern decides: with IGNORECASE a few non-ASCII letters (dotless i, long s,
+    dotted capital I) match ASCII ones, and ``str.lower`` does not map them the same way.
     """
     if low is None:
         return hint.search(code) is not None
@@ -135,10 +152,13 @@ def page_meta(tree: Any) -> PageMeta:
     meta = PageMeta()
     if tree is None:
         return meta
-    node = tree.css_first("title")
-    if node is not None:
-        meta.title = " ".join(node.text(deep=True).split())[:500]
-    for m in tree.css("meta"):
+    # One pass over the tree for the three tags, then each read in document order as before.
+    found: dict[str, list[Any]] = {"title": [], "meta": [], "script": []}
+    for node in tree.css("title, meta, script"):
+        found.setdefault(node.tag or "", []).append(node)
+    if found["title"]:
+        meta.title = " ".join(found["title"][0].text(deep=True).split())[:500]
+    for m in found["meta"]:
         attrs = m.attributes
         name = (attrs.get("name") or "").lower()
         equiv = (attrs.get("http-equiv") or "").lower()
@@ -146,24 +166,27 @@ def page_meta(tree: Any) -> PageMeta:
         if name in ("robots", "googlebot") and "noindex" in content.lower():
             meta.noindex = True
         if equiv == "refresh" and not meta.redirect:
-            found = _REFRESH.search(content)
-            if found:
-                meta.redirect = found.group(1)
+            refresh = _REFRESH.search(content)
+            if refresh:
+                meta.redirect = refresh.group(1)
     budget = 4 * _MAX_SCRIPT
-    for script in tree.css("script"):
+    for script in found["script"]:
         if meta.visitor_check and meta.redirect:
             break  # both settled: the other scripts cannot change them
         if "src" in script.attributes or budget <= 0:
             continue
         code = script.text(deep=True)[:_MAX_SCRIPT]
         budget -= len(code)
-        low = code.lower() if code.isascii() else None
-        if not meta.visitor_check and _holds(code, low, _VISITOR_HINT) and _VISITOR_CHECK.search(code):
-            meta.visitor_check = True
+        low = _lower_case(code)
+        if not meta.visitor_check and _holds(code, low, _VISITOR_HINT):
+            meta.visitor_check = (
+                _VISITOR_CHECK.search(code) if low is None else _VISITOR_CHECK_LOW.search(low)
+            ) is not None
         if not meta.redirect and _holds(code, low, _LOCATION):
-            found = _SCRIPT_REDIRECT.search(code)
-            if found:
-                meta.redirect = found.group(1) or found.group(2)
+            hit = _SCRIPT_REDIRECT.search(code) if low is None else _SCRIPT_REDIRECT_LOW.search(low)
+            if hit:
+                group = 1 if hit.group(1) else 2
+                meta.redirect = code[hit.start(group) : hit.end(group)]
     return meta
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -24,6 +27,11 @@ _PIECES = [
     "x",
     "ı",
     "K",
+    "\u212a",
+    "\u017f",
+    "\u0130",
+    "Ж",
+    "é",
 ]
 
 
@@ -50,3 +58,16 @@ def test_cloaking_and_redirect_scripts_are_read() -> None:
 def test_literal_pre_search_never_changes_a_verdict(script: str) -> None:
     meta = _meta(script)
     assert (meta.visitor_check, meta.redirect) == _by_full_patterns(script)
+
+
+def test_case_folding_exceptions_are_the_known_ones() -> None:
+    """What lets lower-cased code stand in for case-insensitive patterns: outside ASCII, only the
+    three characters of ``_CASE_UNSAFE`` and the Kelvin sign match an ASCII letter, and only the
+    dotted capital I lower-cases to more than one character."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    outside = [chr(c) for c in range(0x80, sys.maxunicode + 1) if letter.fullmatch(chr(c))]
+    assert sorted(outside) == sorted(["\u0130", "\u0131", "\u017f", "\u212a"])
+    assert "\u212a".lower() == "k"
+    assert [c for c in outside if _page._CASE_UNSAFE.fullmatch(c)] == sorted(["\u0130", "\u0131", "\u017f"])
+    longer = [chr(c) for c in range(0x80, sys.maxunicode + 1) if len(chr(c).lower()) != 1]
+    assert longer == ["\u0130"]
