@@ -2568,3 +2568,48 @@ def plain_ascii(list texts):
 cdef inline bint _leet(unsigned char c) noexcept nogil:
     """``[013457@$]``."""
     return c == 48 or c == 49 or c == 51 or c == 52 or c == 53 or c == 55 or c == 64 or c == 36
+
+
+cdef inline bint _invisible(Py_UCS4 c) noexcept nogil:
+    """``_normalize.INVISIBLE``."""
+    return (
+        c == 0xAD or c == 0x34F or c == 0x115F or c == 0x1160 or c == 0x17B4 or c == 0x17B5 or c == 0x180E
+        or 0x200B <= c <= 0x200F or 0x202A <= c <= 0x202E or 0x2060 <= c <= 0x2064 or c == 0xFEFF
+    )
+
+
+cdef inline bint _spaced_letter(Py_UCS4 c) noexcept nogil:
+    return 97 <= c <= 122 or 0xC0 <= c <= 0x24F
+
+
+def fold_quiet(str text) -> bool:
+    """Whether none of ``_normalize.normalize``'s steps after lower-casing can change ``text`` (a
+    lower-cased text): no invisible character, no Greek or Cyrillic letter, no ``&`` or ``\\``,
+    no leet character beside a letter, no two single letters between spaces.  A necessary
+    condition only: ``False`` sends the text through every step."""
+    cdef Py_ssize_t m = PyUnicode_GET_LENGTH(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void *data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c, prev = 0, nxt
+    for i in range(m):
+        c = PyUnicode_READ(kind, data, i)
+        if c < 128:
+            if c == 38 or c == 92:  # & \
+                return False
+            if _leet(<unsigned char> c):
+                if _az(prev):
+                    return False
+                if i + 1 < m and _az(PyUnicode_READ(kind, data, i + 1)):
+                    return False
+            elif c == 32 and i + 4 < m:
+                if (
+                    _spaced_letter(PyUnicode_READ(kind, data, i + 1))
+                    and PyUnicode_READ(kind, data, i + 2) == 32
+                    and _spaced_letter(PyUnicode_READ(kind, data, i + 3))
+                    and PyUnicode_READ(kind, data, i + 4) == 32
+                ):
+                    return False
+        elif 0x370 <= c <= 0x4FF or _invisible(c):
+            return False
+        prev = c
+    return True

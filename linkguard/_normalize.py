@@ -97,6 +97,9 @@ def normalize(text: str) -> tuple[str, int]:
             marks += len(_MATH_ALNUM.findall(text)) and 1 + len(_MATH_ALNUM.findall(text)) // 8
             text = unicodedata.normalize("NFKC", text)
         text = text.lower()
+        core = _native.core
+        if core is not None and core.fold_quiet(text):
+            return text, marks
         if INVISIBLE.search(text):
             stripped = INVISIBLE.sub("", text)
             marks += 1 + (len(text) - len(stripped)) // 8

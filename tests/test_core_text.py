@@ -188,6 +188,46 @@ def test_plain_screen_equals_reference(texts: list[str]) -> None:
     _same_arrays(folded[1], folded_pure[1])
 
 
+_FOLD_PIECES = [
+    "é",
+    "ß",
+    "İ",
+    "ж",
+    "а",
+    "ο",
+    "\u200b",
+    "\u00ad",
+    "\ufeff",
+    "\u202e",
+    "ｓｌｏｔ",
+    "\U0001d5ec",
+    "&amp;",
+    "&#115;",
+    "\\n",
+    "\\u0073",
+    *"013457@$",
+    "g4c0r",
+    " s l o t ",
+    " à b ",
+    " ",
+    "slot",
+    "Slot",
+    "日本",
+]
+
+
+@needs_core
+@given(texts=_texts(_FOLD_PIECES))
+def test_normalize_equals_reference(texts: list[str]) -> None:
+    """Texts outside ASCII: the compiled screen after lower-casing never skips a step that would
+    change the text or count a disguise."""
+    native, pure = _both(functools.partial(_normalize.normalize_many, texts))
+    assert native[0] == pure[0]
+    _same_arrays(native[1], pure[1])
+    for text in texts:
+        assert _both(functools.partial(_normalize.normalize, text)) == (_normalize.normalize(text),) * 2
+
+
 @needs_core
 def test_lexicon_counts_refuse_bad_tables() -> None:
     assert core is not None
