@@ -2613,3 +2613,65 @@ def fold_quiet(str text) -> bool:
             return False
         prev = c
     return True
+
+
+def segment_rows(list segments, list hrefs, list seg_of_link, list domains, list flags, list url_words, frozenset seen_hiding):
+    """``_features._segment_rows``: each segment's text and link text, six layout values and nine
+    link counts (float32), and its absolute links, from the segments and their page's link
+    table (``hrefs``, segment numbers, domains, flag 6-tuples, off-site URL words)."""
+    cdef Py_ssize_t n = len(segments), n_links = len(hrefs), k, s, j
+    cdef object seg, hidden, dom, f
+    cdef str words
+    cdef list texts = [None] * n, link_texts = [None] * n, urls = [[] for _ in range(n)]
+    cdef list seg_words = [None] * n, dom_sets = [None] * n, off_sets = [None] * n
+    if not (len(seg_of_link) == len(domains) == len(flags) == len(url_words) == n_links):
+        raise ValueError("link table columns of different lengths")
+    layout_arr = np.zeros((n, 6), dtype=np.float32)
+    stats_arr = np.zeros((n, 9), dtype=np.float32)
+    sums_arr = np.zeros((n, 9), dtype=np.float64)
+    cdef float[:, ::1] layout = layout_arr, stats = stats_arr
+    cdef double[:, ::1] sums = sums_arr
+    for k in range(n_links):
+        s = seg_of_link[k]
+        if not 0 <= s < n:
+            raise ValueError("a link of a segment the page does not have")
+        sums[s, 0] += 1.0
+        (<list> urls[s]).append(hrefs[k])
+        dom = domains[k]
+        if not dom:
+            continue
+        if dom_sets[s] is None:
+            dom_sets[s] = set()
+        (<set> dom_sets[s]).add(dom)
+        f = flags[k]
+        sums[s, 1] += <double> f[1]
+        if f[0]:
+            sums[s, 2] += 1.0
+            if off_sets[s] is None:
+                off_sets[s] = set()
+                seg_words[s] = []
+            (<set> off_sets[s]).add(dom)
+            sums[s, 5] += <double> f[2]
+            sums[s, 6] += <double> f[5]
+            sums[s, 7] += <double> f[3]
+            sums[s, 8] += <double> f[4]
+            (<list> seg_words[s]).append(url_words[k])
+    for s in range(n):
+        seg = segments[s]
+        texts[s] = seg.text
+        words = u" ".join(seg_words[s]) if seg_words[s] is not None else u""
+        link_texts[s] = (seg.anchor_text + u" " + words).strip()
+        hidden = seg.hidden
+        layout[s, 0] = <float> <double> seg.n_lines
+        layout[s, 1] = <float> <double> seg.anchor_chars
+        layout[s, 2] = 1.0 if hidden else 0.0
+        layout[s, 3] = 1.0 if hidden in seen_hiding else 0.0
+        layout[s, 4] = 1.0 if seg.in_footer else 0.0
+        layout[s, 5] = 1.0 if seg.after_end else 0.0
+        if dom_sets[s] is not None:
+            sums[s, 4] = len(<set> dom_sets[s])
+        if off_sets[s] is not None:
+            sums[s, 3] = len(<set> off_sets[s])
+        for j in range(9):
+            stats[s, j] = <float> sums[s, j]
+    return texts, link_texts, layout_arr, stats_arr, urls

@@ -328,6 +328,54 @@ _REFERENCE = (_SKIP_SCHEMES, absolute, _url_parts, _origin, host_info, _host_has
 links to (with their caches)."""
 
 
+_SEEN_HIDING = frozenset(("offscreen", "tiny_box", "font_size_0", "color"))
+"""Ways of hiding that leave the text on the page but out of sight (``hidden_offscreen``)."""
+
+SegmentRows = tuple[list[str], list[str], np.ndarray, np.ndarray, list[list[str]]]
+
+
+def segment_rows(segments: Sequence[RawSegment], table: LinkTable) -> SegmentRows:
+    """What the features read of each segment of one page: its text, its link text (anchors and
+    off-site URL words), six layout values (lines, anchor characters, hidden, hidden out of sight,
+    footer, after the end), nine link counts, and its absolute links (compiled when available;
+    the same rows either way)."""
+    core = _native.core
+    if core is not None:
+        rows: SegmentRows = core.segment_rows(
+            segments, table.hrefs, table.segments, table.domains, table.flags, table.url_words, _SEEN_HIDING
+        )
+        return rows
+    return _segment_rows(segments, table)
+
+
+def _segment_rows(segments: Sequence[RawSegment], table: LinkTable) -> SegmentRows:
+    """:func:`segment_rows`, the reference."""
+    stats, words, urls = _link_stats(table, len(segments))
+    texts: list[str] = []
+    link_texts: list[str] = []
+    layout: list[tuple[float, ...]] = []
+    for seg, url_words in zip(segments, words, strict=True):
+        texts.append(seg.text)
+        link_texts.append((seg.anchor_text + " " + url_words).strip())
+        layout.append(
+            (
+                float(seg.n_lines),
+                float(seg.anchor_chars),
+                1.0 if seg.hidden else 0.0,
+                1.0 if seg.hidden in _SEEN_HIDING else 0.0,
+                1.0 if seg.in_footer else 0.0,
+                1.0 if seg.after_end else 0.0,
+            )
+        )
+    return (
+        texts,
+        link_texts,
+        np.asarray(layout, dtype=np.float32).reshape(len(segments), 6),
+        np.asarray(stats, dtype=np.float32).reshape(len(segments), 9),
+        urls,
+    )
+
+
 def _link_stats(table: LinkTable, n_segments: int) -> tuple[list[list[float]], list[str], list[list[str]]]:
     """Per-segment link counts, the words of their off-site URLs, and their absolute URLs."""
     stats = [[0.0] * 9 for _ in range(n_segments)]
@@ -402,45 +450,34 @@ def features_and_links(
     lex = lexicon()
     raw: list[str] = []
     link_texts: list[str] = []
-    page_index: list[int] = []
-    link_rows: list[list[float]] = []
     abs_links: list[list[str]] = []
-    meta: list[tuple[float, ...]] = []
-    bounds: list[tuple[int, int]] = []
+    layouts: list[np.ndarray] = [np.zeros((0, 6), dtype=np.float32)]
+    link_stats: list[np.ndarray] = [np.zeros((0, 9), dtype=np.float32)]
+    page_cols: list[tuple[float, float]] = []
+    sizes: list[int] = []
     tables: list[LinkTable] = []
-    for p, (page, url) in enumerate(zip(pages, urls, strict=True)):
+    for page, url in zip(pages, urls, strict=True):
         home, guessed = _page_home(page, url)
         table = link_table(page.segments, url or page.base_url, home)
         tables.append(table)
-        seg_stats, seg_words, seg_urls = _link_stats(table, len(page.segments))
-        text_mode = 1.0 if page.mode == "text" else 0.0
-        unknown = 1.0 if (guessed and not home) else 0.0
-        bounds.append((len(raw), len(raw) + len(page.segments)))
-        link_rows.extend(seg_stats)
-        abs_links.extend(seg_urls)
-        for seg, url_words in zip(page.segments, seg_words, strict=True):
-            raw.append(seg.text)
-            link_texts.append((seg.anchor_text + " " + url_words).strip())
-            page_index.append(p)
-            meta.append(
-                (
-                    float(seg.n_lines),
-                    float(seg.anchor_chars),
-                    1.0 if seg.hidden else 0.0,
-                    1.0 if seg.hidden in ("offscreen", "tiny_box", "font_size_0", "color") else 0.0,
-                    1.0 if seg.in_footer else 0.0,
-                    1.0 if seg.after_end else 0.0,
-                    text_mode,
-                    unknown,
-                )
-            )
+        texts_p, link_texts_p, layout_p, stats_p, urls_p = segment_rows(page.segments, table)
+        raw.extend(texts_p)
+        link_texts.extend(link_texts_p)
+        abs_links.extend(urls_p)
+        layouts.append(layout_p)
+        link_stats.append(stats_p)
+        page_cols.append((1.0 if page.mode == "text" else 0.0, 1.0 if (guessed and not home) else 0.0))
+        sizes.append(len(page.segments))
     n = len(raw)
     X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
-    pidx = np.asarray(page_index, dtype=np.int64)
+    pidx = np.repeat(np.arange(len(pages), dtype=np.int64), np.asarray(sizes, dtype=np.int64))
     if n == 0:
         return X, pidx, abs_links, tables
-    L = np.asarray(link_rows, dtype=np.float32)
-    M = np.asarray(meta, dtype=np.float32)
+    ends = np.cumsum(sizes)
+    bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
+    L = np.concatenate(link_stats)
+    # Layout columns, then the page's text mode and unknown-domain flag on each of its segments.
+    M = np.concatenate([np.concatenate(layouts), np.asarray(page_cols, dtype=np.float32).reshape(-1, 2)[pidx]], axis=1)
     n_lines, anchor_chars = M[:, 0], M[:, 1]
     chars, scripts, tokens, punct = _text_stats(raw)
     n_words = _word_counts(tokens, scripts)

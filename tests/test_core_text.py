@@ -19,9 +19,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import core_pages, html_pages
 
-from linkguard import _features, _native, _normalize
+from linkguard import _features, _native, _normalize, _segment
 from linkguard._lexicon import lexicon
+from linkguard._segment import RawSegment
 
 core = _native.core
 needs_core = pytest.mark.skipif(core is None, reason="compiled core not built (pure-Python install)")
@@ -228,6 +230,32 @@ def test_normalize_equals_reference(texts: list[str]) -> None:
         assert _both(functools.partial(_normalize.normalize, text)) == (_normalize.normalize(text),) * 2
 
 
+def _same_rows(segments: list[RawSegment], base: str | None, home: str) -> None:
+    table = _features._link_table(segments, base, home)
+    native, pure = _both(functools.partial(_features.segment_rows, segments, table))
+    assert native[0] == pure[0] and native[1] == pure[1] and native[4] == pure[4]
+    _same_arrays(native[2], pure[2])
+    _same_arrays(native[3], pure[3])
+
+
+@needs_core
+@given(page=st.one_of(html_pages(), core_pages()), base=st.sampled_from([None, "https://www.example.com/a/"]))
+def test_segment_rows_equal_reference(page: str, base: str | None) -> None:
+    """Texts, link texts, layout values, link counts and absolute links of each segment."""
+    segments = _segment.segment_html(page).segments
+    _same_rows(segments, base, "example.com")
+
+
+@needs_core
+def test_segment_rows_refuse_a_bad_table() -> None:
+    assert core is not None
+    seg = RawSegment("x", links=["https://a.example/"])
+    with pytest.raises(ValueError):
+        core.segment_rows([seg], ["https://a.example/"], [1], ["a.example"], [(1.0,) * 6], [""], frozenset())
+    with pytest.raises(ValueError):
+        core.segment_rows([seg], ["https://a.example/"], [0, 0], ["a.example"], [(1.0,) * 6], [""], frozenset())
+
+
 @needs_core
 def test_lexicon_counts_refuse_bad_tables() -> None:
     assert core is not None
@@ -265,5 +293,7 @@ def test_corpus_text_features_equal_reference(corpus_dir: Path) -> None:
         folded, folded_pure = _both(functools.partial(_normalize.normalize_many, raw))
         assert folded[0] == folded_pure[0], r["path"]
         _same_arrays(*_both(functools.partial(_features._text_stats, raw)))
+        segments = _scan._read(html, r.get("url"), "html", Config(), None).page.segments
+        _same_rows(segments, r.get("url"), "")
         for counts in (lex.brand_counts, lex.family_counts, lex.stance_counts):
             _same_arrays(*_both(functools.partial(counts, folded[0])))
