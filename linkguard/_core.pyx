@@ -2582,25 +2582,148 @@ cdef inline bint _spaced_letter(Py_UCS4 c) noexcept nogil:
     return 97 <= c <= 122 or 0xC0 <= c <= 0x24F
 
 
+cdef inline bint _leet_set(Py_UCS4 c) noexcept nogil:
+    """``[a-z0-9@$]``."""
+    return 97 <= c <= 122 or 48 <= c <= 57 or c == 64 or c == 36
+
+
+cdef bint _has_leet_token(int kind, const void *data, Py_ssize_t m) noexcept nogil:
+    """``_normalize._LEET_TOKEN.search``: a whole run of 3 to 40 ``[a-z0-9@$]`` (no word character,
+    ``@`` or ``$`` on either side) with a leet character between two letters, or opening on a leet
+    character and two letters."""
+    cdef Py_ssize_t i = 0, start, j, k
+    cdef Py_UCS4 c
+    while i < m:
+        if not _leet_set(PyUnicode_READ(kind, data, i)):
+            i += 1
+            continue
+        start = i
+        while i < m and _leet_set(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if not 3 <= i - start <= 40:
+            continue
+        if start > 0:
+            c = PyUnicode_READ(kind, data, start - 1)
+            if _re_word(c) or c == 64 or c == 36:
+                continue
+        if i < m:
+            c = PyUnicode_READ(kind, data, i)
+            if _re_word(c) or c == 64 or c == 36:
+                continue
+        if (
+            _leet(<unsigned char> PyUnicode_READ(kind, data, start))
+            and _az(PyUnicode_READ(kind, data, start + 1))
+            and _az(PyUnicode_READ(kind, data, start + 2))
+        ):
+            return True
+        for j in range(start, i):
+            if not _az(PyUnicode_READ(kind, data, j)):
+                continue
+            k = j + 1
+            while k < i and _leet(<unsigned char> PyUnicode_READ(kind, data, k)):
+                k += 1
+            if k > j + 1 and k < i and _az(PyUnicode_READ(kind, data, k)):
+                return True
+    return False
+
+
+cdef inline bint _hex(Py_UCS4 c) noexcept nogil:
+    return 48 <= c <= 57 or 97 <= c <= 102
+
+
+cdef Py_ssize_t _class_run(int kind, const void *data, Py_ssize_t i, Py_ssize_t m, int what) noexcept nogil:
+    """Length of the run at ``i`` of digits (0), lower-case hex digits (1) or ``a-z`` (2)."""
+    cdef Py_ssize_t j = i
+    cdef Py_UCS4 c
+    while j < m:
+        c = PyUnicode_READ(kind, data, j)
+        if not (48 <= c <= 57 if what == 0 else (_hex(c) if what == 1 else _az(c))):
+            break
+        j += 1
+    return j - i
+
+
+cdef bint _has_entity(int kind, const void *data, Py_ssize_t m) noexcept nogil:
+    """``_normalize._ENTITY.search`` on lower-case text: ``&#`` and 2-7 digits, ``&#x`` and 2-6 hex
+    digits, or ``&`` and 2-8 letters, then ``;``."""
+    cdef Py_ssize_t i, r
+    for i in range(m):
+        if PyUnicode_READ(kind, data, i) != 38:
+            continue
+        if i + 1 < m and PyUnicode_READ(kind, data, i + 1) == 35:
+            r = _class_run(kind, data, i + 2, m, 0)
+            if 2 <= r <= 7 and i + 2 + r < m and PyUnicode_READ(kind, data, i + 2 + r) == 59:
+                return True
+            if i + 2 < m and PyUnicode_READ(kind, data, i + 2) == 120:
+                r = _class_run(kind, data, i + 3, m, 1)
+                if 2 <= r <= 6 and i + 3 + r < m and PyUnicode_READ(kind, data, i + 3 + r) == 59:
+                    return True
+        else:
+            r = _class_run(kind, data, i + 1, m, 2)
+            if 2 <= r <= 8 and i + 1 + r < m and PyUnicode_READ(kind, data, i + 1 + r) == 59:
+                return True
+    return False
+
+
+cdef bint _has_escape(int kind, const void *data, Py_ssize_t m) noexcept nogil:
+    """``_normalize._ESCAPE.search``: a backslash and ``n``/``t``/``r``, ``u`` and 4 hex digits or
+    ``x`` and 2."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    for i in range(m - 1):
+        if PyUnicode_READ(kind, data, i) != 92:
+            continue
+        c = PyUnicode_READ(kind, data, i + 1)
+        if c == 110 or c == 116 or c == 114:
+            return True
+        if c == 117 and _class_run(kind, data, i + 2, m, 1) >= 4:
+            return True
+        if c == 120 and _class_run(kind, data, i + 2, m, 1) >= 2:
+            return True
+    return False
+
+
+cdef bint _has_mixed_word(int kind, const void *data, Py_ssize_t m) noexcept nogil:
+    """``_normalize._MIXED_WORD.search``: a run of word characters holding both an ``a-z`` letter
+    and a Greek or Cyrillic character."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    cdef bint latin = False, greek = False
+    for i in range(m):
+        c = PyUnicode_READ(kind, data, i)
+        if not _re_word(c):
+            latin = greek = False
+            continue
+        if 97 <= c <= 122:
+            latin = True
+        elif 0x370 <= c <= 0x4FF:
+            greek = True
+        if latin and greek:
+            return True
+    return False
+
+
 def fold_quiet(str text) -> bool:
-    """Whether none of ``_normalize.normalize``'s steps after lower-casing can change ``text`` (a
-    lower-cased text): no invisible character, no Greek or Cyrillic letter, no ``&`` or ``\\``,
-    no leet character beside a letter, no two single letters between spaces.  A necessary
-    condition only: ``False`` sends the text through every step."""
+    """Whether none of ``_normalize.normalize``'s steps after lower-casing changes ``text`` (a
+    lower-cased text) or counts a disguise: no invisible character, no word mixing Latin with
+    Greek or Cyrillic letters, no entity or escape written out, no leet token, no two single
+    letters between spaces.  ``False`` sends the text through every step (the last test is a
+    necessary condition of that step, not the step itself)."""
     cdef Py_ssize_t m = PyUnicode_GET_LENGTH(text), i
     cdef int kind = PyUnicode_KIND(text)
     cdef const void *data = PyUnicode_DATA(text)
-    cdef Py_UCS4 c, prev = 0, nxt
+    cdef Py_UCS4 c, prev = 0
+    cdef bint amp = False, backslash = False, leet = False, greek = False
     for i in range(m):
         c = PyUnicode_READ(kind, data, i)
         if c < 128:
-            if c == 38 or c == 92:  # & \
-                return False
-            if _leet(<unsigned char> c):
-                if _az(prev):
-                    return False
-                if i + 1 < m and _az(PyUnicode_READ(kind, data, i + 1)):
-                    return False
+            if c == 38:
+                amp = True
+            elif c == 92:
+                backslash = True
+            elif _leet(<unsigned char> c):
+                if _az(prev) or (i + 1 < m and _az(PyUnicode_READ(kind, data, i + 1))):
+                    leet = True
             elif c == 32 and i + 4 < m:
                 if (
                     _spaced_letter(PyUnicode_READ(kind, data, i + 1))
@@ -2609,9 +2732,19 @@ def fold_quiet(str text) -> bool:
                     and PyUnicode_READ(kind, data, i + 4) == 32
                 ):
                     return False
-        elif 0x370 <= c <= 0x4FF or _invisible(c):
+        elif _invisible(c):
             return False
+        elif 0x370 <= c <= 0x4FF:
+            greek = True
         prev = c
+    if greek and _has_mixed_word(kind, data, m):
+        return False
+    if amp and _has_entity(kind, data, m):
+        return False
+    if backslash and _has_escape(kind, data, m):
+        return False
+    if leet and _has_leet_token(kind, data, m):
+        return False
     return True
 
 
@@ -2675,3 +2808,31 @@ def segment_rows(list segments, list hrefs, list seg_of_link, list domains, list
         for j in range(9):
             stats[s, j] = <float> sums[s, j]
     return texts, link_texts, layout_arr, stats_arr, urls
+
+
+def normalize_many(list texts, object normalize, object is_normalized):
+    """``_normalize.normalize_many``: each text folded, and its disguise count (float32).  Texts
+    that only need lower-casing are done here (ASCII texts that pass the plain screen, and NFKC
+    texts whose lower case passes :func:`fold_quiet`); the others go to ``normalize``."""
+    cdef Py_ssize_t n = len(texts), k
+    cdef str text, low
+    cdef list out = [None] * n
+    cdef list plain = plain_ascii(texts)
+    marks_arr = np.zeros(n, dtype=np.float32)
+    cdef float[::1] marks = marks_arr
+    cdef tuple folded
+    for k in range(n):
+        text = texts[k]
+        if plain[k]:
+            out[k] = text.lower()
+            continue
+        if not text.isascii() and is_normalized(u"NFKC", text):
+            low = text.lower()
+            if fold_quiet(low):
+                out[k] = low
+                continue
+        folded = normalize(text)
+        out[k] = folded[0]
+        if folded[1]:
+            marks[k] = <float> <double> folded[1]
+    return out, marks_arr

@@ -151,6 +151,10 @@ def mixed_script_words(texts: list[str]) -> np.ndarray:
 
 def normalize_many(texts: list[str]) -> tuple[list[str], np.ndarray]:
     """:func:`normalize` over a batch: the folded texts and the disguise counts (float32)."""
+    core = _native.core
+    if core is not None:
+        done: tuple[list[str], np.ndarray] = core.normalize_many(texts, normalize, unicodedata.is_normalized)
+        return done
     out: list[str] = []
     marks = np.zeros(len(texts), dtype=np.float32)
     plain = _plain_ascii(texts)
