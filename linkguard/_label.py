@@ -96,6 +96,8 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
     """
     n = len(segments)
     promoted = np.zeros(n, dtype=bool)
+    if not spam.any():
+        return promoted  # both rules grow from a spam segment
     if scores is not None and n > 1:
         current = spam.copy()
         changed = True
@@ -109,25 +111,22 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
                         current[i] = promoted[i] = changed = True
                         break
         spam = current
-    i = 0
-    while i < n:
-        if spam[i] or not _short(segments[i]):
-            i += 1
+    for left in np.flatnonzero(spam).tolist():
+        i = left + 1
+        if i >= n or spam[i] or not _short(segments[i]):
             continue
         j = i
         while j < n and not spam[j] and _short(segments[j]):
             j += 1
-        # Run of short, non-spam segments is [i, j).
-        left_spam = i > 0 and spam[i - 1]
+        # Run of short, non-spam segments is [i, j), right after a spam segment.
         right_spam = j < n and spam[j]
-        if left_spam and (right_spam or j == n):
+        if right_spam or j == n:
             anchor = segments[i - 1].hidden_root
             same_box = all(segments[k].hidden_root is anchor for k in range(i, j))
             if right_spam:
                 same_box = same_box and segments[j].hidden_root is anchor
             if same_box:
                 promoted[i:j] = True
-        i = j
     return promoted
 
 
