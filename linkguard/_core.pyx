@@ -2436,6 +2436,7 @@ def lexicon_counts(
     str joined,
     list texts,
     list hits,
+    object local,
     const int64_t[::1] family_of,
     const unsigned char[::1] free,
     const unsigned char[::1] suffixable,
@@ -2447,8 +2448,11 @@ def lexicon_counts(
     position (hiding what it overlaps) and add it to its text's family.  ``free`` marks terms
     that need no word boundary (unspaced scripts, glued phrases); a hit followed by letters
     counts only for a ``suffixable`` term whose letters up to the next boundary are one of
-    ``suffixes``."""
-    cdef Py_ssize_t n_hits = len(hits), h, m = PyUnicode_GET_LENGTH(joined), row = 0, covered = 0
+    ``suffixes``.  With ``local`` (int64), the hits are of a larger automaton and ``local[pattern]``
+    is the term here (``-1``: not a term here)."""
+    cdef Py_ssize_t n_hits = len(hits), h, m = PyUnicode_GET_LENGTH(joined), row = 0, covered = 0, kept = 0
+    cdef Py_ssize_t pattern, n_local = 0
+    cdef const int64_t[::1] local_v
     cdef Py_ssize_t n_terms = family_of.shape[0], n_texts = len(texts), next_start, stop, fam
     cdef int kind = PyUnicode_KIND(joined)
     cdef const void *data = PyUnicode_DATA(joined)
@@ -2460,6 +2464,9 @@ def lexicon_counts(
         raise ValueError("term tables of different lengths")
     if out.shape[0] != n_texts:
         raise ValueError("one output row per text")
+    if local is not None:
+        local_v = local
+        n_local = local_v.shape[0]
     if n_hits == 0:
         return
     arr = <_Hit *> PyMem_Malloc(n_hits * sizeof(_Hit))
@@ -2468,17 +2475,25 @@ def lexicon_counts(
     try:
         for h in range(n_hits):
             t = hits[h]
-            arr[h].pattern = t[0]
-            arr[h].start = t[1]
-            arr[h].end = t[2]
-            if not (0 <= arr[h].pattern < n_terms and 0 <= arr[h].start < arr[h].end <= m):
+            pattern = t[0]
+            if local is not None:
+                if not 0 <= pattern < n_local:
+                    raise ValueError("a hit outside the term table")
+                pattern = local_v[pattern]
+                if pattern < 0:
+                    continue
+            arr[kept].pattern = pattern
+            arr[kept].start = t[1]
+            arr[kept].end = t[2]
+            if not (0 <= arr[kept].pattern < n_terms and 0 <= arr[kept].start < arr[kept].end <= m):
                 raise ValueError("a hit outside the text or the term table")
-            fam = family_of[arr[h].pattern]
+            fam = family_of[arr[kept].pattern]
             if not 0 <= fam < out.shape[1]:
                 raise ValueError("a family outside the output")
-        qsort(arr, n_hits, sizeof(_Hit), _hit_order)
+            kept += 1
+        qsort(arr, kept, sizeof(_Hit), _hit_order)
         next_start = len(texts[0]) + 1 if n_texts else m + 1
-        for h in range(n_hits):
+        for h in range(kept):
             hit = arr[h]
             if hit.start < covered:
                 continue

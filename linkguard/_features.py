@@ -502,7 +502,7 @@ def features_and_links(
 
     texts, disguised = normalize_many(raw)
     link_norm, link_disguised = normalize_many(link_texts)
-    fam_text = lex.family_counts(texts)
+    fam_text, stance, cta = lex.text_counts(texts)
     fam_links = lex.family_counts(link_norm)
     brand = lex.brand_counts(texts)
     total_terms = fam_text.sum(axis=1)
@@ -547,9 +547,8 @@ def features_and_links(
     X[:, _IDX["disguises"]] = np.log1p(disguised + link_disguised)
     if text_model is not None:
         X[:, _IDX["text_score"]] = text_scores(text_model, texts)
-    stance = lex.stance_counts(texts)
     X[:, _IDX["stance_terms"]] = np.log1p(stance)
-    X[:, _IDX["cta_terms"]] = np.log1p(lex.cta_counts(texts))
+    X[:, _IDX["cta_terms"]] = np.log1p(cta)
     X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)
 
     # Neighbour context: the strongest evidence in the segment before or after, same page.

@@ -135,15 +135,34 @@ class _Matcher:
         if not texts:
             return out
         joined = "\n".join(texts)
-        hits = self.automaton.find_matches_as_indexes(joined, overlapping=True)
+        self.count_hits(joined, texts, self.automaton.find_matches_as_indexes(joined, overlapping=True), None, out)
+        return out
+
+    def count_hits(
+        self, joined: str, texts: list[str], hits: list[tuple[int, int, int]], local: np.ndarray | None, out: np.ndarray
+    ) -> None:
+        """Add the valid ``hits`` (``(pattern, start, end)`` in ``joined``, the texts joined by
+        newlines) to ``out``.  With ``local``, hits are of a larger automaton: ``local[pattern]``
+        is this matcher's term, ``-1`` none of its terms."""
         if not hits:
-            return out
+            return
         core = _native.core
         if core is not None:
             core.lexicon_counts(
-                joined, texts, hits, self.family_of, self.free, self.suffixable_u8, _SUFFIXES, _MAX_SUFFIX, out
+                joined,
+                texts,
+                hits,
+                local,
+                self.family_of,
+                self.free,
+                self.suffixable_u8,
+                _SUFFIXES,
+                _MAX_SUFFIX,
+                out,
             )
-            return out
+            return
+        if local is not None:
+            hits = [(int(local[p]), a, b) for p, a, b in hits if local[p] >= 0]
         hits.sort(key=lambda h: (h[1], h[1] - h[2]))
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         covered = 0
@@ -153,7 +172,6 @@ class _Matcher:
             covered = end
             row = int(np.searchsorted(starts, start, side="right")) - 1
             out[row, self.family_of[pattern]] += 1.0
-        return out
 
 
 class _Lexicon:
@@ -181,6 +199,30 @@ class _Lexicon:
             rf"(?:[a-z]{{3}}[a-z0-9]*+(?:{endings})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
         )
         self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
+        # One automaton over the terms of the three matchers that read segment texts, so each
+        # text is searched once; each matcher maps its patterns back to its own terms.
+        merged = list(dict.fromkeys(self.spam.terms + self.stance.terms + self.cta.terms))
+        index = {term: i for i, term in enumerate(merged)}
+        self.text_automaton = ahocorasick_rs.AhoCorasick(merged, matchkind=ahocorasick_rs.MatchKind.Standard)
+        self.text_local: list[np.ndarray] = []
+        for matcher in (self.spam, self.stance, self.cta):
+            local = np.full(len(merged), -1, dtype=np.int64)
+            local[[index[t] for t in matcher.terms]] = np.arange(len(matcher.terms))
+            self.text_local.append(local)
+
+    def text_counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`family_counts`, :meth:`stance_counts` and :meth:`cta_counts` of the same texts,
+        in one search of the texts."""
+        fam = np.zeros((len(texts), self.spam.n_families), dtype=np.float32)
+        stance = np.zeros((len(texts), 1), dtype=np.float32)
+        cta = np.zeros((len(texts), 1), dtype=np.float32)
+        if texts:
+            joined = "\n".join(texts)
+            hits = self.text_automaton.find_matches_as_indexes(joined, overlapping=True)
+            matchers = (self.spam, self.stance, self.cta)
+            for matcher, local, out in zip(matchers, self.text_local, (fam, stance, cta), strict=True):
+                matcher.count_hits(joined, texts, hits, local, out)
+        return fam, stance[:, 0], cta[:, 0]
 
     def family_counts(self, texts: list[str]) -> np.ndarray:
         """Hits per spam family for each text (lower-cased, normalised input)."""

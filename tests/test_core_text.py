@@ -147,7 +147,7 @@ _LEXICON_PIECES = _lexicon_pieces()
 def test_lexicon_counts_equal_reference(texts: list[str]) -> None:
     """Overlapping hits, word boundaries, inflections, glued and unspaced terms, text frames."""
     lex = lexicon()
-    for counts in (lex.family_counts, lex.stance_counts, lex.cta_counts):
+    for counts in (lex.family_counts, lex.stance_counts, lex.cta_counts, lex.text_counts):
         _same_arrays(*_both(functools.partial(counts, texts)))
 
 
@@ -280,15 +280,15 @@ def test_lexicon_counts_refuse_bad_tables() -> None:
     flags = np.zeros(1, dtype=np.uint8)
     args = (fam, flags, flags, frozenset(), 3)
     with pytest.raises(ValueError):
-        core.lexicon_counts("abc", ["abc"], [(1, 0, 3)], *args, out)  # no such term
+        core.lexicon_counts("abc", ["abc"], [(1, 0, 3)], None, *args, out)  # no such term
     with pytest.raises(ValueError):
-        core.lexicon_counts("abc", ["abc"], [(0, 2, 9)], *args, out)  # past the text
+        core.lexicon_counts("abc", ["abc"], [(0, 2, 9)], None, *args, out)  # past the text
     with pytest.raises(ValueError):
         core.lexicon_counts(
-            "abc", ["abc"], [(0, 0, 3)], np.full(1, 5, dtype=np.int64), flags, flags, frozenset(), 3, out
+            "abc", ["abc"], [(0, 0, 3)], None, np.full(1, 5, dtype=np.int64), flags, flags, frozenset(), 3, out
         )
     with pytest.raises(ValueError):
-        core.lexicon_counts("abc", ["abc", "d"], [(0, 0, 3)], *args, out)  # one row per text
+        core.lexicon_counts("abc", ["abc", "d"], [(0, 0, 3)], None, *args, out)  # one row per text
     with pytest.raises(ValueError):
         core.brand_counts(["abc"], ("",))
 

@@ -63,3 +63,20 @@ def test_brand_counts_of_a_batch_equal_text_by_text(texts: list[str]) -> None:
     assert lex.brand_counts(texts).tolist() == [float(len(lex.brand.findall(t))) for t in texts]
     for t in texts:
         assert [m.span() for m in lex.brand.finditer(t)] == [m.span() for m in _DEFINITION.finditer(t)]
+
+
+def _term_texts() -> st.SearchStrategy[list[str]]:
+    lex = lexicon()
+    terms = [t for m in (lex.spam, lex.stance, lex.cta) for t in m.terms]
+    piece = st.one_of(st.sampled_from(terms), st.sampled_from([" ", "\n", "s", "nya", "x", "-", "é"]))
+    return st.lists(st.lists(piece, max_size=8).map("".join), max_size=5)
+
+
+@given(_term_texts())
+def test_one_search_for_three_word_lists_equals_three(texts: list[str]) -> None:
+    """The merged search of segment texts counts exactly what each word list counts alone."""
+    lex = lexicon()
+    fam, stance, cta = lex.text_counts(texts)
+    assert fam.tobytes() == lex.family_counts(texts).tobytes()
+    assert stance.tobytes() == lex.stance_counts(texts).tobytes()
+    assert cta.tobytes() == lex.cta_counts(texts).tobytes()
