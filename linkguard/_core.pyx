@@ -2851,3 +2851,73 @@ def normalize_many(list texts, object normalize, object is_normalized):
         if folded[1]:
             marks[k] = <float> <double> folded[1]
     return out, marks_arr
+
+
+cdef bint _urlish(str anchor):
+    """``_links._URLISH.match``: ``http://``, ``https://`` or ``www.`` opening the anchor, in any
+    case (the long s matches ``s`` case-insensitively, as in ``re``)."""
+    cdef Py_ssize_t m = PyUnicode_GET_LENGTH(anchor), i = 0
+    cdef int kind = PyUnicode_KIND(anchor)
+    cdef const void *data = PyUnicode_DATA(anchor)
+    cdef Py_UCS4 c
+    if m >= 4 and _ascii_lower(PyUnicode_READ(kind, data, 0)) == 119:  # www.
+        return (
+            _ascii_lower(PyUnicode_READ(kind, data, 1)) == 119
+            and _ascii_lower(PyUnicode_READ(kind, data, 2)) == 119
+            and PyUnicode_READ(kind, data, 3) == 46
+        )
+    if m < 7:
+        return False
+    for i, c in enumerate(u"http"):
+        if _ascii_lower(PyUnicode_READ(kind, data, i)) != c:
+            return False
+    i = 4
+    c = PyUnicode_READ(kind, data, i)
+    if _ascii_lower(c) == 115 or c == 0x17F:  # s, long s
+        i += 1
+    return (
+        i + 3 <= m
+        and PyUnicode_READ(kind, data, i) == 58
+        and PyUnicode_READ(kind, data, i + 1) == 47
+        and PyUnicode_READ(kind, data, i + 2) == 47
+    )
+
+
+def link_rows(list segments, list domains, list flags, list anchors):
+    """``_links._link_rows``: per link, its six flags, its domain's link count on the page (0
+    without a domain), the share of its segment's links going to that domain, whether the anchor
+    is written as a URL, and the anchor's length (float64)."""
+    cdef Py_ssize_t n = len(domains), k, j
+    cdef object dom, seg, key, f
+    cdef dict page_count = {}, seg_count = {}, seg_domain = {}
+    cdef str anchor
+    if not (len(segments) == len(flags) == len(anchors) == n):
+        raise ValueError("link table columns of different lengths")
+    flags_arr = np.zeros((n, 6), dtype=np.float64)
+    per_arr = np.zeros(n, dtype=np.float64)
+    share_arr = np.zeros(n, dtype=np.float64)
+    url_arr = np.zeros(n, dtype=np.float64)
+    len_arr = np.zeros(n, dtype=np.float64)
+    cdef double[:, ::1] fl = flags_arr
+    cdef double[::1] per = per_arr, share = share_arr, url = url_arr, lens = len_arr
+    for k in range(n):
+        dom = domains[k]
+        seg = segments[k]
+        page_count[dom] = page_count.get(dom, 0) + 1
+        seg_count[seg] = seg_count.get(seg, 0) + 1
+        key = (seg, dom)
+        seg_domain[key] = seg_domain.get(key, 0) + 1
+    for k in range(n):
+        dom = domains[k]
+        seg = segments[k]
+        f = flags[k]
+        if len(f) != 6:
+            raise ValueError("a link's flags are six values")
+        for j in range(6):
+            fl[k, j] = f[j]
+        per[k] = <double> page_count[dom] if dom else 0.0
+        share[k] = <double> seg_domain[(seg, dom)] / <double> max(<Py_ssize_t> seg_count[seg], 1)
+        anchor = anchors[k]
+        url[k] = 1.0 if _urlish(anchor) else 0.0
+        lens[k] = <double> PyUnicode_GET_LENGTH(anchor)
+    return flags_arr, per_arr, share_arr, url_arr, len_arr

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from linkguard import _native
 from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, LinkTable, link_table, page_home
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
@@ -153,6 +154,38 @@ class LinkVerdicts:
         return [hrefs[i] for i in np.flatnonzero(self.spam).tolist()]
 
 
+LinkRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def link_rows(links: LinkTable) -> LinkRows:
+    """Per link of a page (float64): its six flags, how many links of the page go to its domain
+    (0 without one), the share of its segment's links that go there, whether the anchor is
+    written as a URL, and the anchor's length (compiled when available; the same values)."""
+    core = _native.core
+    if core is not None:
+        rows: LinkRows = core.link_rows(links.segments, links.domains, links.flags, links.anchors)
+        return rows
+    return _link_rows(links)
+
+
+def _link_rows(links: LinkTable) -> LinkRows:
+    """:func:`link_rows`, the reference."""
+    domains = links.domains
+    page_count = Counter(domains)
+    seg_count = Counter(links.segments)
+    seg_domain_count = Counter(zip(links.segments, domains, strict=True))
+    return (
+        np.asarray(links.flags, dtype=np.float64).reshape(len(domains), 6),
+        np.asarray([page_count[d] if d else 0 for d in domains], dtype=np.float64),
+        np.asarray(
+            [seg_domain_count[(s, d)] / max(seg_count[s], 1) for s, d in zip(links.segments, domains, strict=True)],
+            dtype=np.float64,
+        ),
+        np.asarray([1.0 if _URLISH.match(anchor) else 0.0 for anchor in links.anchors], dtype=np.float64),
+        np.asarray([len(a) for a in links.anchors], dtype=np.float64),
+    )
+
+
 def link_features(
     pages: Sequence[Page],
     urls: Sequence[str | None],
@@ -178,25 +211,17 @@ def link_features(
         n = len(links.hrefs)
         if not n:
             continue
-        domains = links.domains
-        flags = links.flags
-        page_count = Counter(domains)
-        seg_count = Counter(links.segments)
-        seg_domain_count = Counter(zip(links.segments, domains, strict=True))
+        flags, per_domain, share, is_url, anchor_chars = link_rows(links)
         F = np.zeros((n, len(LINK_FEATURE_NAMES)), dtype=np.float32)
         seg_rows = int(starts[p]) + np.asarray(links.segments, dtype=np.int64)
         F[:, _LIDX["seg_score"]] = proba[seg_rows]
         F[:, _COPIED_TO] = X[seg_rows[:, None], _COPIED_FROM]
-        F[:, _FLAG_COLS] = np.asarray(flags, dtype=np.float64)
-        per_domain = np.asarray([page_count[d] if d else 0 for d in domains], dtype=np.float64)
+        F[:, _FLAG_COLS] = flags
         F[:, _LIDX["lone_domain"]] = per_domain == 1
         F[:, _LIDX["log_domain_links"]] = np.log1p(per_domain)
-        F[:, _LIDX["segment_domain_share"]] = np.asarray(
-            [seg_domain_count[(s, d)] / max(seg_count[s], 1) for s, d in zip(links.segments, domains, strict=True)],
-            dtype=np.float64,
-        )
-        F[:, _LIDX["anchor_is_url"]] = [1.0 if _URLISH.match(anchor) else 0.0 for anchor in links.anchors]
-        F[:, _LIDX["log_anchor_chars"]] = np.log1p(np.asarray([len(a) for a in links.anchors], dtype=np.float64))
+        F[:, _LIDX["segment_domain_share"]] = share
+        F[:, _LIDX["anchor_is_url"]] = is_url
+        F[:, _LIDX["log_anchor_chars"]] = np.log1p(anchor_chars)
         anchors_all.extend(links.anchors)
         urlwords_all.extend(links.url_words)
         rows.append(F)

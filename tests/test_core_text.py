@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import core_pages, html_pages
 
-from linkguard import _features, _native, _normalize, _segment
+from linkguard import _features, _links, _native, _normalize, _segment
 from linkguard._lexicon import lexicon
 from linkguard._segment import RawSegment
 
@@ -262,6 +262,28 @@ def test_segment_rows_equal_reference(page: str, base: str | None) -> None:
     _same_rows(segments, base, "example.com")
 
 
+_ANCHOR_PIECES = ["http", "HTTP", "s", "S", "\u017f", "://", ":/", "www", "WWW", ".", "w", " ", "x", "é", "İ"]
+
+
+@needs_core
+@given(
+    anchors=st.lists(st.lists(st.sampled_from(_ANCHOR_PIECES), max_size=5).map("".join), min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_link_rows_equal_reference(anchors: list[str], data: st.DataObject) -> None:
+    """Per-link flags, domain counts, segment shares, URL-like anchors and anchor lengths."""
+    n = len(anchors)
+    table = _features.LinkTable(
+        hrefs=["https://x.example/"] * n,
+        anchors=anchors,
+        segments=data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)),
+        domains=data.draw(st.lists(st.sampled_from(["", "a.example", "b.example"]), min_size=n, max_size=n)),
+        flags=data.draw(st.lists(st.tuples(*[st.sampled_from([0.0, 1.0])] * 6), min_size=n, max_size=n)),
+        url_words=[""] * n,
+    )
+    _same_arrays(*_both(functools.partial(_links.link_rows, table)))
+
+
 @needs_core
 def test_segment_rows_refuse_a_bad_table() -> None:
     assert core is not None
@@ -311,5 +333,6 @@ def test_corpus_text_features_equal_reference(corpus_dir: Path) -> None:
         _same_arrays(*_both(functools.partial(_features._text_stats, raw)))
         segments = _scan._read(html, r.get("url"), "html", Config(), None).page.segments
         _same_rows(segments, r.get("url"), "")
+        _same_arrays(*_both(functools.partial(_links.link_rows, _features._link_table(segments, r.get("url"), ""))))
         for counts in (lex.brand_counts, lex.family_counts, lex.stance_counts):
             _same_arrays(*_both(functools.partial(counts, folded[0])))
