@@ -2921,3 +2921,36 @@ def link_rows(list segments, list domains, list flags, list anchors):
         url[k] = 1.0 if _urlish(anchor) else 0.0
         lens[k] = <double> PyUnicode_GET_LENGTH(anchor)
     return flags_arr, per_arr, share_arr, url_arr, len_arr
+
+
+def head_tags(LexborHTMLParser tree) -> tuple:
+    """The ``title``, ``meta`` and ``script`` elements of a parsed page (any namespace), each in
+    document order: what ``tree.css("title, meta, script")`` finds, in one walk of the tree with
+    no selector engine (``_page.page_meta`` reads them)."""
+    cdef list titles = [], metas = [], scripts = []
+    cdef lxb_dom_node_t *top
+    cdef lxb_dom_node_t *node
+    cdef uintptr_t name
+    root = tree.root
+    if root is None:
+        return titles, metas, scripts
+    top = (<LexborNode> root).node
+    node = top
+    while node != NULL:
+        if node.type == LXB_DOM_NODE_TYPE_ELEMENT:
+            name = node.local_name
+            if name == LXB_TAG_TITLE:
+                titles.append(LexborNode.new(node, tree))
+            elif name == LXB_TAG_META:
+                metas.append(LexborNode.new(node, tree))
+            elif name == LXB_TAG_SCRIPT:
+                scripts.append(LexborNode.new(node, tree))
+        if node.first_child != NULL:
+            node = node.first_child
+            continue
+        while node != top and node.next == NULL:
+            node = node.parent
+        if node == top:
+            break
+        node = node.next
+    return titles, metas, scripts

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from linkguard import _native
 from linkguard._domains import host_info, page_domain, split_host
 from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
 from linkguard._label import top_reasons
@@ -147,18 +148,28 @@ def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
     return any(word in low for word in _HINT_WORDS[hint])
 
 
+def head_tags(tree: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """The ``title``, ``meta`` and ``script`` elements of a parsed page, each in document order
+    (compiled when available: one walk instead of a selector query)."""
+    core = _native.core
+    if core is not None:
+        tags: tuple[list[Any], list[Any], list[Any]] = core.head_tags(tree)
+        return tags
+    found: dict[str, list[Any]] = {"title": [], "meta": [], "script": []}
+    for node in tree.css("title, meta, script"):
+        found.setdefault(node.tag or "", []).append(node)
+    return found["title"], found["meta"], found["script"]
+
+
 def page_meta(tree: Any) -> PageMeta:
     """Title, robots, refresh and script redirects, visitor checks of a parsed page."""
     meta = PageMeta()
     if tree is None:
         return meta
-    # One pass over the tree for the three tags, then each read in document order as before.
-    found: dict[str, list[Any]] = {"title": [], "meta": [], "script": []}
-    for node in tree.css("title, meta, script"):
-        found.setdefault(node.tag or "", []).append(node)
-    if found["title"]:
-        meta.title = " ".join(found["title"][0].text(deep=True).split())[:500]
-    for m in found["meta"]:
+    titles, metas, scripts = head_tags(tree)
+    if titles:
+        meta.title = " ".join(titles[0].text(deep=True).split())[:500]
+    for m in metas:
         attrs = m.attributes
         name = (attrs.get("name") or "").lower()
         equiv = (attrs.get("http-equiv") or "").lower()
@@ -170,7 +181,7 @@ def page_meta(tree: Any) -> PageMeta:
             if refresh:
                 meta.redirect = refresh.group(1)
     budget = 4 * _MAX_SCRIPT
-    for script in found["script"]:
+    for script in scripts:
         if meta.visitor_check and meta.redirect:
             break  # both settled: the other scripts cannot change them
         if "src" in script.attributes or budget <= 0:

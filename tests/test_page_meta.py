@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import sys
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
+from strategies import core_pages, html_pages
 
-from linkguard import _page
+from linkguard import _native, _page
 
 _PIECES = [
     "navigator.userAgent",
@@ -71,3 +73,26 @@ def test_case_folding_exceptions_are_the_known_ones() -> None:
     assert [c for c in outside if _page._CASE_UNSAFE.fullmatch(c)] == sorted(["\u0130", "\u0131", "\u017f"])
     longer = [chr(c) for c in range(0x80, sys.maxunicode + 1) if len(chr(c).lower()) != 1]
     assert longer == ["\u0130"]
+
+
+_NESTED = (
+    "<html><head><title>a</title><meta name=robots content=noindex></head><body><svg><title>t</title>"
+    "<script>s</script></svg><math><mi><script>m</script></mi></math><template><meta name=x><script>x</script>"
+    "</template><noscript><meta name=y></noscript><iframe><title>no</title></iframe><textarea><script>ta</script>"
+    "</textarea><title>late</title></body></html><script>after</script>"
+)
+
+
+def _tags(tree: LexborHTMLParser, native: bool) -> list[list[tuple[int, str | None]]]:
+    with pytest.MonkeyPatch.context() as patch:
+        if not native:
+            patch.setattr(_native, "core", None)
+        return [[(n.mem_id, n.tag) for n in group] for group in _page.head_tags(tree)]
+
+
+@pytest.mark.skipif(_native.core is None, reason="compiled core not built (pure-Python install)")
+@given(st.one_of(html_pages(), core_pages(), st.just(_NESTED)))
+def test_head_tags_equal_the_selector_query(page: str) -> None:
+    """The compiled walk finds the title, meta and script elements the selector query finds, in order."""
+    tree = LexborHTMLParser(page)
+    assert _tags(tree, True) == _tags(tree, False)
