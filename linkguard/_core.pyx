@@ -998,6 +998,15 @@ cdef class _HiddenSet:
         return self.find(key, n + 1, h).code
 
 
+cdef inline lxb_dom_node_t *_next_in_order(lxb_dom_node_t *node, lxb_dom_node_t *top) noexcept nogil:
+    """The node after ``node`` in document order below ``top`` (descendants first), or NULL."""
+    if node.first_child != NULL:
+        return node.first_child
+    while node != top and node.next == NULL:
+        node = node.parent
+    return NULL if node == top else node.next
+
+
 def hidden_selectors(LexborHTMLParser tree) -> dict:
     """``_hiding.hidden_selectors``: scripts first (first wins), then stylesheets (last wins)."""
     cdef lxb_dom_node_t *top
@@ -1047,15 +1056,8 @@ def hidden_selectors(LexborHTMLParser tree) -> dict:
                             scripts.append(_decode(buf.data, buf.len))
                     elif buf.len:
                         styles.append(_decode(buf.data, buf.len))
-            # next node in document order (style and script descendants included, as css() finds them)
-            if node.first_child != NULL:
-                node = node.first_child
-                continue
-            while node != top and node.next == NULL:
-                node = node.parent
-            if node == top:
-                break
-            node = node.next
+            # style and script descendants included, as css() finds them
+            node = _next_in_order(node, top)
     finally:
         _free_buf(&buf)
     for code in scripts:
@@ -2255,6 +2257,47 @@ cdef inline bint _re_word(Py_UCS4 c) noexcept nogil:
     return Py_UNICODE_ISALNUM(c)
 
 
+cdef inline bint _leet_set(Py_UCS4 c) noexcept nogil:
+    """``[a-z0-9@$]``."""
+    return 97 <= c <= 122 or 48 <= c <= 57 or c == 64 or c == 36
+
+
+cdef inline bint _in_run(Py_UCS4 c, bint leet) noexcept nogil:
+    return _leet_set(c) if leet else _az09(c)
+
+
+cdef Py_ssize_t _next_token(
+    int kind, const void *data, Py_ssize_t m, Py_ssize_t *pos, bint leet, Py_ssize_t shortest, Py_ssize_t longest
+) noexcept nogil:
+    """Start of the next token at or after ``*pos`` (left at the token's end); -1 when there is
+    none.  A token is a whole run of ``[a-z0-9]`` (``[a-z0-9@$]`` with ``leet``), ``shortest`` to
+    ``longest`` long, with no word character on either side, nor ``@``/``$`` with ``leet``; without
+    it, no ``.``, ``-`` or ``/`` before and no ``-`` after (the brand pattern's look-arounds)."""
+    cdef Py_ssize_t i = pos[0], start
+    cdef Py_UCS4 c
+    while True:
+        while i < m and not _in_run(PyUnicode_READ(kind, data, i), leet):
+            i += 1
+        if i >= m:
+            pos[0] = m
+            return -1
+        start = i
+        while i < m and _in_run(PyUnicode_READ(kind, data, i), leet):
+            i += 1
+        if not shortest <= i - start <= longest:
+            continue
+        if start > 0:
+            c = PyUnicode_READ(kind, data, start - 1)
+            if _re_word(c) or (c == 64 or c == 36 if leet else c == 46 or c == 45 or c == 47):
+                continue
+        if i < m:
+            c = PyUnicode_READ(kind, data, i)
+            if _re_word(c) or (c == 64 or c == 36 if leet else c == 45):
+                continue
+        pos[0] = i
+        return start
+
+
 cdef inline bint _alnum(Py_UCS4 c) noexcept nogil:
     """``str.isalnum`` of one character."""
     if c < 128:
@@ -2392,23 +2435,10 @@ def brand_counts(list texts, tuple suffixes):
         data = PyUnicode_DATA(text)
         hits = 0.0
         i = 0
-        while i < m:
-            if not _az09(PyUnicode_READ(kind, data, i)):
-                i += 1
-                continue
-            start = i
-            while i < m and _az09(PyUnicode_READ(kind, data, i)):
-                i += 1
-            if not 4 <= i - start <= 64:
-                continue
-            if start > 0:
-                c = PyUnicode_READ(kind, data, start - 1)
-                if _re_word(c) or c == 46 or c == 45 or c == 47:
-                    continue
-            if i < m:
-                c = PyUnicode_READ(kind, data, i)
-                if _re_word(c) or c == 45:
-                    continue
+        while True:
+            start = _next_token(kind, data, m, &i, False, 4, 64)
+            if start < 0:
+                break
             if _brand_token(kind, data, start, i, suffixes):
                 hits += 1.0
         res[k] = hits
@@ -2597,34 +2627,16 @@ cdef inline bint _spaced_letter(Py_UCS4 c) noexcept nogil:
     return 97 <= c <= 122 or 0xC0 <= c <= 0x24F
 
 
-cdef inline bint _leet_set(Py_UCS4 c) noexcept nogil:
-    """``[a-z0-9@$]``."""
-    return 97 <= c <= 122 or 48 <= c <= 57 or c == 64 or c == 36
-
-
 cdef bint _has_leet_token(int kind, const void *data, Py_ssize_t m) noexcept nogil:
     """``_normalize._LEET_TOKEN.search``: a whole run of 3 to 40 ``[a-z0-9@$]`` (no word character,
     ``@`` or ``$`` on either side) with a leet character between two letters, or opening on a leet
     character and two letters."""
     cdef Py_ssize_t i = 0, start, j, k
     cdef Py_UCS4 c
-    while i < m:
-        if not _leet_set(PyUnicode_READ(kind, data, i)):
-            i += 1
-            continue
-        start = i
-        while i < m and _leet_set(PyUnicode_READ(kind, data, i)):
-            i += 1
-        if not 3 <= i - start <= 40:
-            continue
-        if start > 0:
-            c = PyUnicode_READ(kind, data, start - 1)
-            if _re_word(c) or c == 64 or c == 36:
-                continue
-        if i < m:
-            c = PyUnicode_READ(kind, data, i)
-            if _re_word(c) or c == 64 or c == 36:
-                continue
+    while True:
+        start = _next_token(kind, data, m, &i, True, 3, 40)
+        if start < 0:
+            break
         if (
             _leet(<unsigned char> PyUnicode_READ(kind, data, start))
             and _az(PyUnicode_READ(kind, data, start + 1))
@@ -2945,12 +2957,5 @@ def head_tags(LexborHTMLParser tree) -> tuple:
                 metas.append(LexborNode.new(node, tree))
             elif name == LXB_TAG_SCRIPT:
                 scripts.append(LexborNode.new(node, tree))
-        if node.first_child != NULL:
-            node = node.first_child
-            continue
-        while node != top and node.next == NULL:
-            node = node.parent
-        if node == top:
-            break
-        node = node.next
+        node = _next_in_order(node, top)
     return titles, metas, scripts
