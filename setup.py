@@ -28,7 +28,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
-PIN = re.search(r'^SELECTOLAX_PIN = "([^"]+)"', (HERE / "linkguard" / "_native.py").read_text(), re.M)
+PIN = re.search(r'^SELECTOLAX_PIN = "([^"]+)"', (HERE / "linkguard" / "_compiled.py").read_text(), re.M)
 SELECTOLAX = PIN.group(1) if PIN else ""
 
 

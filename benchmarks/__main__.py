@@ -56,9 +56,9 @@ def log(msg: str) -> None:
 
 def _scan_path() -> str:
     """Which implementation the timed scans ran on: the figures differ several-fold."""
-    from linkguard import _native
+    from linkguard import _compiled
 
-    return "compiled core" if _native.core is not None else "pure Python"
+    return "compiled core" if _compiled.core is not None else "pure Python"
 
 
 def machine_info() -> dict[str, Any]:

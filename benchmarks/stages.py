@@ -27,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser
 import linkguard
 from benchmarks.baselines import parse_floor
 from benchmarks.corpus import CorpusPage, corpus_dir, load_pages, quick_subset, read_manifest
-from linkguard import _features, _hiding, _html, _native, _scan, _segment
+from linkguard import _compiled, _features, _hiding, _html, _native, _scan, _segment
 from linkguard._config import Config
 from linkguard._model import default_model
 
@@ -36,16 +36,16 @@ STAGES = ("checks", "parse", "hiding", "walk", "features", "model", "label+repor
 
 def _stages(page: CorpusPage, native: bool) -> dict[str, float]:
     """Seconds per stage of one scan of ``page`` (text input, page URL known)."""
-    saved = _native.core
-    _native.core = saved if native else None
+    saved = _compiled.core
+    _compiled.core = saved if native else None
     try:
         return _timed_stages(page)
     finally:
-        _native.core = saved
+        _compiled.core = saved
 
 
 def _timed_stages(page: CorpusPage) -> dict[str, float]:
-    core = _native.core
+    core = _compiled.core
     cfg, model = Config(), default_model()
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -83,18 +83,18 @@ def _timed_stages(page: CorpusPage) -> dict[str, float]:
 
 
 def _scan_time(page: CorpusPage, native: bool) -> float:
-    saved = _native.core
-    _native.core = saved if native else None
+    saved = _compiled.core
+    _compiled.core = saved if native else None
     try:
         t = time.perf_counter()
         linkguard.scan(page.text, page.url)
         return time.perf_counter() - t
     finally:
-        _native.core = saved
+        _compiled.core = saved
 
 
 def run(pages: list[CorpusPage], rounds: int) -> dict[str, Any]:
-    paths = ["reference", "native"] if _native.core is not None else ["reference"]
+    paths = ["reference", "native"] if _compiled.core is not None else ["reference"]
     jobs: list[tuple[str, Callable[[CorpusPage], Any]]] = [("floor", lambda p: parse_floor(p.text, p.url))]
     for path in paths:
         native = path == "native"

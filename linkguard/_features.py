@@ -18,13 +18,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from linkguard import _native
+from linkguard import _compiled
 from linkguard._domains import _origin, absolute, host_info, page_domain, split_host
 from linkguard._lexicon import FAMILIES, lexicon
-from linkguard._native import text_scores
 from linkguard._normalize import mixed_script_words, normalize_many
 from linkguard._segment import Page, RawSegment
-from linkguard._textmodel import TextModel
+from linkguard._textmodel import TextModel, score_texts
 
 _BASE_FEATURES: tuple[str, ...] = (
     "log_chars",
@@ -279,7 +278,7 @@ _NO_FLAGS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 def link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> LinkTable:
     """Every judged link of a page's segments, resolved against ``base``, read against ``home``
     (compiled when available; the same table either way)."""
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         return LinkTable(*core.link_table(segments, base, home, _REFERENCE))
     return _link_table(segments, base, home)
@@ -339,7 +338,7 @@ def segment_rows(segments: Sequence[RawSegment], table: LinkTable) -> SegmentRow
     off-site URL words), six layout values (lines, anchor characters, hidden, hidden out of sight,
     footer, after the end), nine link counts, and its absolute links (compiled when available;
     the same rows either way)."""
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         rows: SegmentRows = core.segment_rows(
             segments, table.hrefs, table.segments, table.domains, table.flags, table.url_words, _SEEN_HIDING
@@ -409,7 +408,7 @@ def _link_stats(table: LinkTable, n_segments: int) -> tuple[list[list[float]], l
 def _text_stats(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Characters, letters per script, whitespace tokens and sentence punctuation of each text
     (float32; compiled when available, the same counts either way)."""
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         stats: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = core.text_stats(
             texts, _SCRIPT_EDGES, _SCRIPT_OF_BIN, _N_SCRIPTS
@@ -546,7 +545,7 @@ def features_and_links(
     X[:, _IDX["mixed_script_words"]] = np.log1p(mixed_script_words(raw))
     X[:, _IDX["disguises"]] = np.log1p(disguised + link_disguised)
     if text_model is not None:
-        X[:, _IDX["text_score"]] = text_scores(text_model, texts)
+        X[:, _IDX["text_score"]] = score_texts(text_model, texts)
     X[:, _IDX["stance_terms"]] = np.log1p(stance)
     X[:, _IDX["cta_terms"]] = np.log1p(cta)
     X[:, _IDX["punct_ratio"]] = np.minimum(punct / np.maximum(n_words, 1.0), 1.0)

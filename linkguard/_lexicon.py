@@ -15,7 +15,7 @@ from importlib import resources
 import ahocorasick_rs
 import numpy as np
 
-from linkguard import _native
+from linkguard import _compiled
 
 FAMILIES: tuple[str, ...] = (
     "gambling_id",
@@ -146,7 +146,7 @@ class _Matcher:
         is this matcher's term, ``-1`` none of its terms."""
         if not hits:
             return
-        core = _native.core
+        core = _compiled.core
         if core is not None:
             core.lexicon_counts(
                 joined,
@@ -243,7 +243,7 @@ class _Lexicon:
             return out
         # One pass over the batch joined by newlines: a brand token is letters and digits only,
         # and a newline reads like the start or end of a text to its look-arounds.
-        core = _native.core
+        core = _compiled.core
         if core is not None:
             counts: np.ndarray = core.brand_counts(texts, self.brand_suffixes)
             return counts

@@ -20,15 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from linkguard import _native
+from linkguard import _compiled
 from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, LinkTable, link_table, page_home
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
-from linkguard._native import text_scores
 from linkguard._normalize import normalize_many
 from linkguard._segment import Page, RawSegment
-from linkguard._textmodel import TextModel
+from linkguard._textmodel import TextModel, score_texts
 
 _URLISH = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _SIDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -161,7 +160,7 @@ def link_rows(links: LinkTable) -> LinkRows:
     """Per link of a page (float64): its six flags, how many links of the page go to its domain
     (0 without one), the share of its segment's links that go there, whether the anchor is
     written as a URL, and the anchor's length (compiled when available; the same values)."""
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         rows: LinkRows = core.link_rows(links.segments, links.domains, links.flags, links.anchors)
         return rows
@@ -233,7 +232,7 @@ def link_features(
     L[:, _LIDX["url_terms"]] = np.log1p(lex.family_counts(urlwords_all).sum(axis=1))
     L[:, _LIDX["anchor_brand"]] = np.log1p(lex.brand_counts(folded))
     if text_model is not None:
-        L[:, _LIDX["anchor_text_score"]] = text_scores(text_model, folded)
+        L[:, _LIDX["anchor_text_score"]] = score_texts(text_model, folded)
     return L, per_page
 
 

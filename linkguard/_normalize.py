@@ -20,7 +20,7 @@ import unicodedata
 
 import numpy as np
 
-from linkguard import _native
+from linkguard import _compiled
 
 # Zero-width and other invisible characters that split a word without showing.
 INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -97,7 +97,7 @@ def normalize(text: str) -> tuple[str, int]:
             marks += len(_MATH_ALNUM.findall(text)) and 1 + len(_MATH_ALNUM.findall(text)) // 8
             text = unicodedata.normalize("NFKC", text)
         text = text.lower()
-        core = _native.core
+        core = _compiled.core
         if core is not None and core.fold_quiet(text):
             return text, marks
         if INVISIBLE.search(text):
@@ -151,7 +151,7 @@ def mixed_script_words(texts: list[str]) -> np.ndarray:
 
 def normalize_many(texts: list[str]) -> tuple[list[str], np.ndarray]:
     """:func:`normalize` over a batch: the folded texts and the disguise counts (float32)."""
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         done: tuple[list[str], np.ndarray] = core.normalize_many(texts, normalize, unicodedata.is_normalized)
         return done
@@ -176,7 +176,7 @@ def _plain_ascii(texts: list[str]) -> list[bool]:
     thousands of short anchors and lines).  No suspect pattern can match across a NUL, and a
     NUL reads as the start or end of a text to the look-arounds, so a hit belongs to one text.
     """
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         plain: list[bool] = core.plain_ascii(texts)
         return plain

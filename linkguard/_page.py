@@ -30,16 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from linkguard import _native
+from linkguard import _compiled
 from linkguard._domains import host_info, page_domain, split_host
 from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
-from linkguard._native import text_scores
 from linkguard._normalize import normalize
 from linkguard._segment import Page
-from linkguard._textmodel import TextModel
+from linkguard._textmodel import TextModel, score_texts
 
 PAGE_LABELS = ("clean", "injected", "spam_page")
 
@@ -151,7 +150,7 @@ def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
 def head_tags(tree: Any) -> tuple[list[Any], list[Any], list[Any]]:
     """The ``title``, ``meta`` and ``script`` elements of a parsed page, each in document order
     (compiled when available: one walk instead of a selector query)."""
-    core = _native.core
+    core = _compiled.core
     if core is not None:
         tags: tuple[list[Any], list[Any], list[Any]] = core.head_tags(tree)
         return tags
@@ -257,7 +256,7 @@ def page_features(
     titles = [normalize(m.title)[0] for m in metas]
     title_terms = lex.family_counts(titles).sum(axis=1)
     title_scores = (
-        text_scores(text_model, titles) if text_model is not None else np.zeros(len(titles), dtype=np.float32)
+        score_texts(text_model, titles) if text_model is not None else np.zeros(len(titles), dtype=np.float32)
     )
     cta_all = np.expm1(X[:, _SIDX["cta_terms"]])
     starts = np.searchsorted(pidx, np.arange(len(modes)), side="left")

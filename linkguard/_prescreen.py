@@ -26,10 +26,9 @@ import numpy as np
 
 from linkguard._domains import host_info, page_domain, split_host
 from linkguard._lexicon import lexicon
-from linkguard._native import text_scores
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
 from linkguard._segment import Page
-from linkguard._textmodel import TextScorer
+from linkguard._textmodel import TextScorer, score_texts
 
 RUN_DOMAINS = 8
 """A segment linking to this many other registrable domains is a link run: full scan."""
@@ -136,6 +135,6 @@ def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None)
         return "spam_terms"
     if text_model is not None:
         texts = [seg.text.lower() for seg in segments if len(seg.text) >= _MIN_TEXT]
-        if texts and float(np.max(text_scores(text_model, texts))) >= TEXT_LOGIT:
+        if texts and float(np.max(score_texts(text_model, texts))) >= TEXT_LOGIT:
             return "spam_text"
     return ""

@@ -21,6 +21,8 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
+from linkguard import _compiled
+
 ORDERS_DEFAULT = (2, 3, 4, 5)
 BITS_DEFAULT = 17
 _P = np.uint64(0x100000001B3)
@@ -137,3 +139,12 @@ class TextModel(NamedTuple):
         if not np.isfinite(weights).all() or not np.isfinite(bias):
             raise ValueError("text model holds non-finite numbers")
         return cls(weights, bias, tuple(orders))
+
+
+def score_texts(model: TextScorer, texts: list[str]) -> np.ndarray:
+    """``model.scores(texts)``, hashed in C for a :class:`TextModel` (the same float32 values)."""
+    core = _compiled.core
+    if core is None or not texts or not isinstance(model, TextModel) or model.weights.dtype != np.float32:
+        return model.scores(texts)
+    scores: np.ndarray = core.text_scores(texts, np.ascontiguousarray(model.weights), model.bias, tuple(model.orders))
+    return scores

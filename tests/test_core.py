@@ -23,11 +23,11 @@ from selectolax.lexbor import LexborHTMLParser
 from strategies import MODELS, any_text, core_pages, html_pages
 
 import linkguard
-from linkguard import _hiding, _html, _native, _segment
+from linkguard import _compiled, _hiding, _html, _native, _segment, _textmodel
 from linkguard._model import default_model
 from linkguard._segment import Budget, Page, RawSegment
 
-core = _native.core
+core = _compiled.core
 needs_core = pytest.mark.skipif(core is None, reason="compiled core not built (pure-Python install)")
 
 _FIELDS = _segment.PLAIN_FIELDS
@@ -168,7 +168,7 @@ def test_scan_reports_equal_reference(model: str, page: str) -> None:
     m = None if model == "bundled" else MODELS[model]
     native = linkguard.scan(page, mode="html", model=m)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_native, "core", None)
+        patch.setattr(_compiled, "core", None)
         pure = linkguard.scan(page, mode="html", model=m)  # type: ignore[arg-type]
         pure_clean = _clean(pure)
     assert native.to_dict() == pure.to_dict()
@@ -277,7 +277,7 @@ def test_text_scores_equal_reference(texts: list[str], bits: int, orders: tuple[
     got = core.text_scores(texts, weights, model.bias, orders)
     assert got.dtype == np.float32
     assert got.tobytes() == expected.tobytes()
-    assert _native.text_scores(model, texts).tobytes() == expected.tobytes()
+    assert _textmodel.score_texts(model, texts).tobytes() == expected.tobytes()
 
 
 @needs_core
@@ -326,7 +326,7 @@ def test_corpus_tree_scores_equal_reference(corpus_dir: Path) -> None:
     assert len(X) > 1000
     assert np.allclose(_native.proba(model, X), model.proba(X), rtol=0, atol=1e-12)
     texts = [seg.text.lower() for page in pages for seg in page.segments]
-    assert _native.text_scores(model.text, texts).tobytes() == model.text.scores(texts).tobytes()
+    assert _textmodel.score_texts(model.text, texts).tobytes() == model.text.scores(texts).tobytes()
 
 
 # --- links of a page -----------------------------------------------------------------------
@@ -394,7 +394,7 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_pure_switch_uses_the_reference() -> None:
-    done = _run("import linkguard._native as n; print(n.core is None)", LINKGUARD_PURE="1")
+    done = _run("import linkguard._compiled as n; print(n.core is None)", LINKGUARD_PURE="1")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
 

@@ -21,11 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import core_pages, html_pages
 
-from linkguard import _features, _links, _native, _normalize, _segment
+from linkguard import _compiled, _features, _links, _normalize, _segment
 from linkguard._lexicon import lexicon
 from linkguard._segment import RawSegment
 
-core = _native.core
+core = _compiled.core
 needs_core = pytest.mark.skipif(core is None, reason="compiled core not built (pure-Python install)")
 
 T = TypeVar("T")
@@ -35,7 +35,7 @@ def _both(fn: Callable[[], T]) -> tuple[T, T]:
     """``fn()`` on the compiled core, then on the reference path."""
     native = fn()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_native, "core", None)
+        patch.setattr(_compiled, "core", None)
         return native, fn()
 
 

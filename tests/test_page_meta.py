@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 from strategies import core_pages, html_pages
 
-from linkguard import _native, _page
+from linkguard import _compiled, _page
 
 _PIECES = [
     "navigator.userAgent",
@@ -86,11 +86,11 @@ _NESTED = (
 def _tags(tree: LexborHTMLParser, native: bool) -> list[list[tuple[int, str | None]]]:
     with pytest.MonkeyPatch.context() as patch:
         if not native:
-            patch.setattr(_native, "core", None)
+            patch.setattr(_compiled, "core", None)
         return [[(n.mem_id, n.tag) for n in group] for group in _page.head_tags(tree)]
 
 
-@pytest.mark.skipif(_native.core is None, reason="compiled core not built (pure-Python install)")
+@pytest.mark.skipif(_compiled.core is None, reason="compiled core not built (pure-Python install)")
 @given(st.one_of(html_pages(), core_pages(), st.just(_NESTED)))
 def test_head_tags_equal_the_selector_query(page: str) -> None:
     """The compiled walk finds the title, meta and script elements the selector query finds, in order."""

@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 import linkguard
-from linkguard import Config, InputError, _features, _native, _segment
+from linkguard import Config, InputError, _compiled, _features, _segment
 from linkguard._model import default_model
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=_ROOT / "benchmarks" / "results" / "fuzz.json")
     ap.add_argument("--compare", action="store_true", help="segment text inputs with the core and the reference too")
     args = ap.parse_args(argv)
-    if args.compare and _native.core is None:
+    if args.compare and _compiled.core is None:
         ap.error("--compare needs the compiled core (it is not built, or LINKGUARD_PURE is set)")
     mismatches: list[dict[str, str]] = []
     compared = 0
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{i + 1} inputs, {len(crashes)} crashes, {time.time() - start:.0f} s", flush=True)
     result = {
         "inputs_tried": tried,
-        "path": "compiled core" if _native.core is not None else "pure Python",
+        "path": "compiled core" if _compiled.core is not None else "pure Python",
         "crashes": len(crashes),
         "crash_examples": crashes[:20],
         "slowest_seconds_per_kb": round(slowest[0], 6),
@@ -152,10 +152,10 @@ _FIELDS = _segment.PLAIN_FIELDS
 def _same_segments(page: str) -> bool:
     """The core's segments of ``page`` equal the reference's (fields and node counts), and so do the
     link tables and feature matrices read from them."""
-    assert _native.core is not None
+    assert _compiled.core is not None
     cfg = Config()
     ref = _segment.segment_html(page, max_nodes=cfg.max_nodes, max_links=cfg.max_links)
-    nat = _native.core.segment_html(page, max_nodes=cfg.max_nodes, max_links=cfg.max_links)
+    nat = _compiled.core.segment_html(page, max_nodes=cfg.max_nodes, max_links=cfg.max_links)
 
     def key(p: _segment.Page) -> list[tuple[object, ...]]:
         nodes = [(len(s.nodes), len(s.texts), s.whole_block is None, s.hidden_root is None) for s in p.segments]
@@ -172,12 +172,12 @@ def _same_segments(page: str) -> bool:
     # word-list hits, link statistics, the text model's scores.
     text_model = default_model().text
     native_x = _features.page_features([nat], [None], text_model)[0]
-    saved = _native.core
-    _native.core = None
+    saved = _compiled.core
+    _compiled.core = None
     try:
         pure_x = _features.page_features([ref], [None], text_model)[0]
     finally:
-        _native.core = saved
+        _compiled.core = saved
     return bool(native_x.tobytes() == pure_x.tobytes())
 
 
