@@ -2959,3 +2959,13 @@ def head_tags(LexborHTMLParser tree) -> tuple:
                 scripts.append(LexborNode.new(node, tree))
         node = _next_in_order(node, top)
     return titles, metas, scripts
+
+
+def drop_fields(list segments, tuple names):
+    """``_report.SegmentVerdicts.__post_init__``: each of ``names`` set to ``None`` on every
+    segment, so a report does not keep the parse tree alive."""
+    cdef object seg
+    cdef str name
+    for seg in segments:
+        for name in names:
+            setattr(seg, name, None)

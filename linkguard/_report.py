@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from linkguard import _compiled
 from linkguard._config import MAX_LINKS_DEFAULT, MAX_NODES_DEFAULT
 from linkguard._domains import absolute
 from linkguard._errors import SpamPageError
@@ -98,7 +99,12 @@ class SegmentVerdicts:
         return cls(raw, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64), {}, None, base)
 
     def __post_init__(self) -> None:
-        for seg in self.raw:  # the parse tree is not kept alive by a report
+        # The parse tree is not kept alive by a report.
+        core = _compiled.core
+        if core is not None and type(self.raw) is list:
+            core.drop_fields(self.raw, NODE_FIELDS)
+            return
+        for seg in self.raw:
             for name in NODE_FIELDS:
                 setattr(seg, name, None)
 

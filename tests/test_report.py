@@ -8,6 +8,7 @@ import pytest
 
 import linkguard
 from linkguard._report import SegmentVerdicts
+from linkguard._segment import NODE_FIELDS
 
 PAGE = """<html><body><article><h1>Harbour news</h1>
 <p>The council met on Tuesday to discuss the new harbour wall and the budget for next year.</p>
@@ -60,7 +61,7 @@ def test_a_lazy_report_pickles_without_the_parse_tree() -> None:
     report = linkguard.scan(PAGE, "https://harbour.example.com/news")
     raw = report._segments
     assert isinstance(raw, SegmentVerdicts)
-    assert all(seg.nodes is None and seg.whole_block is None for seg in raw.raw)
+    assert all(getattr(seg, name) is None for seg in raw.raw for name in NODE_FIELDS)
     again = pickle.loads(pickle.dumps(report))
     assert again == report and again.segments == report.segments and again.links == report.links
     assert again.clean_html() == report.clean_html()
