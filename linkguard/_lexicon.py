@@ -98,20 +98,19 @@ class _Matcher:
         self.n_families = len(families)
         self.terms = terms
         self.family_of = np.asarray(family_of, dtype=np.int64)
-        self.kind = np.asarray(kinds, dtype=np.int8)
-        self.unspaced = np.asarray([bool(_UNSPACED.search(t)) for t in terms], dtype=bool)
+        # Per term, as bytes both paths read: needs no word boundary (an unspaced script, or a
+        # glued phrase), and may carry an inflection from ``_SUFFIXES``.
+        self.free = np.asarray(
+            [kind == 2 or bool(_UNSPACED.search(t)) for t, kind in zip(terms, kinds, strict=True)], dtype=np.uint8
+        )
         self.suffixable = np.asarray(
-            [bool(_LATIN_TERM.match(t)) and len(t.replace(" ", "")) >= _MIN_SUFFIXED for t in terms], dtype=bool
+            [bool(_LATIN_TERM.match(t)) and len(t.replace(" ", "")) >= _MIN_SUFFIXED for t in terms], dtype=np.uint8
         )
         self.automaton = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.Standard)
-        # The same tables as bytes for the compiled core: terms that need no word boundary, and
-        # the terms that may carry an inflection.
-        self.free = np.ascontiguousarray(self.unspaced | (self.kind == 2), dtype=np.uint8)
-        self.suffixable_u8 = np.ascontiguousarray(self.suffixable, dtype=np.uint8)
 
     def valid(self, joined: str, pattern: int, start: int, end: int) -> bool:
         """Whether a raw automaton hit counts: word boundaries, a short suffix on long terms."""
-        if self.unspaced[pattern] or self.kind[pattern] == 2:
+        if self.free[pattern]:
             return True
         if start > 0 and joined[start - 1].isalnum():
             return False
@@ -155,7 +154,7 @@ class _Matcher:
                 local,
                 self.family_of,
                 self.free,
-                self.suffixable_u8,
+                self.suffixable,
                 _SUFFIXES,
                 _MAX_SUFFIX,
                 out,
