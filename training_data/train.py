@@ -37,7 +37,7 @@ from linkguard._features import (
     segment_thresholds,
 )
 from linkguard._links import link_features
-from linkguard._model import DEFAULT_MODEL, SegmentModel, save_model
+from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
 from linkguard._normalize import normalize_many
 from linkguard._page import PageMeta, is_spam_page, page_meta
 from linkguard._page import page_features as page_level_features
@@ -486,6 +486,7 @@ def fit_page_model(
     trees: int = PAGE_TREES,
     spam_weight: float = PAGE_SPAM_WEIGHT,
     crawler_texts: bool = False,
+    without: tuple[str, ...] = (),
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -520,15 +521,19 @@ def fit_page_model(
         groups = [lp.payload_group or lp.host_path for lp in labelled]
         sides[split] = (P, y, groups)
         print(f"page model {split}: {len(y)} pages, {int(y.sum())} spam pages", file=sys.stderr)
+    unknown = sorted(set(without) - set(PAGE_FEATURE_NAMES))
+    if unknown:
+        raise ValueError(f"unknown page features {unknown}")
+    keep = [i for i, n in enumerate(PAGE_FEATURE_NAMES) if n not in without]
     P_tr, y_tr, g_tr = sides["train"]
     P_va, y_va, _ = sides["val"]
     folds = [int(hashlib.sha1(f"{SEED}:page:{g}".encode()).hexdigest()[:8], 16) % PAGE_FOLDS for g in g_tr]
     P_all = np.vstack([P_tr, P_va])
     return fit_stacked(
         "page",
-        (P_tr, y_tr, np.asarray(folds)),
-        (P_va, y_va),
-        PAGE_FEATURE_NAMES,
+        (P_tr[:, keep], y_tr, np.asarray(folds)),
+        (P_va[:, keep], y_va),
+        tuple(PAGE_FEATURE_NAMES[i] for i in keep),
         dict(max_iter=trees, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10),
         spam_weight,
         lambda scores, t: is_spam_page(P_all, scores, t),
@@ -646,6 +651,39 @@ def fit_link_model(
     )
 
 
+def fit_segment_model(
+    args: argparse.Namespace,
+    splits: dict[str, list[LabelledPage]],
+    ftr: Featurised,
+    fva: Featurised,
+    p_oof: np.ndarray,
+    text_model: TextModel | None,
+    weights: np.ndarray,
+) -> SegmentModel:
+    """The segment model on all train rows (plus their word-evidence-dropped copies) and its
+    thresholds, chosen on out-of-fold train scores together with validation."""
+    n_rows = len(ftr.y)
+    Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
+    weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
+    est = SegmentClassifier(max_iter=args.trees, random_state=SEED % 2**31).fit(
+        Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
+    )
+    model: SegmentModel = est.model_
+    model.text = text_model
+    n_train = len(splits["train"])
+    page_spam = np.asarray([lp.is_spam for lp in splits["train"] + splits["val"]], dtype=bool)
+    model.threshold, model.prose_threshold = choose_threshold(
+        np.concatenate([p_oof, model.proba(fva.X)]),
+        np.concatenate([ftr.y, fva.y]),
+        np.concatenate([ftr.owner, fva.owner + n_train]),
+        page_spam,
+        np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None,
+        window=args.threshold_window,
+    )
+    model.metadata = {"train_segments": len(ytr), "train_spam_segments": int(ytr.sum())}
+    return model
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -669,6 +707,18 @@ def main(argv: list[str] | None = None) -> int:
         action=argparse.BooleanOptionalAction,
         default=False,
         help="train the page model on the crawler-kept texts of real spam pages as they are, too",
+    )
+    ap.add_argument(
+        "--page-without",
+        default="",
+        help="comma-separated page features the page model is trained without (a feature's worth, on validation)",
+    )
+    ap.add_argument(
+        "--page-only",
+        type=Path,
+        metavar="MODEL",
+        help="keep the text, segment and link models and thresholds of MODEL and refit its page model only "
+        "(its out-of-fold rows still come from fold models trained here)",
     )
     ap.add_argument("--link-model", action=argparse.BooleanOptionalAction, default=True, help="learn the link model")
     ap.add_argument(
@@ -717,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     ftr = featurise(splits["train"])
     fva = featurise(splits["val"])
     Xtr, ytr, owner_tr = ftr.X, ftr.y, ftr.owner
-    Xva, yva, owner_va = fva.X, fva.y, fva.owner
+    Xva, yva = fva.X, fva.y
     print(
         f"train segments {len(ytr)} ({int(ytr.sum())} spam); val {len(yva)} ({int(yva.sum())} spam)",
         file=sys.stderr,
@@ -733,24 +783,13 @@ def main(argv: list[str] | None = None) -> int:
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
     p_oof, seg_folds = out_of_fold(Xtr, ytr, owner_tr, splits["train"], args.trees, weights)
-    n_rows = len(ytr)
-    Xtr, ytr = lexical_dropout(Xtr, ytr, args.lexical_dropout, SEED)
-    weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
-    est = SegmentClassifier(max_iter=args.trees, random_state=SEED % 2**31).fit(
-        Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
-    )
-    model = est.model_
-    model.text = text_model
-    n_train = len(splits["train"])
-    page_spam = np.asarray([lp.is_spam for lp in splits["train"] + splits["val"]], dtype=bool)
-    model.threshold, model.prose_threshold = choose_threshold(
-        np.concatenate([p_oof, model.proba(Xva)]),
-        np.concatenate([ytr[: len(p_oof)], yva]),
-        np.concatenate([owner_tr, owner_va + n_train]),
-        page_spam,
-        np.concatenate([prose_mask(Xtr[: len(p_oof)]), prose_mask(Xva)]) if args.prose_threshold else None,
-        window=args.threshold_window,
-    )
+    if args.page_only:
+        # The kept model's own text model scores the validation rows it is measured on.
+        model = load_model(args.page_only)
+        if model.text is not None:
+            Xva[:, text_col] = model.text.scores(fva.texts)
+    else:
+        model = fit_segment_model(args, splits, ftr, fva, p_oof, text_model, weights)
     if args.page_model:
         model.page = fit_page_model(
             model,
@@ -764,11 +803,10 @@ def main(argv: list[str] | None = None) -> int:
             args.page_trees,
             args.page_spam_weight,
             args.page_crawler_texts,
+            tuple(n for n in args.page_without.split(",") if n),
         )
-    if args.link_model:
+    if args.link_model and not args.page_only:
         model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
-    contrib = np.abs(model.contributions(Xva[yva])).mean(axis=0) if yva.any() else np.zeros(len(FEATURE_NAMES))
-    importance = {n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, contrib, strict=True)}
     if args.select:
         from training_data.validate import validate
 
@@ -781,6 +819,31 @@ def main(argv: list[str] | None = None) -> int:
     unseen = build_unseen(args.corpus)
     unseen_metrics = evaluate(unseen, model) if unseen else None
     carved = corpus_false_alarms(args.corpus, model)
+    page_md = None
+    if model.page is not None:
+        page_md = {
+            "trees": model.page.n_trees,
+            "spam_weight": args.page_spam_weight,
+            "threshold": model.page.threshold,
+            "crawler_texts": args.page_crawler_texts,
+            "features": list(model.page.feature_names),
+        }
+    if args.page_only:
+        # The segment, text and link models are the kept model's: so is their record.  The page
+        # model's own inputs are recorded beside it.
+        assert page_md is not None
+        page_md["refit"] = {"seed": SEED, "training_data_sha256": data_digest(args.corpus)}
+        model.metadata.update(
+            page_model=page_md,
+            metrics_val=val_metrics,
+            metrics_test=test_metrics,
+            metrics_unseen=unseen_metrics,
+            carved_corpus=carved,
+            linkguard_version=linkguard.__version__,
+        )
+        return _finish(model, splits, args, test_metrics, t0)
+    contrib = np.abs(model.contributions(Xva[yva])).mean(axis=0) if yva.any() else np.zeros(len(FEATURE_NAMES))
+    importance = {n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, contrib, strict=True)}
     model.metadata = {
         "name": DEFAULT_MODEL.removesuffix(".json"),
         "linkguard_version": linkguard.__version__,
@@ -791,8 +854,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_data_sha256": data_digest(args.corpus),
         "lexical_dropout": args.lexical_dropout,
         "spam_weight": args.spam_weight,
-        "train_segments": len(ytr),
-        "train_spam_segments": int(ytr.sum()),
+        **model.metadata,
         "train_pages": len(splits["train"]),
         "importance": importance,
         "threshold_rule": (
@@ -812,16 +874,19 @@ def main(argv: list[str] | None = None) -> int:
         "text_model": None
         if model.text is None
         else {"bits": TEXT_BITS, "orders": list(model.text.orders), "C": args.text_c, "folds": TEXT_FOLDS},
-        "page_model": None
-        if model.page is None
-        else {
-            "trees": model.page.n_trees,
-            "spam_weight": args.page_spam_weight,
-            "threshold": model.page.threshold,
-            "crawler_texts": args.page_crawler_texts,
-        },
+        "page_model": page_md,
         "link_model": None if model.link is None else {"trees": model.link.n_trees, "threshold": model.link.threshold},
     }
+    return _finish(model, splits, args, test_metrics, t0)
+
+
+def _finish(
+    model: SegmentModel,
+    splits: dict[str, list[LabelledPage]],
+    args: argparse.Namespace,
+    test_metrics: dict[str, Any],
+    t0: float,
+) -> int:
     save_model(model, args.out)
     args.card.write_text(model_card(model, splits), "utf-8")
     print(json.dumps({"threshold": model.threshold, "test": test_metrics}, indent=1), file=sys.stderr)
