@@ -2935,30 +2935,102 @@ def link_rows(list segments, list domains, list flags, list anchors):
     return flags_arr, per_arr, share_arr, url_arr, len_arr
 
 
-def head_tags(LexborHTMLParser tree) -> tuple:
-    """The ``title``, ``meta`` and ``script`` elements of a parsed page (any namespace), each in
-    document order: what ``tree.css("title, meta, script")`` finds, in one walk of the tree with
-    no selector engine (``_page.page_meta`` reads them)."""
-    cdef list titles = [], metas = [], scripts = []
+cdef bint _has_word(const char *p, Py_ssize_t n, const char *word, Py_ssize_t k) noexcept nogil:
+    """Whether ``word`` (lower-case ASCII) occurs in ``p[:n]`` read with ASCII letters lower-cased."""
+    cdef Py_ssize_t i, j
+    cdef uint32_t first = <unsigned char> word[0]
+    for i in range(n - k + 1):
+        if _ascii_lower(<unsigned char> p[i]) != first:
+            continue
+        j = 1
+        while j < k and _ascii_lower(<unsigned char> p[i + j]) == <uint32_t> (<unsigned char> word[j]):
+            j += 1
+        if j == k:
+            return True
+    return False
+
+
+cdef bint _script_hint(const char *p, Py_ssize_t n) noexcept nogil:
+    """``_page``'s literal hints of a visitor check or a redirect, in ASCII code."""
+    return (
+        _has_word(p, n, "useragent", 9)
+        or _has_word(p, n, "user_agent", 10)
+        or _has_word(p, n, "referrer", 8)
+        or _has_word(p, n, "location", 8)
+    )
+
+
+def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget) -> tuple:
+    """``_page.head_meta``: the ``title`` and ``meta`` elements of a parsed page (any namespace,
+    document order, as ``tree.css`` finds them) and the code of its inline scripts that may hold
+    a visitor check or a redirect, in one walk with no selector engine.
+
+    Each script's code is cut at ``max_script`` characters and the scripts read stop when
+    ``budget`` characters are spent, as in the reference.  ASCII code is kept only when it holds
+    one of the literal hints; code with other characters is kept whole for the reference's own
+    test (case-insensitive matching outside ASCII is the pattern's to decide), so the list may
+    hold more than the reference's, never less.
+    """
+    cdef list titles = [], metas = [], codes = []
     cdef lxb_dom_node_t *top
     cdef lxb_dom_node_t *node
+    cdef lxb_dom_node_t *sub
+    cdef lxb_dom_character_data_t *text
+    cdef _Attr attrs[N_ATTRS]
+    cdef _Buf buf
     cdef uintptr_t name
+    cdef Py_ssize_t i, n
+    cdef bint ascii
     root = tree.root
     if root is None:
-        return titles, metas, scripts
+        return titles, metas, codes
     top = (<LexborNode> root).node
-    node = top
-    while node != NULL:
-        if node.type == LXB_DOM_NODE_TYPE_ELEMENT:
-            name = node.local_name
-            if name == LXB_TAG_TITLE:
-                titles.append(LexborNode.new(node, tree))
-            elif name == LXB_TAG_META:
-                metas.append(LexborNode.new(node, tree))
-            elif name == LXB_TAG_SCRIPT:
-                scripts.append(LexborNode.new(node, tree))
-        node = _next_in_order(node, top)
-    return titles, metas, scripts
+    memset(&buf, 0, sizeof(buf))
+    try:
+        node = top
+        while node != NULL:
+            if node.type == LXB_DOM_NODE_TYPE_ELEMENT:
+                name = node.local_name
+                if name == LXB_TAG_TITLE:
+                    titles.append(LexborNode.new(node, tree))
+                elif name == LXB_TAG_META:
+                    metas.append(LexborNode.new(node, tree))
+                elif name == LXB_TAG_SCRIPT and budget > 0:
+                    _read_attrs(node, attrs)
+                    if not attrs[A_SRC].present:
+                        # ``.text(deep=True)``: every text node below, joined.
+                        buf.len = 0
+                        sub = node.first_child
+                        while sub != NULL and sub != node:
+                            if sub.local_name == LXB_TAG__TEXT:
+                                text = <lxb_dom_character_data_t *> sub
+                                if text.data.data != NULL:
+                                    _put(&buf, <const char *> text.data.data, text.data.length)
+                            if sub.first_child != NULL:
+                                sub = sub.first_child
+                                continue
+                            while sub != node and sub.next == NULL:
+                                sub = sub.parent
+                            if sub != node:
+                                sub = sub.next
+                        ascii = True
+                        for i in range(buf.len):
+                            if <unsigned char> buf.data[i] >= 0x80:
+                                ascii = False
+                                break
+                        if ascii:
+                            n = buf.len if buf.len < max_script else max_script
+                            budget -= n
+                            if _script_hint(buf.data, n):
+                                codes.append(_decode(buf.data, n))
+                        else:
+                            code = _decode(buf.data, buf.len)[:max_script]
+                            budget -= len(code)
+                            codes.append(code)
+            node = _next_in_order(node, top)
+    finally:
+        _free_buf(&buf)
+    return titles, metas, codes
 
 
 def drop_fields(list segments, tuple names):

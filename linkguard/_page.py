@@ -75,6 +75,7 @@ _SIDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _FAMILY_COLS = [i for i, name in enumerate(FEATURE_NAMES) if name.startswith("terms_")]
 
 _MAX_SCRIPT = 50_000
+_SCRIPT_BUDGET = 4 * _MAX_SCRIPT
 _NO_TITLE = -20.0
 _REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
 # ``window.location = ...``: the object before ``location`` changes nothing, and leaving it out
@@ -148,16 +149,46 @@ def _holds(code: str, low: str | None, hint: re.Pattern[str]) -> bool:
 
 
 def head_tags(tree: Any) -> tuple[list[Any], list[Any], list[Any]]:
-    """The ``title``, ``meta`` and ``script`` elements of a parsed page, each in document order
-    (compiled when available: one walk instead of a selector query)."""
-    core = _compiled.core
-    if core is not None:
-        tags: tuple[list[Any], list[Any], list[Any]] = core.head_tags(tree)
-        return tags
+    """The ``title``, ``meta`` and ``script`` elements of a parsed page, each in document order."""
     found: dict[str, list[Any]] = {"title": [], "meta": [], "script": []}
     for node in tree.css("title, meta, script"):
         found.setdefault(node.tag or "", []).append(node)
     return found["title"], found["meta"], found["script"]
+
+
+def _hinted(code: str) -> bool:
+    """Whether a script's code holds a literal hint of a visitor check or of a redirect."""
+    low = _lower_case(code)
+    return _holds(code, low, _VISITOR_HINT) or _holds(code, low, _LOCATION)
+
+
+def script_codes(scripts: Sequence[Any]) -> list[str]:
+    """The code of the inline scripts (each cut at ``_MAX_SCRIPT`` characters, the first
+    ``_SCRIPT_BUDGET`` characters of them in all) that holds a hint of a visitor check or a
+    redirect, in document order: the only scripts the cloaking patterns can match."""
+    out: list[str] = []
+    budget = _SCRIPT_BUDGET
+    for script in scripts:
+        if "src" in script.attributes or budget <= 0:
+            continue
+        code = script.text(deep=True)[:_MAX_SCRIPT]
+        budget -= len(code)
+        if _hinted(code):
+            out.append(code)
+    return out
+
+
+def head_meta(tree: Any) -> tuple[list[Any], list[Any], list[str]]:
+    """The ``title`` and ``meta`` elements of a parsed page and the code of its inline scripts
+    that may hold cloaking (compiled when available: one walk, and only hinted code made into
+    strings).  The compiled list may also hold non-ASCII code without a hint; :func:`page_meta`
+    tests every code it reads."""
+    core = _compiled.core
+    if core is not None:
+        found: tuple[list[Any], list[Any], list[str]] = core.head_meta(tree, _MAX_SCRIPT, _SCRIPT_BUDGET)
+        return found
+    titles, metas, scripts = head_tags(tree)
+    return titles, metas, script_codes(scripts)
 
 
 def page_meta(tree: Any) -> PageMeta:
@@ -165,7 +196,7 @@ def page_meta(tree: Any) -> PageMeta:
     meta = PageMeta()
     if tree is None:
         return meta
-    titles, metas, scripts = head_tags(tree)
+    titles, metas, codes = head_meta(tree)
     if titles:
         meta.title = " ".join(titles[0].text(deep=True).split())[:500]
     for m in metas:
@@ -179,14 +210,9 @@ def page_meta(tree: Any) -> PageMeta:
             refresh = _REFRESH.search(content)
             if refresh:
                 meta.redirect = refresh.group(1)
-    budget = 4 * _MAX_SCRIPT
-    for script in scripts:
+    for code in codes:
         if meta.visitor_check and meta.redirect:
             break  # both settled: the other scripts cannot change them
-        if "src" in script.attributes or budget <= 0:
-            continue
-        code = script.text(deep=True)[:_MAX_SCRIPT]
-        budget -= len(code)
         low = _lower_case(code)
         if not meta.visitor_check and _holds(code, low, _VISITOR_HINT):
             meta.visitor_check = (

@@ -83,16 +83,41 @@ _NESTED = (
 )
 
 
-def _tags(tree: LexborHTMLParser, native: bool) -> list[list[tuple[int, str | None]]]:
+def _head(tree: LexborHTMLParser, native: bool) -> tuple[list[list[tuple[int, str | None]]], list[str]]:
     with pytest.MonkeyPatch.context() as patch:
         if not native:
             patch.setattr(_compiled, "core", None)
-        return [[(n.mem_id, n.tag) for n in group] for group in _page.head_tags(tree)]
+        titles, metas, codes = _page.head_meta(tree)
+    return [[(n.mem_id, n.tag) for n in group] for group in (titles, metas)], codes
+
+
+_SCRIPT_BODY = st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=10).map("".join)
+
+
+@st.composite
+def _script_pages(draw: st.DrawFn) -> str:
+    """Pages of inline and external scripts (some long enough to cut, or to spend the budget)."""
+    parts = []
+    for _ in range(draw(st.integers(0, 6))):
+        body = draw(_SCRIPT_BODY)
+        if draw(st.booleans()):
+            body = body + "x" * draw(st.sampled_from([0, 10, _page._MAX_SCRIPT - 5, _page._MAX_SCRIPT + 7]))
+            body = body + draw(_SCRIPT_BODY)
+        src = draw(st.sampled_from(["", " src=a.js", " SRC", " type=module"]))
+        parts.append(f"<script{src}>{body}</script>")
+    return "<html><head><title>t</title>" + "".join(parts) + "</head><body>x</body></html>"
 
 
 @pytest.mark.skipif(_compiled.core is None, reason="compiled core not built (pure-Python install)")
-@given(st.one_of(html_pages(), core_pages(), st.just(_NESTED)))
-def test_head_tags_equal_the_selector_query(page: str) -> None:
-    """The compiled walk finds the title, meta and script elements the selector query finds, in order."""
+@given(st.one_of(html_pages(), core_pages(), _script_pages(), st.just(_NESTED)))
+def test_head_meta_equals_the_reference(page: str) -> None:
+    """The compiled walk finds the title and meta elements the selector query finds, in order,
+    and among its script code exactly the hinted code the reference keeps."""
     tree = LexborHTMLParser(page)
-    assert _tags(tree, True) == _tags(tree, False)
+    (tags, codes), (ref_tags, ref_codes) = _head(tree, True), _head(tree, False)
+    assert tags == ref_tags
+    assert [c for c in codes if _page._hinted(c)] == ref_codes
+    with pytest.MonkeyPatch.context() as patch:
+        compiled = _page.page_meta(tree)
+        patch.setattr(_compiled, "core", None)
+        assert _page.page_meta(tree) == compiled
