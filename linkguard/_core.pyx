@@ -2134,7 +2134,7 @@ cdef bint _is_root(str url, Py_ssize_t after):
 
 
 cdef str _url_words(str url):
-    """``_URL_WORDS.sub(" ", url[:300].lower())``: runs of characters other than ASCII digits and
+    """``URL_WORDS.sub(" ", url[:300].lower())``: runs of characters other than ASCII digits and
     letters and U+00C0-U+FFFF become one space."""
     cdef str low = url[:300].lower()
     cdef Py_ssize_t n = len(low), i

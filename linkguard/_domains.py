@@ -76,7 +76,7 @@ def host_info(host: str) -> HostInfo:
     if "." not in host:
         # ``localhost``, intranet names: a reference to the reader's own machine or network.
         return _NO_SITE
-    name = _netloc(host)
+    name = netloc_host(host)
     label, suffix = (name, "") if _bracketed_ipv6(name) else split_domain(name)
     domain = f"{label}.{suffix}" if label and suffix else label or host
     institutional = bool(_INSTITUTIONAL.search(domain)) and not _NOT_INSTITUTIONAL.search(domain)
@@ -93,7 +93,7 @@ def _bracketed_ipv6(name: str) -> bool:
     return True
 
 
-def _netloc(host: str) -> str:
+def netloc_host(host: str) -> str:
     """The part of a netloc that names the site: a bracketed address, else the name before a
     port, without trailing dots (as tldextract and :func:`split_host` both read it)."""
     if host.startswith("["):
@@ -127,7 +127,7 @@ def _host_by_urlsplit(url: str) -> str:
     except ValueError:
         return ""
     # urlsplit has already refused a netloc with an unclosed bracket.
-    return _netloc(netloc.rpartition("@")[2].lower())
+    return netloc_host(netloc.rpartition("@")[2].lower())
 
 
 @lru_cache(maxsize=8192)

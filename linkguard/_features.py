@@ -143,7 +143,7 @@ LINK_FEATURE_NAMES: tuple[str, ...] = (
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _FAMILY_COLS = np.asarray([_IDX[f"terms_{f}"] for f in FAMILIES])
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "sms:", "whatsapp:")
-_URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
+URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
 _PUNCT = re.compile(r"[.!?;:,](?=\s|$)|[\u3002\uff0c\u3001\u0e2f]")
 _CONTENT_WORDS = 25
 
@@ -318,7 +318,7 @@ def _link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> 
                     1.0 if (is_root and off) else 0.0,
                 )
             )
-            out.url_words.append(_URL_WORDS.sub(" ", url[:300].lower()) if off else "")
+            out.url_words.append(URL_WORDS.sub(" ", url[:300].lower()) if off else "")
     return out
 
 

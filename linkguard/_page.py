@@ -32,7 +32,7 @@ import numpy as np
 
 from linkguard import _compiled
 from linkguard._domains import host_info, page_domain, split_host
-from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES
+from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES, URL_WORDS
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
 from linkguard._native import proba as score_rows
@@ -101,7 +101,6 @@ _ODD_PATH = re.compile(
     r"tmp|temp|cache|cgi-bin|\.well-known|vendor|storage|public/(?:uploads|storage)|media)/",
     re.IGNORECASE,
 )
-_URL_WORDS = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
 _DIGIT_LABEL = re.compile(r"^(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9-]{5,}$")
 
 
@@ -235,7 +234,7 @@ def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float
     domain = info.domain
     rest = url.split("//", 1)[-1]
     path = rest[len(rest.split("/", 1)[0]) :]
-    words = _URL_WORDS.sub(" ", _unquote(path).lower())
+    words = URL_WORDS.sub(" ", _unquote(path).lower())
     path_terms = float(lex.family_counts([words]).sum()) if words.strip() else 0.0
     sub = host[: -len(domain)].rstrip(".") if domain and host.endswith(domain) else ""
     digit_sub = any(_DIGIT_LABEL.match(label) for label in sub.split(".") if label)

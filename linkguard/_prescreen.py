@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from linkguard._domains import host_info, page_domain, split_host
+from linkguard._domains import host_info, netloc_host, page_domain, split_host
 from linkguard._lexicon import lexicon
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
 from linkguard._segment import Page
@@ -78,10 +78,7 @@ def _host(href: str, base_host: str) -> str:
     m = _NETLOC.match(href)
     if m is None:
         return base_host
-    netloc = m.group(1).rpartition("@")[2].lower()
-    if netloc.startswith("["):
-        return netloc.partition("]")[0] + "]"
-    return netloc.partition(":")[0].rstrip(".")
+    return netloc_host(m.group(1).rpartition("@")[2].lower())
 
 
 @lru_cache(maxsize=16384)
