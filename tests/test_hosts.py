@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import linkguard
 from linkguard._blocks import Block, fingerprint, minhash, shingles
 from linkguard._campaigns import find_campaigns
-from linkguard._hosts import MAX_HOST_BLOCKS, HostSketch, HostView, mark_rows, summarize_hosts
+from linkguard._hosts import MAX_HOST_BLOCKS, POOLED_SCORE, HostSketch, HostView, mark_rows, summarize_hosts
 from linkguard.cli import main
 from linkguard.io.rows import RowsError, iter_rows
 
@@ -85,7 +85,9 @@ def test_repeated_near_miss_is_listed_not_convicted_unless_pooled() -> None:
 
     (weak,) = summarize_hosts(rows(0.6))
     assert weak["label"] == "clean" and weak["blocks"][0]["evidence"] == "repeated"
-    (strong,) = summarize_hosts(rows(0.85))
+    (under,) = summarize_hosts(rows(POOLED_SCORE - 0.02))
+    assert under["label"] == "clean" and under["blocks"][0]["evidence"] == "repeated"
+    (strong,) = summarize_hosts(rows(min(0.99, POOLED_SCORE + 0.02)))
     assert strong["label"] == "template_injection" and strong["blocks"][0]["evidence"] == "pooled"
     # a repeated block without off-site links is not pooled evidence
     plain = [_row(f"https://a.org/p{k}", [_block(SPAM, (), spam=False, score=0.9)], spam=False) for k in range(5)]
