@@ -1007,14 +1007,32 @@ cdef inline lxb_dom_node_t *_next_in_order(lxb_dom_node_t *node, lxb_dom_node_t 
     return NULL if node == top else node.next
 
 
+cdef int _deep_text(lxb_dom_node_t *node, _Buf *buf) except -1:
+    """``node.text(deep=True)`` as UTF-8 in ``buf`` (emptied first): every text node below, joined."""
+    cdef lxb_dom_node_t *sub = node.first_child
+    cdef lxb_dom_character_data_t *text
+    buf.len = 0
+    while sub != NULL and sub != node:
+        if sub.local_name == LXB_TAG__TEXT:
+            text = <lxb_dom_character_data_t *> sub
+            if text.data.data != NULL:
+                _put(buf, <const char *> text.data.data, text.data.length)
+        if sub.first_child != NULL:
+            sub = sub.first_child
+            continue
+        while sub != node and sub.next == NULL:
+            sub = sub.parent
+        if sub != node:
+            sub = sub.next
+    return 0
+
+
 def hidden_selectors(LexborHTMLParser tree) -> dict:
     """``_hiding.hidden_selectors``: scripts first (first wins), then stylesheets (last wins)."""
     cdef lxb_dom_node_t *top
     cdef lxb_dom_node_t *node
-    cdef lxb_dom_node_t *sub
     cdef _Buf buf
     cdef _Attr attrs[N_ATTRS]
-    cdef lxb_dom_character_data_t *text
     cdef list scripts = []
     cdef list styles = []
     cdef uintptr_t name
@@ -1036,21 +1054,7 @@ def hidden_selectors(LexborHTMLParser tree) -> dict:
                     _read_attrs(node, attrs)
                     skip = attrs[A_SRC].present
                 if not skip:
-                    # ``.text(deep=True)``: every text node below, joined, decoded once.
-                    buf.len = 0
-                    sub = node.first_child
-                    while sub != NULL and sub != node:
-                        if sub.local_name == LXB_TAG__TEXT:
-                            text = <lxb_dom_character_data_t *> sub
-                            if text.data.data != NULL:
-                                _put(&buf, <const char *> text.data.data, text.data.length)
-                        if sub.first_child != NULL:
-                            sub = sub.first_child
-                            continue
-                        while sub != node and sub.next == NULL:
-                            sub = sub.parent
-                        if sub != node:
-                            sub = sub.next
+                    _deep_text(node, &buf)  # decoded once, below
                     if name == LXB_TAG_SCRIPT:
                         if buf.len and buf.len <= 4 * _hiding.MAX_HIDING_SCRIPT and _script_could_hide(buf.data, buf.len):
                             scripts.append(_decode(buf.data, buf.len))
@@ -2974,8 +2978,6 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget) -
     cdef list titles = [], metas = [], codes = []
     cdef lxb_dom_node_t *top
     cdef lxb_dom_node_t *node
-    cdef lxb_dom_node_t *sub
-    cdef lxb_dom_character_data_t *text
     cdef _Attr attrs[N_ATTRS]
     cdef _Buf buf
     cdef uintptr_t name
@@ -2998,21 +3000,7 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget) -
                 elif name == LXB_TAG_SCRIPT and budget > 0:
                     _read_attrs(node, attrs)
                     if not attrs[A_SRC].present:
-                        # ``.text(deep=True)``: every text node below, joined.
-                        buf.len = 0
-                        sub = node.first_child
-                        while sub != NULL and sub != node:
-                            if sub.local_name == LXB_TAG__TEXT:
-                                text = <lxb_dom_character_data_t *> sub
-                                if text.data.data != NULL:
-                                    _put(&buf, <const char *> text.data.data, text.data.length)
-                            if sub.first_child != NULL:
-                                sub = sub.first_child
-                                continue
-                            while sub != node and sub.next == NULL:
-                                sub = sub.parent
-                            if sub != node:
-                                sub = sub.next
+                        _deep_text(node, &buf)
                         ascii = True
                         for i in range(buf.len):
                             if <unsigned char> buf.data[i] >= 0x80:

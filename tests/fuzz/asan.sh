@@ -25,6 +25,6 @@ LINKGUARD_CORE_CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" LDFLAG
 ls linkguard/_core*.so >/dev/null || { echo "asan: the core did not build" >&2; exit 2; }
 # The scratch copy comes first on the path, so its sanitized core is the one imported.
 PYTHONPATH="$work" LD_PRELOAD="$asan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1" \
-  "$python" -c "import linkguard._native as n, sys; assert n.core is not None and n.core.__file__.startswith('$work'), n.core; print('asan: core', n.core.__file__)"
+  "$python" -c "import linkguard._compiled as n, sys; assert n.core is not None and n.core.__file__.startswith('$work'), n.core; print('asan: core', n.core.__file__)"
 PYTHONPATH="$work" LD_PRELOAD="$asan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1" \
   "$python" -m tests.fuzz.run --inputs "$inputs" --compare --out "$root/benchmarks/results/fuzz_asan.json"
