@@ -13,11 +13,12 @@ import pytest
 
 import linkguard
 from linkguard import FEATURE_NAMES
+from linkguard._model import DEFAULT_MODEL
 from linkguard._normalize import normalize_many
 
 pytest.importorskip("sklearn")
 from training_data.dataset import build_page_split, build_split
-from training_data.train import featurise, fit_text_model, main
+from training_data.train import MODEL_DIR, featurise, fit_text_model, main
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,25 @@ def test_training_command_selects_a_model(tmp_path: Path, corpus_dir: Path) -> N
     out = tmp_path / "m.json"
     assert main(["--select", "--corpus", str(corpus_dir), "--out", str(out), "--trees", "20"]) == 0
     assert linkguard.load_model(out).threshold > 0
+
+
+def test_page_options_are_checked_before_any_work(tmp_path: Path) -> None:
+    """A misspelt page feature or a missing model file stops the command at once, not minutes in."""
+    with pytest.raises(SystemExit):
+        main(["--select", "--out", str(tmp_path / "m.json"), "--page-without", "log_words,no_such_feature"])
+    with pytest.raises(SystemExit):
+        main(["--select", "--out", str(tmp_path / "m.json"), "--page-only", str(tmp_path / "missing.json")])
+
+
+@pytest.mark.slow
+def test_page_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> None:
+    """``--page-only``: the kept model's segment, text and link models and thresholds, a new page
+    model (here without one of its features)."""
+    kept = linkguard.load_model(MODEL_DIR / DEFAULT_MODEL)
+    out = tmp_path / "m.json"
+    args = ["--select", "--corpus", str(corpus_dir), "--out", str(out), "--trees", "20"]
+    assert main([*args, "--page-only", str(MODEL_DIR / DEFAULT_MODEL), "--page-without", "title_terms"]) == 0
+    got = linkguard.load_model(out)
+    assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
+    assert got.feature_names == kept.feature_names and got.link.threshold == kept.link.threshold
+    assert "title_terms" not in got.page.feature_names and "log_words" in got.page.feature_names

@@ -757,6 +757,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.select and args.out == MODEL_DIR / DEFAULT_MODEL:
         ap.error("--select writes a candidate: give it an --out outside the package")
+    unknown = sorted({n for n in args.page_without.split(",") if n} - set(PAGE_FEATURE_NAMES))
+    if unknown:
+        ap.error(f"--page-without: unknown page features {unknown} (known: {', '.join(PAGE_FEATURE_NAMES)})")
+    if args.page_only and not args.page_only.is_file():
+        ap.error(f"--page-only: no model file at {args.page_only}")
     t0 = time.time()
     splits = {
         s: build_split(s, args.corpus, variants=args.train_variants if s == "train" else None)
