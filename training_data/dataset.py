@@ -786,7 +786,10 @@ def build_page_split(
         return cache[row["path"]]
 
     out: list[LabelledPage] = []
-    for sp in (p for p in spam_pages() if spam_page_split(p.group) == split):
+    # ``format: code``: the server or edge code of a cloaking kit (PHP, a worker script), which
+    # no crawler receives; kept with its source as evidence of how cloaking works, it makes no
+    # labelled page (as payloads that render nothing make none).
+    for sp in (p for p in spam_pages() if spam_page_split(p.group) == split and p.format != "code"):
         common: dict[str, Any] = dict(
             family=sp.family, lang=sp.lang, payload_group=sp.group, payload_id=sp.id, spam_page=True
         )
