@@ -493,6 +493,7 @@ def fit_page_model(
     Train rows are scored as unseen pages would be: segment probabilities out of fold (by host),
     text scores out of fold (by text); the threshold is chosen on out-of-fold page scores of the
     train pages together with the validation pages, a false ``spam_page`` weighing five misses.
+    ``without``: page features (names the caller has checked) left out of the model.
     """
 
     text_col = FEATURE_NAMES.index("text_score")
@@ -521,9 +522,6 @@ def fit_page_model(
         groups = [lp.payload_group or lp.host_path for lp in labelled]
         sides[split] = (P, y, groups)
         print(f"page model {split}: {len(y)} pages, {int(y.sum())} spam pages", file=sys.stderr)
-    unknown = sorted(set(without) - set(PAGE_FEATURE_NAMES))
-    if unknown:
-        raise ValueError(f"unknown page features {unknown}")
     keep = [i for i, n in enumerate(PAGE_FEATURE_NAMES) if n not in without]
     P_tr, y_tr, g_tr = sides["train"]
     P_va, y_va, _ = sides["val"]
@@ -757,7 +755,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.select and args.out == MODEL_DIR / DEFAULT_MODEL:
         ap.error("--select writes a candidate: give it an --out outside the package")
-    unknown = sorted({n for n in args.page_without.split(",") if n} - set(PAGE_FEATURE_NAMES))
+    page_without = tuple(n for n in args.page_without.split(",") if n)
+    unknown = sorted(set(page_without) - set(PAGE_FEATURE_NAMES))
     if unknown:
         ap.error(f"--page-without: unknown page features {unknown} (known: {', '.join(PAGE_FEATURE_NAMES)})")
     if args.page_only and not args.page_only.is_file():
@@ -779,20 +778,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     text_col = FEATURE_NAMES.index("text_score")
     text_folds: list[TextModel] = []
+    # With --page-only, the kept model's own text model scores the validation rows it is measured on.
+    kept = load_model(args.page_only) if args.page_only else None
     if args.text_model:
         text_model, oof_text, text_folds = fit_text_model(ftr.texts, ytr, ftr.groups, c=args.text_c)
         Xtr[:, text_col] = oof_text
-        Xva[:, text_col] = text_model.scores(fva.texts)
+        val_text = kept.text if kept is not None and kept.text is not None else text_model
+        Xva[:, text_col] = val_text.scores(fva.texts)
     else:
         text_model = None
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
     p_oof, seg_folds = out_of_fold(Xtr, ytr, owner_tr, splits["train"], args.trees, weights)
-    if args.page_only:
-        # The kept model's own text model scores the validation rows it is measured on.
-        model = load_model(args.page_only)
-        if model.text is not None:
-            Xva[:, text_col] = model.text.scores(fva.texts)
+    if kept is not None:
+        model = kept
     else:
         model = fit_segment_model(args, splits, ftr, fva, p_oof, text_model, weights)
     if args.page_model:
@@ -808,9 +807,9 @@ def main(argv: list[str] | None = None) -> int:
             args.page_trees,
             args.page_spam_weight,
             args.page_crawler_texts,
-            tuple(n for n in args.page_without.split(",") if n),
+            page_without,
         )
-    if args.link_model and not args.page_only:
+    if args.link_model and kept is None:
         model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     if args.select:
         from training_data.validate import validate
@@ -833,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
             "crawler_texts": args.page_crawler_texts,
             "features": list(model.page.feature_names),
         }
-    if args.page_only:
+    if kept is not None:
         # The segment, text and link models are the kept model's: so is their record.  The page
         # model's own inputs are recorded beside it.
         assert page_md is not None
