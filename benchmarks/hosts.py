@@ -485,6 +485,10 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
     return res
 
 
+POOLED_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
+"""The pooled bars the tuning run tries, and the bars the furniture figures count against."""
+
+
 def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Host-level precision and recall on the validation crawl for a grid of the host view's
     constants (``python -m benchmarks.hosts --tune``): where they are chosen, never on the
@@ -500,7 +504,7 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     out = []
     try:
         for near in (0.6, 0.75, 0.9):
-            for pooled in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9):
+            for pooled in POOLED_GRID:
                 _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = near, pooled, min(0.5, pooled)
                 view = _hosts.HostView()
                 for row in rows:
@@ -546,7 +550,7 @@ def furniture(root: Path, roles: tuple[str, ...], log: Callable[[str], None] = p
     res = {
         "pages": len(rows),
         "pages_with_offsite_near_miss": len(best),
-        "reaching": {str(bar): sum(s >= bar for s, _, _ in best) for bar in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9)},
+        "reaching": {str(bar): sum(s >= bar for s, _, _ in best) for bar in POOLED_GRID},
         "highest": best[:10],
     }
     log(f"furniture {roles}: {res}")

@@ -3001,13 +3001,14 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget) -
                     _read_attrs(node, attrs)
                     if not attrs[A_SRC].present:
                         _deep_text(node, &buf)
+                        # Only the part kept counts: ASCII there is that many characters.
+                        n = buf.len if buf.len < max_script else max_script
                         ascii = True
-                        for i in range(buf.len):
+                        for i in range(n):
                             if <unsigned char> buf.data[i] >= 0x80:
                                 ascii = False
                                 break
                         if ascii:
-                            n = buf.len if buf.len < max_script else max_script
                             budget -= n
                             if _script_hint(buf.data, n):
                                 codes.append(_decode(buf.data, n))

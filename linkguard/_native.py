@@ -8,7 +8,6 @@ import logging
 import numpy as np
 
 from linkguard import _compiled, _segment
-from linkguard._compiled import SELECTOLAX_PIN as SELECTOLAX_PIN
 from linkguard._model import SegmentModel, _sigmoid
 from linkguard._segment import Page
 

@@ -384,7 +384,7 @@ def test_corpus_link_tables_equal_reference(corpus_dir: Path) -> None:
 def test_pin_is_the_one_pyproject_requires() -> None:
     text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8")
     pins = re.findall(r'"selectolax==([^"]+)"', text)
-    assert pins and set(pins) == {_native.SELECTOLAX_PIN}
+    assert pins and set(pins) == {_compiled.SELECTOLAX_PIN}
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -405,7 +405,7 @@ def test_another_selectolax_release_is_refused_loudly() -> None:
     done = _run(code)
     assert done.returncode != 0
     assert "ImportError" in done.stderr
-    assert "selectolax 0.0.1" in done.stderr and f"selectolax {_native.SELECTOLAX_PIN}" in done.stderr
+    assert "selectolax 0.0.1" in done.stderr and f"selectolax {_compiled.SELECTOLAX_PIN}" in done.stderr
     assert _run(code, LINKGUARD_PURE="1").returncode == 0  # the pure path does not care
 
 
