@@ -2954,24 +2954,23 @@ cdef bint _has_word(const char *p, Py_ssize_t n, const char *word, Py_ssize_t k)
     return False
 
 
-cdef bint _script_hint(const char *p, Py_ssize_t n) noexcept nogil:
-    """``_page``'s literal hints of a visitor check or a redirect, in ASCII code."""
-    return (
-        _has_word(p, n, "useragent", 9)
-        or _has_word(p, n, "user_agent", 10)
-        or _has_word(p, n, "referrer", 8)
-        or _has_word(p, n, "location", 8)
-    )
+cdef bint _script_hint(const char *p, Py_ssize_t n, tuple hints):
+    """Whether ASCII code holds one of ``hints`` (lower-case ASCII words, as bytes)."""
+    cdef bytes word
+    for word in hints:
+        if _has_word(p, n, word, len(word)):
+            return True
+    return False
 
 
-def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget) -> tuple:
+def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget, tuple hints) -> tuple:
     """``_page.head_meta``: the ``title`` and ``meta`` elements of a parsed page (any namespace,
     document order, as ``tree.css`` finds them) and the code of its inline scripts that may hold
     a visitor check or a redirect, in one walk with no selector engine.
 
     Each script's code is cut at ``max_script`` characters and the scripts read stop when
     ``budget`` characters are spent, as in the reference.  ASCII code is kept only when it holds
-    one of the literal hints; code with other characters is kept whole for the reference's own
+    one of the literal ``hints`` (the reference's words, lower-case ASCII bytes); code with other characters is kept whole for the reference's own
     test (case-insensitive matching outside ASCII is the pattern's to decide), so the list may
     hold more than the reference's, never less.
     """
@@ -3010,7 +3009,7 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget) -
                                 break
                         if ascii:
                             budget -= n
-                            if _script_hint(buf.data, n):
+                            if _script_hint(buf.data, n, hints):
                                 codes.append(_decode(buf.data, n))
                         else:
                             code = _decode(buf.data, buf.len)[:max_script]

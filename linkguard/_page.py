@@ -117,6 +117,8 @@ class PageMeta:
 
 
 _HINT_WORDS = {hint: tuple(hint.pattern.split("|")) for hint in (_VISITOR_HINT, _LOCATION)}
+# The same words for the compiled head read, which searches ASCII code for any of them.
+_HINT_BYTES = tuple(word.encode("ascii") for words in _HINT_WORDS.values() for word in words)
 # The same two patterns, case-sensitive, for the lower case of ASCII code: on ASCII text a
 # case-insensitive match is a match of the lower-case pattern on the lower-cased text, at the
 # same positions, and ``re`` skips ahead to a literal prefix only when matching case-sensitively.
@@ -184,7 +186,7 @@ def head_meta(tree: Any) -> tuple[list[Any], list[Any], list[str]]:
     tests every code it reads."""
     core = _compiled.core
     if core is not None:
-        found: tuple[list[Any], list[Any], list[str]] = core.head_meta(tree, _MAX_SCRIPT, _SCRIPT_BUDGET)
+        found: tuple[list[Any], list[Any], list[str]] = core.head_meta(tree, _MAX_SCRIPT, _SCRIPT_BUDGET, _HINT_BYTES)
         return found
     titles, metas, scripts = head_tags(tree)
     return titles, metas, script_codes(scripts)
