@@ -694,7 +694,9 @@ def batch_md(res: dict[str, Any]) -> str:
         f"_{b.get('mode', '?')} run {res.get('created', '?')}: every command is a fresh process, timed from outside "
         f"(wall time, start-up included), median of {b.get('repeats')} runs in shuffled order "
         "(the 10× stream: 1 run); peak RSS is the process's `ru_maxrss` "
-        f"(`os.wait4`); {len(b.get('cpus') or [])} CPUs allowed. Load average {la} at the start, {le} at the end"
+        f"(`os.wait4`); {len(b.get('cpus') or [])} CPUs allowed; the package's bytecode is written before the "
+        "first command, as `pip install` does (an editable install on a machine with `PYTHONDONTWRITEBYTECODE` "
+        f"set would otherwise compile every module in every process). Load average {la} at the start, {le} at the end"
         + (f", 1-min load {_fmt(min(loads))}–{_fmt(max(loads))} during the runs (medians per command)" if loads else "")
         + f". Temp inputs are built for the run from the corpus pages with warcio (one response record per page, "
         f"gzip per record) and deleted: `{BIG}` holds {n_big} pages, `{STREAM}` the same pages 10× "
