@@ -7,6 +7,7 @@ only they install it (the ``train`` extra).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,9 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     max_iter, max_depth, max_leaf_nodes, learning_rate, l2_regularization, min_samples_leaf :
         Passed to :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
     class_weight : dict, "balanced" or None
+    monotonic_cst : sequence of int (-1, 0, 1) per feature, or None
+        Passed to :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: 1 makes the spam
+        probability never fall as that feature grows, -1 never rise, 0 leaves it free.
     threshold : float
         Spam probability above which :meth:`predict` says spam (the decision function's zero).
     random_state : int or None
@@ -61,6 +65,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         l2_regularization: float = 1.0,
         min_samples_leaf: int = 40,
         class_weight: dict[Any, float] | str | None = None,
+        monotonic_cst: Sequence[int] | None = None,
         threshold: float = 0.5,
         random_state: int | None = 0,
     ) -> None:
@@ -71,6 +76,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         self.l2_regularization = l2_regularization
         self.min_samples_leaf = min_samples_leaf
         self.class_weight = class_weight
+        self.monotonic_cst = monotonic_cst
         self.threshold = threshold
         self.random_state = random_state
 
@@ -98,6 +104,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
             l2_regularization=self.l2_regularization,
             min_samples_leaf=self.min_samples_leaf,
             class_weight=self.class_weight,
+            monotonic_cst=None if self.monotonic_cst is None else list(self.monotonic_cst),
             early_stopping=False,
             random_state=self.random_state,
         )

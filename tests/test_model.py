@@ -90,6 +90,20 @@ def test_threshold_moves_the_decision_boundary() -> None:
     assert (est.predict(X) == np.where(p > 0.9, "spam", "content")).all()
 
 
+def test_monotonic_constraint_holds_on_the_exported_model() -> None:
+    """``monotonic_cst`` reaches the trees: spam is a band of feature 0, and with feature 0
+    constrained upward the exported model's probability never falls along it (unconstrained,
+    it does, so the check can fail)."""
+    rng = np.random.default_rng(3)
+    X = rng.random((2000, 2))
+    y = np.where((X[:, 0] > 0.3) & (X[:, 0] < 0.6), "spam", "content")
+    grid = np.column_stack([np.linspace(0, 1, 101), np.full(101, 0.5)])
+    free = SegmentClassifier(max_iter=30).fit(X, y).model_.proba(grid)
+    tied = SegmentClassifier(max_iter=30, monotonic_cst=[1, 0]).fit(X, y).model_.proba(grid)
+    assert (np.diff(free) < -1e-9).any()
+    assert (np.diff(tied) >= -1e-12).all()
+
+
 def test_segment_classifier_without_scikit_learn_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

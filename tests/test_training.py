@@ -18,7 +18,7 @@ from linkguard._normalize import normalize_many
 
 pytest.importorskip("sklearn")
 from training_data.dataset import build_page_split, build_split
-from training_data.train import MODEL_DIR, featurise, fit_text_model, main
+from training_data.train import MODEL_DIR, featurise, fit_text_model, main, monotone_constraints
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,17 @@ def test_training_command_selects_a_model(tmp_path: Path, corpus_dir: Path) -> N
     out = tmp_path / "m.json"
     assert main(["--select", "--corpus", str(corpus_dir), "--out", str(out), "--trees", "20"]) == 0
     assert linkguard.load_model(out).threshold > 0
+
+
+def test_monotone_constraints_follow_the_features_meaning() -> None:
+    """Word and link evidence may only raise the spam probability, a reporting voice only lower
+    it, layout is free; a constraint naming a feature the model does not have is an error."""
+    got = dict(zip(FEATURE_NAMES, monotone_constraints(), strict=True))
+    assert got["terms_gambling_id"] == got["log_raw_ip"] == got["hidden"] == got["text_score"] == 1
+    assert got["stance_terms"] == got["nbr_stance"] == -1
+    assert got["log_words"] == got["in_main_text"] == got["link_density"] == 0
+    with pytest.raises(ValueError, match="stance_terms"):
+        monotone_constraints([n for n in FEATURE_NAMES if n != "stance_terms"])
 
 
 def test_page_options_are_checked_before_any_work(tmp_path: Path) -> None:

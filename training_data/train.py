@@ -16,7 +16,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from linkguard._features import (
     prose_mask,
     segment_thresholds,
 )
+from linkguard._lexicon import FAMILIES
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
 from linkguard._normalize import normalize_many
@@ -422,8 +423,60 @@ def segment_weights(
     return np.where(y, spam_weight, np.where(hard[owner], hard_weight, 1.0))
 
 
+MONOTONE_UP = frozenset(
+    {
+        "raw_ip_share",
+        "log_raw_ip",
+        "offsite_share",
+        "log_offsite_domains",
+        "digit_domain_share",
+        "spam_host_share",
+        *(f"terms_{f}" for f in FAMILIES),
+        "log_terms_in_links",
+        "log_brand_tokens",
+        "n_families",
+        "term_density",
+        "hidden",
+        "hidden_offscreen",
+        "after_end",
+        "mixed_script_words",
+        "disguises",
+        "text_score",
+        "cta_terms",
+        "nbr_terms",
+        "nbr_raw_ip",
+        "nbr_offsite_links",
+        "nbr_brand_tokens",
+        "links_x_terms_offsite",
+        "hidden_x_offsite_links",
+        "trailing_x_links",
+    }
+)
+"""Segment features that are spam evidence by their meaning: with ``--monotone`` the segment
+model's spam probability may not fall as one of them grows (all else equal)."""
+MONOTONE_DOWN = frozenset({"stance_terms", "nbr_stance"})
+"""Features that speak against spam (the voice of a report or a warning): may not raise it."""
+
+
+def monotone_constraints(names: Sequence[str] = FEATURE_NAMES) -> list[int]:
+    """Per feature, 1 (evidence for spam), -1 (evidence against) or 0 (free): the direction the
+    features' meaning fixes, so the trees cannot learn a reversal from a few training pages
+    (more gambling terms making a segment *less* spam because the training hosts' own gambling
+    news happened to carry more)."""
+    unknown = (MONOTONE_UP | MONOTONE_DOWN) - set(names)
+    if unknown:
+        raise ValueError(f"monotone constraints name unknown features: {sorted(unknown)}")
+    return [1 if n in MONOTONE_UP else -1 if n in MONOTONE_DOWN else 0 for n in names]
+
+
 def out_of_fold(
-    X: np.ndarray, y: np.ndarray, owner: np.ndarray, pages: list[LabelledPage], trees: int, weights: np.ndarray
+    X: np.ndarray,
+    y: np.ndarray,
+    owner: np.ndarray,
+    pages: list[LabelledPage],
+    trees: int,
+    weights: np.ndarray,
+    monotonic: list[int] | None = None,
 ) -> tuple[np.ndarray, list[SegmentModel]]:
     """Spam probability of every train segment from a model that never saw its host page.
 
@@ -437,7 +490,7 @@ def out_of_fold(
     models: list[SegmentModel] = []
     for f in range(OOF_FOLDS):
         fit = fold != f
-        est = SegmentClassifier(max_iter=trees, random_state=SEED % 2**31).fit(
+        est = SegmentClassifier(max_iter=trees, monotonic_cst=monotonic, random_state=SEED % 2**31).fit(
             X[fit], np.where(y[fit], "spam", "content"), sample_weight=weights[fit]
         )
         p[~fit] = est.model_.proba(X[~fit])
@@ -663,7 +716,8 @@ def fit_segment_model(
     n_rows = len(ftr.y)
     Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
-    est = SegmentClassifier(max_iter=args.trees, random_state=SEED % 2**31).fit(
+    monotonic = monotone_constraints() if args.monotone else None
+    est = SegmentClassifier(max_iter=args.trees, monotonic_cst=monotonic, random_state=SEED % 2**31).fit(
         Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
     )
     model: SegmentModel = est.model_
@@ -747,6 +801,13 @@ def main(argv: list[str] | None = None) -> int:
         "word evidence made neutral",
     )
     ap.add_argument(
+        "--monotone",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="constrain the segment model's trees to the direction of the evidence features (MONOTONE_UP, "
+        "MONOTONE_DOWN)",
+    )
+    ap.add_argument(
         "--select",
         action="store_true",
         help="model selection: write the model to --out and print validation figures only "
@@ -789,7 +850,9 @@ def main(argv: list[str] | None = None) -> int:
         text_model = None
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
-    p_oof, seg_folds = out_of_fold(Xtr, ytr, owner_tr, splits["train"], args.trees, weights)
+    p_oof, seg_folds = out_of_fold(
+        Xtr, ytr, owner_tr, splits["train"], args.trees, weights, monotone_constraints() if args.monotone else None
+    )
     if kept is not None:
         model = kept
     else:
