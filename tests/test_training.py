@@ -13,12 +13,21 @@ import pytest
 
 import linkguard
 from linkguard import FEATURE_NAMES
+from linkguard._features import PAGE_FEATURE_NAMES
 from linkguard._model import DEFAULT_MODEL
 from linkguard._normalize import normalize_many
 
 pytest.importorskip("sklearn")
 from training_data.dataset import build_page_split, build_split
-from training_data.train import MODEL_DIR, featurise, fit_text_model, main, monotone_constraints
+from training_data.train import (
+    MODEL_DIR,
+    PAGE_MONOTONE_DOWN,
+    PAGE_MONOTONE_UP,
+    featurise,
+    fit_text_model,
+    main,
+    monotone_constraints,
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +86,12 @@ def test_monotone_constraints_follow_the_features_meaning() -> None:
     assert got["log_words"] == got["in_main_text"] == got["link_density"] == 0
     with pytest.raises(ValueError, match="stance_terms"):
         monotone_constraints([n for n in FEATURE_NAMES if n != "stance_terms"])
+    # The page model's, also when trained without some of its features.
+    kept = [n for n in PAGE_FEATURE_NAMES if n != "title_terms"]
+    page = dict(
+        zip(kept, monotone_constraints(kept, PAGE_MONOTONE_UP, PAGE_MONOTONE_DOWN, PAGE_FEATURE_NAMES), strict=True)
+    )
+    assert page["max_score"] == page["url_path_terms"] == 1 and page["stance_density"] == -1 and page["log_words"] == 0
 
 
 def test_page_options_are_checked_before_any_work(tmp_path: Path) -> None:

@@ -458,15 +458,49 @@ MONOTONE_DOWN = frozenset({"stance_terms", "nbr_stance"})
 """Features that speak against spam (the voice of a report or a warning): may not raise it."""
 
 
-def monotone_constraints(names: Sequence[str] = FEATURE_NAMES) -> list[int]:
+PAGE_MONOTONE_UP = frozenset(
+    {
+        "spam_text_share",
+        "flagged_text_share",
+        "max_score",
+        "log_flagged_segments",
+        "hidden_flagged_share",
+        "text_score_mean",
+        "text_score_main",
+        "text_spam_share",
+        "term_density",
+        "families",
+        "brand_density",
+        "cta_density",
+        "title_terms",
+        "title_text_score",
+        "url_host_terms",
+        "url_path_terms",
+        "url_digit_subdomain",
+        "url_odd_path",
+        "visitor_check",
+        "offsite_redirect",
+    }
+)
+"""The same for the page model (``--page-monotone``): page features that are spam evidence."""
+PAGE_MONOTONE_DOWN = frozenset({"stance_density"})
+
+
+def monotone_constraints(
+    names: Sequence[str] = FEATURE_NAMES,
+    up: frozenset[str] = MONOTONE_UP,
+    down: frozenset[str] = MONOTONE_DOWN,
+    known: Sequence[str] | None = None,
+) -> list[int]:
     """Per feature, 1 (evidence for spam), -1 (evidence against) or 0 (free): the direction the
     features' meaning fixes, so the trees cannot learn a reversal from a few training pages
     (more gambling terms making a segment *less* spam because the training hosts' own gambling
-    news happened to carry more)."""
-    unknown = (MONOTONE_UP | MONOTONE_DOWN) - set(names)
+    news happened to carry more).  ``up`` and ``down`` must name features of ``known`` (default:
+    ``names``; a page model trained ``--page-without`` some features passes all of them)."""
+    unknown = (up | down) - set(names if known is None else known)
     if unknown:
         raise ValueError(f"monotone constraints name unknown features: {sorted(unknown)}")
-    return [1 if n in MONOTONE_UP else -1 if n in MONOTONE_DOWN else 0 for n in names]
+    return [1 if n in up else -1 if n in down else 0 for n in names]
 
 
 def out_of_fold(
@@ -540,6 +574,7 @@ def fit_page_model(
     spam_weight: float = PAGE_SPAM_WEIGHT,
     crawler_texts: bool = False,
     without: tuple[str, ...] = (),
+    monotone: bool = False,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -580,12 +615,16 @@ def fit_page_model(
     P_va, y_va, _ = sides["val"]
     folds = [int(hashlib.sha1(f"{SEED}:page:{g}".encode()).hexdigest()[:8], 16) % PAGE_FOLDS for g in g_tr]
     P_all = np.vstack([P_tr, P_va])
+    names = tuple(PAGE_FEATURE_NAMES[i] for i in keep)
+    shape: dict[str, Any] = dict(max_iter=trees, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10)
+    if monotone:
+        shape["monotonic_cst"] = monotone_constraints(names, PAGE_MONOTONE_UP, PAGE_MONOTONE_DOWN, PAGE_FEATURE_NAMES)
     return fit_stacked(
         "page",
         (P_tr[:, keep], y_tr, np.asarray(folds)),
         (P_va[:, keep], y_va),
-        tuple(PAGE_FEATURE_NAMES[i] for i in keep),
-        dict(max_iter=trees, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10),
+        names,
+        shape,
         spam_weight,
         lambda scores, t: is_spam_page(P_all, scores, t),
     )
@@ -596,7 +635,7 @@ def fit_stacked(
     train: tuple[np.ndarray, np.ndarray, np.ndarray],
     val: tuple[np.ndarray, np.ndarray],
     names: tuple[str, ...],
-    trees: dict[str, int],
+    trees: dict[str, Any],
     spam_weight: float,
     decide: Callable[[np.ndarray, float], np.ndarray],
 ) -> SegmentModel:
@@ -808,6 +847,12 @@ def main(argv: list[str] | None = None) -> int:
         "MONOTONE_DOWN)",
     )
     ap.add_argument(
+        "--page-monotone",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="the same for the page model (PAGE_MONOTONE_UP, PAGE_MONOTONE_DOWN)",
+    )
+    ap.add_argument(
         "--select",
         action="store_true",
         help="model selection: write the model to --out and print validation figures only "
@@ -871,6 +916,7 @@ def main(argv: list[str] | None = None) -> int:
             args.page_spam_weight,
             args.page_crawler_texts,
             page_without,
+            args.page_monotone,
         )
     if args.link_model and kept is None:
         model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
