@@ -65,6 +65,8 @@ def _page(extra: str, *, tail: str = "") -> str:
     ("html", "why"),
     [
         (_page("<p><a href='http://45.77.12.9/x'>read more</a></p>"), "raw_ip_links"),
+        # A bracket left open: read as the address it holds (the safe side: the page is scanned).
+        (_page("<p><a href='//[45.77.12.9:80/x'>read more</a></p>"), "raw_ip_links"),
         (_page("", tail="<p>some words after the end</p>"), "after_html_end"),
         (
             _page(
