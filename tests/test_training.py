@@ -59,9 +59,13 @@ def test_text_model_learns_from_segments(featurised) -> None:  # type: ignore[no
     f = featurised
     groups = [f"g{i % 4}" for i in range(len(f.y))]
     model, oof, folds = fit_text_model(f.texts, f.y, groups)
-    assert len(oof) == len(f.y) and len(folds) > 1
+    assert model is not None and len(oof) == len(f.y) and len(folds) > 1
     scores = model.scores(f.texts)
     assert scores[f.y].mean() > scores[~f.y].mean()
+    # Without the full model (--page-only keeps its own): the same folds and out-of-fold scores.
+    none, oof_again, folds_again = fit_text_model(f.texts, f.y, groups, full=False)
+    assert none is None and np.array_equal(oof_again, oof)
+    assert all(np.array_equal(a.weights, b.weights) for a, b in zip(folds, folds_again, strict=True))
 
 
 def test_page_split_builds(corpus_dir: Path) -> None:

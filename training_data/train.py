@@ -202,9 +202,17 @@ def _hashed_matrix(texts: list[str], bits: int) -> Any:
 
 
 def fit_text_model(
-    texts: list[str], y: np.ndarray, groups: list[str], *, c: float = TEXT_C, spam_weight: float = TEXT_SPAM_WEIGHT
-) -> tuple[TextModel, np.ndarray, list[TextModel]]:
+    texts: list[str],
+    y: np.ndarray,
+    groups: list[str],
+    *,
+    c: float = TEXT_C,
+    spam_weight: float = TEXT_SPAM_WEIGHT,
+    full: bool = True,
+) -> tuple[TextModel | None, np.ndarray, list[TextModel]]:
     """The learned text model on training segments, and its out-of-fold score for each of them.
+    With ``full=False`` only the fold models and the out-of-fold scores (the model is ``None``):
+    ``--page-only`` keeps its model's own text model.
 
     Segments are de-duplicated (a host page's boilerplate recurs on every page built on it; a
     copy counts at most three times), folds are by group (payload source group / the text
@@ -247,9 +255,12 @@ def fit_text_model(
         folds.append(TextModel(lr.coef_.ravel().astype(np.float32), float(lr.intercept_[0]), ORDERS_DEFAULT))
         if held.any():
             oof[held] = lr.decision_function(Xt[held])
-    full = fit(np.arange(len(uniq_text)))
-    model = TextModel(full.coef_.ravel().astype(np.float32), float(full.intercept_[0]), ORDERS_DEFAULT)
-    return model, np.clip(oof, -12.0, 12.0).astype(np.float32)[index], folds
+    oof_scores = np.clip(oof, -12.0, 12.0).astype(np.float32)[index]
+    if not full:
+        return None, oof_scores, folds
+    whole = fit(np.arange(len(uniq_text)))
+    model = TextModel(whole.coef_.ravel().astype(np.float32), float(whole.intercept_[0]), ORDERS_DEFAULT)
+    return model, oof_scores, folds
 
 
 def text_scores_out_of_fold(texts: list[str], folds: list[TextModel]) -> np.ndarray:
@@ -887,9 +898,11 @@ def main(argv: list[str] | None = None) -> int:
     # With --page-only, the kept model's own text model scores the validation rows it is measured on.
     kept = load_model(args.page_only) if args.page_only else None
     if args.text_model:
-        text_model, oof_text, text_folds = fit_text_model(ftr.texts, ytr, ftr.groups, c=args.text_c)
+        keep_text = kept is not None and kept.text is not None
+        text_model, oof_text, text_folds = fit_text_model(ftr.texts, ytr, ftr.groups, c=args.text_c, full=not keep_text)
         Xtr[:, text_col] = oof_text
         val_text = kept.text if kept is not None and kept.text is not None else text_model
+        assert val_text is not None  # fitted in full unless the kept model has its own
         Xva[:, text_col] = val_text.scores(fva.texts)
     else:
         text_model = None
