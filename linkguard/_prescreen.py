@@ -94,10 +94,14 @@ def _link_evidence(page: Page, url: str | None) -> str:
     home = page_domain(url) or page_domain(page.base_url)
     base = url or page.base_url
     base_host = split_host(base) if base else ""
+    # A page repeats its links (menus, footers, "read more"): each distinct href is read once.
+    hosts: dict[str, str] = {}
     for seg in page.segments:
         others: set[str] = set()
         for href in seg.links:
-            host = _host(href, base_host)
+            host = hosts.get(href)
+            if host is None:
+                host = hosts[href] = _host(href, base_host)
             if not host:
                 continue
             info = host_info(host)
@@ -125,7 +129,7 @@ def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None)
         return why
     lex = lexicon()
     anchors = "\n".join(seg.anchor_text for seg in segments if seg.anchor_text)
-    if anchors and any(lex.brand.search(t) for t in _folded(anchors)):
+    if anchors and lex.brand_counts(_folded(anchors)).any():
         return "brand_anchor"
     words = "\n".join([seg.text for seg in segments] + [href for seg in segments for href in seg.links])
     if lex.family_counts(_folded(words)).any():
