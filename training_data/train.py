@@ -36,7 +36,6 @@ from linkguard._features import (
     prose_mask,
     segment_thresholds,
 )
-from linkguard._lexicon import FAMILIES
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
 from linkguard._normalize import normalize_many
@@ -434,67 +433,54 @@ def segment_weights(
     return np.where(y, spam_weight, np.where(hard[owner], hard_weight, 1.0))
 
 
-MONOTONE_UP = frozenset(
-    {
-        "raw_ip_share",
-        "log_raw_ip",
-        "offsite_share",
-        "log_offsite_domains",
-        "digit_domain_share",
-        "spam_host_share",
-        *(f"terms_{f}" for f in FAMILIES),
-        "log_terms_in_links",
-        "log_brand_tokens",
-        "n_families",
-        "term_density",
-        "hidden",
-        "hidden_offscreen",
-        "after_end",
-        "mixed_script_words",
-        "disguises",
-        "text_score",
-        "cta_terms",
-        "nbr_terms",
-        "nbr_raw_ip",
-        "nbr_offsite_links",
-        "nbr_brand_tokens",
-        "links_x_terms_offsite",
-        "hidden_x_offsite_links",
-        "trailing_x_links",
-    }
-)
-"""Segment features that are spam evidence by their meaning: with ``--monotone`` the segment
-model's spam probability may not fall as one of them grows (all else equal)."""
 MONOTONE_DOWN = frozenset({"stance_terms", "nbr_stance"})
 """Features that speak against spam (the voice of a report or a warning): may not raise it."""
-
-
-PAGE_MONOTONE_UP = frozenset(
+FREE = frozenset(
     {
-        "spam_text_share",
-        "flagged_text_share",
-        "max_score",
-        "log_flagged_segments",
-        "hidden_flagged_share",
-        "text_score_mean",
-        "text_score_main",
-        "text_spam_share",
-        "term_density",
-        "families",
-        "brand_density",
-        "cta_density",
-        "title_terms",
-        "title_text_score",
-        "url_host_terms",
-        "url_path_terms",
-        "url_digit_subdomain",
-        "url_odd_path",
-        "visitor_check",
-        "offsite_redirect",
+        "after_last_content",
+        "domain_diversity",
+        "in_footer",
+        "in_main_text",
+        "institutional_share",
+        "link_density",
+        "links_per_word",
+        "log_chars",
+        "log_lines",
+        "log_links",
+        "log_words",
+        "page_domain_unknown",
+        "punct_ratio",
+        "root_link_share",
+        "script_mismatch",
+        "text_mode",
+        "words_per_line",
     }
 )
-"""The same for the page model (``--page-monotone``): page features that are spam evidence."""
+"""Segment features whose direction depends on the rest (size and layout, the page's own kind of
+links: a portal's links to other institutions, a footer's links to a site's root)."""
+MONOTONE_UP = frozenset(FEATURE_NAMES) - FREE - MONOTONE_DOWN
+"""Every other segment feature is spam evidence by its meaning (words, brand tokens, raw-IP and
+off-site links, hiding, disguises, the text score, the neighbours' evidence): with
+``--monotone`` the segment model's spam probability may not fall as one of them grows."""
+
+
 PAGE_MONOTONE_DOWN = frozenset({"stance_density"})
+PAGE_FREE = frozenset(
+    {
+        "link_text_share",
+        "log_segments",
+        "log_words",
+        "noindex",
+        "offsite_link_share",
+        "punct_per_word",
+        "text_mode",
+        "url_institutional",
+        "url_known",
+    }
+)
+"""Page features whose direction depends on the rest of the page (size, form, an institutional host)."""
+PAGE_MONOTONE_UP = frozenset(PAGE_FEATURE_NAMES) - PAGE_FREE - PAGE_MONOTONE_DOWN
+"""The same for the page model (``--page-monotone``): every other page feature is spam evidence."""
 
 
 def monotone_constraints(
