@@ -25,8 +25,11 @@ from training_data.train import (
     PAGE_MONOTONE_UP,
     featurise,
     fit_text_model,
+    group_fold,
+    host_fold,
     main,
     monotone_constraints,
+    oof_folds,
 )
 
 
@@ -96,6 +99,29 @@ def test_monotone_constraints_follow_the_features_meaning() -> None:
         zip(kept, monotone_constraints(kept, PAGE_MONOTONE_UP, PAGE_MONOTONE_DOWN, PAGE_FEATURE_NAMES), strict=True)
     )
     assert page["max_score"] == page["url_path_terms"] == 1 and page["stance_density"] == -1 and page["log_words"] == 0
+
+
+def test_out_of_fold_rows_by_source_group() -> None:
+    """By host page, every row of a page shares the host's fold; by source, a spam row takes its
+    payload group's fold (the same on every host it was planted on), clean rows keep the host's."""
+    from training_data.dataset import LabelledPage
+
+    groups = [f"group-{i}" for i in range(12)]
+    pages = [
+        LabelledPage("", None, "html", True, host_path=f"host-{i}", payload_group=groups[i % 12]) for i in range(40)
+    ]
+    pages.append(LabelledPage("", None, "html", True, host_path="host-x"))  # a recombined run: no one group
+    owner = np.repeat(np.arange(len(pages)), 3)
+    y = np.tile([False, True, False], len(pages))
+    by_host = oof_folds(y, owner, pages, by_source=False)
+    assert (by_host == np.asarray([host_fold(pages[o].host_path) for o in owner])).all()
+    by_source = oof_folds(y, owner, pages, by_source=True)
+    want = [
+        group_fold(pages[o].payload_group) if spam and pages[o].payload_group else host_fold(pages[o].host_path)
+        for o, spam in zip(owner, y, strict=True)
+    ]
+    assert (by_source == np.asarray(want)).all()
+    assert (by_source[~y] == by_host[~y]).all() and (by_source[y] != by_host[y]).any()
 
 
 def test_page_options_are_checked_before_any_work(tmp_path: Path) -> None:

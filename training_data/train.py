@@ -508,15 +508,20 @@ def out_of_fold(
     trees: int,
     weights: np.ndarray,
     monotonic: list[int] | None = None,
+    by_source: bool = False,
 ) -> tuple[np.ndarray, list[SegmentModel]]:
     """Spam probability of every train segment from a model that never saw its host page.
 
     Folds are by host page (its clean and injected versions together), so the scores stand in
     for unseen pages: four times as many pages as validation to choose the threshold on.  The
     fold models are returned too: they score other pages built on train hosts the same way.
+
+    A payload's siblings from its source group are injected into other host pages, which sit in
+    other folds; so a spam segment's score comes from a model that saw its siblings.  With
+    ``by_source`` a spam segment's fold is its payload's source group instead (clean segments keep
+    their host's): every spam score then stands in for a payload from a source never seen.
     """
-    fold_of_page = np.asarray([host_fold(lp.host_path) for lp in pages])
-    fold = fold_of_page[owner]
+    fold = oof_folds(y, owner, pages, by_source)
     p = np.zeros(len(y))
     models: list[SegmentModel] = []
     for f in range(OOF_FOLDS):
@@ -527,6 +532,21 @@ def out_of_fold(
         p[~fit] = est.model_.proba(X[~fit])
         models.append(est.model_)
     return p, models
+
+
+def oof_folds(y: np.ndarray, owner: np.ndarray, pages: list[LabelledPage], by_source: bool) -> np.ndarray:
+    """The fold of each segment row for :func:`out_of_fold`: its host page's, or with ``by_source``
+    its payload's source group's for a spam row of a page that names one."""
+    fold_of_page = np.asarray([host_fold(lp.host_path) for lp in pages], dtype=np.int64)
+    fold: np.ndarray = fold_of_page[owner]
+    if not by_source:
+        return fold
+    group_of_page = np.asarray([group_fold(lp.payload_group) if lp.payload_group else -1 for lp in pages])
+    return np.asarray(np.where(y & (group_of_page[owner] >= 0), group_of_page[owner], fold))
+
+
+def group_fold(group: str) -> int:
+    return int(hashlib.sha1(f"{SEED}:fold:group:{group}".encode()).hexdigest()[:8], 16) % OOF_FOLDS
 
 
 def host_fold(host_path: str) -> int:
@@ -844,6 +864,13 @@ def main(argv: list[str] | None = None) -> int:
         "MONOTONE_DOWN)",
     )
     ap.add_argument(
+        "--oof-by-source",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="out-of-fold scores of spam segments from fold models that never saw their payload's source group "
+        "(default: never saw their host page)",
+    )
+    ap.add_argument(
         "--page-monotone",
         action=argparse.BooleanOptionalAction,
         default=False,
@@ -895,7 +922,14 @@ def main(argv: list[str] | None = None) -> int:
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
     p_oof, seg_folds = out_of_fold(
-        Xtr, ytr, owner_tr, splits["train"], args.trees, weights, monotone_constraints() if args.monotone else None
+        Xtr,
+        ytr,
+        owner_tr,
+        splits["train"],
+        args.trees,
+        weights,
+        monotone_constraints() if args.monotone else None,
+        by_source=args.oof_by_source,
     )
     if kept is not None:
         model = kept
@@ -969,6 +1003,7 @@ def main(argv: list[str] | None = None) -> int:
         "hard_negative_weight": args.hard_negative_weight,
         "monotone": args.monotone,
         "page_monotone": args.page_monotone,
+        "oof_by_source": args.oof_by_source,
         **model.metadata,
         "train_pages": len(splits["train"]),
         "importance": importance,
