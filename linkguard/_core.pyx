@@ -2970,9 +2970,9 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget, t
 
     Each script's code is cut at ``max_script`` characters and the scripts read stop when
     ``budget`` characters are spent, as in the reference.  ASCII code is kept only when it holds
-    one of the literal ``hints`` (the reference's words, lower-case ASCII bytes); code with other characters is kept whole for the reference's own
-    test (case-insensitive matching outside ASCII is the pattern's to decide), so the list may
-    hold more than the reference's, never less.
+    one of the literal ``hints`` (the reference's words, lower-case ASCII bytes); code with other
+    characters is kept whole for the reference's own test (case-insensitive matching outside
+    ASCII is the pattern's to decide), so the list may hold more than the reference's, never less.
     """
     cdef list titles = [], metas = [], codes = []
     cdef lxb_dom_node_t *top

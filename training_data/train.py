@@ -595,9 +595,10 @@ def fit_page_model(
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
-    Train rows are scored as unseen pages would be: segment probabilities out of fold (by host),
-    text scores out of fold (by text); the threshold is chosen on out-of-fold page scores of the
-    train pages together with the validation pages, a false ``spam_page`` weighing five misses.
+    Train rows are scored as unseen pages would be: segment probabilities out of fold (see
+    :func:`out_of_fold`), text scores out of fold (by text); the threshold is chosen on
+    out-of-fold page scores of the train pages together with the validation pages, a false
+    ``spam_page`` weighing five misses.
     ``without``: page features (names the caller has checked) left out of the model.
     """
 
@@ -766,13 +767,13 @@ def fit_segment_model(
     p_oof: np.ndarray,
     text_model: TextModel | None,
     weights: np.ndarray,
+    monotonic: list[int] | None,
 ) -> SegmentModel:
     """The segment model on all train rows (plus their word-evidence-dropped copies) and its
     thresholds, chosen on out-of-fold train scores together with validation."""
     n_rows = len(ftr.y)
     Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
-    monotonic = monotone_constraints() if args.monotone else None
     est = SegmentClassifier(max_iter=args.trees, monotonic_cst=monotonic, random_state=SEED % 2**31).fit(
         Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
     )
@@ -911,30 +912,26 @@ def main(argv: list[str] | None = None) -> int:
     # With --page-only, the kept model's own text model scores the validation rows it is measured on.
     kept = load_model(args.page_only) if args.page_only else None
     if args.text_model:
-        keep_text = kept is not None and kept.text is not None
-        text_model, oof_text, text_folds = fit_text_model(ftr.texts, ytr, ftr.groups, c=args.text_c, full=not keep_text)
+        kept_text = kept.text if kept is not None else None
+        text_model, oof_text, text_folds = fit_text_model(
+            ftr.texts, ytr, ftr.groups, c=args.text_c, full=kept_text is None
+        )
         Xtr[:, text_col] = oof_text
-        val_text = kept.text if kept is not None and kept.text is not None else text_model
+        val_text = kept_text if kept_text is not None else text_model
         assert val_text is not None  # fitted in full unless the kept model has its own
         Xva[:, text_col] = val_text.scores(fva.texts)
     else:
         text_model = None
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
+    monotonic = monotone_constraints() if args.monotone else None
     p_oof, seg_folds = out_of_fold(
-        Xtr,
-        ytr,
-        owner_tr,
-        splits["train"],
-        args.trees,
-        weights,
-        monotone_constraints() if args.monotone else None,
-        by_source=args.oof_by_source,
+        Xtr, ytr, owner_tr, splits["train"], args.trees, weights, monotonic, by_source=args.oof_by_source
     )
     if kept is not None:
         model = kept
     else:
-        model = fit_segment_model(args, splits, ftr, fva, p_oof, text_model, weights)
+        model = fit_segment_model(args, splits, ftr, fva, p_oof, text_model, weights, monotonic)
     if args.page_model:
         model.page = fit_page_model(
             model,
@@ -972,6 +969,7 @@ def main(argv: list[str] | None = None) -> int:
             "spam_weight": args.page_spam_weight,
             "threshold": model.page.threshold,
             "crawler_texts": args.page_crawler_texts,
+            "monotone": args.page_monotone,
             "features": list(model.page.feature_names),
         }
     if kept is not None:
@@ -1002,7 +1000,6 @@ def main(argv: list[str] | None = None) -> int:
         "spam_weight": args.spam_weight,
         "hard_negative_weight": args.hard_negative_weight,
         "monotone": args.monotone,
-        "page_monotone": args.page_monotone,
         "oof_by_source": args.oof_by_source,
         **model.metadata,
         "train_pages": len(splits["train"]),
