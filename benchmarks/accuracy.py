@@ -644,6 +644,10 @@ def run_corpus_false_alarms(corpus_pages: Sequence[Any], roles: dict[str, str] |
     for name, group in by_role.items():
         lg[name]["spam_page_pages"] = sum(reports[p.path].page_label == "spam_page" for p in group)
         lg[name]["spam_page_paths"] = [p.path for p in group if reports[p.path].page_label == "spam_page"][:10]
+        # The page verdict a crawl filter reads: spam segments, planted links or a spam page.
+        not_clean = [p.path for p in group if reports[p.path].page_label != "clean"]
+        lg[name]["not_clean_pages"] = len(not_clean)
+        lg[name]["not_clean_paths"] = not_clean[:15]
     return {
         "n_pages": len(carved),
         "note": "carved-out real pages: never hosts of labelled pages, never seen in training or threshold choice",

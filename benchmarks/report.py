@@ -244,6 +244,16 @@ def _fa(d: dict[str, Any] | None) -> str:
     return f"{d['false_alarm_pages']}/{d['pages']} ({_pct(d['false_alarm_rate'])})"
 
 
+def _not_clean(d: dict[str, Any] | None) -> str:
+    """``k/n (x%)`` of pages whose page verdict is not ``clean``."""
+    if not d or not d.get("pages") or "not_clean_pages" not in d:
+        return "–"
+    paths = ", ".join(f"`{p}`" for p in d.get("not_clean_paths", [])[:8])
+    return f"{d['not_clean_pages']}/{d['pages']} ({_pct(d['not_clean_pages'] / d['pages'])})" + (
+        f" — {paths}" if paths else ""
+    )
+
+
 def _tool_rows(tools: dict[str, Any], corpus: dict[str, Any]) -> list[list[Any]]:
     rows = []
     for name, t in tools.items():
@@ -551,7 +561,10 @@ def _corpus_md(corpus: dict[str, Any]) -> list[str]:
         f"tuned on): `linkguard` flags {_fa(lg.get('carved'))}"
         + (f" — {flagged}" if flagged else "")
         + f"; keyword regex {corpus['keyword_regex']['false_alarm_pages']}, jusText "
-        f"{corpus['justext']['false_alarm_pages']}. Test-split host pages as they are: {_fa(lg.get('test_hosts'))}. "
+        f"{corpus['justext']['false_alarm_pages']}. By the page verdict (`page_label` not `clean`: spam "
+        f"segments, planted links judged one by one, or a spam page), `linkguard` flags {_not_clean(lg.get('carved'))} "
+        f"of them. Test-split host pages as they are: {_fa(lg.get('test_hosts'))} (page verdict: "
+        f"{_not_clean(lg.get('test_hosts'))}). "
         f"For reference only (the model and threshold were fitted on them): train/val host pages "
         f"{_fa(lg.get('fitted_hosts'))}. Hand-labelled real spam pages found: "
         f"{lg['known_spam_found']}/{lg['n_known_spam']}.",

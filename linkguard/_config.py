@@ -27,7 +27,8 @@ class Config:
     max_links: int = MAX_LINKS_DEFAULT
     """Links collected per page."""
     neighbours: bool = True
-    """Second pass: short lines wedged between spam segments become spam too."""
+    """Second pass: short lines wedged between spam segments, and segments whose links are
+    mostly planted (by the link verdicts), become spam too."""
     prescreen: bool = False
     """Clear plainly clean pages without scoring them (faster crawl filtering, some recall lost;
     the README's benchmark section gives both).  Such a report has ``prescreened=True``."""

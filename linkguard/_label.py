@@ -61,13 +61,16 @@ _REASON_OF: dict[str, str] = {
     "nbr_offsite_links": "neighbour_spam",
     "nbr_brand_tokens": "neighbour_spam",
 }
-REASON_CODES: tuple[str, ...] = tuple(dict.fromkeys(_REASON_OF.values()))
+CARRIED = "planted_links"
+"""Reason of a segment the link verdicts carry into spam (see :func:`carried_by_links`)."""
+REASON_CODES: tuple[str, ...] = (*dict.fromkeys(_REASON_OF.values()), CARRIED)
 _REASON_COLS = [_REASON_OF.get(name) for name in FEATURE_NAMES]
 _MIN_CONTRIBUTION = 0.4
 _SHORT_WORDS = 8
 NEAR_SPAM = 0.5
 _SHORT_CHARS = 80
 _PROSE_CHARS = 120
+CARRY_SCORE = NEAR_SPAM
 
 
 def _short(seg: RawSegment) -> bool:
@@ -149,3 +152,22 @@ def top_reasons(contrib: np.ndarray, codes: Sequence[str | None], *, limit: int 
 def reasons_for(contrib: np.ndarray) -> tuple[str, ...]:
     """Reason codes of a spam segment: the features that pushed its score up most."""
     return top_reasons(contrib, _REASON_COLS)
+
+
+def carried_by_links(link_segments: np.ndarray, planted: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Segments their planted links make spam: most of their links planted, and a score of their
+    own of at least ``CARRY_SCORE``.
+
+    A sentence spliced into a forum comment around one casino link reads as prose to the
+    segment model, while the link model, which weighs the link's target and anchor too, calls
+    the link planted: the sentence came with the link.  A row of real links with one planted
+    among them stays content (the link alone is flagged), and so does a segment the segment
+    model found nothing in.  ``link_segments[k]`` is the segment of link ``k``.
+    """
+    n = len(scores)
+    if not planted.any():
+        return np.zeros(n, dtype=bool)
+    seg = np.asarray(link_segments, dtype=np.int64)
+    total = np.bincount(seg, minlength=n)[:n]
+    hit = np.bincount(seg[planted], minlength=n)[:n]
+    return np.asarray((hit > 0) & (2 * hit >= total) & (scores >= CARRY_SCORE))

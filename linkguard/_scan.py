@@ -15,7 +15,7 @@ from linkguard._config import Config
 from linkguard._decode import decode, looks_like_html
 from linkguard._errors import InputError
 from linkguard._features import FEATURE_NAMES, features_and_links, segment_thresholds
-from linkguard._label import _REASON_OF, reasons_for, revise
+from linkguard._label import _REASON_OF, CARRIED, carried_by_links, reasons_for, revise
 from linkguard._links import LinkVerdicts, link_verdicts
 from linkguard._model import SegmentModel, default_model
 from linkguard._native import proba as score_rows
@@ -136,6 +136,17 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         spam_first.append(spam | promoted)
         offset += n
     links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model, tables)
+    carried: list[np.ndarray] = []
+    offset = 0
+    for p, page in enumerate(pages):
+        n = len(page.segments)
+        found = links[p].found
+        c = np.zeros(n, dtype=bool)
+        if found is not None and config.neighbours:
+            c = carried_by_links(np.asarray(found.segments), links[p].spam, proba[offset : offset + n]) & ~spam_first[p]
+        spam_first[p] = spam_first[p] | c
+        carried.append(c)
+        offset += n
     has_spam = [bool(s.any()) or bool(pl.spam.any()) for s, pl in zip(spam_first, links, strict=True)]
     verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model)
     reports: list[Report] = []
@@ -153,9 +164,13 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         reasons: dict[int, tuple[str, ...]] = {}
         for i, c in zip(flagged.tolist(), contrib, strict=True):
             raw = page.segments[i]
-            reasons[i] = _shown_reasons(
-                reasons_for(c), raw, promoted=bool(promoted[i]), text_terms=_text_term_codes(X[sl.start + i])
+            shown = _shown_reasons(
+                reasons_for(c),
+                raw,
+                promoted=bool(promoted[i] and not carried[p][i]),
+                text_terms=_text_term_codes(X[sl.start + i]),
             )
+            reasons[i] = (*shown, CARRIED) if carried[p][i] else shown
         if promoted.any():
             scores[promoted] = np.maximum(scores[promoted], float(threshold))
         segs = SegmentVerdicts(page.segments, spam | promoted, scores, reasons, abs_links[sl])

@@ -793,6 +793,12 @@ def fit_segment_model(
     return model
 
 
+def _scipy_version() -> str:
+    import scipy  # type: ignore[import-untyped]
+
+    return str(scipy.__version__)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -992,6 +998,10 @@ def main(argv: list[str] | None = None) -> int:
         "name": DEFAULT_MODEL.removesuffix(".json"),
         "linkguard_version": linkguard.__version__,
         "sklearn_version": sklearn.__version__,
+        # The numeric stack too: the same data and code under another numpy/scipy gave another
+        # model (training_data/README.md, "The bundled model is not rebuilt bit for bit").
+        "numpy_version": np.__version__,
+        "scipy_version": _scipy_version(),
         "tldextract_version": tldextract.__version__,
         "python": platform.python_version(),
         "seed": SEED,
@@ -1128,7 +1138,8 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         f"- Decision threshold: {model.threshold:.4f}; link-less prose inside the main text: "
         f"{md.get('prose_threshold')} ({md['threshold_rule']}).",
         *_companion_lines(md),
-        f"- Trained with scikit-learn {md['sklearn_version']}, tldextract {md['tldextract_version']}"
+        f"- Trained with scikit-learn {md['sklearn_version']}, numpy {md.get('numpy_version', 'not recorded')}, "
+        f"scipy {md.get('scipy_version', 'not recorded')}, tldextract {md['tldextract_version']}"
         f" (bundled suffix list), seed {md['seed']}.",
         f"- Training data sha256: `{md['training_data_sha256']}`.",
         f"- Train: {md['train_pages']} pages, {md['train_segments']} segments ({md['train_spam_segments']} spam).",
