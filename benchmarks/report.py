@@ -481,6 +481,15 @@ def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
                 f"{n}/{carved['pages']} ({_pct(_share(n, carved['pages']))})",
             ]
         )
+        if "not_clean_pages" in carved:
+            k = carved["not_clean_pages"]
+            rows.append(
+                [
+                    "carved-out real corpus pages",
+                    "`injected` or `spam_page`",
+                    f"{k}/{carved['pages']} ({_pct(k / carved['pages'])})",
+                ]
+            )
     return [
         "",
         "Page verdicts (`Report.page_label`) on the test split: the share of pages of each kind given the label "
