@@ -522,6 +522,10 @@ def page_verdicts(pages: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]
     out["other"]["clean_as_spam_page"] = share(clean, ("spam_page",))
     out["other"]["injected_as_spam_page"] = share(injected, ("spam_page",))
     out["other"]["injected_detected"] = share(injected, ("spam_page", "injected"))
+    # Real readers' comments with a link: what the links judged one by one must leave alone.
+    comments = [lab for lp, lab in pairs if _kind(lp) == "comment_link"]
+    if comments:
+        out["other"]["comment_link_flagged"] = share(comments, ("spam_page", "injected"))
     real = [r for k, r in out["spam_pages"].items() if k.startswith("real_")]
     hits = sum(r["hits"] for r in real)
     n = sum(r["pages"] for r in real)

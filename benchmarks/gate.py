@@ -66,6 +66,7 @@ CEILING_METRICS = (
     "accuracy.corpus.linkguard.test_hosts.not_clean_pages",
     "accuracy.page_verdicts.about_topic.all.rate",
     "accuracy.page_verdicts.other.clean_as_spam_page.rate",
+    "accuracy.page_verdicts.other.comment_link_flagged.rate",
     "accuracy.labelled.links.real.clean_links_flagged",
     "batch.peak_rss_mb",
     "hosts.page.host_pass_false_pages",

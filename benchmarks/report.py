@@ -469,6 +469,14 @@ def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
     rows.append(
         ["clean pages (hosts, with or without a hard negative)", "`spam_page`", _rate(other.get("clean_as_spam_page"))]
     )
+    if other.get("comment_link_flagged"):
+        rows.append(
+            [
+                "real readers' comments with a link (clean pages)",
+                "`spam_page` or `injected`",
+                _rate(other.get("comment_link_flagged")),
+            ]
+        )
     rows.append(["pages with an injected payload", "`spam_page`", _rate(other.get("injected_as_spam_page"))])
     rows.append(["pages with an injected payload", "`injected` or `spam_page`", _rate(other.get("injected_detected"))])
     carved = get_path(corpus, "linkguard.carved")

@@ -182,6 +182,45 @@ def real_negatives() -> list[Negative]:
     ]
 
 
+def comment_links() -> list[Negative]:
+    """Real readers' comments that carry a link (``negatives/comments/``): a forum reply
+    pointing to a video, a documentation page, a shortened URL.  Negatives for the links judged
+    one by one, whose false alarms on real pages are mostly such comments."""
+    return [
+        Negative(
+            r["id"],
+            r["category"],
+            r.get("lang", ""),
+            "html",
+            _comment_html(r["snippet"], r["links"]),
+            r["source_group"],
+            True,
+        )
+        for r in _jsonl("negatives/comments/*.jsonl")
+    ]
+
+
+def _comment_html(text: str, links: list[str]) -> str:
+    """A real comment as a comment thread's markup, each URL it writes out made a link (as
+    comment systems do, ``rel="nofollow ugc"``)."""
+    urls = sorted(set(links), key=len, reverse=True)  # the longest first where one extends another
+    parts: list[str] = []
+    i = 0
+    while i < len(text):
+        url = next((u for u in urls if u and text.startswith(u, i)), None)
+        if url is None:
+            parts.append(html_lib.escape(text[i], quote=False))
+            i += 1
+            continue
+        parts.append(f'<a href="{html_lib.escape(url)}" rel="nofollow ugc">{html_lib.escape(url, quote=False)}</a>')
+        i += len(url)
+    paras = "".join(f"<p>{p.strip()}</p>" for p in "".join(parts).split("\n") if p.strip())
+    return (
+        '<ol class="comment-list"><li class="comment"><article class="comment-body">'
+        f'<div class="comment-content">{paras}</div></article></li></ol>'
+    )
+
+
 def _excerpt_html(text: str) -> str:
     """A real excerpt as the article markup it stands in: one paragraph per line."""
     paras = [html_lib.escape(p.strip(), quote=False) for p in text.split("\n") if p.strip()]
@@ -559,6 +598,7 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
                     )
                 )
     out.extend(_about_topic_pages(split, hosts, corpus_dir))
+    out.extend(_comment_link_pages(split, hosts, corpus_dir))
     return out
 
 
@@ -598,6 +638,35 @@ def _about_topic_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path
             lines = _negative_text_lines(neg, url)
             at = rng.randint(len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3))
             text = "\n".join(host_lines[:at] + lines + host_lines[at:]) + "\n"
+            out.append(LabelledPage(text, url, "text", False, **common))
+    return out
+
+
+def _comment_link_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
+    """Clean pages with a real reader's comment that carries a link, placed where the comment-spam
+    payloads go (``mid``), so that only what the comment and its link say tells them apart."""
+    rng = random.Random(f"{SEED}:{split}:comment-link")
+    negs = [n for n in comment_links() if real_negative_split(n.group) == split]
+    out: list[LabelledPage] = []
+    for neg in negs if hosts else []:
+        for row in rng.sample(hosts, min(ABOUT_TOPIC_HOSTS, len(hosts))):
+            try:
+                host = read_host(corpus_dir, row)
+            except (OSError, ValueError):
+                continue
+            url = row.get("url")
+            common: dict[str, Any] = dict(
+                lang=row.get("lang") or "",
+                host_path=row["path"],
+                negative_category=neg.category,
+                kind="comment_link",
+                payload_id=neg.id,
+            )
+            page, _ = _insert(host, neg.snippet, "mid", rng)
+            out.append(LabelledPage(page, url, "html", False, **common))
+            host_lines = _host_text_lines(host)
+            at = rng.randint(len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3))
+            text = "\n".join(host_lines[:at] + _negative_text_lines(neg, url) + host_lines[at:]) + "\n"
             out.append(LabelledPage(text, url, "text", False, **common))
     return out
 

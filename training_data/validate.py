@@ -102,10 +102,12 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
     out["page_verdicts"] = page_verdict_figures(pages + extra, labels + extra_labels)
     negs = [(lp, lab) for lp, lab in zip(pages + extra, labels + extra_labels, strict=True) if not lp.is_spam]
     about_labels = [lab for lp, lab in negs if getattr(lp, "neg_real", False)]
-    other_labels = [lab for lp, lab in negs if not getattr(lp, "neg_real", False)]
+    comment_labels = [lab for lp, lab in negs if lp.kind == "comment_link"]
+    other_labels = [lab for lp, lab in negs if not getattr(lp, "neg_real", False) and lp.kind != "comment_link"]
     out["not_clean"] = {
         "about_topic": f"{sum(lab != 'clean' for lab in about_labels)}/{len(about_labels)}",
         "other_clean": f"{sum(lab != 'clean' for lab in other_labels)}/{len(other_labels)}",
+        "comment_link": f"{sum(lab != 'clean' for lab in comment_labels)}/{len(comment_labels)}",
     }
     hosts = [r for r in host_pages(corpus) if host_role(r["path"]) == "val"]
     reports = linkguard.scan_many(((read_host(corpus, r), r.get("url")) for r in hosts), model=model)
