@@ -130,6 +130,11 @@ def test_page_options_are_checked_before_any_work(tmp_path: Path) -> None:
         main(["--select", "--out", str(tmp_path / "m.json"), "--page-without", "log_words,no_such_feature"])
     with pytest.raises(SystemExit):
         main(["--select", "--out", str(tmp_path / "m.json"), "--page-only", str(tmp_path / "missing.json")])
+    with pytest.raises(SystemExit):
+        main(["--select", "--out", str(tmp_path / "m.json"), "--link-only", str(tmp_path / "missing.json")])
+    with pytest.raises(SystemExit):
+        kept = str(MODEL_DIR / DEFAULT_MODEL)
+        main(["--select", "--out", str(tmp_path / "m.json"), "--page-only", kept, "--link-only", kept])
 
 
 @pytest.mark.slow
@@ -144,3 +149,16 @@ def test_page_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> N
     assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
     assert got.feature_names == kept.feature_names and got.link.threshold == kept.link.threshold
     assert "title_terms" not in got.page.feature_names and "log_words" in got.page.feature_names
+
+
+@pytest.mark.slow
+def test_link_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> None:
+    """``--link-only``: the kept model's segment, text and page models and thresholds, a new link model."""
+    kept = linkguard.load_model(MODEL_DIR / DEFAULT_MODEL)
+    out = tmp_path / "m.json"
+    args = ["--select", "--corpus", str(corpus_dir), "--out", str(out), "--trees", "20"]
+    assert main([*args, "--link-only", str(MODEL_DIR / DEFAULT_MODEL)]) == 0
+    got = linkguard.load_model(out)
+    assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
+    assert got.page.threshold == kept.page.threshold and got.page.n_trees == kept.page.n_trees
+    assert got.link is not None and got.link.feature_names == kept.link.feature_names

@@ -835,6 +835,13 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the text, segment and link models and thresholds of MODEL and refit its page model only "
         "(its out-of-fold rows still come from fold models trained here)",
     )
+    ap.add_argument(
+        "--link-only",
+        type=Path,
+        metavar="MODEL",
+        help="keep the text, segment and page models and thresholds of MODEL and refit its link model only "
+        "(its out-of-fold rows still come from fold models trained here)",
+    )
     ap.add_argument("--link-model", action=argparse.BooleanOptionalAction, default=True, help="learn the link model")
     ap.add_argument(
         "--prose-threshold",
@@ -898,6 +905,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--page-without: unknown page features {unknown} (known: {', '.join(PAGE_FEATURE_NAMES)})")
     if args.page_only and not args.page_only.is_file():
         ap.error(f"--page-only: no model file at {args.page_only}")
+    if args.link_only and not args.link_only.is_file():
+        ap.error(f"--link-only: no model file at {args.link_only}")
+    if args.page_only and args.link_only:
+        ap.error("--page-only and --link-only each keep the other model: give one of them")
     t0 = time.time()
     splits = {
         s: build_split(s, args.corpus, variants=args.train_variants if s == "train" else None)
@@ -915,8 +926,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     text_col = FEATURE_NAMES.index("text_score")
     text_folds: list[TextModel] = []
-    # With --page-only, the kept model's own text model scores the validation rows it is measured on.
-    kept = load_model(args.page_only) if args.page_only else None
+    # With --page-only or --link-only, the kept model's own text model scores the validation rows
+    # it is measured on.
+    keep_from = args.page_only or args.link_only
+    kept = load_model(keep_from) if keep_from else None
     if args.text_model:
         kept_text = kept.text if kept is not None else None
         text_model, oof_text, text_folds = fit_text_model(
@@ -938,7 +951,7 @@ def main(argv: list[str] | None = None) -> int:
         model = kept
     else:
         model = fit_segment_model(args, splits, ftr, fva, p_oof, text_model, weights, monotonic)
-    if args.page_model:
+    if args.page_model and not args.link_only:
         model.page = fit_page_model(
             model,
             splits,
@@ -954,7 +967,7 @@ def main(argv: list[str] | None = None) -> int:
             page_without,
             args.page_monotone,
         )
-    if args.link_model and kept is None:
+    if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     if args.select:
         from training_data.validate import validate
@@ -979,12 +992,16 @@ def main(argv: list[str] | None = None) -> int:
             "features": list(model.page.feature_names),
         }
     if kept is not None:
-        # The segment, text and link models are the kept model's: so is their record.  The page
-        # model's own inputs are recorded beside it.
-        assert page_md is not None
-        page_md["refit"] = {"seed": SEED, "training_data_sha256": data_digest(args.corpus)}
+        # The kept models' records stay theirs; the refitted model's inputs are recorded beside it.
+        refit = {"seed": SEED, "training_data_sha256": data_digest(args.corpus)}
+        if args.link_only:
+            assert model.link is not None
+            refitted = {"link_model": {"trees": model.link.n_trees, "threshold": model.link.threshold, "refit": refit}}
+        else:
+            assert page_md is not None
+            refitted = {"page_model": {**page_md, "refit": refit}}
         model.metadata.update(
-            page_model=page_md,
+            **refitted,
             metrics_val=val_metrics,
             metrics_test=test_metrics,
             metrics_unseen=unseen_metrics,
