@@ -244,14 +244,17 @@ def _fa(d: dict[str, Any] | None) -> str:
     return f"{d['false_alarm_pages']}/{d['pages']} ({_pct(d['false_alarm_rate'])})"
 
 
+def _of(k: int, n: int) -> str:
+    """``k/n (x%)``."""
+    return f"{k}/{n} ({_pct(k / n)})"
+
+
 def _not_clean(d: dict[str, Any] | None) -> str:
-    """``k/n (x%)`` of pages whose page verdict is not ``clean``."""
+    """``k/n (x%)`` of pages whose page verdict is not ``clean``, and which."""
     if not d or not d.get("pages") or "not_clean_pages" not in d:
         return "–"
     paths = ", ".join(f"`{p}`" for p in d.get("not_clean_paths", [])[:8])
-    return f"{d['not_clean_pages']}/{d['pages']} ({_pct(d['not_clean_pages'] / d['pages'])})" + (
-        f" — {paths}" if paths else ""
-    )
+    return _of(d["not_clean_pages"], d["pages"]) + (f" — {paths}" if paths else "")
 
 
 def _tool_rows(tools: dict[str, Any], corpus: dict[str, Any]) -> list[list[Any]]:
@@ -480,22 +483,16 @@ def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
     rows.append(["pages with an injected payload", "`spam_page`", _rate(other.get("injected_as_spam_page"))])
     rows.append(["pages with an injected payload", "`injected` or `spam_page`", _rate(other.get("injected_detected"))])
     carved = get_path(corpus, "linkguard.carved")
-    if carved:
-        n = carved.get("spam_page_pages", 0)
+    if carved and carved.get("pages"):
         rows.append(
-            [
-                "carved-out real corpus pages",
-                "`spam_page`",
-                f"{n}/{carved['pages']} ({_pct(_share(n, carved['pages']))})",
-            ]
+            ["carved-out real corpus pages", "`spam_page`", _of(carved.get("spam_page_pages", 0), carved["pages"])]
         )
         if "not_clean_pages" in carved:
-            k = carved["not_clean_pages"]
             rows.append(
                 [
                     "carved-out real corpus pages",
                     "`injected` or `spam_page`",
-                    f"{k}/{carved['pages']} ({_pct(k / carved['pages'])})",
+                    _of(carved["not_clean_pages"], carved["pages"]),
                 ]
             )
     return [
@@ -561,10 +558,6 @@ def _links_md(links: dict[str, Any] | None, single: dict[str, Any] | None) -> li
             f"recall {m['recall']}, clean links flagged {_pct(m['clean_links_flagged'])}.",
         ]
     return out
-
-
-def _share(a: float, b: float) -> float | None:
-    return round(a / b, 4) if b else None
 
 
 def _corpus_md(corpus: dict[str, Any]) -> list[str]:

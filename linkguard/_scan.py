@@ -136,17 +136,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         spam_first.append(spam | promoted)
         offset += n
     links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model, tables)
-    carried: list[np.ndarray] = []
-    offset = 0
-    for p, page in enumerate(pages):
-        n = len(page.segments)
-        found = links[p].found
-        c = np.zeros(n, dtype=bool)
-        if found is not None and config.neighbours:
-            c = carried_by_links(np.asarray(found.segments), links[p].spam, proba[offset : offset + n]) & ~spam_first[p]
-        spam_first[p] = spam_first[p] | c
-        carried.append(c)
-        offset += n
+    # A page with planted links has a page verdict already: segments they carry (below) add none.
     has_spam = [bool(s.any()) or bool(pl.spam.any()) for s, pl in zip(spam_first, links, strict=True)]
     verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model)
     reports: list[Report] = []
@@ -157,7 +147,13 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         offset += n
         scores = proba[sl].astype(np.float64)
         spam = scores >= seg_threshold[sl]
-        promoted = spam_first[p] & ~spam
+        found = links[p].found
+        carried = (
+            carried_by_links(np.asarray(found.segments), links[p].spam, scores) & ~spam_first[p]
+            if found is not None and config.neighbours
+            else np.zeros(n, dtype=bool)
+        )
+        promoted = (spam_first[p] | carried) & ~spam
         flagged = np.flatnonzero(spam | promoted)
         # Contributions (for reasons) only where they are shown: spam segments.
         contrib = model.contributions(X[sl][flagged]) if len(flagged) else ()
@@ -167,10 +163,10 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
             shown = _shown_reasons(
                 reasons_for(c),
                 raw,
-                promoted=bool(promoted[i] and not carried[p][i]),
+                promoted=bool(promoted[i] and not carried[i]),
                 text_terms=_text_term_codes(X[sl.start + i]),
             )
-            reasons[i] = (*shown, CARRIED) if carried[p][i] else shown
+            reasons[i] = (*shown, CARRIED) if carried[i] else shown
         if promoted.any():
             scores[promoted] = np.maximum(scores[promoted], float(threshold))
         segs = SegmentVerdicts(page.segments, spam | promoted, scores, reasons, abs_links[sl])

@@ -51,7 +51,7 @@ def test_each_written_url_becomes_a_link_of_the_comment() -> None:
 
 
 def test_every_record_renders_its_links() -> None:
+    links_of = {r["id"]: r["links"] for r in _records()}
     for neg in comment_links():
         hrefs = {link for seg in segment_html(neg.snippet).segments for link in seg.links}
-        record_links = next(r["links"] for r in _records() if r["id"] == neg.id)
-        assert set(record_links) <= hrefs, neg.id
+        assert set(links_of[neg.id]) <= hrefs, neg.id  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -609,8 +609,38 @@ ABOUT_TOPIC_HOSTS = 2
 def _about_topic_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
     """Clean pages whose main text is a real excerpt about a spam topic (a raid on a gambling
     ring, a drug reference, a hacked-site warning): what a detector must leave alone."""
-    rng = random.Random(f"{SEED}:{split}:about-topic")
     negs = [n for n in real_negatives() if real_negative_split(n.group) == split]
+    return _excerpt_pages(
+        negs,
+        hosts,
+        corpus_dir,
+        random.Random(f"{SEED}:{split}:about-topic"),
+        lambda n: dict(negative_category=n.category, neg_lang=n.lang, neg_real=True, payload_id=n.id),
+    )
+
+
+def _comment_link_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
+    """Clean pages with a real reader's comment that carries a link, placed where the comment-spam
+    payloads go (``mid``), so that only what the comment and its link say tells them apart."""
+    negs = [n for n in comment_links() if real_negative_split(n.group) == split]
+    return _excerpt_pages(
+        negs,
+        hosts,
+        corpus_dir,
+        random.Random(f"{SEED}:{split}:comment-link"),
+        lambda n: dict(negative_category=n.category, kind="comment_link", payload_id=n.id),
+    )
+
+
+def _excerpt_pages(
+    negs: list[Negative],
+    hosts: list[dict[str, Any]],
+    corpus_dir: Path,
+    rng: random.Random,
+    labels: Callable[[Negative], dict[str, Any]],
+) -> list[LabelledPage]:
+    """Each real excerpt in the middle of ``ABOUT_TOPIC_HOSTS`` host pages, as HTML and as a text
+    dump: clean pages, with ``labels(excerpt)`` as their fields."""
     out: list[LabelledPage] = []
     if not negs or not hosts:
         return out
@@ -625,48 +655,12 @@ def _about_topic_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path
                 cache[row["path"]] = (host, _host_text_lines(host))
             host, host_lines = cache[row["path"]]
             url = row.get("url")
-            common: dict[str, Any] = dict(
-                lang=row.get("lang") or "",
-                host_path=row["path"],
-                negative_category=neg.category,
-                neg_lang=neg.lang,
-                neg_real=True,
-                payload_id=neg.id,
-            )
+            common: dict[str, Any] = dict(lang=row.get("lang") or "", host_path=row["path"], **labels(neg))
             page, _ = _insert(host, neg.snippet, "mid", rng)
             out.append(LabelledPage(page, url, "html", False, **common))
             lines = _negative_text_lines(neg, url)
             at = rng.randint(len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3))
             text = "\n".join(host_lines[:at] + lines + host_lines[at:]) + "\n"
-            out.append(LabelledPage(text, url, "text", False, **common))
-    return out
-
-
-def _comment_link_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
-    """Clean pages with a real reader's comment that carries a link, placed where the comment-spam
-    payloads go (``mid``), so that only what the comment and its link say tells them apart."""
-    rng = random.Random(f"{SEED}:{split}:comment-link")
-    negs = [n for n in comment_links() if real_negative_split(n.group) == split]
-    out: list[LabelledPage] = []
-    for neg in negs if hosts else []:
-        for row in rng.sample(hosts, min(ABOUT_TOPIC_HOSTS, len(hosts))):
-            try:
-                host = read_host(corpus_dir, row)
-            except (OSError, ValueError):
-                continue
-            url = row.get("url")
-            common: dict[str, Any] = dict(
-                lang=row.get("lang") or "",
-                host_path=row["path"],
-                negative_category=neg.category,
-                kind="comment_link",
-                payload_id=neg.id,
-            )
-            page, _ = _insert(host, neg.snippet, "mid", rng)
-            out.append(LabelledPage(page, url, "html", False, **common))
-            host_lines = _host_text_lines(host)
-            at = rng.randint(len(host_lines) // 3, max(len(host_lines) // 3, 2 * len(host_lines) // 3))
-            text = "\n".join(host_lines[:at] + _negative_text_lines(neg, url) + host_lines[at:]) + "\n"
             out.append(LabelledPage(text, url, "text", False, **common))
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import platform
 import sys
@@ -793,12 +794,6 @@ def fit_segment_model(
     return model
 
 
-def _scipy_version() -> str:
-    import scipy  # type: ignore[import-untyped]
-
-    return str(scipy.__version__)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -1018,7 +1013,7 @@ def main(argv: list[str] | None = None) -> int:
         # The numeric stack too: the same data and code under another numpy/scipy gave another
         # model (training_data/README.md, "The bundled model is not rebuilt bit for bit").
         "numpy_version": np.__version__,
-        "scipy_version": _scipy_version(),
+        "scipy_version": importlib.metadata.version("scipy"),
         "tldextract_version": tldextract.__version__,
         "python": platform.python_version(),
         "seed": SEED,
