@@ -609,12 +609,12 @@ ABOUT_TOPIC_HOSTS = 2
 def _about_topic_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
     """Clean pages whose main text is a real excerpt about a spam topic (a raid on a gambling
     ring, a drug reference, a hacked-site warning): what a detector must leave alone."""
-    negs = [n for n in real_negatives() if real_negative_split(n.group) == split]
     return _excerpt_pages(
-        negs,
+        real_negatives(),
+        split,
         hosts,
         corpus_dir,
-        random.Random(f"{SEED}:{split}:about-topic"),
+        "about-topic",
         lambda n: dict(negative_category=n.category, neg_lang=n.lang, neg_real=True, payload_id=n.id),
     )
 
@@ -622,25 +622,28 @@ def _about_topic_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path
 def _comment_link_pages(split: str, hosts: list[dict[str, Any]], corpus_dir: Path) -> list[LabelledPage]:
     """Clean pages with a real reader's comment that carries a link, placed where the comment-spam
     payloads go (``mid``), so that only what the comment and its link say tells them apart."""
-    negs = [n for n in comment_links() if real_negative_split(n.group) == split]
     return _excerpt_pages(
-        negs,
+        comment_links(),
+        split,
         hosts,
         corpus_dir,
-        random.Random(f"{SEED}:{split}:comment-link"),
+        "comment-link",
         lambda n: dict(negative_category=n.category, kind="comment_link", payload_id=n.id),
     )
 
 
 def _excerpt_pages(
-    negs: list[Negative],
+    excerpts: list[Negative],
+    split: str,
     hosts: list[dict[str, Any]],
     corpus_dir: Path,
-    rng: random.Random,
+    tag: str,
     labels: Callable[[Negative], dict[str, Any]],
 ) -> list[LabelledPage]:
-    """Each real excerpt in the middle of ``ABOUT_TOPIC_HOSTS`` host pages, as HTML and as a text
-    dump: clean pages, with ``labels(excerpt)`` as their fields."""
+    """Each real excerpt of ``split`` (by its site) in the middle of ``ABOUT_TOPIC_HOSTS`` host
+    pages, as HTML and as a text dump: clean pages, with ``labels(excerpt)`` as their fields."""
+    rng = random.Random(f"{SEED}:{split}:{tag}")
+    negs = [n for n in excerpts if real_negative_split(n.group) == split]
     out: list[LabelledPage] = []
     if not negs or not hosts:
         return out
