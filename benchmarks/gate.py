@@ -70,11 +70,15 @@ CEILING_METRICS = (
     "accuracy.labelled.links.real.clean_links_flagged",
     "batch.peak_rss_mb",
     "hosts.page.host_pass_false_pages",
+    "hosts.furniture_unseen.template_change_flagged",
+    "hosts.furniture_unseen.always_flagged",
     "hosts.memory_ratio",
 )
 FULL_ONLY = frozenset(
     {
         "hosts.spark.equal",
+        "hosts.furniture_unseen.template_change_flagged",
+        "hosts.furniture_unseen.always_flagged",
         "batch.ratios.jobs2_vs_jobs1",
         "batch.peak_rss_mb",
         "accuracy.unseen.tools.linkguard.real.page.recall",
@@ -90,6 +94,7 @@ FULL_ONLY = frozenset(
 MARGINS: tuple[tuple[str, tuple[str, float]], ...] = (
     ("false_alarm_pages", ("abs", 0.0)),
     ("host_pass_false_pages", ("abs", 0.0)),
+    ("hosts.furniture_unseen.", ("abs", 0.0)),
     ("equal", ("abs", 0.0)),
     ("hosts.memory_ratio", ("rel", 0.3)),
     ("hosts.", ("abs", 0.03)),

@@ -516,45 +516,136 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
                 log(f"tune: {res}")
     finally:
         _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = saved
+    out += _tune_onset(hosts, rows, _near_misses(root, ("train", "val"))[2], log)
     out += _tune_campaigns(hosts, rows, log)
     out.append(furniture(root, ("train", "val"), log))
     return out
 
 
-def furniture(root: Path, roles: tuple[str, ...], log: Callable[[str], None] = print) -> dict[str, Any]:
-    """How high a real page's own off-site near misses score (the pooled bar must stay above
-    the site furniture a template repeats on every page: share buttons, credits, banners).
+ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""The onset bars the tuning run tries (for blocks with off-site links, and without)."""
 
-    ``roles``: the corpus pages read (``train``/``val`` host pages when tuning; ``test`` and
-    ``carved`` in the benchmark, pages the model never trained on).  Each page's highest-scoring
-    block with off-site links that its scan did not label spam, and the pages whose best such
-    block reaches each bar of the grid.
+
+def _tune_onset(
+    hosts: list[Host], rows: list[dict[str, Any]], furniture_blocks: list[Any], log: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """Host-level precision/recall on the validation crawl for a grid of the onset bars, and the
+    furniture hosts (:func:`furniture_hosts`, blocks of training and validation pages) each bar flags."""
+    from linkguard import _hosts
+
+    bad = {h.name for h in hosts if h.group}
+    clean = {h.name for h in hosts} - bad
+    saved = (_hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE)
+    out = []
+    try:
+        for linked in ONSET_GRID:
+            for text in ONSET_GRID:
+                _hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE = linked, text
+                view = _hosts.HostView()
+                for row in rows:
+                    view.add(row)
+                found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
+                res = {
+                    "onset_score": linked,
+                    "onset_text_score": text,
+                    **_prf(len(found & bad), len(found & clean), len(bad - found)),
+                }
+                cost = furniture_hosts(furniture_blocks)
+                res["template_change_flagged"] = cost["template_change_flagged"]
+                res["always_flagged"] = cost["always_flagged"]
+                out.append(res)
+                log(f"tune: {res}")
+    finally:
+        _hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE = saved
+    return out
+
+
+def furniture(root: Path, roles: tuple[str, ...], log: Callable[[str], None] = print) -> dict[str, Any]:
+    """How high a real page's own near misses score, and what the host view makes of them as template
+    furniture.
+
+    The pooled and onset bars must stay above the site furniture a template repeats on every page
+    (share buttons, credits, banners).  ``roles``: the corpus pages read (``train``/``val`` host pages
+    when tuning; ``test`` and ``carved`` in the benchmark, pages the model never trained on).  For each
+    page, its highest-scoring block that its scan did not label spam (with off-site links, and
+    without); the pages whose best off-site block reaches each bar of the grid; and two hosts of 30
+    dated pages per such block (at or above :data:`~linkguard._hosts.REPEATED_SCORE`, the least a
+    print needs to be kept): one with the block on every page (furniture from the start), one where
+    it appears on the eleventh day and stays (a template change: the worst case for the onset
+    evidence).  ``*_flagged`` counts those hosts labelled ``template_injection``: false hosts.
     """
+    n_pages, best, kept = _near_misses(root, roles)
+    res = {
+        "pages": n_pages,
+        "pages_with_offsite_near_miss": len(best),
+        "reaching": {str(bar): sum(s >= bar for s, _, _ in best) for bar in POOLED_GRID},
+        "highest": best[:10],
+        **furniture_hosts(kept),
+    }
+    log(f"furniture {roles}: {res}")
+    return res
+
+
+def _near_misses(root: Path, roles: tuple[str, ...]) -> tuple[int, list[tuple[float, str, str]], list[Any]]:
+    """Pages read; each page's best off-site near miss (score, path, text), best first; and each page's
+    best near miss with off-site links and best without (as blocks)."""
     import linkguard
-    from linkguard._blocks import page_blocks
+    from linkguard._blocks import Block, page_blocks
 
     ds = _dataset()
     pool = ds.host_pages(root) + ds.host_pages(root, carved=True)
     rows = [r for r in pool if ds.host_role(r["path"]) in roles]
     best: list[tuple[float, str, str]] = []
+    kept: list[Block] = []
     for row in rows:
         try:
             html = ds.read_host(root, row)
         except (OSError, ValueError):
             continue
-        blocks = [b for b in page_blocks(linkguard.scan(html, row.get("url"))) if b.domains and not b.spam]
-        if blocks:
-            top = max(blocks, key=lambda b: b.score)
+        misses = [b for b in page_blocks(linkguard.scan(html, row.get("url"))) if not b.spam]
+        offsite = [b for b in misses if b.domains]
+        if offsite:
+            top = max(offsite, key=lambda b: b.score)
             best.append((round(top.score, 3), row["path"], top.text[:60]))
+        for group in (offsite, [b for b in misses if not b.domains]):
+            if group:
+                kept.append(max(group, key=lambda b: b.score))
     best.sort(reverse=True)
-    res = {
-        "pages": len(rows),
-        "pages_with_offsite_near_miss": len(best),
-        "reaching": {str(bar): sum(s >= bar for s, _, _ in best) for bar in POOLED_GRID},
-        "highest": best[:10],
+    return len(rows), best, kept
+
+
+def furniture_hosts(blocks: list[Any]) -> dict[str, Any]:
+    """Template-furniture hosts of 30 dated pages per real block (see :func:`furniture`), run through the
+    host view with its constants as they stand."""
+    from linkguard._hosts import REPEATED_SCORE, summarize_hosts
+
+    strong = [b for b in blocks if b.score >= REPEATED_SCORE]
+    out: dict[str, Any] = {
+        "furniture_blocks": len(strong),
+        "furniture_offsite": sum(bool(b.domains) for b in strong),
     }
-    log(f"furniture {roles}: {res}")
-    return res
+    for name, start in (("always", 0), ("template_change", 10)):
+        flagged = []
+        for k, block in enumerate(strong):
+            host = f"furniture{k}.org"
+            rows = [
+                {
+                    "id": f"{host}/{d}",
+                    "url": f"https://www.{host}/{d}.html",
+                    "date": _date(d),
+                    "status": "ok",
+                    "is_spam": False,
+                    "page_label": "clean",
+                    "spam_blocks": [block.to_json()] if d >= start else [],
+                }
+                for d in range(30)
+            ]
+            (summary,) = summarize_hosts(rows)
+            if summary["label"] == "template_injection":
+                flagged.append([round(block.score, 3), bool(block.domains), block.text[:60]])
+        out[f"{name}_flagged"] = len(flagged)
+        out[f"{name}_examples"] = sorted(flagged, reverse=True)[:5]
+    return out
 
 
 def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable[[str], None]) -> list[dict[str, Any]]:

@@ -945,7 +945,28 @@ def hosts_md(res: dict[str, Any]) -> str:
             "model's training hosts among them: a check that real templates are not called injections, not a "
             "held-out figure."
         )
+    fu = h.get("furniture_unseen") or {}
+    if "template_change_flagged" in fu:
+        out.append(_furniture_line(fu))
     return "\n".join(out)
+
+
+def _furniture_line(fu: dict[str, Any]) -> str:
+    n = fu["furniture_blocks"]
+    always = _of(fu["always_flagged"], n) if n else "0"
+    change = _of(fu["template_change_flagged"], n) if n else "0"
+    examples = "; ".join(
+        f"{score} `{text.replace('`', '')}`" for score, _linked, text in fu["template_change_examples"][:3]
+    )
+    return (
+        f"Real site furniture as a template: of the {fu['pages']} real corpus pages the model never trained "
+        f"on (carved-out and test-split hosts), {n} have a near miss scoring 0.5 or more that their scan did "
+        f"not label spam ({fu['furniture_offsite']} with off-site links; each page's best with links and best "
+        f"without). Put on every page of a host of 30 dated pages, {always} of those hosts are called "
+        "template injections; added on the eleventh day and kept (a template change in the middle of a "
+        f"crawl, the worst case for the onset evidence): {change}."
+        + (f" Highest flagged: {examples}." if examples else "")
+    )
 
 
 RENDERERS = {"speed": speed_md, "accuracy": accuracy_md, "memory": memory_md, "batch": batch_md, "hosts": hosts_md}

@@ -2,7 +2,7 @@
 
 The items are the blocks the host summaries (:mod:`linkguard._hosts`) list:
 *anchors*, blocks a host carries on at least two pages that convicted them
-(or whose copies were convicted together, evidence ``pooled``) and that have
+(or whose copies were convicted together, evidence ``pooled`` or ``onset``) and that have
 off-site targets or a sentence's worth of text (:data:`ANCHOR_WORDS` words),
 and the rest: repeated near misses (evidence ``repeated``), blocks convicted on
 one page only, and short blocks without links.  A stray false alarm on one page
@@ -96,7 +96,7 @@ def _items(summaries: Iterable[Mapping[str, Any]]) -> list[Item]:
 
 def _anchor(evidence: str, block: Mapping[str, Any]) -> bool:
     """Whether a listed block can anchor a campaign (see the module docstring)."""
-    if evidence == "pooled":
+    if evidence in ("pooled", "onset"):
         copies = int(block.get("pages") or 0)
     elif evidence == "convicted":
         copies = int(block.get("pages_flagged") or 0)

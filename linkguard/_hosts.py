@@ -26,7 +26,15 @@ its own page's scan (evidence ``convicted``) or its copies score
 :data:`POOLED_SCORE` or more on average (evidence ``pooled``: each page alone
 stayed under the threshold, together they do not).  A block without links
 counts when at least ``min_pages`` copies were convicted on their own.  A
-repeated off-site near miss that meets neither bar (copies on ``min_pages``
+block that *appeared* on the host is one too (evidence ``onset``): when the
+rows carry capture dates, a block first seen after at least ``min_pages`` of
+the host's pages were captured without it, and on nearly every page captured
+since (:data:`ONSET_COVERAGE`), whose copies score :data:`ONSET_SCORE` or
+more on average (:data:`ONSET_TEXT_SCORE` without off-site links).  That is
+what a compromise looks like in a crawl: the template changed on a date, and
+the new block is a near miss of the spam model on every page since.  Site
+furniture is on the host's pages from the start, so it cannot show an onset.
+A repeated off-site near miss that meets no bar (copies on ``min_pages``
 pages, best score at least :data:`REPEATED_SCORE`) is listed with evidence
 ``repeated``: not a verdict, but a print that campaigns can tie to a
 convicted copy on another host.  :func:`mark_rows` then marks every page that
@@ -38,7 +46,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from linkguard._blocks import MAX_BLOCKS, Block, blocks_of_row, similarity
@@ -60,7 +68,23 @@ share-button or credit block a site repeats on every page can score in the 0.8s 
 pages the model never trained on have off-site near misses up to 0.93; the training and
 validation host pages, whose furniture the model has learned, only up to 0.64)."""
 REPEATED_SCORE = 0.5
-"""Best score of a repeated off-site near miss that is listed (evidence ``repeated``) for campaigns."""
+"""Best score of a repeated off-site near miss that is listed (evidence ``repeated``) for campaigns; also
+the score a near miss needs for its print to be kept at all."""
+ONSET_SCORE = 0.7
+"""Mean score of the copies of an off-site block with an onset (see the module docstring) that makes
+it a template injection.  Chosen with :data:`ONSET_TEXT_SCORE` on the validation crawl (``python -m
+benchmarks.hosts --tune``): the pair that finds the most injected hosts there while calling at most
+one real block of the training and validation pages a template injection when a host of 30 dated
+pages adds it on the eleventh day (a template change, the worst case for this evidence): 0.7 and
+0.8 find 65 of 74 (61 without onsets), and flag 1 of 10 such furniture blocks; 0.5 and 0.8 would
+find 67 and flag 3."""
+ONSET_TEXT_SCORE = 0.8
+"""The same bar for a block without off-site links (text spam put into the template); such a block
+needs text (an empty block, an image or a widget's frame, is no evidence of text spam)."""
+ONSET_COVERAGE = 0.8
+"""Share of the host's pages captured since a block's first copy that must carry it for an onset."""
+MAX_DAYS = 400
+"""Distinct capture days a host keeps counts for; past it the days are counted by month, then by year."""
 LISTED_BLOCKS = 10
 """Blocks listed per host in a summary (template injections first)."""
 _MAX_PATHS = 16
@@ -79,6 +103,13 @@ def host_of(url: Any) -> str:
 
 def _earlier(a: str | None, b: str | None) -> str | None:
     return b if a is None else a if b is None else min(a, b)
+
+
+def _day(date: Any) -> str:
+    """The capture day (``YYYY-MM-DD``) of an ISO date, ``""`` when there is none."""
+    if isinstance(date, str) and len(date) >= 10 and date[4] == "-" and date[7] == "-" and date[:4].isdigit():
+        return date[:10]
+    return ""
 
 
 def _later(a: str | None, b: str | None) -> str | None:
@@ -109,6 +140,7 @@ class BlockStat:
     text: str
     domains: tuple[str, ...]
     pages: int = 0
+    dated: int = 0
     flagged: int = 0
     max_score: float = 0.0
     score_micro: int = 0
@@ -125,6 +157,7 @@ class BlockStat:
         # One print, several spellings (case, spacing, link order): keep the smallest, whatever the order.
         self.domains = min(self.domains, block.domains)
         self.pages += 1
+        self.dated += bool(_day(date))
         self.flagged += block.spam
         self.max_score = max(self.max_score, block.score)
         self.score_micro += round(block.score * _MICRO)
@@ -138,6 +171,7 @@ class BlockStat:
     def merge(self, other: BlockStat) -> None:
         self.domains = min(self.domains, other.domains)
         self.pages += other.pages
+        self.dated += other.dated
         self.flagged += other.flagged
         self.max_score = max(self.max_score, other.max_score)
         self.score_micro += other.score_micro
@@ -166,6 +200,9 @@ class HostSketch:
     last: str | None = None
     blocks: dict[str, BlockStat] = field(default_factory=dict)
     dropped: int = 0
+    days: dict[str, int] = field(default_factory=dict)
+    """Pages scored ``ok`` per capture day (or month, or year: the first ``day_len`` characters)."""
+    day_len: int = 10
 
     def add_row(self, row: Mapping[str, Any]) -> HostSketch:
         """Count one row (any status); its block prints when it was scored."""
@@ -175,6 +212,11 @@ class HostSketch:
         if row.get("status") != "ok":
             return self
         self.pages += 1
+        day = _day(date)
+        if day:
+            key = day[: self.day_len]
+            self.days[key] = self.days.get(key, 0) + 1
+            self._coarsen()
         label = row.get("page_label")
         if label == "spam_page":
             self.spam_pages += 1
@@ -184,7 +226,7 @@ class HostSketch:
         for block in blocks_of_row(row)[:MAX_BLOCKS]:
             if block.fp in seen:  # the same block twice on one page is one page
                 continue
-            if not block.spam and (not block.domains or block.score < REPEATED_SCORE):
+            if not block.spam and block.score < REPEATED_SCORE:
                 continue
             seen.add(block.fp)
             stat = self.blocks.get(block.fp)
@@ -205,24 +247,27 @@ class HostSketch:
         for fp, theirs in other.blocks.items():
             mine = self.blocks.get(fp)
             if mine is None:
-                self.blocks[fp] = BlockStat(
-                    theirs.fp,
-                    theirs.mh,
-                    theirs.text,
-                    theirs.domains,
-                    theirs.pages,
-                    theirs.flagged,
-                    theirs.max_score,
-                    theirs.score_micro,
-                    dict(theirs.paths),
-                    dict(theirs.hidden),
-                    theirs.first,
-                    theirs.last,
-                )
+                self.blocks[fp] = replace(theirs, paths=dict(theirs.paths), hidden=dict(theirs.hidden))
             else:
                 mine.merge(theirs)
+        self.day_len = min(self.day_len, other.day_len)
+        days: dict[str, int] = {}
+        for source in (self.days, other.days):
+            for key, n in source.items():
+                days[key[: self.day_len]] = days.get(key[: self.day_len], 0) + n
+        self.days = days
+        self._coarsen()
         self._evict()
         return self
+
+    def _coarsen(self) -> None:
+        """Days by month, then by year, past :data:`MAX_DAYS` keys: the same histogram in any row order."""
+        while len(self.days) > MAX_DAYS and self.day_len > 4:
+            self.day_len = 7 if self.day_len == 10 else 4
+            days: dict[str, int] = {}
+            for key, n in self.days.items():
+                days[key[: self.day_len]] = days.get(key[: self.day_len], 0) + n
+            self.days = days
 
     def _evict(self) -> None:
         if len(self.blocks) <= MAX_HOST_BLOCKS:
@@ -236,7 +281,7 @@ class HostSketch:
         clusters = _clusters(self.blocks.values())
         listed: list[dict[str, Any]] = []
         for members in clusters:
-            entry = _cluster_entry(members, self.pages, min_pages)
+            entry = _cluster_entry(members, self.pages, min_pages, self._onset(members))
             if entry["evidence"]:
                 listed.append(entry)
         listed.sort(key=lambda e: (not e["template"], -e["pages_flagged"], -e["pages"], e["fingerprint"]))
@@ -261,6 +306,16 @@ class HostSketch:
             "blocks_dropped": self.dropped,
         }
 
+    def _onset(self, members: list[BlockStat]) -> tuple[int, int]:
+        """Pages captured before the block's first copy, and dated pages since (both 0 without dates)."""
+        firsts = [_day(m.first) for m in members]
+        first = min((f for f in firsts if f), default="")
+        if not first:
+            return 0, 0
+        key = first[: self.day_len]
+        before = sum(n for k, n in self.days.items() if k < key)
+        return before, sum(self.days.values()) - before
+
 
 def _clusters(stats: Iterable[BlockStat]) -> list[list[BlockStat]]:
     """Prints grouped into blocks: a print joins the first group whose lead it nearly copies."""
@@ -275,7 +330,9 @@ def _clusters(stats: Iterable[BlockStat]) -> list[list[BlockStat]]:
     return groups
 
 
-def _cluster_entry(members: list[BlockStat], host_pages: int, min_pages: int) -> dict[str, Any]:
+def _cluster_entry(
+    members: list[BlockStat], host_pages: int, min_pages: int, onset: tuple[int, int] = (0, 0)
+) -> dict[str, Any]:
     lead = members[0]
     pages = min(sum(m.pages for m in members), host_pages)
     flagged = min(sum(m.flagged for m in members), pages)
@@ -293,13 +350,24 @@ def _cluster_entry(members: list[BlockStat], host_pages: int, min_pages: int) ->
     offsite = bool(domains)
     mean = sum(m.score_micro for m in members) / _MICRO / max(copies, 1)
     best = max(m.max_score for m in members)
+    before, since = onset
+    dated = sum(m.dated for m in members)
+    appeared = (
+        pages >= min_pages
+        and before >= min_pages
+        and dated >= ONSET_COVERAGE * since
+        and (mean >= ONSET_SCORE if offsite else bool(lead.text.strip()) and mean >= ONSET_TEXT_SCORE)
+    )
     evidence = ""
     template = False
-    if flagged >= 1:
-        evidence = "convicted"
-        template = pages >= min_pages and (offsite or flagged >= min_pages)
+    if flagged >= 1 and pages >= min_pages and (offsite or flagged >= min_pages):
+        evidence, template = "convicted", True
     elif pages >= min_pages and offsite and mean >= POOLED_SCORE:
         evidence, template = "pooled", True
+    elif appeared:
+        evidence, template = "onset", True
+    elif flagged >= 1:
+        evidence = "convicted"
     elif pages >= min_pages and offsite and best >= REPEATED_SCORE:
         evidence = "repeated"
     first = last = None
@@ -311,6 +379,7 @@ def _cluster_entry(members: list[BlockStat], host_pages: int, min_pages: int) ->
         "evidence": evidence,
         "pages": pages,
         "pages_flagged": flagged,
+        "pages_before": before,
         "max_score": round(best, 4),
         "mean_score": round(mean, 4),
         "path": _top(paths),
@@ -433,6 +502,9 @@ __all__ = [
     "MAX_HOST_BLOCKS",
     "MIN_PAGES_DEFAULT",
     "NEAR_COPY",
+    "ONSET_COVERAGE",
+    "ONSET_SCORE",
+    "ONSET_TEXT_SCORE",
     "POOLED_SCORE",
     "REPEATED_SCORE",
     "BlockStat",

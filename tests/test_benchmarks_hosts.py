@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks import gate, report
-from benchmarks.hosts import _pairwise, _rehost, build_crawl
+from benchmarks.hosts import _pairwise, _rehost, build_crawl, furniture_hosts
 
 RESULT = {
     "mode": "quick",
@@ -109,3 +109,25 @@ def test_validation_crawl_uses_validation_material_only(corpus_dir: Path) -> Non
     assert not val_sources & {p["source"] for h in test for p in h.pages}
     groups = {h.group for h in val if h.group}
     assert groups and all(ds.split_of("payload:" + g) == "val" for g in groups)
+
+
+def test_furniture_hosts_count_false_template_injections() -> None:
+    from linkguard._blocks import Block, fingerprint, minhash, shingles
+    from linkguard._hosts import ONSET_SCORE, REPEATED_SCORE
+
+    def block(text: str, domains: tuple[str, ...], score: float) -> Block:
+        return Block(
+            fingerprint(text, domains), minhash(shingles(text, domains)), "body>div", "", False, score, domains, text
+        )
+
+    blocks = [
+        block("Share on Facebook Twitter", ("facebook.com",), ONSET_SCORE + 0.1),  # an onset once added mid-crawl
+        block("Built with a theme by Studio", ("studio.example",), ONSET_SCORE - 0.1),  # under the bar
+        block("weak", (), REPEATED_SCORE - 0.1),  # not even kept
+    ]
+    out = furniture_hosts(blocks)
+    assert out["furniture_blocks"] == 2 and out["furniture_offsite"] == 2
+    assert out["always_flagged"] == 0 and out["template_change_flagged"] == 1
+    assert out["template_change_examples"][0][2] == "Share on Facebook Twitter"
+    line = report.hosts_md({**RESULT, "hosts": {**RESULT["hosts"], "furniture_unseen": {"pages": 9, **out}}})
+    assert "0/2 (0.0%) of those hosts" in line and "1/2 (50.0%)" in line and "`Share on Facebook Twitter`" in line

@@ -15,7 +15,17 @@ from hypothesis import strategies as st
 import linkguard
 from linkguard._blocks import Block, fingerprint, minhash, shingles
 from linkguard._campaigns import find_campaigns
-from linkguard._hosts import MAX_HOST_BLOCKS, POOLED_SCORE, HostSketch, HostView, mark_rows, summarize_hosts
+from linkguard._hosts import (
+    MAX_DAYS,
+    MAX_HOST_BLOCKS,
+    ONSET_SCORE,
+    ONSET_TEXT_SCORE,
+    POOLED_SCORE,
+    HostSketch,
+    HostView,
+    mark_rows,
+    summarize_hosts,
+)
 from linkguard.cli import main
 from linkguard.io.rows import RowsError, iter_rows
 
@@ -92,6 +102,79 @@ def test_repeated_near_miss_is_listed_not_convicted_unless_pooled() -> None:
     # a repeated block without off-site links is not pooled evidence
     plain = [_row(f"https://a.org/p{k}", [_block(SPAM, (), spam=False, score=0.9)], spam=False) for k in range(5)]
     assert summarize_hosts(plain)[0]["label"] == "clean"
+
+
+def _onset_rows(
+    block: Block | None, *, start: int, n: int = 12, dated: bool = True, skip: tuple[int, ...] = ()
+) -> list[dict]:
+    """``n`` pages of one host, one a day; ``block`` on the pages from day ``start`` on (but ``skip``)."""
+    return [
+        _row(
+            f"https://www.shop.org/p{d}",
+            [block] if block is not None and d >= start and d not in skip else [],
+            spam=False,
+            date=f"2024-05-{d + 1:02d}T08:00:00Z" if dated else None,
+        )
+        for d in range(n)
+    ]
+
+
+def test_a_block_that_appeared_on_a_date_is_a_template_injection() -> None:
+    linked = _block(SPAM, ("slot88.com",), spam=False, score=ONSET_SCORE + 0.05)
+    (summary,) = summarize_hosts(_onset_rows(linked, start=5))
+    assert summary["label"] == "template_injection"
+    (block,) = summary["blocks"]
+    assert block["evidence"] == "onset" and block["pages_before"] == 5 and block["pages"] == 7
+    assert block["first_date"] == "2024-05-06T08:00:00Z"
+    marked = list(mark_rows(_onset_rows(linked, start=5), [summary]))
+    assert [bool(r["is_spam_batch"]) for r in marked] == [d >= 5 for d in range(12)]
+    # one copy missed by the page scan on the way is still an onset (coverage 6/7)
+    assert summarize_hosts(_onset_rows(linked, start=5, skip=(8,)))[0]["label"] == "template_injection"
+
+
+def test_no_onset_without_a_before_dates_or_enough_score() -> None:
+    linked = _block(SPAM, ("slot88.com",), spam=False, score=ONSET_SCORE + 0.05)
+    # furniture: on every page from the first one
+    (always,) = summarize_hosts(_onset_rows(linked, start=0))
+    assert always["label"] == "clean" and always["blocks"][0]["evidence"] == "repeated"
+    # too few pages captured before it
+    assert summarize_hosts(_onset_rows(linked, start=2))[0]["label"] == "clean"
+    # rows without capture dates give no onset
+    assert summarize_hosts(_onset_rows(linked, start=5, dated=False))[0]["label"] == "clean"
+    # on only some of the pages since (a section's widget, not a template)
+    assert summarize_hosts(_onset_rows(linked, start=5, skip=(6, 8, 10)))[0]["label"] == "clean"
+    # copies under the bar
+    weak = _block(SPAM, ("slot88.com",), spam=False, score=ONSET_SCORE - 0.05)
+    assert summarize_hosts(_onset_rows(weak, start=5))[0]["label"] == "clean"
+
+
+def test_onset_of_a_block_without_links_needs_text_and_the_higher_bar() -> None:
+    text = _block(SPAM, (), spam=False, score=ONSET_TEXT_SCORE + 0.05)
+    (summary,) = summarize_hosts(_onset_rows(text, start=5))
+    assert summary["label"] == "template_injection" and summary["blocks"][0]["evidence"] == "onset"
+    between = _block(SPAM, (), spam=False, score=(ONSET_SCORE + ONSET_TEXT_SCORE) / 2)
+    assert summarize_hosts(_onset_rows(between, start=5))[0]["label"] == "clean"
+    empty = _block("", (), spam=False, score=0.99)
+    assert summarize_hosts(_onset_rows(empty, start=5))[0]["label"] == "clean"
+
+
+def test_capture_days_past_the_cap_are_counted_by_month_in_any_order() -> None:
+    block = _block(SPAM, ("slot88.com",), spam=False, score=ONSET_SCORE + 0.05)
+    rows = []
+    for d in range(MAX_DAYS + 200):  # one page a day for about 20 months, the block in the last 100 days
+        year, day = 2020 + d // 360, d % 360
+        date = f"{year}-{1 + day // 30:02d}-{1 + day % 30:02d}T00:00:00Z"
+        rows.append(_row(f"https://www.shop.org/{d}", [block] if d >= MAX_DAYS + 100 else [], spam=False, date=date))
+    sketch = HostSketch("shop.org")
+    for row in rows:
+        sketch.add_row(row)
+    assert sketch.day_len == 7 and len(sketch.days) <= MAX_DAYS and sum(sketch.days.values()) == len(rows)
+    (summary,) = summarize_hosts(rows)
+    assert summary["label"] == "template_injection" and summary["blocks"][0]["evidence"] == "onset"
+    halves = HostSketch("shop.org"), HostSketch("shop.org")
+    for k, row in enumerate(reversed(rows)):
+        halves[k % 2].add_row(row)
+    assert halves[0].merge(halves[1]).summary() == summary
 
 
 def test_near_copies_are_one_block() -> None:
