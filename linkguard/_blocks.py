@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from linkguard._domains import host_info, page_domain, split_host
+from linkguard._domains import host_info, page_domain, redirect_target, split_host
 from linkguard._report import Report, Segment
 
 CANDIDATE_FLOOR = 0.3
@@ -99,10 +99,11 @@ def fingerprint(text: str, domains: Iterable[str], *, norm: str | None = None) -
 
 
 def offsite_domains(links: Iterable[str], own: str) -> list[str]:
-    """Registrable domains the links point to, other than ``own`` (the page's), in first-seen order."""
+    """Registrable domains the links point to (through an open redirect: its target), other than
+    ``own`` (the page's), in first-seen order."""
     seen: dict[str, None] = {}
     for link in links:
-        domain = host_info(split_host(link)).domain
+        domain = host_info(split_host(redirect_target(link))).domain
         if domain and domain != own:
             seen.setdefault(domain, None)
     return list(seen)

@@ -2172,8 +2172,9 @@ def link_table(list segments, object base, str home, tuple reference):
     The common links are read here: absolute URLs with a plain ``scheme://host[:port]``, and
     ``/path`` links on an http(s) base.  Anything else goes to the reference helpers in
     ``reference`` (the skipped schemes, then ``absolute``, ``url_parts``, ``origin``,
-    ``host_info``, ``host_has_term``), which also keep the caches of host lookups."""
-    skip, absolute, url_parts, origin_of, host_info, host_has_term = reference
+    ``host_info``, ``host_has_term``, the open-redirect hint's ``search`` and ``redirect_target``),
+    which also keep the caches of host lookups."""
+    skip, absolute, url_parts, origin_of, host_info, host_has_term, redirect_hint, redirect_target = reference
     cdef list hrefs = [], anchors_out = [], seg_out = [], domains = [], flags = [], words = []
     cdef Py_ssize_t s, k, n_links, host_start, host_end
     cdef str href, url, host, dom, origin = None
@@ -2202,6 +2203,8 @@ def link_table(list segments, object base, str home, tuple reference):
             hrefs.append(url)
             anchors_out.append(anchors[k] if same else u'')
             seg_out.append(s)
+            if redirect_hint(url) is not None:  # judged by where an open redirect sends it
+                url = redirect_target(url)
             if _has_double_slash(url, 12, 0):
                 host_end = _simple_netloc(url, &host_start)
                 if host_end >= 0:

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from linkguard import _compiled
-from linkguard._domains import _origin, absolute, host_info, page_domain, split_host
+from linkguard._domains import REDIRECT_HINT, _origin, absolute, host_info, page_domain, redirect_target, split_host
 from linkguard._lexicon import FAMILIES, lexicon
 from linkguard._normalize import mixed_script_words, normalize_many
 from linkguard._segment import Page, RawSegment
@@ -299,6 +299,7 @@ def _link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> 
             out.hrefs.append(url)
             out.anchors.append(anchor)
             out.segments.append(s)
+            url = redirect_target(url)  # a link through an open redirect is judged by its target
             host, is_root = _url_parts(url)
             info = host_info(host)  # no host, or no site: a record with no domain and no flags
             dom = info.domain
@@ -322,9 +323,19 @@ def _link_table(segments: Sequence[RawSegment], base: str | None, home: str) -> 
     return out
 
 
-_REFERENCE = (_SKIP_SCHEMES, absolute, _url_parts, _origin, host_info, _host_has_term)
+_REFERENCE = (
+    _SKIP_SCHEMES,
+    absolute,
+    _url_parts,
+    _origin,
+    host_info,
+    _host_has_term,
+    REDIRECT_HINT.search,
+    redirect_target,
+)
 """The schemes the compiled :func:`link_table` skips, and the helpers it hands its less common
-links to (with their caches)."""
+links to (with their caches): a link that may go through an open redirect is unwrapped by
+:func:`~linkguard._domains.redirect_target` here too."""
 
 
 _SEEN_HIDING = frozenset(("offscreen", "tiny_box", "font_size_0", "color"))

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from linkguard._domains import host_info, netloc_host, page_domain, split_host
+from linkguard._domains import host_info, netloc_host, page_domain, redirect_target, split_host
 from linkguard._lexicon import lexicon
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
 from linkguard._segment import Page
@@ -101,7 +101,7 @@ def _link_evidence(page: Page, url: str | None) -> str:
         for href in seg.links:
             host = hosts.get(href)
             if host is None:
-                host = hosts[href] = _host(href, base_host)
+                host = hosts[href] = _host(redirect_target(href), base_host)
             if not host:
                 continue
             info = host_info(host)

@@ -341,6 +341,9 @@ _URL_PIECES = st.sampled_from(
         *("example.com", "Example.COM.", "1.2.3.4", "[::1]", "10.0.0.1", "sub.ac.id", "user@host.org"),
         *("xn--bcher-kva.de", "bücher.de", "casino777.com", ":8080", ":", ":x", "a", "path", "q=1", "é"),
         *(" ", "\t", "\n", "\u212a", "\u0130", "%20", ";", '"', "~", "{"),
+        # open redirects, whole and in pieces
+        *("https://www.google.ws/url?sa=t&url=", "www.google.com/amp/s/", "l.facebook.com/l.php?u=", "=http"),
+        *("?https%3A%2F%2F", "href.li/?", "&q=", "url="),
     ]
 )
 _LINK = st.lists(_URL_PIECES, max_size=7).map("".join)

@@ -7,7 +7,16 @@ from urllib.parse import urljoin
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from linkguard._domains import _NO_SITE, _host_by_urlsplit, absolute, host_info, page_domain, split_host
+from linkguard._domains import (
+    _NO_SITE,
+    REDIRECT_HINT,
+    _host_by_urlsplit,
+    absolute,
+    host_info,
+    page_domain,
+    redirect_target,
+    split_host,
+)
 from linkguard._suffixes import _rules, split_domain
 
 
@@ -127,3 +136,38 @@ def test_split_host_fast_path_equals_urlsplit(url: str) -> None:
 @given(st.sampled_from(["http://", "https://", "//", "x-y.z://"]), st.lists(_URL_PIECES, max_size=8).map("".join))
 def test_split_host_fast_path_equals_urlsplit_on_url_shapes(scheme: str, rest: str) -> None:
     assert split_host(scheme + rest) == _host_by_urlsplit(scheme + rest)
+
+
+def test_open_redirects_are_judged_by_their_target() -> None:
+    cases = {
+        "https://www.google.ws/url?sa=t&url=https://amp.fk.example.ac.id/wp-content/p-th/": (
+            "https://amp.fk.example.ac.id/wp-content/p-th/"
+        ),
+        "https://www.google.co.id/url?q=https%3A%2F%2Fslot88.com%2F%3Fref%3D1&sa=D": "https://slot88.com/?ref=1",
+        "https://www.google.com/amp/s/www.example.org/news/amp?x=1": "https://www.example.org/news/amp?x=1",
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fexample.org%2Fx&h=AT0": "https://example.org/x",
+        "https://vk.com/away.php?to=http%3A%2F%2Fslot88.com": "http://slot88.com",
+        "https://href.li/?https://example.com/a": "https://example.com/a",
+        "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fa.go.id%2F&data=1": "https://a.go.id/",
+        # a redirect inside a redirect
+        "https://www.google.com/url?q=https://l.facebook.com/l.php?u=https%3A%2F%2Fx.org%2F": "https://x.org/",
+    }
+    for url, target in cases.items():
+        assert redirect_target(url) == target, url
+    for url in (
+        "https://example.com/?next=https://elsewhere.org/",  # not a known open redirect
+        "https://www.google.com/search?q=https://x.org",  # a search, not a redirect
+        "https://www.youtube.com/redirect?q=javascript:alert(1)",  # not an http(s) target
+        "https://www.google.com/url?q=https://",  # no host
+        "/url?q=https://x.org",  # not absolute
+        "http://[::1/url?q=https://x.org",  # unparsable
+    ):
+        assert redirect_target(url) == url, url
+
+
+@given(st.text(max_size=200))
+def test_redirect_target_is_total_and_needs_its_hint(url: str) -> None:
+    out = redirect_target(url)
+    assert isinstance(out, str)
+    if REDIRECT_HINT.search(url) is None:
+        assert out == url
