@@ -2165,6 +2165,12 @@ cdef str _url_words(str url):
     return u''.join(parts)
 
 
+cdef inline bint _maybe_redirect(str url):
+    """Whether ``url`` can hold ``_domains.REDIRECT_HINT`` (a parameter or query starting with
+    ``http``, or Google's ``/amp/s/``): every link it lets through is checked by the reference."""
+    return u'=h' in url or u'=H' in url or u'?h' in url or u'?H' in url or u'/amp/s/' in url
+
+
 def link_table(list segments, object base, str home, tuple reference):
     """``_features._link_table``: the judged links of a page as six lists (hrefs, anchors, segment
     numbers, domains, flags, off-site URL words).
@@ -2172,9 +2178,9 @@ def link_table(list segments, object base, str home, tuple reference):
     The common links are read here: absolute URLs with a plain ``scheme://host[:port]``, and
     ``/path`` links on an http(s) base.  Anything else goes to the reference helpers in
     ``reference`` (the skipped schemes, then ``absolute``, ``url_parts``, ``origin``,
-    ``host_info``, ``host_has_term``, the open-redirect hint's ``search`` and ``redirect_target``),
+    ``host_info``, ``host_has_term``, ``redirect_target`` for the links that may be redirects),
     which also keep the caches of host lookups."""
-    skip, absolute, url_parts, origin_of, host_info, host_has_term, redirect_hint, redirect_target = reference
+    skip, absolute, url_parts, origin_of, host_info, host_has_term, redirect_target = reference
     cdef list hrefs = [], anchors_out = [], seg_out = [], domains = [], flags = [], words = []
     cdef Py_ssize_t s, k, n_links, host_start, host_end
     cdef str href, url, host, dom, origin = None
@@ -2203,7 +2209,7 @@ def link_table(list segments, object base, str home, tuple reference):
             hrefs.append(url)
             anchors_out.append(anchors[k] if same else u'')
             seg_out.append(s)
-            if redirect_hint(url) is not None:  # judged by where an open redirect sends it
+            if _maybe_redirect(url):  # judged by where an open redirect sends it
                 url = redirect_target(url)
             if _has_double_slash(url, 12, 0):
                 host_end = _simple_netloc(url, &host_start)

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from linkguard import _compiled
-from linkguard._domains import REDIRECT_HINT, _origin, absolute, host_info, page_domain, redirect_target, split_host
+from linkguard._domains import _origin, absolute, host_info, page_domain, redirect_target, split_host
 from linkguard._lexicon import FAMILIES, lexicon
 from linkguard._normalize import mixed_script_words, normalize_many
 from linkguard._segment import Page, RawSegment
@@ -330,7 +330,6 @@ _REFERENCE = (
     _origin,
     host_info,
     _host_has_term,
-    REDIRECT_HINT.search,
     redirect_target,
 )
 """The schemes the compiled :func:`link_table` skips, and the helpers it hands its less common
