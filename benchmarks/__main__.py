@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import platform
-import random
 import subprocess
 import sys
 import time
@@ -337,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
             log("accuracy: page verdicts (spam pages, about-the-topic pages) ...")
             extra, why = accuracy.load_labelled(f"pages:{args.split}", root)
             extra = extra or []
-            if args.quick and labelled_limit is not None and len(extra) > labelled_limit:
-                extra = random.Random(7).sample(extra, labelled_limit)
+            if args.quick and labelled_limit is not None:
+                extra = accuracy.stable_sample(extra, labelled_limit)
             extra_labels = accuracy.page_labels_of(extra)
             acc["page_verdicts"] = accuracy.page_verdicts(lab_pages + extra, lab_labels + extra_labels)
             if why:

@@ -20,7 +20,7 @@ Matching rules:
 
 from __future__ import annotations
 
-import random
+import hashlib
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -382,18 +382,33 @@ def languages(pages: Sequence[Any], counts: Sequence[dict[str, int]]) -> dict[st
     return out
 
 
+def stable_sample(pages: Sequence[Any], limit: int) -> list[Any]:
+    """The ``limit`` pages whose text and mode hash lowest, in their own order.
+
+    The quick gate reads a sample of a split; drawn at random, the whole sample changed each time
+    the split grew and every quick floor moved with it.  By hash, a page stays in the sample
+    until enough new pages hash below it, so a grown split changes the sample only in part."""
+    if len(pages) <= limit:
+        return list(pages)
+
+    def key(k: int) -> bytes:
+        page = pages[k]
+        text = f"{getattr(page, 'mode', '')}\x00{getattr(page, 'url', '')}\x00{getattr(page, 'page', '')}"
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+    keep = sorted(sorted(range(len(pages)), key=key)[:limit])
+    return [pages[k] for k in keep]
+
+
 def run_labelled(
     pages: Sequence[Any],
     *,
     limit: int | None = None,
-    seed: int = 3,
     log: Callable[[str], None] = print,
     tools: Sequence[str] = TOOLS,
 ) -> dict[str, Any]:
     """All tools on labelled pages: real-material figures, composites apart, groups, languages."""
-    pages = list(pages)
-    if limit is not None and len(pages) > limit:
-        pages = random.Random(seed).sample(pages, limit)
+    pages = list(pages) if limit is None else stable_sample(pages, limit)
     previous = _previous_model() if "linkguard_previous" in tools else None
     tools = [t for t in tools if t != "linkguard_previous" or previous is not None]
     counts: dict[str, list[dict[str, int]]] = {t: [] for t in tools}
@@ -568,14 +583,14 @@ def _real_spam_breakdown(pairs: Sequence[tuple[Any, str]]) -> dict[str, Any]:
 
 
 def run_obfuscation(
-    pages: Sequence[Any], *, limit: int | None = None, seed: int = 5, log: Callable[[str], None] = print
+    pages: Sequence[Any], *, limit: int | None = None, log: Callable[[str], None] = print
 ) -> dict[str, Any]:
     """Page recall on the split's real-payload pages re-rendered with each spammer's trick."""
     from training_data.obfuscate import TRICKS, obfuscated_page
 
     base = [lp for lp in pages if lp.is_spam and _kind(lp) == "real"]
-    if limit is not None and len(base) > limit:
-        base = random.Random(seed).sample(base, limit)
+    if limit is not None:
+        base = stable_sample(base, limit)
     out: dict[str, Any] = {"n_base_pages": len(base), "tricks": {}}
     for trick in ("plain", *TRICKS):
         variant = base if trick == "plain" else [p for p in (obfuscated_page(lp, trick) for lp in base) if p]

@@ -458,3 +458,18 @@ def test_stage_timer_runs_both_paths(corpus_dir: Path) -> None:
     result = stages.run(pages, 1)
     assert result["n_pages"] == 2
     assert set(result["reference"]["stages_in_floor_units"]) == set(stages.STAGES)
+
+
+def test_quick_samples_stay_put_when_the_split_grows() -> None:
+    from types import SimpleNamespace
+
+    from benchmarks.accuracy import stable_sample
+
+    pages = [SimpleNamespace(page=f"<p>page {k}</p>", url=f"https://h{k % 7}.org/", mode="html") for k in range(400)]
+    first = stable_sample(pages, 100)
+    assert len(first) == 100 and first == sorted(first, key=pages.index)  # in the split's own order
+    assert stable_sample(pages, 100) == first and stable_sample(pages[:50], 100) == pages[:50]
+    grown = pages + [SimpleNamespace(page=f"<p>new {k}</p>", url=None, mode="text") for k in range(40)]
+    again = stable_sample(grown, 100)
+    kept = {id(p) for p in again} & {id(p) for p in first}
+    assert len(kept) >= 80  # about 100 * 400/440 stay; a fresh random draw would keep about 23
