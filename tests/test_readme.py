@@ -118,6 +118,11 @@ def check_pip_install(command: str) -> None:
     extras = set(project["optional-dependencies"])
     args = shlex.split(command)
     args = args[args.index("install") + 1 :]
+    for k, arg in enumerate(args[:-1]):
+        if arg in ("-c", "--constraint"):  # a constraints file of the repository, pins that parse
+            pins = [ln.split("#", 1)[0].strip() for ln in (ROOT / args[k + 1]).read_text("utf-8").splitlines()]
+            assert all(Requirement(pin).specifier for pin in pins if pin), args[k + 1]
+            args[k + 1] = "-"
     targets = [a for a in args if not a.startswith("-")]
     assert targets, command
     for target in targets:

@@ -162,3 +162,18 @@ def test_link_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> N
     assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
     assert got.page.threshold == kept.page.threshold and got.page.n_trees == kept.page.n_trees
     assert got.link is not None and got.link.feature_names == kept.link.feature_names
+
+
+def test_stack_differences_name_the_pinned_packages_installed_at_other_versions(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    from training_data.train import CONSTRAINTS, stack_differences
+
+    pins = [ln.split("#", 1)[0].strip() for ln in CONSTRAINTS.read_text("utf-8").splitlines()]
+    assert {"numpy", "scipy", "scikit-learn"} <= {p.partition("==")[0] for p in pins if p}
+    here = tmp_path / "constraints.txt"
+    here.write_text(f"# pins\nnumpy=={metadata.version('numpy')}\nscipy==0.0.1\nno-such-package==1.0\n", "utf-8")
+    diffs = stack_differences(here)
+    assert len(diffs) == 2
+    assert diffs[0].startswith("scipy ") and "0.0.1 in constraints.txt" in diffs[0]
+    assert diffs[1].startswith("no-such-package not installed here")

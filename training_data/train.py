@@ -65,7 +65,9 @@ MAX_VAL_CONTENT_FPR = 0.001
 OOF_FOLDS = 3
 CLEAN_PAGE_WEIGHT = 5.0
 THRESHOLD_WINDOW = 0
-HARD_NEGATIVE_WEIGHT = 1.0
+HARD_NEGATIVE_WEIGHT = 3.0
+"""Sample weight of the clean segments of pages that carry a real about-the-topic excerpt (see the
+README's training notes: with 3 and monotone trees the validation false alarms halve)."""
 SPAM_WEIGHT = 5.0
 # The learned text model: 2**17 hash buckets of 2- to 5-grams, L2-regularised logistic regression.
 TEXT_BITS = 17
@@ -771,7 +773,8 @@ def fit_segment_model(
     monotonic: list[int] | None,
 ) -> SegmentModel:
     """The segment model on all train rows (plus their word-evidence-dropped copies) and its
-    thresholds, chosen on out-of-fold train scores together with validation."""
+    thresholds, chosen on out-of-fold train scores together with validation (or, with
+    ``--threshold-on val``, on validation alone)."""
     n_rows = len(ftr.y)
     Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
@@ -782,16 +785,49 @@ def fit_segment_model(
     model.text = text_model
     n_train = len(splits["train"])
     page_spam = np.asarray([lp.is_spam for lp in splits["train"] + splits["val"]], dtype=bool)
-    model.threshold, model.prose_threshold = choose_threshold(
-        np.concatenate([p_oof, model.proba(fva.X)]),
-        np.concatenate([ftr.y, fva.y]),
-        np.concatenate([ftr.owner, fva.owner + n_train]),
-        page_spam,
-        np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None,
-        window=args.threshold_window,
-    )
+    if args.threshold_on == "val":
+        model.threshold, model.prose_threshold = choose_threshold(
+            model.proba(fva.X),
+            fva.y,
+            fva.owner,
+            page_spam[n_train:],
+            prose_mask(fva.X) if args.prose_threshold else None,
+            window=args.threshold_window,
+        )
+    else:
+        model.threshold, model.prose_threshold = choose_threshold(
+            np.concatenate([p_oof, model.proba(fva.X)]),
+            np.concatenate([ftr.y, fva.y]),
+            np.concatenate([ftr.owner, fva.owner + n_train]),
+            page_spam,
+            np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None,
+            window=args.threshold_window,
+        )
     model.metadata = {"train_segments": len(ytr), "train_spam_segments": int(ytr.sum())}
     return model
+
+
+CONSTRAINTS = Path(__file__).with_name("constraints.txt")
+
+
+def stack_differences(path: Path = CONSTRAINTS) -> list[str]:
+    """The pinned packages (``constraints.txt``) installed at another version here, one line each:
+    the model written will then differ from the bundled one in its last digits."""
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        name, sep, want = line.split("#", 1)[0].strip().partition("==")
+        if not sep:
+            continue
+        try:
+            have = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            have = "not installed"
+        if have != want:
+            out.append(
+                f"{name} {have} here, {want} in {path.name}: the model may differ in its last digits "
+                f"(python -m pip install -c training_data/{path.name} -e '.[train]' to retrain exactly)"
+            )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -852,6 +888,13 @@ def main(argv: list[str] | None = None) -> int:
         help="sample weight of the clean segments of pages carrying a real about-the-topic excerpt",
     )
     ap.add_argument(
+        "--threshold-on",
+        choices=("oof+val", "val"),
+        default="val",
+        help="the rows the segment thresholds are chosen on: the validation split (default: pages of other "
+        "hosts and payload groups than the model was fitted on), or out-of-fold train scores with it",
+    )
+    ap.add_argument(
         "--threshold-window",
         type=int,
         default=THRESHOLD_WINDOW,
@@ -868,7 +911,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--monotone",
         action=argparse.BooleanOptionalAction,
-        default=False,
+        default=True,
         help="constrain the segment model's trees to the direction of the evidence features (MONOTONE_UP, "
         "MONOTONE_DOWN)",
     )
@@ -904,6 +947,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--link-only: no model file at {args.link_only}")
     if args.page_only and args.link_only:
         ap.error("--page-only and --link-only each keep the other model: give one of them")
+    for line in stack_differences():
+        print(f"warning: {line}", file=sys.stderr)
     t0 = time.time()
     splits = {
         s: build_split(s, args.corpus, variants=args.train_variants if s == "train" else None)
@@ -1014,6 +1059,7 @@ def main(argv: list[str] | None = None) -> int:
         # model (training_data/README.md, "The bundled model is not rebuilt bit for bit").
         "numpy_version": np.__version__,
         "scipy_version": importlib.metadata.version("scipy"),
+        "stack_matches_constraints": not stack_differences(),
         "tldextract_version": tldextract.__version__,
         "python": platform.python_version(),
         "seed": SEED,
@@ -1027,8 +1073,12 @@ def main(argv: list[str] | None = None) -> int:
         "train_pages": len(splits["train"]),
         "importance": importance,
         "threshold_rule": (
-            f"best page F-score on val + out-of-fold train ({OOF_FOLDS} folds by host page) with a false"
-            f" alarm weighing {CLEAN_PAGE_WEIGHT:g} misses, content-segment FPR <= {MAX_VAL_CONTENT_FPR}"
+            (
+                "best page F-score on val"
+                if args.threshold_on == "val"
+                else f"best page F-score on val + out-of-fold train ({OOF_FOLDS} folds by host page)"
+            )
+            + f" with a false alarm weighing {CLEAN_PAGE_WEIGHT:g} misses, content-segment FPR <= {MAX_VAL_CONTENT_FPR}"
             + (
                 f", centre of the plateau (mean over +-{args.threshold_window} grid steps)"
                 if args.threshold_window
@@ -1152,7 +1202,12 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         *_companion_lines(md),
         f"- Trained with scikit-learn {md['sklearn_version']}, numpy {md.get('numpy_version', 'not recorded')}, "
         f"scipy {md.get('scipy_version', 'not recorded')}, tldextract {md['tldextract_version']}"
-        f" (bundled suffix list), seed {md['seed']}.",
+        f" (bundled suffix list), seed {md['seed']}"
+        + (
+            "; the versions `training_data/constraints.txt` pins, under which the command writes this file again."
+            if md.get("stack_matches_constraints")
+            else "."
+        ),
         f"- Training data sha256: `{md['training_data_sha256']}`.",
         f"- Train: {md['train_pages']} pages, {md['train_segments']} segments ({md['train_spam_segments']} spam).",
         "",
