@@ -62,23 +62,24 @@ NEAR_COPY = 0.75
 POOLED_SCORE = 0.9
 """Mean score of a block's copies that convicts a repeated off-site block none of whose copies was
 convicted alone.  Chosen on the validation crawl (``python -m benchmarks.hosts --tune``): bars
-from 0.7 to 0.9 find the same injected hosts there (65 of 74, no false host; 0.5 would find 66),
+from 0.7 to 0.9 find the same injected hosts there (65 of 74 with the onset evidence, no false
+host; 0.5 would find 69),
 and of equal bars the highest is kept, because lower ones catch real template furniture: a
 share-button or credit block a site repeats on every page can score in the 0.8s (real corpus
 pages the model never trained on have off-site near misses up to 0.93; the training and
-validation host pages, whose furniture the model has learned, only up to 0.62)."""
+validation host pages, whose furniture the model has learned, only up to 0.64)."""
 REPEATED_SCORE = 0.5
 """Best score of a repeated off-site near miss that is listed (evidence ``repeated``) for campaigns; also
 the score a near miss needs for its print to be kept at all."""
-ONSET_SCORE = 0.6
+ONSET_SCORE = 0.7
 """Mean score of the copies of an off-site block with an onset (see the module docstring) that makes
 it a template injection.  Chosen with :data:`ONSET_TEXT_SCORE` on the validation crawl (``python -m
 benchmarks.hosts --tune``): the pair that finds the most injected hosts there while calling at most
 one real block of the training and validation pages a template injection when a host of 30 dated
-pages adds it on the eleventh day (a template change, the worst case for this evidence), the
-highest bars of those: 0.6 and 0.9 find 65 of 74 (63 without onsets) and flag 1 of the 3 such
-furniture blocks; 0.5 and 0.5 would find 66 and flag all 3."""
-ONSET_TEXT_SCORE = 0.9
+pages adds it on the eleventh day (a template change, the worst case for this evidence): 0.7 and
+0.8 find 65 of 74 (61 without onsets), and flag 1 of 10 such furniture blocks; 0.5 and 0.8 would
+find 67 and flag 3."""
+ONSET_TEXT_SCORE = 0.8
 """The same bar for a block without off-site links (text spam put into the template); such a block
 needs text (an empty block, an image or a widget's frame, is no evidence of text spam)."""
 ONSET_COVERAGE = 0.8

@@ -65,9 +65,7 @@ MAX_VAL_CONTENT_FPR = 0.001
 OOF_FOLDS = 3
 CLEAN_PAGE_WEIGHT = 5.0
 THRESHOLD_WINDOW = 0
-HARD_NEGATIVE_WEIGHT = 3.0
-"""Sample weight of the clean segments of pages that carry a real about-the-topic excerpt (see the
-README's training notes: with 3 and monotone trees the validation false alarms halve)."""
+HARD_NEGATIVE_WEIGHT = 1.0
 SPAM_WEIGHT = 5.0
 # The learned text model: 2**17 hash buckets of 2- to 5-grams, L2-regularised logistic regression.
 TEXT_BITS = 17
@@ -890,9 +888,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--threshold-on",
         choices=("oof+val", "val"),
-        default="val",
-        help="the rows the segment thresholds are chosen on: the validation split (default: pages of other "
-        "hosts and payload groups than the model was fitted on), or out-of-fold train scores with it",
+        default="oof+val",
+        help="the rows the segment thresholds are chosen on: out-of-fold train scores with the validation "
+        "split (default), or the validation split alone (pages of other hosts and payload groups than the "
+        "model was fitted on)",
     )
     ap.add_argument(
         "--threshold-window",
@@ -911,7 +910,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--monotone",
         action=argparse.BooleanOptionalAction,
-        default=True,
+        default=False,
         help="constrain the segment model's trees to the direction of the evidence features (MONOTONE_UP, "
         "MONOTONE_DOWN)",
     )
