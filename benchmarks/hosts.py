@@ -516,9 +516,10 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
                 log(f"tune: {res}")
     finally:
         _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = saved
-    out += _tune_onset(hosts, rows, _near_misses(root, ("train", "val"))[2], log)
+    seen = _near_misses(root, ("train", "val"))
+    out += _tune_onset(hosts, rows, seen[2], log)
     out += _tune_campaigns(hosts, rows, log)
-    out.append(furniture(root, ("train", "val"), log))
+    out.append(furniture(root, ("train", "val"), log, near=seen))
     return out
 
 
@@ -560,7 +561,13 @@ def _tune_onset(
     return out
 
 
-def furniture(root: Path, roles: tuple[str, ...], log: Callable[[str], None] = print) -> dict[str, Any]:
+def furniture(
+    root: Path,
+    roles: tuple[str, ...],
+    log: Callable[[str], None] = print,
+    *,
+    near: tuple[int, list[tuple[float, str, str]], list[Any]] | None = None,
+) -> dict[str, Any]:
     """How high a real page's own near misses score, and what the host view makes of them as template
     furniture.
 
@@ -573,8 +580,9 @@ def furniture(root: Path, roles: tuple[str, ...], log: Callable[[str], None] = p
     print needs to be kept): one with the block on every page (furniture from the start), one where
     it appears on the eleventh day and stays (a template change: the worst case for the onset
     evidence).  ``*_flagged`` counts those hosts labelled ``template_injection``: false hosts.
+    ``near``: what :func:`_near_misses` read of those pages already (the tuning run reads them once).
     """
-    n_pages, best, kept = _near_misses(root, roles)
+    n_pages, best, kept = near if near is not None else _near_misses(root, roles)
     res = {
         "pages": n_pages,
         "pages_with_offsite_near_miss": len(best),
