@@ -36,7 +36,9 @@ CONFUSABLE = str.maketrans(
     "aeopcxyijsdhlqwaeoptuvkxiokmtbh",
 )
 GREEK_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
-_MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff])\w+")
+# A word (a run of word characters) holding an a-z letter and a Greek or Cyrillic one; the look-behind
+# keeps a Greek-block sign that is not a word character (``a͵``, U+0375) from counting.
+_MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[\u0370-\u04ff](?<=\w))\w+")
 # A token with a leet digit or symbol between letters (``g4c0r``, ``v1agra``) or leading two or
 # more letters (``5lot``); runs of other digits (``slot88``, ``covid19``, ``h2o``) are not leet.
 _LEET_TOKEN = re.compile(
