@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
         return
     real_connect = socket.socket.connect
 
-    def guarded(self: socket.socket, address: object) -> object:
+    def guarded(self: socket.socket, address: tuple[Any, ...] | str | bytes) -> None:
         host = address[0] if isinstance(address, tuple) else address
         if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
             return real_connect(self, address)

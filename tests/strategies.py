@@ -209,7 +209,8 @@ class StubModel:
         if len(X) == 0:
             return np.zeros(0)
         h = np.abs(np.nan_to_num(np.asarray(X, dtype=np.float64))).sum(axis=1) * 0.6180339887
-        return np.modf(h)[0]
+        frac: np.ndarray = np.modf(h)[0]
+        return frac
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         return np.zeros((len(X), len(FEATURE_NAMES)))

@@ -9,6 +9,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,7 +82,7 @@ def test_a_tool_without_links_counts_no_link_recall_even_on_an_empty_page() -> N
 
 
 def test_versus_lines_say_where_linkguard_is_ahead_and_behind() -> None:
-    def tool(f1: float, recall: float) -> dict:
+    def tool(f1: float, recall: float) -> dict[str, Any]:
         return {"real": {"page": {"f1": f1, "recall": recall}}}
 
     lines = report._versus(
@@ -117,9 +118,9 @@ def test_aggregate_and_groups() -> None:
     assert worst[0]["kind"] == "spam" and worst[0]["score"] <= worst[-1]["score"]
 
 
-def _results(**over: float) -> dict:
-    lg = {"page": {"f1": 0.9}, "clean_link_false_flag_rate": 0.0009, "clean_text_removed_share": 0.0002}
-    base = {
+def _results(**over: float) -> dict[str, Any]:
+    lg: dict[str, Any] = {"page": {"f1": 0.9}, "clean_link_false_flag_rate": 0.0009, "clean_text_removed_share": 0.0002}
+    base: dict[str, Any] = {
         "corpus": {"digest": "sha256:abc"},
         "speed": {"ratios": {"scan_vs_parse_floor": 0.5, "scan_vs_trafilatura": 4.0}, "scaling": {}},
         "accuracy": {
@@ -136,7 +137,7 @@ def _results(**over: float) -> dict:
     return base
 
 
-def _failing(res: dict, baseline: dict) -> set[str]:
+def _failing(res: dict[str, Any], baseline: dict[str, Any]) -> set[str]:
     out = gate.check(res, baseline, "quick")
     return {c["metric"] for c in out["checks"] if not c["ok"]}
 
@@ -310,7 +311,7 @@ def test_batch_ratio_throughput_summarize() -> None:
     assert batch.ratio(3.0, 2.0) == 1.5
     assert batch.ratio(None, 2.0) is None and batch.ratio(1.0, 0.0) is None
     assert batch.throughput(10, 4.0) == 2.5 and batch.throughput(0, 1.0) is None and batch.throughput(5, None) is None
-    runs = [
+    runs: list[dict[str, Any]] = [
         {"rc": 0, "wall_s": 2.0, "peak_rss_mb": 100.0, "load1": 1.0},
         {"rc": 0, "wall_s": 4.0, "peak_rss_mb": 120.0, "load1": 2.0},
         {"rc": 0, "wall_s": 3.0, "peak_rss_mb": 110.0, "load1": 3.0},
@@ -383,7 +384,7 @@ def test_batch_child_run_and_commands() -> None:
     assert cmd[-6:] == ["f.warc.gz", "-q", "-o", os.devnull, "--jobs", "2"] and "score" in cmd
 
 
-def _batch_results() -> dict:
+def _batch_results() -> dict[str, Any]:
     from benchmarks import batch
 
     run = {"n_runs": 3, "n_failed": 0, "wall_s": 8.0, "peak_rss_mb": 200.0, "pages": 510, "pages_per_s": 63.75}

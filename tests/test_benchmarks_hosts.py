@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from benchmarks import gate, report
 from benchmarks.hosts import _pairwise, _rehost, build_crawl, furniture_hosts
 
-RESULT = {
+RESULT: dict[str, Any] = {
     "mode": "quick",
     "created": "2026-01-01T00:00:00+00:00",
     "hosts": {

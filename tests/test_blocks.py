@@ -81,7 +81,8 @@ def test_warc_date_reaches_the_row() -> None:
     assert all(r.get("date") for r in records)
     rows = list(linkguard.score_records(records))
     assert [r["date"] for r in rows] == [r["date"] for r in records]
-    assert rows[0]["date"].startswith("20")
+    date = rows[0]["date"]
+    assert date is not None and date.startswith("20")
 
 
 def test_jsonl_date_passes_through_and_error_rows_keep_it(tmp_path: Path) -> None:

@@ -14,24 +14,27 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from helpers import FIXTURE_ROWS
 
 from linkguard import ROW_FIELDS
 from linkguard._pool import ScoreOptions, _mp_context, score_stream
+from linkguard._records import Row
 from linkguard.cli import main
 
 DATA = Path(__file__).parent / "data"
 CLEAN_INPUTS = ["page.html", "page.html.gz", "page.txt", "pages.warc.gz", "pages.wet.gz"]
 
 
-def _jsonl(path: Path) -> list[dict]:
+def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
-def _run(tmp_path: Path, *args: str) -> tuple[int, list[dict]]:
+def _run(tmp_path: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
     out = tmp_path / "out.jsonl"
     code = main([*args, "-q", "-o", str(out)])
     return code, _jsonl(out) if out.exists() else []
@@ -166,7 +169,8 @@ def test_workers_are_forked_only_from_a_single_threaded_process(tmp_path: Path) 
 def test_parallel_scoring_streams_and_keeps_order() -> None:
     """An endless input works with jobs=2: batches in flight are bounded, order is kept."""
     records = ({"id": k, "html": f"<p>Page number {k} about gardening.</p>"} for k in itertools.count())
-    stream = score_stream(records, ScoreOptions(batch_size=4), jobs=2)
+    # score_stream is a generator function (declared as returning an Iterator): close() stops it.
+    stream = cast("Generator[Row, None, None]", score_stream(records, ScoreOptions(batch_size=4), jobs=2))
     rows = list(itertools.islice(stream, 30))
     stream.close()  # shuts the pool down
     assert [r["id"] for r in rows] == list(range(30))

@@ -300,7 +300,7 @@ def test_lexicon_counts_refuse_bad_tables() -> None:
     out = np.zeros((1, 2), dtype=np.float32)
     fam = np.zeros(1, dtype=np.int64)
     flags = np.zeros(1, dtype=np.uint8)
-    args = (fam, flags, flags, frozenset(), 3)
+    args = (fam, flags, flags, frozenset[str](), 3)
     with pytest.raises(ValueError):
         core.lexicon_counts("abc", ["abc"], [(1, 0, 3)], None, *args, out)  # no such term
     with pytest.raises(ValueError):

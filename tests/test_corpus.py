@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ REAL_SPAM = {
 }
 
 
-def _manifest(corpus_dir: Path) -> list[dict]:
+def _manifest(corpus_dir: Path) -> list[dict[str, Any]]:
     with (corpus_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
 

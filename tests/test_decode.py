@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -68,7 +69,7 @@ def test_a_true_single_byte_hint_is_kept() -> None:
     assert "Café crème brûlée" in text and used == "cp1252"
 
 
-def test_hint_and_page_agreeing_is_taken_without_the_detector(monkeypatch) -> None:
+def test_hint_and_page_agreeing_is_taken_without_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
     import linkguard._decode as dec
 
     def no_detector(data: bytes) -> object:

@@ -40,7 +40,9 @@ PAYLOAD = (
 )
 
 
-def _row(url: str, blocks: list[Block], *, spam: bool, date: str | None = None, label: str | None = None) -> dict:
+def _row(
+    url: str, blocks: list[Block], *, spam: bool, date: str | None = None, label: str | None = None
+) -> dict[str, Any]:
     return {
         "id": url,
         "url": url,
@@ -87,7 +89,7 @@ def test_a_lone_false_alarm_is_not_a_template() -> None:
 
 
 def test_repeated_near_miss_is_listed_not_convicted_unless_pooled() -> None:
-    def rows(score: float) -> list[dict]:
+    def rows(score: float) -> list[dict[str, Any]]:
         return [
             _row(f"https://a.org/p{k}", [_block(SPAM, ("slot88.com",), spam=False, score=score)], spam=False)
             for k in range(5)
@@ -106,7 +108,7 @@ def test_repeated_near_miss_is_listed_not_convicted_unless_pooled() -> None:
 
 def _onset_rows(
     block: Block | None, *, start: int, n: int = 12, dated: bool = True, skip: tuple[int, ...] = ()
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """``n`` pages of one host, one a day; ``block`` on the pages from day ``start`` on (but ``skip``)."""
     return [
         _row(
@@ -196,7 +198,7 @@ def test_rows_without_url_or_not_ok_are_counted_apart() -> None:
     assert summary["first_date"] == "2024-02-02"
 
 
-def _random_rows(seed: int, n: int) -> list[dict]:
+def _random_rows(seed: int, n: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     texts = [f"{SPAM} {rng.random()}" for _ in range(6)] + [SPAM]
     rows = []
@@ -243,7 +245,9 @@ def test_memory_per_host_is_capped() -> None:
     assert sketch.summary()["blocks_dropped"] == 2 * MAX_HOST_BLOCKS
 
 
-def _host_rows(host: str, text: str, domains: tuple[str, ...], *, n: int = 4, spam: bool = True) -> list[dict]:
+def _host_rows(
+    host: str, text: str, domains: tuple[str, ...], *, n: int = 4, spam: bool = True
+) -> list[dict[str, Any]]:
     return [
         _row(f"https://{host}/{k}", [_block(text, domains, spam=spam, score=0.99 if spam else 0.6)], spam=spam)
         for k in range(n)

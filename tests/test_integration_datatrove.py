@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import assert_missing_extra_hint
 
 from linkguard import ModelError, default_model
-from linkguard._records import failed_row
+from linkguard._batch import score_records
+from linkguard._records import Row, failed_row
 
 pytest.importorskip("datatrove")
 
@@ -53,9 +55,9 @@ class ListWriter:
 @pytest.fixture
 def failing_record(monkeypatch: pytest.MonkeyPatch) -> str:
     """Make linkguard report an error row for the document with id "bad" (the failure path, on demand)."""
-    real = lg_dt.score_records
+    real = score_records  # what lg_dt calls (it imports the function by name)
 
-    def patched(records, **kw):  # type: ignore[no-untyped-def]
+    def patched(records: Iterable[Mapping[str, Any]], **kw: Any) -> Iterator[Row]:
         records = list(records)
         for rec, row in zip(records, real(records, **kw), strict=True):
             yield failed_row(rec["id"], rec["url"], "InputError: broken") if rec["id"] == "bad" else row
@@ -94,7 +96,7 @@ def test_steps_have_datatrove_shape() -> None:
 
 def test_filter_drops_spam_with_reason_and_exclusion_writer(spam_model: str) -> None:
     writer = ListWriter()
-    step = lg_dt.LinkSpamFilter(model=spam_model, exclusion_writer=writer)  # type: ignore[arg-type]
+    step = lg_dt.LinkSpamFilter(model=spam_model, exclusion_writer=writer)
     kept = list(step.run(iter(docs(3))))
     assert kept == []
     assert step.stats["dropped_link_spam"].total == 3
@@ -137,9 +139,9 @@ def test_filter_keeps_a_document_linkguard_cannot_read(spam_model: str, failing_
 
 def test_filter_batch_scores_a_batch_in_one_call(spam_model: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = lg_dt.score_records
+    real = score_records  # what lg_dt calls (it imports the function by name)
 
-    def counting(records, **kw):  # type: ignore[no-untyped-def]
+    def counting(records: Iterable[Mapping[str, Any]], **kw: Any) -> Iterator[Row]:
         records = list(records)
         calls.append(len(records))
         return real(records, **kw)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import assert_missing_extra_hint
@@ -80,7 +81,7 @@ def test_schema_matches_row_fields() -> None:
 
 
 def test_score_partition_takes_rows_and_dicts(clean_model: str) -> None:
-    records = [
+    records: list[Any] = [  # one not a record on purpose
         Row(id=1, url="https://a.example/", html=CLEAN),
         {"id": "b", "url": "https://b.example/", "html": CLEAN.encode()},
         {"id": "c", "url": "https://c.example/"},  # no page: skipped, still a row
@@ -268,7 +269,7 @@ def test_trained_model_verdicts_in_spark(spark: SparkSession, tmp_path: Path, se
     assert rows["clean"]["is_spam"] is False
 
 
-def _harbour_pages(n: int, inject_from: int) -> list[dict[str, object]]:
+def _harbour_pages(n: int, inject_from: int) -> list[dict[str, str]]:
     payload = (
         '<div style="display:none"><a href="https://slot-gacor88.com/">slot gacor</a> '
         '<a href="https://togel-online77.net/">togel online</a> <a href="http://103.49.239.135/">judi slot</a></div>'

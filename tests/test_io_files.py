@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURE_ROWS
 
-from linkguard.io import files
+from linkguard.io import warc
 from linkguard.io.files import iter_file_records, iter_inputs, iter_paths, kind_of
 
 DATA = Path(__file__).parent / "data"
@@ -108,7 +108,7 @@ def test_stdin_as_page_and_as_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_warc_without_a_library_is_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files.warc, "HAVE_FASTWARC", False)
-    monkeypatch.setattr(files.warc, "HAVE_WARCIO", False)
+    monkeypatch.setattr(warc, "HAVE_FASTWARC", False)  # the module linkguard.io.files reads WARC with
+    monkeypatch.setattr(warc, "HAVE_WARCIO", False)
     (row,) = iter_inputs([DATA / "pages.wet.gz"])
     assert row["status"] == "error" and "pip install" in row["error"]

@@ -6,13 +6,14 @@ import gzip
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from linkguard.io.jsonl import iter_records
 
 DATA = Path(__file__).parent / "data"
 
 
-def _statuses(rows: list[dict]) -> list[str]:
+def _statuses(rows: list[dict[str, Any]]) -> list[str]:
     return [r.get("status", "ok") for r in rows]
 
 

@@ -7,6 +7,7 @@ import io
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def _member(url: str, body: bytes, *, gz: bool = True, headers: list[tuple[str, 
     return gzip.compress(record, mtime=0) if gz else record
 
 
-def _statuses(rows: list[dict]) -> list[str]:
+def _statuses(rows: list[dict[str, Any]]) -> list[str]:
     return [r.get("status", "ok") for r in rows]
 
 

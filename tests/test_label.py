@@ -50,6 +50,7 @@ def test_carried_segments_on_a_real_injected_forum_page(corpus_dir: Path) -> Non
     carried = [s for s in report.segments if CARRIED in s.reasons]
     assert carried
     links = report.links
+    assert report.threshold is not None
     for seg in carried:
         assert seg.is_spam and seg.score >= report.threshold
         assert seg.reasons[-1] == CARRIED

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +21,7 @@ def test_default_model_is_valid_data() -> None:
     assert model.metadata.get("training_data_sha256")
 
 
-def test_roundtrip_and_contributions(tmp_path) -> None:
+def test_roundtrip_and_contributions(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     X = rng.random((400, len(linkguard.FEATURE_NAMES)))
     y = np.where(X[:, 0] + X[:, 3] > 1, "spam", "content")
@@ -47,7 +50,7 @@ def test_exported_trees_match_sklearn() -> None:
     assert np.allclose(exported.proba(X), hgb.predict_proba(X)[:, 1], atol=1e-9)
 
 
-def test_pickles_are_refused(tmp_path) -> None:
+def test_pickles_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "m.pkl"
     path.write_bytes(b"\x80\x04N.")
     with pytest.raises(ModelError, match="pickle"):
@@ -65,7 +68,7 @@ def test_pickles_are_refused(tmp_path) -> None:
         lambda d: d["trees"][0].update(left=[0]),
     ],
 )
-def test_bad_model_files(tmp_path, mutate) -> None:
+def test_bad_model_files(tmp_path: Path, mutate: Callable[[dict[str, Any]], object]) -> None:
     data = default_model().to_dict()
     mutate(data)
     path = tmp_path / "bad.json"
@@ -74,8 +77,9 @@ def test_bad_model_files(tmp_path, mutate) -> None:
         load_model(path)
 
 
-@parametrize_with_checks([SegmentClassifier()])
-def test_sklearn_compatible(estimator, check) -> None:
+# scikit-learn ships no type information, so its decorator leaves the test untyped for mypy.
+@parametrize_with_checks([SegmentClassifier()])  # type: ignore[untyped-decorator]
+def test_sklearn_compatible(estimator: SegmentClassifier, check: Callable[[SegmentClassifier], object]) -> None:
     """The full scikit-learn contract with the defaults, sample-weight equivalence included."""
     check(estimator)
 

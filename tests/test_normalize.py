@@ -25,6 +25,8 @@ from linkguard._textmodel import hashed_ngrams
         ("a b c d", "a b c d", False),  # an A-Z index, not a spaced word
         ("slot88 covid19 h2o", "slot88 covid19 h2o", False),
         ("Plain News", "plain news", False),
+        ("the A\u0375", "the a\u0375", False),  # a Greek numeral sign after a Latin letter: no mixed word
+        ("caf\u0435 \u03c9mega", "cafe \u03c9mega", True),  # Cyrillic e folded; Greek omega counted, kept
     ],
 )
 def test_disguises_undone_and_counted(text: str, folded: str, disguised: bool) -> None:

@@ -43,7 +43,9 @@ def _meta(script: str) -> _page.PageMeta:
 
 def _by_full_patterns(script: str) -> tuple[bool, str]:
     """The two verdicts from the full patterns alone, without the literal pre-search."""
-    code = LexborHTMLParser(f"<script>{script}</script>").css_first("script").text(deep=True)
+    node = LexborHTMLParser(f"<script>{script}</script>").css_first("script")
+    assert node is not None
+    code = node.text(deep=True)
     found = _page._SCRIPT_REDIRECT.search(code)
     redirect = (found.group(1) or found.group(2)) if found else ""
     return _page._VISITOR_CHECK.search(code) is not None, redirect

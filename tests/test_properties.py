@@ -6,6 +6,7 @@ stub models (all spam, all content, pseudo-random) that exercise every strip pat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -57,7 +58,7 @@ def test_caps_truncate_not_fail(page: str | bytes, cap: int) -> None:
 @pytest.mark.parametrize("model", _MODEL_NAMES)
 @given(text=any_text)
 def test_strip_text_never_longer(model: str, text: str) -> None:
-    report = linkguard.scan(text, mode="text", model=_model(model))  # type: ignore[arg-type]
+    report = linkguard.scan(text, mode="text", model=_model(model))
     clean = clean_of(report)
     if clean is None:
         return
@@ -77,7 +78,7 @@ def test_strip_bytes_text_mode_never_longer_than_decoded(data: bytes) -> None:
 @pytest.mark.parametrize("model", _MODEL_NAMES)
 @given(page=html_pages())
 def test_strip_html_keeps_every_content_segment(model: str, page: str) -> None:
-    report = linkguard.scan(page, mode="html", model=_model(model))  # type: ignore[arg-type]
+    report = linkguard.scan(page, mode="html", model=_model(model))
     clean = clean_of(report)
     if clean is None:
         return
@@ -141,14 +142,16 @@ def test_score_records_one_row_per_record(model: str, recs: list[Any], batch: in
         if isinstance(rec, dict) and "id" in rec:
             assert row["id"] == rec["id"]
         if row["status"] == "ok":
-            assert 0.0 <= row["spam_score"] <= 1.0
-            assert row["n_spam_segments"] <= row["n_segments"]
+            score, n_spam, n_segments = row["spam_score"], row["n_spam_segments"], row["n_segments"]
+            assert score is not None and n_spam is not None and n_segments is not None
+            assert 0.0 <= score <= 1.0
+            assert n_spam <= n_segments
         else:
             assert isinstance(row["error"], str)
 
 
 def test_score_records_generator_input_and_bad_records() -> None:
-    def gen():
+    def gen() -> Iterator[Any]:  # a non-mapping among the records on purpose
         yield {"id": 1, "html": "<p>ok</p>"}
         yield "not a mapping"
         yield {"id": 3}

@@ -31,12 +31,17 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib import metadata
+from importlib import import_module, metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
-import tomllib
 from packaging.requirements import Requirement
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 (still supported): the backport, same API
+    tomllib = import_module("tomli")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -108,8 +113,9 @@ BLOCKS = readme_blocks()
 IN_CHECKOUT = ("Install and run", "Quick start")
 
 
-def _pyproject() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+def _pyproject() -> dict[str, Any]:
+    data: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    return data
 
 
 def check_pip_install(command: str) -> None:

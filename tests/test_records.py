@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import typing
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def test_row_fields_typed_dict_and_table_agree() -> None:
 
 
 def test_every_row_has_every_field_in_order() -> None:
-    records = [{"id": 1, "html": "<p>A page about the river walk.</p>"}, {"id": 2, "html": ""}, {"id": 3}, 7]
+    records: list[Any] = [{"id": 1, "html": "<p>A page about the river walk.</p>"}, {"id": 2, "html": ""}, {"id": 3}, 7]
     rows = list(score_records(records))
     assert [r["status"] for r in rows] == ["ok", "skipped", "skipped", "error"]
     assert all(tuple(r) == linkguard.ROW_FIELDS for r in rows)

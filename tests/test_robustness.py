@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from strategies import ABSURD_HREFS, MODELS, bounded, clean_of, squash
@@ -17,7 +19,7 @@ import linkguard
 from linkguard import Config, InputError
 
 
-def _summary(page: object, **kw: object) -> dict[str, object]:
+def _summary(page: object, **kw: object) -> dict[str, Any]:
     """Scan, strip and serialise one page; what the assertions need, in picklable form."""
     report = linkguard.scan(page, **kw)  # type: ignore[arg-type]
     clean = clean_of(report) or ""
@@ -37,15 +39,15 @@ def _summary(page: object, **kw: object) -> dict[str, object]:
     }
 
 
-def check(page: object, seconds: float = 60.0, **kw: object) -> dict[str, object]:
-    s = bounded(_call, page, kw, seconds=seconds)
+def check(page: object, seconds: float = 60.0, **kw: object) -> dict[str, Any]:
+    s: dict[str, Any] = bounded(_call, page, kw, seconds=seconds)
     assert s["labels"] <= {"content", "spam"}
     assert all(0.0 <= x <= 1.0 for x in s["scores"])
     assert s["truncated"] == (s["reason"] is not None)
     return s
 
 
-def _call(page: object, kw: dict[str, object]) -> dict[str, object]:
+def _call(page: object, kw: dict[str, object]) -> dict[str, Any]:
     return _summary(page, **kw)
 
 
@@ -54,7 +56,7 @@ def _call(page: object, kw: dict[str, object]) -> dict[str, object]:
 
 @pytest.mark.parametrize("page", ["", b"", "   \n\t  ", b" \r\n ", "\x00", b"\x00\x00", "\x00<p>a\x00b</p>"])
 @pytest.mark.parametrize("mode", ["auto", "html", "text"])
-def test_empty_whitespace_nul(page: object, mode: str) -> None:
+def test_empty_whitespace_nul(page: str | bytes, mode: str) -> None:
     s = check(page, mode=mode)
     if not squash(page.decode("latin-1") if isinstance(page, bytes) else page):
         assert s["n"] == 0  # empty or whitespace only: nothing to label
@@ -243,7 +245,7 @@ def test_node_and_link_caps() -> None:
 def test_config_rejects_nonsense() -> None:
     for kw in ({"max_bytes": 0}, {"max_nodes": -1}, {"max_links": 0}, {"threshold": 1.5}):
         with pytest.raises(ValueError):
-            Config(**kw)  # type: ignore[arg-type]
+            Config(**kw)
 
 
 def test_ten_mb_on_one_line() -> None:
@@ -279,7 +281,7 @@ def test_cost_grows_linearly() -> None:
         "<div class='post'><p>Some text about the weather and news " + "x" * 50 + "</p>"
         "<a href='http://example.com/a'>link</a><span>" * 3 + "</span>" * 3 + "</div>\n"
     )
-    pages = {
+    pages: dict[str, Callable[[int], str]] = {
         "flat": lambda n: unit * n,
         "deep": lambda n: "<div>" * n + "x",
         "links": lambda n: "<a href='http://s.com/'>x</a>" * n,

@@ -88,7 +88,7 @@ def test_deep_nesting_does_not_recurse() -> None:
 
 
 def test_small_print_and_layout_offsets_are_not_hiding() -> None:
-    from linkguard._segment import _hiding
+    from linkguard._hiding import style_hiding as _hiding
 
     for style in ("font-size:0.9em", "font-size: 0.75rem", "font-size:80%", "font-size:10px", "margin-top:-100px"):
         assert _hiding(style) == "", style

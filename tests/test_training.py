@@ -18,11 +18,12 @@ from linkguard._model import DEFAULT_MODEL
 from linkguard._normalize import normalize_many
 
 pytest.importorskip("sklearn")
-from training_data.dataset import build_page_split, build_split
+from training_data.dataset import LabelledPage, build_page_split, build_split
 from training_data.train import (
     MODEL_DIR,
     PAGE_MONOTONE_DOWN,
     PAGE_MONOTONE_UP,
+    Featurised,
     featurise,
     fit_text_model,
     group_fold,
@@ -34,7 +35,7 @@ from training_data.train import (
 
 
 @pytest.fixture(scope="module")
-def val_pages(corpus_dir: Path) -> list:
+def val_pages(corpus_dir: Path) -> list[LabelledPage]:
     pages = build_split("val", corpus_dir)
     spam = [p for p in pages if p.is_spam][:12]
     clean = [p for p in pages if not p.is_spam][:12]
@@ -42,11 +43,11 @@ def val_pages(corpus_dir: Path) -> list:
 
 
 @pytest.fixture(scope="module")
-def featurised(val_pages: list):  # type: ignore[no-untyped-def]
+def featurised(val_pages: list[LabelledPage]) -> Featurised:
     return featurise(val_pages)
 
 
-def test_training_reads_pages_as_scan_does(val_pages: list, featurised) -> None:  # type: ignore[no-untyped-def]
+def test_training_reads_pages_as_scan_does(val_pages: list[LabelledPage], featurised: Featurised) -> None:
     """Same segments, in the same order, as a user's ``scan`` of the page: no train/serve skew."""
     f = featurised
     assert f.X.shape == (len(f.y), len(FEATURE_NAMES)) and len(f.texts) == len(f.y)
@@ -147,7 +148,9 @@ def test_page_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> N
     assert main([*args, "--page-only", str(MODEL_DIR / DEFAULT_MODEL), "--page-without", "title_terms"]) == 0
     got = linkguard.load_model(out)
     assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
+    assert got.link is not None and kept.link is not None
     assert got.feature_names == kept.feature_names and got.link.threshold == kept.link.threshold
+    assert got.page is not None
     assert "title_terms" not in got.page.feature_names and "log_words" in got.page.feature_names
 
 
@@ -160,8 +163,9 @@ def test_link_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> N
     assert main([*args, "--link-only", str(MODEL_DIR / DEFAULT_MODEL)]) == 0
     got = linkguard.load_model(out)
     assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
+    assert got.page is not None and kept.page is not None
     assert got.page.threshold == kept.page.threshold and got.page.n_trees == kept.page.n_trees
-    assert got.link is not None and got.link.feature_names == kept.link.feature_names
+    assert got.link is not None and kept.link is not None and got.link.feature_names == kept.link.feature_names
 
 
 def test_stack_differences_name_the_pinned_packages_installed_at_other_versions(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from linkguard._segment import segment_html
 from training_data.dataset import _comment_html, comment_links
@@ -13,8 +14,8 @@ COMMENTS = Path(__file__).resolve().parents[1] / "training_data" / "negatives" /
 FIELDS = {"id", "category", "lang", "format", "snippet", "links", "source", "source_group", "collected", "via", "notes"}
 
 
-def _records() -> list[dict[str, object]]:
-    out = []
+def _records() -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for path in sorted(COMMENTS.glob("*.jsonl")):
         with path.open(encoding="utf-8") as fh:
             out.extend(json.loads(line) for line in fh if line.strip())
@@ -54,4 +55,4 @@ def test_every_record_renders_its_links() -> None:
     links_of = {r["id"]: r["links"] for r in _records()}
     for neg in comment_links():
         hrefs = {link for seg in segment_html(neg.snippet).segments for link in seg.links}
-        assert set(links_of[neg.id]) <= hrefs, neg.id  # type: ignore[arg-type]
+        assert set(links_of[neg.id]) <= hrefs, neg.id

@@ -19,12 +19,14 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import linkguard
 from linkguard._explain import explain_lines
 from linkguard._html_report import index_html, page_html
+from linkguard._records import Row
 from linkguard.cli import Progress, main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +118,7 @@ def test_progress_total_counts_page_files_and_jsonl_lines(tmp_path: Path) -> Non
 # ---------------------------------------------------------------- HTML report
 
 
-def _seed_row(seed_page: str) -> dict:
+def _seed_row(seed_page: str) -> Row:
     rows = list(linkguard.score_records([{"id": "seed_page.txt", "html": seed_page}], explain=True))
     return rows[0]
 
@@ -131,7 +133,9 @@ def test_report_page_marks_spam_and_hidden_segments(seed_page: str) -> None:
         '<div style="display:none">cheap pills</div></body></html>'
     )
     row = next(iter(linkguard.score_records([{"id": "h", "html": hidden}], explain=True)))
-    (seg,) = [s for s in row["segments"] if s["hidden"]]
+    segments = row["segments"]
+    assert segments is not None  # explain=True
+    (seg,) = [s for s in segments if s["hidden"]]
     shown = page_html(row)
     assert f'data-hidden="{seg["hidden"]}"' in shown and "hidden: " in shown
     assert re.search(r'class="seg (spam|content) hidden"', shown)
@@ -159,12 +163,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _webdriver(port: int, method: str, path: str, body: dict | None = None) -> dict:
+def _webdriver(port: int, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
     req.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.loads(resp.read())
+        answer: dict[str, Any] = json.loads(resp.read())
+        return answer
 
 
 CHROMIUM_ARGS = [

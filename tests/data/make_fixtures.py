@@ -9,7 +9,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -33,12 +35,12 @@ def _http(content_type: str) -> StatusAndHeaders:
     return StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
 
 
-def _record(writer: WARCWriter, n: int, rtype: str, url: str, payload: bytes, **kw: object) -> object:
+def _record(writer: WARCWriter, n: int, rtype: str, url: str | None, payload: bytes, **kw: object) -> object:
     headers = {"WARC-Record-ID": _uuid(n), "WARC-Date": DATE, **kw.pop("warc_headers", {})}  # type: ignore[dict-item]
     return writer.create_warc_record(url, rtype, payload=io.BytesIO(payload), warc_headers_dict=headers, **kw)
 
 
-def _warc(records: list[tuple], *, gz: bool) -> bytes:
+def _warc(records: Sequence[tuple[str, str | None, bytes, dict[str, Any]]], *, gz: bool) -> bytes:
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=gz)
     for n, (rtype, url, payload, kw) in enumerate(records, 1):
