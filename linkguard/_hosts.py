@@ -9,11 +9,12 @@ grouped by the registrable domain of the page URL and says, per host: pages
 seen, pages injected, spam pages, the injected blocks with their targets,
 and the first and last capture dates.
 
-Memory is bounded by the number of hosts, not of pages: a host keeps counts
-and at most :data:`MAX_HOST_BLOCKS` distinct block prints, each with a page
-count.  Only prints that can count are kept: spam blocks, and near misses with
-off-site links that score :data:`REPEATED_SCORE` or more (a near miss without
-links, or a weaker one, can never make a template injection or join a campaign).
+Memory is bounded by the number of hosts, not of pages: a host keeps counts,
+its pages per capture day (at most :data:`MAX_DAYS` keys) and at most
+:data:`MAX_HOST_BLOCKS` distinct block prints, each with a page count.  Only
+prints that can count are kept: spam blocks, and near misses that score
+:data:`REPEATED_SCORE` or more (a weaker near miss can never make a template
+injection or join a campaign).
 Sketches merge (Spark combines them per partition); as long as a host has no
 more distinct prints than the cap, the summary does not depend on the order
 rows arrive in.  Past the cap the rarest prints are dropped (the summary
