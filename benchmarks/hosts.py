@@ -498,20 +498,13 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     hosts, info = build_crawl(root, n_groups=40, clean_hosts=30, split="val")
     log(f"tune: validation crawl {info}, {sum(len(h.pages) for h in hosts)} pages")
     rows = _score(hosts, log)
-    bad = {h.name for h in hosts if h.group}
-    clean = {h.name for h in hosts} - bad
     saved = (_hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE)
     out = []
     try:
         for near in (0.6, 0.75, 0.9):
             for pooled in POOLED_GRID:
                 _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = near, pooled, min(0.5, pooled)
-                view = _hosts.HostView()
-                for row in rows:
-                    view.add(row)
-                found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
-                tp, fp = len(found & bad), len(found & clean)
-                res = {"near_copy": near, "pooled_score": pooled, **_prf(tp, fp, len(bad - found))}
+                res = {"near_copy": near, "pooled_score": pooled, **_template_prf(hosts, rows)}
                 out.append(res)
                 log(f"tune: {res}")
     finally:
@@ -521,6 +514,19 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     out += _tune_campaigns(hosts, rows, log)
     out.append(furniture(root, ("train", "val"), log, near=seen))
     return out
+
+
+def _template_prf(hosts: list[Host], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Host-level precision and recall of ``template_injection`` on a crawl's rows, with the host
+    view's constants as they stand."""
+    from linkguard._hosts import HostView
+
+    view = HostView()
+    for row in rows:
+        view.add(row)
+    found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
+    bad = {h.name for h in hosts if h.group}
+    return _prf(len(found & bad), len(found - bad), len(bad - found))
 
 
 ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
@@ -534,23 +540,13 @@ def _tune_onset(
     furniture hosts (:func:`furniture_hosts`, blocks of training and validation pages) each bar flags."""
     from linkguard import _hosts
 
-    bad = {h.name for h in hosts if h.group}
-    clean = {h.name for h in hosts} - bad
     saved = (_hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE)
     out = []
     try:
         for linked in ONSET_GRID:
             for text in ONSET_GRID:
                 _hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE = linked, text
-                view = _hosts.HostView()
-                for row in rows:
-                    view.add(row)
-                found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
-                res = {
-                    "onset_score": linked,
-                    "onset_text_score": text,
-                    **_prf(len(found & bad), len(found & clean), len(bad - found)),
-                }
+                res = {"onset_score": linked, "onset_text_score": text, **_template_prf(hosts, rows)}
                 cost = furniture_hosts(furniture_blocks)
                 res["template_change_flagged"] = cost["template_change_flagged"]
                 res["always_flagged"] = cost["always_flagged"]

@@ -127,6 +127,11 @@ def _host_by_urlsplit(url: str) -> str:
     except ValueError:
         return ""
     # urlsplit has already refused a netloc with an unclosed bracket.
+    return _netloc_name(netloc)
+
+
+def _netloc_name(netloc: str) -> str:
+    """The host of a ``urlsplit`` netloc: lower case, without user info and port."""
     return netloc_host(netloc.rpartition("@")[2].lower())
 
 
@@ -227,7 +232,7 @@ def _unwrap(url: str) -> str:
         return ""
     if parts.scheme.lower() not in ("http", "https"):
         return ""
-    domain = host_info(netloc_host(parts.netloc.rpartition("@")[2].lower())).domain
+    domain = host_info(_netloc_name(parts.netloc)).domain
     path = parts.path
     if domain == "href.li":
         return _absolute_http(unquote(parts.query))

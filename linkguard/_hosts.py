@@ -114,6 +114,15 @@ def _day(date: Any) -> str:
     return ""
 
 
+def _by_prefix(counts: Iterable[Mapping[str, int]], length: int) -> dict[str, int]:
+    """Counts summed by the first ``length`` characters of their keys (days to months, to years)."""
+    out: dict[str, int] = {}
+    for source in counts:
+        for key, n in source.items():
+            out[key[:length]] = out.get(key[:length], 0) + n
+    return out
+
+
 def _later(a: str | None, b: str | None) -> str | None:
     return b if a is None else a if b is None else max(a, b)
 
@@ -253,11 +262,7 @@ class HostSketch:
             else:
                 mine.merge(theirs)
         self.day_len = min(self.day_len, other.day_len)
-        days: dict[str, int] = {}
-        for source in (self.days, other.days):
-            for key, n in source.items():
-                days[key[: self.day_len]] = days.get(key[: self.day_len], 0) + n
-        self.days = days
+        self.days = _by_prefix((self.days, other.days), self.day_len)
         self._coarsen()
         self._evict()
         return self
@@ -266,10 +271,7 @@ class HostSketch:
         """Days by month, then by year, past :data:`MAX_DAYS` keys: the same histogram in any row order."""
         while len(self.days) > MAX_DAYS and self.day_len > 4:
             self.day_len = 7 if self.day_len == 10 else 4
-            days: dict[str, int] = {}
-            for key, n in self.days.items():
-                days[key[: self.day_len]] = days.get(key[: self.day_len], 0) + n
-            self.days = days
+            self.days = _by_prefix((self.days,), self.day_len)
 
     def _evict(self) -> None:
         if len(self.blocks) <= MAX_HOST_BLOCKS:

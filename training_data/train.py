@@ -783,24 +783,16 @@ def fit_segment_model(
     model.text = text_model
     n_train = len(splits["train"])
     page_spam = np.asarray([lp.is_spam for lp in splits["train"] + splits["val"]], dtype=bool)
+    # The validation rows alone, or the out-of-fold train rows before them.
+    p_val = model.proba(fva.X)
     if args.threshold_on == "val":
-        model.threshold, model.prose_threshold = choose_threshold(
-            model.proba(fva.X),
-            fva.y,
-            fva.owner,
-            page_spam[n_train:],
-            prose_mask(fva.X) if args.prose_threshold else None,
-            window=args.threshold_window,
-        )
+        p, y, owner, spam = p_val, fva.y, fva.owner, page_spam[n_train:]
+        prose = prose_mask(fva.X) if args.prose_threshold else None
     else:
-        model.threshold, model.prose_threshold = choose_threshold(
-            np.concatenate([p_oof, model.proba(fva.X)]),
-            np.concatenate([ftr.y, fva.y]),
-            np.concatenate([ftr.owner, fva.owner + n_train]),
-            page_spam,
-            np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None,
-            window=args.threshold_window,
-        )
+        p, y = np.concatenate([p_oof, p_val]), np.concatenate([ftr.y, fva.y])
+        owner, spam = np.concatenate([ftr.owner, fva.owner + n_train]), page_spam
+        prose = np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None
+    model.threshold, model.prose_threshold = choose_threshold(p, y, owner, spam, prose, window=args.threshold_window)
     model.metadata = {"train_segments": len(ytr), "train_spam_segments": int(ytr.sum())}
     return model
 
