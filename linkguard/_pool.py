@@ -3,6 +3,12 @@
 Each worker loads the model once (in its initializer), then scores whole
 batches on the vectorised path.  Only a bounded number of batches is in
 flight, so memory stays flat however long the input is.
+
+A big gzip WARC file is not read here at all: each worker reads its own byte
+ranges of it (one gzip member per record makes that possible), so this process
+neither decompresses the pages nor sends them down a pipe, and on two cores the
+two workers get both.  The ranges are joined in order and checked against
+where reading in order went, so the rows are the ones a single reader gives.
 """
 
 from __future__ import annotations
@@ -15,14 +21,23 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
 from linkguard._batch import score_records
-from linkguard._config import Config
+from linkguard._config import MAX_BYTES_DEFAULT, Config
 from linkguard._model import default_model
 from linkguard._records import Row
+from linkguard.io.files import WarcFile
+from linkguard.io.warc import Span, iter_records
+
+# A worker's share of a big WARC file: about 50 pages of a Common Crawl WARC, small enough
+# that two workers finish close together, big enough that finding the share's first gzip
+# member costs nothing next to scoring it.
+SPAN_BYTES = 1 << 18
+# Files from this size on are read in ranges when there is more than one job.
+SPLIT_FROM = 2 * SPAN_BYTES
 
 
 @dataclass(frozen=True)
@@ -77,10 +92,98 @@ def score(records: Iterable[Mapping[str, Any]], options: ScoreOptions) -> Iterat
         yield row
 
 
-def _batches(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
-    it = iter(records)
-    while batch := list(islice(it, size)):
-        yield batch
+def _score_span(file: WarcFile, span: Span, max_bytes: int) -> tuple[list[Row], Span]:
+    records = iter_records(file.path, wet=file.wet, max_bytes=max_bytes, span=span)
+    return list(score(records, _WORKER_OPTIONS or ScoreOptions())), span
+
+
+Part = Mapping[str, Any] | WarcFile
+
+
+def _expanded(parts: Iterable[Part], max_bytes: int) -> Iterator[Mapping[str, Any]]:
+    for part in parts:
+        if isinstance(part, WarcFile):
+            yield from iter_records(part.path, wet=part.wet, max_bytes=max_bytes)
+        else:
+            yield part
+
+
+@dataclass
+class _Joined:
+    """The parent's view of one split file: where in-order reading has got to."""
+
+    file: WarcFile
+    base: int = 0  # WARC records before the next range
+    expected: int | None = 0  # offset of the next record; None: nothing more to read
+    done: bool = False
+
+
+@dataclass
+class _Task:
+    batch: list[Mapping[str, Any]] = field(default_factory=list)
+    joined: _Joined | None = None
+    span: Span | None = None
+
+
+def _tasks(parts: Iterable[Part], size: int) -> Iterator[_Task]:
+    batch: list[Mapping[str, Any]] = []
+    for part in parts:
+        if isinstance(part, WarcFile):
+            if batch:
+                yield _Task(batch)
+                batch = []
+            joined = _Joined(part)
+            for start in range(0, part.size, SPAN_BYTES):
+                yield _Task(joined=joined, span=Span(start, min(part.size, start + SPAN_BYTES)))
+            continue
+        batch.append(part)
+        if len(batch) >= size:
+            yield _Task(batch)
+            batch = []
+    if batch:
+        yield _Task(batch)
+
+
+def _join(joined: _Joined, rows: list[Row], span: Span, options: ScoreOptions, max_bytes: int) -> Iterator[Row]:
+    """A range's rows as in-order reading gives them, or the rest of the file read in order here.
+
+    A range is taken when its first record is the one the previous range stopped at (or it is
+    empty and should be).  Otherwise the gzip-member search was fooled (stored deflate blocks
+    can hold a ``.warc.gz`` inside a record): this process reads on from where in-order reading
+    stopped, and drops the file's remaining ranges.
+    """
+    if joined.done:
+        return
+    want = joined.expected if joined.expected is not None and joined.expected < span.end else None
+    if span.first_pos != want:
+        joined.done = True
+        if joined.expected is not None:
+            rest = Span(joined.expected, sys.maxsize, exact=True)
+            found = list(
+                score(iter_records(joined.file.path, wet=joined.file.wet, max_bytes=max_bytes, span=rest), options)
+            )
+            yield from _renumbered(joined, found, rest)
+        return
+    if span.first_pos is None:
+        return
+    yield from _renumbered(joined, rows, span)
+    joined.expected = span.next_pos
+    joined.done = span.stopped
+
+
+def _renumbered(joined: _Joined, rows: list[Row], span: Span) -> list[Row]:
+    """Ids made from a record's number within the range, made from its number in the file."""
+    for index, n in span.numbered:
+        rows[index]["id"] = f"{joined.file.path}:record {joined.base + n}"
+    joined.base += span.records
+    return rows
+
+
+def _run(task: _Task, max_bytes: int) -> list[Row] | tuple[list[Row], Span]:
+    if task.span is None:
+        return _score_batch(task.batch)
+    assert task.joined is not None
+    return _score_span(task.joined.file, task.span, max_bytes)
 
 
 def _mp_context() -> Any:
@@ -100,22 +203,27 @@ def _mp_context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def score_stream(records: Iterable[Mapping[str, Any]], options: ScoreOptions, jobs: int = 1) -> Iterator[Row]:
+def score_stream(
+    records: Iterable[Part], options: ScoreOptions, jobs: int = 1, *, max_bytes: int = MAX_BYTES_DEFAULT
+) -> Iterator[Row]:
     """Rows in input order; with ``jobs > 1`` batches go to worker processes.
 
-    At most ``4 * jobs`` batches are in flight: rows leave in input order, so a slow batch at
-    the head holds the others' results, and with only ``2 * jobs`` a worker that finished its
-    share of them sat idle until the slow one was done.  A single batch is scored here:
-    starting workers for it would cost more than it saves.
+    ``records`` may hold :class:`~linkguard.io.files.WarcFile` parts (from
+    :func:`~linkguard.io.files.iter_parts`): with ``jobs > 1`` workers read those
+    in byte ranges, otherwise they are read here.  At most ``4 * jobs`` tasks
+    are in flight: rows leave in input order, so a slow task at the head holds
+    the others' results, and with only ``2 * jobs`` a worker that finished its
+    share of them sat idle until the slow one was done.  A single batch is
+    scored here: starting workers for it would cost more than it saves.
     """
     if jobs <= 1:
-        yield from score(records, options)
+        yield from score(_expanded(records, max_bytes), options)
         return
-    batches = _batches(records, options.batch_size)
-    head = list(islice(batches, 2))
-    if len(head) < 2:
-        for batch in head:
-            yield from score(batch, options)
+    tasks = _tasks(records, options.batch_size)
+    head = list(islice(tasks, 2))
+    if len(head) < 2 and all(task.span is None for task in head):
+        for task in head:
+            yield from score(task.batch, options)
         return
     context = _mp_context()
     if context.get_start_method() == "fork":
@@ -123,22 +231,39 @@ def score_stream(records: Iterable[Mapping[str, Any]], options: ScoreOptions, jo
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(options,)
     ) as pool:
-        inflight: deque[Future[list[Row]]] = deque()
+        inflight: deque[tuple[_Task, Future[Any]]] = deque()
+
+        def results() -> Iterator[Row]:
+            task, fut = inflight.popleft()
+            done = fut.result()
+            if task.joined is None:
+                yield from done
+            else:
+                rows, span = done
+                yield from _join(task.joined, rows, span, options, max_bytes)
+
         try:
             with warnings.catch_warnings():
                 # The first submit starts every worker.  Python >= 3.12 warns on fork() with any
                 # OS thread alive; here that is only OpenBLAS's (see _mp_context).
                 warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-                inflight.append(pool.submit(_score_batch, head[0]))
-            for batch in chain(head[1:], batches):
-                inflight.append(pool.submit(_score_batch, batch))
+                inflight.append((head[0], pool.submit(_run, _sent(head[0]), max_bytes)))
+            for task in chain(head[1:], tasks):
+                inflight.append((task, pool.submit(_run, _sent(task), max_bytes)))
                 while len(inflight) >= 4 * jobs:
-                    yield from inflight.popleft().result()
+                    yield from results()
             while inflight:
-                yield from inflight.popleft().result()
+                yield from results()
         finally:
-            for fut in inflight:
+            for _, fut in inflight:
                 fut.cancel()
 
 
-__all__ = ["ScoreOptions", "default_jobs", "score", "score_stream"]
+def _sent(task: _Task) -> _Task:
+    """What a worker needs of a task: the parent's join state stays here (it changes)."""
+    if task.joined is None:
+        return task
+    return _Task(joined=_Joined(task.joined.file), span=task.span)
+
+
+__all__ = ["SPLIT_FROM", "ScoreOptions", "default_jobs", "score", "score_stream"]

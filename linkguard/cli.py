@@ -57,9 +57,9 @@ from linkguard._explain import explain_lines
 from linkguard._hosts import MIN_PAGES_DEFAULT, HostView, mark_rows
 from linkguard._html_report import HtmlReport
 from linkguard._model import default_model
-from linkguard._pool import ScoreOptions, default_jobs, score_stream
+from linkguard._pool import SPLIT_FROM, ScoreOptions, default_jobs, score_stream
 from linkguard._scan import scan
-from linkguard.io.files import STDIN, iter_file_records, iter_inputs, iter_stdin, kind_of
+from linkguard.io.files import STDIN, WarcFile, iter_file_records, iter_inputs, iter_parts, iter_stdin, kind_of
 from linkguard.io.rows import RowsError, iter_all_rows
 from linkguard.io.writers import FORMATS, TextOutput, Writer, columns, have_parquet, open_writer
 
@@ -531,8 +531,12 @@ def _load_model() -> None:
         raise UsageError(f"cannot load the model: {exc}") from None
 
 
-def _records(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+def _records(args: argparse.Namespace, jobs: int = 1) -> Iterator[dict[str, Any] | WarcFile]:
+    """The inputs' records; with several jobs and no ``--limit``, big WARC files as a whole (workers read them)."""
     options = {"html_field": args.html_field, "url_field": args.url_field, "id_field": args.id_field}
+    if jobs > 1 and args.limit is None:
+        yield from iter_parts(args.paths, stdin_format=args.stdin_format, split_from=SPLIT_FROM, **options)
+        return
     records: Iterable[dict[str, Any]] = iter_inputs(args.paths, stdin_format=args.stdin_format, **options)
     if args.limit is not None:
         records = islice(records, args.limit)
@@ -585,7 +589,7 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
     view = HostView() if host_summary else None
     start = time.monotonic()
     try:
-        for row in score_stream(_records(args), options, jobs):
+        for row in score_stream(_records(args, jobs), options, jobs):
             if writer is not None:
                 writer.write(row)
             if html is not None:

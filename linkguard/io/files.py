@@ -27,9 +27,11 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -180,6 +182,35 @@ def iter_inputs(
     ``jsonl_options`` (``html_field``, ``url_field``, ``id_field``) apply to
     JSON Lines inputs.  No paths, or ``-``, reads standard input.
     """
+    for part in iter_parts(paths, stdin_format=stdin_format, wet=wet, max_bytes=max_bytes, **jsonl_options):
+        if isinstance(part, WarcFile):
+            yield from warc.iter_records(part.path, wet=part.wet, max_bytes=max_bytes)
+        else:
+            yield part
+
+
+@dataclass(frozen=True)
+class WarcFile:
+    """A gzip WARC/WET file big enough to be read in byte ranges by several workers."""
+
+    path: str
+    wet: bool | None
+    size: int
+
+
+def iter_parts(
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    stdin_format: StdinFormat = "page",
+    wet: bool | None = None,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+    split_from: int | None = None,
+    **jsonl_options: Any,
+) -> Iterator[dict[str, Any] | WarcFile]:
+    """What :func:`iter_inputs` reads, in order, with each WARC file of ``split_from`` bytes or
+    more that FastWARC can read in ranges (gzip per record) given as a :class:`WarcFile`
+    instead of its records.  ``split_from=None`` never splits.
+    """
     paths = list(paths or [STDIN])
     html_field = jsonl_options.get("html_field")
     for p, walked in _sources(paths):
@@ -191,8 +222,13 @@ def iter_inputs(
             continue
         kind = kind_of(p)
         if kind in ("warc", "wet"):
+            file_wet = True if kind == "wet" else wet
+            size = _splittable(p, split_from)
+            if size is not None:
+                yield WarcFile(p, file_wet, size)
+                continue
             try:
-                yield from warc.iter_records(p, wet=True if kind == "wet" else wet, max_bytes=max_bytes)
+                yield from warc.iter_records(p, wet=file_wet, max_bytes=max_bytes)
             except warc.WarcUnavailableError as exc:
                 yield failed_record(p, None, str(exc))
         elif kind == "jsonl":
@@ -208,6 +244,20 @@ def iter_inputs(
                 if walked and "html" in record and _suffix(p) not in PAGE_SUFFIXES and _binary(record["html"]):
                     record = failed_record(p, None, "not a page (binary data)", status="skipped")
                 yield record
+
+
+def _splittable(path: str, split_from: int | None) -> int | None:
+    """The size of a regular gzip file of at least ``split_from`` bytes, when FastWARC is there."""
+    if split_from is None or not warc.HAVE_FASTWARC:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or size < split_from:
+                return None
+            return size if fh.read(2) == b"\x1f\x8b" else None
+    except OSError:
+        return None  # the reader reports it
 
 
 def _binary(data: bytes) -> bool:

@@ -28,7 +28,7 @@ import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import IO, Any, Literal
 
 from linkguard._config import MAX_BYTES_DEFAULT
@@ -70,6 +70,32 @@ class WarcStats:
         self.by_type[rtype] = self.by_type.get(rtype, 0) + 1
 
 
+@dataclass
+class Span:
+    """One share of a gzip WARC file, read on its own by one worker.
+
+    Reading starts at the first gzip member at or after ``start`` that opens a
+    WARC record (or at ``start`` itself when ``exact``) and stops before the
+    first record at or after ``end``.  The reader fills in the rest, so the
+    caller can join the shares in order and check that they tile the file the
+    way one reader going through it would: ``first_pos`` (where reading began,
+    ``None`` when no record starts in the range), ``next_pos`` (the record that
+    stopped it), ``records`` (WARC records read, documents or not),
+    ``numbered`` (``(index, n)`` of yielded records whose id was made from
+    their record number ``n`` within the share) and ``stopped`` (reading ended
+    before the range did: end of data or damage).
+    """
+
+    start: int
+    end: int
+    exact: bool = False
+    first_pos: int | None = None
+    next_pos: int | None = None
+    records: int = 0
+    numbered: list[tuple[int, int]] = field(default_factory=list)
+    stopped: bool = False
+
+
 class WarcUnavailableError(ImportError):
     """Neither FastWARC nor warcio is installed."""
 
@@ -95,6 +121,7 @@ def iter_records(
     backend: Backend | None = None,
     max_bytes: int = MAX_BYTES_DEFAULT,
     stats: WarcStats | None = None,
+    span: Span | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield one record dict per document in a WARC/WET file (path or binary stream).
 
@@ -102,6 +129,7 @@ def iter_records(
     guesses from the file name and treats ``conversion`` records as text anyway.
     ``backend`` forces ``"fastwarc"`` or ``"warcio"`` (default: FastWARC if present).
     gzip (per record or whole file) is detected from the bytes, not the name.
+    ``span`` reads only one share of a gzip file (FastWARC, a path; see :class:`Span`).
     """
     backend = backend or available_backend()
     if backend == "fastwarc" and not HAVE_FASTWARC:
@@ -125,9 +153,18 @@ def iter_records(
         if wet is None and is_wet_name(name):
             wet = True
         fh = source
-    reader = _fastwarc_docs if backend == "fastwarc" else _warcio_docs
+    if span is not None and backend != "fastwarc":
+        raise ValueError("reading a span of a WARC file needs FastWARC")
+    docs = (
+        _fastwarc_docs(fh, name, wet, max_bytes, stats, span)
+        if backend == "fastwarc"
+        else _warcio_docs(fh, name, wet, max_bytes, stats)
+    )
     try:
-        for record in reader(fh, name, wet, max_bytes, stats):
+        for index, record in enumerate(docs):
+            number = record.pop(_NUMBER, None)
+            if span is not None and number is not None:
+                span.numbered.append((index, number))
             status = record.get("status")
             if status == "error":
                 stats.errors += 1
@@ -287,15 +324,80 @@ def _gzip_tail_problem(fh: IO[bytes], start: int) -> str | None:
     return "truncated gzip stream" if fed else None
 
 
+# A record whose id was made from its record number carries the number under this key until
+# iter_records takes it off (a share of a file knows only its own numbers; see Span).
+_NUMBER = "_record_number"
+_WARC_MAGIC = b"WARC/"
+_MEMBER_MAGIC = _GZIP_MAGIC + b"\x08"  # gzip, deflate
+
+
+def _numbered(record: dict[str, Any], n: int) -> dict[str, Any]:
+    record[_NUMBER] = n
+    return record
+
+
+def _keep(record: dict[str, Any]) -> dict[str, Any]:
+    return record
+
+
+def _member_start(fh: IO[bytes], start: int, end: int) -> int | None:
+    """The first offset in ``[start, end)`` where a gzip member opening a WARC record begins.
+
+    A candidate is the gzip magic plus the deflate method byte; it counts only
+    when its first decompressed bytes are ``WARC/``.  Stored deflate blocks can
+    carry such bytes inside a record too (an archived ``.warc.gz``), so a
+    caller joining shares checks the result against where in-order reading
+    went (see :class:`Span`).
+    """
+    if start <= 0:
+        return 0
+    pos = start
+    while pos < end:
+        fh.seek(pos)
+        n = min(1 << 16, end - pos)
+        buf = fh.read(n + len(_MEMBER_MAGIC) - 1)  # a magic that starts before ``end`` is whole
+        if not buf:
+            return None
+        at = buf.find(_MEMBER_MAGIC)
+        while -1 < at < n:
+            if _opens_record(fh, pos + at):
+                return pos + at
+            at = buf.find(_MEMBER_MAGIC, at + 1)
+        pos += n
+    return None
+
+
+def _opens_record(fh: IO[bytes], offset: int) -> bool:
+    here = fh.tell()
+    try:
+        fh.seek(offset)
+        head = zlib.decompressobj(31).decompress(fh.read(1 << 12), len(_WARC_MAGIC))
+    except zlib.error:
+        return False
+    finally:
+        fh.seek(here)
+    return head == _WARC_MAGIC
+
+
 def _fast_type_name(rtype: Any) -> str:
     name = getattr(rtype, "name", None)
     return str(name) if name else str(rtype)
 
 
-def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats) -> Iterator[dict[str, Any]]:
+def _fastwarc_docs(
+    fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: WarcStats, span: Span | None = None
+) -> Iterator[dict[str, Any]]:
+    last_pos = 0
+    if span is not None:
+        first = span.start if span.exact else _member_start(fh, span.start, span.end)
+        span.first_pos = first
+        if first is None:
+            return
+        fh.seek(first)
+        last_pos = first
+        span.stopped = True  # until the span's end is reached
     it = iter(_FastIterator(fh, parse_http=True, auto_decode="none"))
     n = 0
-    last_pos = 0
     while True:
         n += 1
         try:
@@ -303,55 +405,65 @@ def _fastwarc_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: 
         except StopIteration:
             problem = _gzip_tail_problem(fh, last_pos)
             if problem:
-                yield _error(f"{name}:record {n}", None, problem)
+                yield _numbered(_error(f"{name}:record {n}", None, problem), n)
             return
         except Exception as exc:  # OSError for a cut gzip member, broken headers, …
-            yield _error(f"{name}:record {n}", None, f"unreadable WARC data: {_one_line(exc)}")
+            yield _numbered(_error(f"{name}:record {n}", None, f"unreadable WARC data: {_one_line(exc)}"), n)
             return
+        if span is not None:
+            span.records = n
+            if rec.stream_pos >= span.end:
+                span.records = n - 1
+                span.next_pos = rec.stream_pos
+                span.stopped = False
+                return
         rtype = _fast_type_name(rec.record_type)
         stats._count(rtype)
         last_pos = rec.stream_pos
         headers = rec.headers
         rid = rec.record_id or f"{name}:record {n}"
+        mark = _keep if rec.record_id else partial(_numbered, n=n)
         url = headers.get("WARC-Target-URI")
         date = headers.get("WARC-Date")
         declared = headers.get("Content-Length")
         # FastWARC 2 yields a header-less record, without raising, for a gzip member
         # that stops inside the WARC headers: no Content-Length means a damaged file.
         if declared is None or not declared.strip().isdigit():
-            yield _error(rid, url, "truncated or malformed WARC record (no Content-Length)")
+            yield mark(_error(rid, url, "truncated or malformed WARC record (no Content-Length)"))
             return
         want = rec.content_length  # payload bytes left after the HTTP headers
         if rtype not in _DOCUMENT_TYPES and rtype != "revisit":
             got = rec.reader.consume()
             if got != want:
-                yield _truncated(rid, url, rtype, got, want)
+                yield mark(_truncated(rid, url, rtype, got, want))
                 return
             continue
         is_http = rec.is_http
         body = _read_up_to(rec.reader, cap + 1) if want else b""
         got = len(body) + (rec.reader.consume() if len(body) > cap else 0)
         if got != want:
-            yield _truncated(rid, url, rtype, got, want)
+            yield mark(_truncated(rid, url, rtype, got, want))
             return
         if is_http and not rec.is_http_parsed:
-            yield _error(rid, url, "malformed HTTP headers")
+            yield mark(_error(rid, url, "malformed HTTP headers"))
             continue
         if rtype == "revisit":
-            yield _skipped(rid, url, "revisit record (no payload)", date)
+            yield mark(_skipped(rid, url, "revisit record (no payload)", date))
             continue
         fields = rec.http_headers if is_http else headers
-        yield _document(
-            rtype=rtype,
-            rid=rid,
-            url=url,
-            content_type=fields.get("Content-Type"),
-            content_encoding=fields.get("Content-Encoding") if is_http else None,
-            http=is_http,
-            body=body,
-            wet=wet,
-            cap=cap,
-            date=date,
+        yield mark(
+            _document(
+                rtype=rtype,
+                rid=rid,
+                url=url,
+                content_type=fields.get("Content-Type"),
+                content_encoding=fields.get("Content-Encoding") if is_http else None,
+                http=is_http,
+                body=body,
+                wet=wet,
+                cap=cap,
+                date=date,
+            )
         )
 
 
