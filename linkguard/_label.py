@@ -71,6 +71,9 @@ NEAR_SPAM = 0.5
 _SHORT_CHARS = 80
 _PROSE_CHARS = 120
 CARRY_SCORE = NEAR_SPAM
+# A run of short lines is pulled in only when each line scores at least this on its own: a
+# bare brand line carries some evidence, a site's menu entry ("Anime", "About") none.
+RUN_FLOOR = 0.05
 
 
 def _short(seg: RawSegment) -> bool:
@@ -95,7 +98,8 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
        a link-less paragraph of prose never does (an article about the topic next to a spam
        block keeps its own verdict).
     2. A run of short segments wedged between spam segments, or between spam and the end of
-       the page, in the same hiding box, becomes spam.
+       the page, in the same hiding box, becomes spam, unless one of them scores under
+       ``RUN_FLOOR`` on its own (a site's menu after a flagged comment is not an injected tail).
     """
     n = len(segments)
     promoted = np.zeros(n, dtype=bool)
@@ -123,6 +127,8 @@ def revise(segments: list[RawSegment], spam: np.ndarray, scores: np.ndarray | No
             j += 1
         # Run of short, non-spam segments is [i, j), right after a spam segment.
         right_spam = j < n and spam[j]
+        if scores is not None and (scores[i:j] < RUN_FLOOR).any():
+            continue
         if right_spam or j == n:
             anchor = segments[i - 1].hidden_root
             same_box = all(segments[k].hidden_root is anchor for k in range(i, j))

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import linkguard
-from linkguard._label import CARRIED, CARRY_SCORE, carried_by_links
+from linkguard._label import CARRIED, CARRY_SCORE, RUN_FLOOR, carried_by_links, revise
+from linkguard._segment import RawSegment
 
 
 def test_a_segment_whose_only_link_is_planted_is_carried() -> None:
@@ -57,3 +58,24 @@ def test_carried_segments_on_a_real_injected_forum_page(corpus_dir: Path) -> Non
         own = [link for link in links if link.segment == seg.index]
         assert 2 * sum(link.is_spam for link in own) >= len(own) > 0
     assert report.page_label == "injected"
+
+
+def _lines(*texts: str) -> list[RawSegment]:
+    return [RawSegment(text=t, links=[]) for t in texts]
+
+
+def test_a_run_of_short_lines_after_spam_is_pulled_in_when_each_line_has_some_evidence() -> None:
+    segments = _lines("slot gacor links", "viartoto", "123indo", "situs toto")
+    spam = np.array([True, False, False, False])
+    scores = np.array([0.99, RUN_FLOOR, 0.3, 0.2])
+    assert revise(segments, spam, scores).tolist() == [False, True, True, True]
+    wedged = _lines("slot gacor links", "viartoto", "more spam links")
+    assert revise(wedged, np.array([True, False, True]), np.array([0.99, 0.2, 0.99])).tolist() == [False, True, False]
+
+
+def test_a_menu_after_a_flagged_segment_is_not_an_injected_tail() -> None:
+    """One line the model finds nothing in (a menu entry) keeps the whole run out."""
+    segments = _lines("http://news.example/story", "Anime", "Audio", "About")
+    spam = np.array([True, False, False, False])
+    scores = np.array([0.97, 0.2, RUN_FLOOR - 0.001, 0.3])
+    assert not revise(segments, spam, scores).any()
