@@ -11,13 +11,20 @@ whole batch of texts with a few numpy operations per n-gram order; digits are fo
 (``slot88`` and ``slot77`` share their n-grams) and each text is framed by word boundaries.
 A text's score is ``bias + sum(weights[bucket]) / sqrt(n_ngrams)``: the same vector the model
 was fitted on (counts scaled by the square root of the n-gram count).
+
+A model fitted with ``urls="words"`` reads a URL written in a text as the words of its host
+and path (``https://www.youtube.com/watch?v=…`` as ``youtube watch …``), without the
+``https://``, ``www.``, ``.com/`` that spam link lists are made of: a reader who pastes a link
+is not writing spam, and the link features judge the link itself.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
@@ -29,6 +36,50 @@ _P = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SALTS = [np.uint64((0xC2B2AE3D27D4EB4F * n) & 0xFFFFFFFFFFFFFFFF) for n in range(16)]
 _SCORE_CLIP = 12.0
+URL_READINGS = ("raw", "words")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_HINT = re.compile(r"https?:|www\.", re.IGNORECASE)
+_URL_TRAIL = ".,;:!?)]}>"
+_IP_HOST = re.compile(r"[0-9.]+|\[?[0-9a-f:]+\]?")
+_TOKEN_SPLIT = re.compile(r"[\W_]+")
+
+
+def _id_like(token: str) -> bool:
+    """A number, a hash or an id (``10903211``, ``a3f9c2e1``, ``x7k2p9q``): no words in it."""
+    if token.isdigit() or len(token) > 24:
+        return True
+    return len(token) >= 7 and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
+def _url_as_words(m: re.Match[str]) -> str:
+    url = m.group(0).rstrip(_URL_TRAIL)
+    tail = m.group(0)[len(url) :]
+    try:
+        parts = urlsplit(url if "://" in url else "http://" + url)
+        host = parts.hostname or ""
+    except ValueError:
+        return " " + tail
+    words = [] if _IP_HOST.fullmatch(host) else [label for label in host.split(".") if label and label != "www"][:-1]
+    if not words and host and not _IP_HOST.fullmatch(host):
+        words = [host]
+    path = unquote(f"{parts.path} {parts.query} {parts.fragment}")
+    words += [t for t in _TOKEN_SPLIT.split(path) if t and not _id_like(t)]
+    return " " + " ".join(words) + " " + tail
+
+
+def url_words(text: str) -> str:
+    """``text`` with every URL in it written as the words of its host (no www, no top-level
+    domain) and path (no numbers or ids); an IP address host gives no word."""
+    if not _URL_HINT.search(text):
+        return text
+    return _URL.sub(_url_as_words, text)
+
+
+def read_urls(texts: Sequence[str], urls: str) -> list[str]:
+    """The texts as a model reading URLs ``urls`` sees them."""
+    if urls == "words":
+        return [url_words(t) for t in texts]
+    return texts if isinstance(texts, list) else list(texts)
 
 
 def hashed_ngrams(
@@ -101,24 +152,28 @@ class TextScorer(Protocol):
 
 
 class TextModel(NamedTuple):
-    """The fitted weights: one per hash bucket, a bias, the n-gram orders hashed."""
+    """The fitted weights: one per hash bucket, a bias, the n-gram orders hashed, how URLs are read."""
 
     weights: np.ndarray
     bias: float
     orders: tuple[int, ...] = ORDERS_DEFAULT
+    urls: str = "raw"
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        return text_scores(texts, self.weights, self.bias, self.orders)
+        return text_scores(read_urls(texts, self.urls), self.weights, self.bias, self.orders)
 
     def to_dict(self) -> dict[str, Any]:
         # float16 is ample for weights of a linear model and halves the file.
         raw = np.asarray(self.weights, dtype="<f2").tobytes()
-        return {
+        out: dict[str, Any] = {
             "bits": int(np.log2(len(self.weights))),
             "orders": list(self.orders),
             "bias": float(self.bias),
             "weights_f16_base64": base64.b64encode(raw).decode("ascii"),
         }
+        if self.urls != "raw":
+            out["urls"] = self.urls  # absent in files written before URLs were read as words
+        return out
 
     @classmethod
     def from_dict(cls, data: Any) -> TextModel:
@@ -138,7 +193,10 @@ class TextModel(NamedTuple):
         bias = float(data.get("bias", 0.0))
         if not np.isfinite(weights).all() or not np.isfinite(bias):
             raise ValueError("text model holds non-finite numbers")
-        return cls(weights, bias, tuple(orders))
+        urls = data.get("urls", "raw")
+        if urls not in URL_READINGS:
+            raise ValueError(f"text model urls must be one of {URL_READINGS}")
+        return cls(weights, bias, tuple(orders), urls)
 
 
 def score_texts(model: TextScorer, texts: list[str]) -> np.ndarray:
@@ -146,5 +204,6 @@ def score_texts(model: TextScorer, texts: list[str]) -> np.ndarray:
     core = _compiled.core
     if core is None or not texts or not isinstance(model, TextModel) or model.weights.dtype != np.float32:
         return model.scores(texts)
-    scores: np.ndarray = core.text_scores(texts, np.ascontiguousarray(model.weights), model.bias, tuple(model.orders))
+    read = read_urls(texts, model.urls)
+    scores: np.ndarray = core.text_scores(read, np.ascontiguousarray(model.weights), model.bias, tuple(model.orders))
     return scores

@@ -44,7 +44,7 @@ from linkguard._page import PageMeta, is_spam_page, page_meta
 from linkguard._page import page_features as page_level_features
 from linkguard._scan import _read
 from linkguard._segment import Page, RawSegment
-from linkguard._textmodel import ORDERS_DEFAULT, TextModel, hashed_ngrams
+from linkguard._textmodel import ORDERS_DEFAULT, URL_READINGS, TextModel, hashed_ngrams, read_urls
 from training_data.dataset import (
     DEFAULT_CORPUS,
     SEED,
@@ -209,6 +209,7 @@ def fit_text_model(
     c: float = TEXT_C,
     spam_weight: float = TEXT_SPAM_WEIGHT,
     full: bool = True,
+    urls: str = "raw",
 ) -> tuple[TextModel | None, np.ndarray, list[TextModel]]:
     """The learned text model on training segments, and its out-of-fold score for each of them.
     With ``full=False`` only the fold models and the out-of-fold scores (the model is ``None``):
@@ -217,7 +218,8 @@ def fit_text_model(
     Segments are de-duplicated (a host page's boilerplate recurs on every page built on it; a
     copy counts at most three times), folds are by group (payload source group / the text
     itself), and each segment is scored by the fold model that never saw its group: the tree
-    model is trained on scores as unseen text gets them.
+    model is trained on scores as unseen text gets them.  ``urls``: how the models read a URL
+    written in a text (:data:`linkguard._textmodel.URL_READINGS`).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -236,7 +238,7 @@ def fit_text_model(
             count.append(0)
         count[k] += 1
         index[i] = k
-    Xt = _hashed_matrix(uniq_text, TEXT_BITS)
+    Xt = _hashed_matrix(read_urls(uniq_text, urls), TEXT_BITS)
     yt = np.asarray(uniq_y, dtype=bool)
     w = np.minimum(np.asarray(count, dtype=np.float64), 3.0) * np.where(yt, spam_weight, 1.0)
     fold = np.asarray(
@@ -252,14 +254,14 @@ def fit_text_model(
     for f in range(TEXT_FOLDS):
         held = fold == f
         lr = fit(np.flatnonzero(~held))
-        folds.append(TextModel(lr.coef_.ravel().astype(np.float32), float(lr.intercept_[0]), ORDERS_DEFAULT))
+        folds.append(TextModel(lr.coef_.ravel().astype(np.float32), float(lr.intercept_[0]), ORDERS_DEFAULT, urls))
         if held.any():
             oof[held] = lr.decision_function(Xt[held])
     oof_scores = np.clip(oof, -12.0, 12.0).astype(np.float32)[index]
     if not full:
         return None, oof_scores, folds
     whole = fit(np.arange(len(uniq_text)))
-    model = TextModel(whole.coef_.ravel().astype(np.float32), float(whole.intercept_[0]), ORDERS_DEFAULT)
+    model = TextModel(whole.coef_.ravel().astype(np.float32), float(whole.intercept_[0]), ORDERS_DEFAULT, urls)
     return model, oof_scores, folds
 
 
@@ -832,6 +834,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--text-c", type=float, default=TEXT_C, help="inverse regularisation of the text model")
     ap.add_argument(
+        "--text-urls",
+        choices=URL_READINGS,
+        default="raw",
+        help="how the text model reads a URL written in a text: as it is, or as the words of its host and path",
+    )
+    ap.add_argument(
         "--page-model", action=argparse.BooleanOptionalAction, default=True, help="learn the spam_page model"
     )
     ap.add_argument("--page-trees", type=int, default=PAGE_TREES, help="boosting rounds of the page model")
@@ -964,7 +972,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.text_model:
         kept_text = kept.text if kept is not None else None
         text_model, oof_text, text_folds = fit_text_model(
-            ftr.texts, ytr, ftr.groups, c=args.text_c, full=kept_text is None
+            ftr.texts, ytr, ftr.groups, c=args.text_c, full=kept_text is None, urls=args.text_urls
         )
         Xtr[:, text_col] = oof_text
         val_text = kept_text if kept_text is not None else text_model
@@ -1060,6 +1068,7 @@ def main(argv: list[str] | None = None) -> int:
         "hard_negative_weight": args.hard_negative_weight,
         "monotone": args.monotone,
         "oof_by_source": args.oof_by_source,
+        "text_urls": args.text_urls,
         **model.metadata,
         "train_pages": len(splits["train"]),
         "importance": importance,
