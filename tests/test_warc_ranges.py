@@ -185,3 +185,23 @@ def test_small_plain_or_limited_inputs_are_not_split(tmp_path: Path) -> None:
     assert not any(isinstance(p, WarcFile) for p in iter_parts([gz], split_from=os.path.getsize(gz) + 1))
     assert not any(isinstance(p, WarcFile) for p in iter_parts([plain], split_from=1))
     assert [type(p) for p in iter_parts([gz], split_from=1)] == [WarcFile]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    cut=st.one_of(st.none(), st.floats(min_value=0.05, max_value=0.99)),
+    flips=st.lists(st.tuples(st.floats(min_value=0.0, max_value=0.999), st.integers(1, 255)), max_size=4),
+    step=st.integers(min_value=150, max_value=5000),
+)
+def test_a_damaged_file_read_in_ranges_gives_the_rows_of_one_reader(
+    tmp_path_factory: pytest.TempPathFactory, cut: float | None, flips: list[tuple[float, int]], step: int
+) -> None:
+    data = bytearray(b"".join(_members(12, seed=5)))
+    for where, mask in flips:
+        data[max(2, int(where * len(data)))] ^= mask  # the file still opens as gzip
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    path = tmp_path_factory.mktemp("d") / "damaged.warc.gz"
+    path.write_bytes(bytes(data))
+    with pytest.MonkeyPatch.context() as mp:
+        assert _pool_rows(path, mp, step) == _serial_rows(path)
