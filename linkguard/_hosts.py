@@ -234,12 +234,18 @@ class HostSketch:
         elif label == "injected" or (label is None and row.get("is_spam")):
             self.injected += 1
         seen: set[str] = set()
+        prints: list[str] = []
         for block in blocks_of_row(row)[:MAX_BLOCKS]:
             if block.fp in seen:  # the same block twice on one page is one page
                 continue
             if not block.spam and block.score < REPEATED_SCORE:
                 continue
+            # Nor do two near copies on one page (a block and its variant) make two pages of it.
+            if block.mh and any(similarity(block.mh, mh) >= NEAR_COPY for mh in prints):
+                continue
             seen.add(block.fp)
+            if block.mh:
+                prints.append(block.mh)
             stat = self.blocks.get(block.fp)
             if stat is None:
                 stat = self.blocks[block.fp] = BlockStat.of(block)

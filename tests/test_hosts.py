@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import linkguard
-from linkguard._blocks import Block, fingerprint, minhash, shingles
+from linkguard._blocks import Block, fingerprint, minhash, shingles, similarity
 from linkguard._campaigns import find_campaigns
 from linkguard._hosts import (
     MAX_DAYS,
     MAX_HOST_BLOCKS,
+    NEAR_COPY,
     ONSET_SCORE,
     ONSET_TEXT_SCORE,
     POOLED_SCORE,
@@ -425,3 +426,17 @@ def test_score_host_summary_equals_hosts_on_its_rows(tmp_path: Path) -> None:
     assert hosts.read_text("utf-8") == ""
     data: list[dict[str, Any]] = [json.loads(x) for x in rows.read_text("utf-8").splitlines()]
     assert all("spam_blocks" in r for r in data)
+
+
+def test_two_variants_of_a_block_on_one_page_count_that_page_once() -> None:
+    """A block and its near copy on the same pages: half the pages since are half, not all of them."""
+    a = _block(SPAM, ("slot88.com",), spam=False, score=ONSET_SCORE + 0.05)
+    b = _block(SPAM + " daftar", ("slot88.com",), spam=False, score=ONSET_SCORE + 0.05)
+    assert a.fp != b.fp and similarity(a.mh, b.mh) >= NEAR_COPY
+    rows = _onset_rows(None, start=0)
+    for d in (5, 7, 9, 11):  # 4 of the 7 pages captured since day 5
+        rows[d]["spam_blocks"] = [a.to_json(), b.to_json()]
+    (summary,) = summarize_hosts(rows)
+    assert summary["label"] == "clean"
+    (block,) = summary["blocks"]
+    assert block["pages"] == 4
