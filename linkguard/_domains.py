@@ -44,6 +44,8 @@ class HostInfo(NamedTuple):
 
 def _is_ip(host: str) -> bool:
     h = host.strip("[]")
+    if not h or not (h[0].isdigit() or ":" in h):
+        return False  # an address starts with a digit (IPv4) or holds a colon (IPv6): no exception to pay for
     try:
         ipaddress.ip_address(h)
     except ValueError:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import ipaddress
+import re
 from functools import cache
 from typing import Any
 from urllib.parse import urljoin
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from linkguard import _domains
 from linkguard._domains import (
     _NO_SITE,
     REDIRECT_HINT,
@@ -171,3 +175,24 @@ def test_redirect_target_is_total_and_needs_its_hint(url: str) -> None:
     assert isinstance(out, str)
     if REDIRECT_HINT.search(url) is None:
         assert out == url
+
+
+def _is_ip_by_parsing(host: str) -> bool:
+    """What ``_is_ip`` means: an address ``ipaddress`` accepts, or a dotted quad of 1-3 digit parts."""
+    h = host.strip("[]")
+    try:
+        ipaddress.ip_address(h)
+    except ValueError:
+        return bool(re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", h))
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789abcdefx.:[]-%٣")), max_size=24))
+def test_is_ip_is_what_parsing_says(host: str) -> None:
+    assert _domains._is_ip(host) == _is_ip_by_parsing(host)
+
+
+@pytest.mark.parametrize("host", ["8.8.8.8", "999.1.1.1", "[2001:db8::1]", "::1", "slot88.com", "1password.com", ""])
+def test_is_ip_examples(host: str) -> None:
+    assert _domains._is_ip(host) == _is_ip_by_parsing(host)
