@@ -26,7 +26,7 @@ import importlib.util
 import logging
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import IO, Any, Literal
@@ -264,6 +264,32 @@ def _document(
     return record
 
 
+def _document_of(
+    rtype: str,
+    rid: str,
+    url: str | None,
+    header: Callable[[str], str | None],
+    http: bool,
+    body: bytes,
+    wet: bool | None,
+    cap: int,
+    date: str | None,
+) -> dict[str, Any]:
+    """:func:`_document` with the content headers read by either backend's getter."""
+    return _document(
+        rtype=rtype,
+        rid=rid,
+        url=url,
+        content_type=header("Content-Type"),
+        content_encoding=header("Content-Encoding") if http else None,
+        http=http,
+        body=body,
+        wet=wet,
+        cap=cap,
+        date=date,
+    )
+
+
 def _truncated(rid: Any, url: str | None, rtype: str, got: int, want: int) -> dict[str, Any]:
     log.warning("%s: truncated %s record (%d of %d bytes)", rid, rtype, got, want)
     return _error(rid, url, f"truncated WARC {rtype} record: {got} of {want} payload bytes")
@@ -451,20 +477,7 @@ def _fastwarc_docs(
             yield mark(_skipped(rid, url, "revisit record (no payload)", date))
             continue
         fields = rec.http_headers if is_http else headers
-        yield mark(
-            _document(
-                rtype=rtype,
-                rid=rid,
-                url=url,
-                content_type=fields.get("Content-Type"),
-                content_encoding=fields.get("Content-Encoding") if is_http else None,
-                http=is_http,
-                body=body,
-                wet=wet,
-                cap=cap,
-                date=date,
-            )
-        )
+        yield mark(_document_of(rtype, rid, url, fields.get, is_http, body, wet, cap, date))
 
 
 # ---------------------------------------------------------------- warcio
@@ -563,18 +576,7 @@ def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: Wa
             continue
         is_http = rec.http_headers is not None and rtype == "response"
         fields = rec.http_headers if is_http else rec.rec_headers
-        yield _document(
-            rtype=rtype,
-            rid=rid,
-            url=url,
-            content_type=fields.get_header("Content-Type"),
-            content_encoding=fields.get_header("Content-Encoding") if is_http else None,
-            http=is_http,
-            body=body,
-            wet=wet,
-            cap=cap,
-            date=date,
-        )
+        yield _document_of(rtype, rid, url, fields.get_header, is_http, body, wet, cap, date)
 
 
 __all__ = [
