@@ -4,10 +4,11 @@ Each worker loads the model once (in its initializer), then scores whole
 batches on the vectorised path.  Only a bounded number of batches is in
 flight, so memory stays flat however long the input is.
 
-A big gzip WARC file is not read here at all: each worker reads its own byte
-ranges of it (one gzip member per record makes that possible), so this process
-neither decompresses the pages nor sends them down a pipe, and on two cores the
-two workers get both.  The ranges are joined in order and checked against
+A big gzip WARC file or plain JSON Lines file is not read here at all: each
+worker reads its own byte ranges of it (one gzip member per record, or one line
+per record, makes that possible), so this process neither decompresses nor
+parses the pages nor sends them down a pipe, and on two cores the two workers
+get both.  The ranges are joined in order and checked against
 where reading in order went, so the rows are the ones a single reader gives.
 """
 
@@ -29,13 +30,14 @@ from linkguard._batch import score_records
 from linkguard._config import MAX_BYTES_DEFAULT, Config
 from linkguard._model import default_model
 from linkguard._records import Row
-from linkguard.io.files import WarcFile
-from linkguard.io.warc import Span, iter_records
+from linkguard.io._span import Span
+from linkguard.io.files import SplitFile
 
-# A worker's share of a big WARC file: a dozen pages of a crawl WARC (about 20 KB each,
-# compressed), small enough that the workers finish within a share of each other, big enough
-# that finding the share's first gzip member costs nothing next to scoring it.  (On the corpus
-# WARC one worker finished about 0.08 s after the other with 512 KiB shares, 0.02 s with these.)
+# A worker's share of a big file: a dozen pages of a crawl WARC (about 20 KB each,
+# compressed), or two or three of JSON Lines; small enough that the workers finish within a
+# share of each other, big enough that finding the share's first record costs nothing next to
+# scoring it.  (On the corpus WARC one worker finished about 0.08 s after the other with
+# 512 KiB shares, 0.02 s with these.)
 SPAN_BYTES = 1 << 18
 # Files from this size on are read in ranges when there is more than one job.
 SPLIT_FROM = 2 * SPAN_BYTES
@@ -93,18 +95,17 @@ def score(records: Iterable[Mapping[str, Any]], options: ScoreOptions) -> Iterat
         yield row
 
 
-def _score_span(file: WarcFile, span: Span, max_bytes: int) -> tuple[list[Row], Span]:
-    records = iter_records(file.path, wet=file.wet, max_bytes=max_bytes, span=span)
-    return list(score(records, _WORKER_OPTIONS or ScoreOptions())), span
+def _score_span(file: SplitFile, span: Span, max_bytes: int) -> tuple[list[Row], Span]:
+    return list(score(file.records(span, max_bytes), _WORKER_OPTIONS or ScoreOptions())), span
 
 
-Part = Mapping[str, Any] | WarcFile
+Part = Mapping[str, Any] | SplitFile
 
 
 def _expanded(parts: Iterable[Part], max_bytes: int) -> Iterator[Mapping[str, Any]]:
     for part in parts:
-        if isinstance(part, WarcFile):
-            yield from iter_records(part.path, wet=part.wet, max_bytes=max_bytes)
+        if isinstance(part, SplitFile):
+            yield from part.records(None, max_bytes)
         else:
             yield part
 
@@ -113,7 +114,7 @@ def _expanded(parts: Iterable[Part], max_bytes: int) -> Iterator[Mapping[str, An
 class _Joined:
     """The parent's view of one split file: where in-order reading has got to."""
 
-    file: WarcFile
+    file: SplitFile
     base: int = 0  # WARC records before the next range
     expected: int | None = 0  # offset of the next record; None: nothing more to read
     done: bool = False
@@ -129,7 +130,7 @@ class _Task:
 def _tasks(parts: Iterable[Part], size: int) -> Iterator[_Task]:
     batch: list[Mapping[str, Any]] = []
     for part in parts:
-        if isinstance(part, WarcFile):
+        if isinstance(part, SplitFile):
             if batch:
                 yield _Task(batch)
                 batch = []
@@ -160,9 +161,7 @@ def _join(joined: _Joined, rows: list[Row], span: Span, options: ScoreOptions, m
         joined.done = True
         if joined.expected is not None:
             rest = Span(joined.expected, sys.maxsize, exact=True)
-            found = list(
-                score(iter_records(joined.file.path, wet=joined.file.wet, max_bytes=max_bytes, span=rest), options)
-            )
+            found = list(score(joined.file.records(rest, max_bytes), options))
             yield from _renumbered(joined, found, rest)
         return
     if span.first_pos is None:
@@ -175,7 +174,7 @@ def _join(joined: _Joined, rows: list[Row], span: Span, options: ScoreOptions, m
 def _renumbered(joined: _Joined, rows: list[Row], span: Span) -> list[Row]:
     """Ids made from a record's number within the range, made from its number in the file."""
     for index, n in span.numbered:
-        rows[index]["id"] = f"{joined.file.path}:record {joined.base + n}"
+        rows[index]["id"] = joined.file.numbered_id(joined.base + n)
     joined.base += span.records
     return rows
 
@@ -209,7 +208,7 @@ def score_stream(
 ) -> Iterator[Row]:
     """Rows in input order; with ``jobs > 1`` batches go to worker processes.
 
-    ``records`` may hold :class:`~linkguard.io.files.WarcFile` parts (from
+    ``records`` may hold :class:`~linkguard.io.files.SplitFile` parts (from
     :func:`~linkguard.io.files.iter_parts`): with ``jobs > 1`` workers read those
     in byte ranges, otherwise they are read here.  At most ``4 * jobs`` tasks
     are in flight: rows leave in input order, so a slow task at the head holds

@@ -59,7 +59,7 @@ from linkguard._html_report import HtmlReport
 from linkguard._model import default_model
 from linkguard._pool import SPLIT_FROM, ScoreOptions, default_jobs, score_stream
 from linkguard._scan import scan
-from linkguard.io.files import STDIN, WarcFile, iter_file_records, iter_inputs, iter_parts, iter_stdin, kind_of
+from linkguard.io.files import STDIN, SplitFile, iter_file_records, iter_inputs, iter_parts, iter_stdin, kind_of
 from linkguard.io.rows import RowsError, iter_all_rows
 from linkguard.io.writers import FORMATS, TextOutput, Writer, columns, have_parquet, open_writer
 
@@ -531,7 +531,7 @@ def _load_model() -> None:
         raise UsageError(f"cannot load the model: {exc}") from None
 
 
-def _records(args: argparse.Namespace, jobs: int = 1) -> Iterator[dict[str, Any] | WarcFile]:
+def _records(args: argparse.Namespace, jobs: int = 1) -> Iterator[dict[str, Any] | SplitFile]:
     """The inputs' records; with several jobs and no ``--limit``, big WARC files as a whole (workers read them)."""
     options = {"html_field": args.html_field, "url_field": args.url_field, "id_field": args.id_field}
     if jobs > 1 and args.limit is None:

@@ -19,8 +19,9 @@ import linkguard.cli as cli
 from linkguard._config import MAX_BYTES_DEFAULT
 from linkguard._pool import ScoreOptions, score_stream
 from linkguard.io import warc
-from linkguard.io.files import WarcFile, iter_inputs, iter_parts
-from linkguard.io.warc import Span, iter_records
+from linkguard.io._span import Span
+from linkguard.io.files import SplitFile, iter_inputs, iter_parts
+from linkguard.io.warc import iter_records
 
 pytestmark = pytest.mark.skipif(not warc.HAVE_FASTWARC, reason="ranges are read with FastWARC")
 
@@ -72,7 +73,7 @@ def _spans(size: int, step: int) -> Iterator[Span]:
 def _joined(path: Path, step: int) -> list[Mapping[str, Any]]:
     """The file read span by span and joined as the pool joins workers' rows (records stand in for rows)."""
     size = path.stat().st_size
-    joined = pool._Joined(WarcFile(str(path), None, size))
+    joined = pool._Joined(SplitFile(str(path), size, "warc"))
     out: list[Mapping[str, Any]] = []
     for span in _spans(size, step):
         records: list[Any] = list(iter_records(path, span=span))
@@ -107,7 +108,7 @@ def _rows(stream: Iterator[Any]) -> list[str]:
 def _pool_rows(path: Path, monkeypatch: pytest.MonkeyPatch, step: int) -> list[str]:
     monkeypatch.setattr(pool, "SPAN_BYTES", step)
     parts = list(iter_parts([path], split_from=1))
-    assert any(isinstance(p, WarcFile) for p in parts)
+    assert any(isinstance(p, SplitFile) for p in parts)
     return _rows(score_stream(parts, ScoreOptions(batch_size=2), jobs=2))
 
 
@@ -143,7 +144,7 @@ def test_a_warc_inside_a_record_does_not_fool_the_split(tmp_path: Path, monkeypa
             read_on.append(span)
         return iter_records(*args, span=span, **kwargs)
 
-    monkeypatch.setattr(pool, "iter_records", spy)
+    monkeypatch.setattr(warc, "iter_records", spy)
     assert _pool_rows(path, monkeypatch, 200) == serial
     assert len(read_on) == 1 and read_on[0].start > start  # read on from the member after the big record
 
@@ -182,9 +183,9 @@ def test_small_plain_or_limited_inputs_are_not_split(tmp_path: Path) -> None:
     gz = _write(tmp_path, members)
     plain = tmp_path / "plain.warc"
     plain.write_bytes(b"".join(gzip.decompress(m) for m in members))
-    assert not any(isinstance(p, WarcFile) for p in iter_parts([gz], split_from=os.path.getsize(gz) + 1))
-    assert not any(isinstance(p, WarcFile) for p in iter_parts([plain], split_from=1))
-    assert [type(p) for p in iter_parts([gz], split_from=1)] == [WarcFile]
+    assert not any(isinstance(p, SplitFile) for p in iter_parts([gz], split_from=os.path.getsize(gz) + 1))
+    assert not any(isinstance(p, SplitFile) for p in iter_parts([plain], split_from=1))
+    assert [type(p) for p in iter_parts([gz], split_from=1)] == [SplitFile]
 
 
 @settings(max_examples=15, deadline=None)

@@ -38,6 +38,7 @@ from typing import IO, Any, Literal
 from linkguard._config import MAX_BYTES_DEFAULT
 from linkguard._records import failed_record
 from linkguard.io import jsonl, warc
+from linkguard.io._span import Span
 
 log = logging.getLogger("linkguard.io")
 
@@ -183,19 +184,36 @@ def iter_inputs(
     JSON Lines inputs.  No paths, or ``-``, reads standard input.
     """
     for part in iter_parts(paths, stdin_format=stdin_format, wet=wet, max_bytes=max_bytes, **jsonl_options):
-        if isinstance(part, WarcFile):
-            yield from warc.iter_records(part.path, wet=part.wet, max_bytes=max_bytes)
+        if isinstance(part, SplitFile):
+            yield from part.records(None, max_bytes)
         else:
             yield part
 
 
 @dataclass(frozen=True)
-class WarcFile:
-    """A gzip WARC/WET file big enough to be read in byte ranges by several workers."""
+class SplitFile:
+    """A file big enough to be read in byte ranges by several workers: a WARC/WET file gzipped
+    record by record (read with FastWARC), or a plain JSON Lines file."""
 
     path: str
-    wet: bool | None
     size: int
+    kind: Literal["warc", "jsonl"]
+    wet: bool | None = None
+    html_field: str | None = None
+    url_field: str = "url"
+    id_field: str = "id"
+
+    def records(self, span: Span | None, max_bytes: int) -> Iterator[dict[str, Any]]:
+        """The file's records, or those of one range of it."""
+        if self.kind == "jsonl":
+            return jsonl.iter_records(
+                self.path, html_field=self.html_field, url_field=self.url_field, id_field=self.id_field, span=span
+            )
+        return warc.iter_records(self.path, wet=self.wet, max_bytes=max_bytes, span=span)
+
+    def numbered_id(self, n: int) -> str:
+        """The id a record without one gets from its number ``n`` in the file (as its reader names it)."""
+        return f"{self.path}:{n}" if self.kind == "jsonl" else f"{self.path}:record {n}"
 
 
 def iter_parts(
@@ -206,10 +224,11 @@ def iter_parts(
     max_bytes: int = MAX_BYTES_DEFAULT,
     split_from: int | None = None,
     **jsonl_options: Any,
-) -> Iterator[dict[str, Any] | WarcFile]:
-    """What :func:`iter_inputs` reads, in order, with each WARC file of ``split_from`` bytes or
-    more that FastWARC can read in ranges (gzip per record) given as a :class:`WarcFile`
-    instead of its records.  ``split_from=None`` never splits.
+) -> Iterator[dict[str, Any] | SplitFile]:
+    """What :func:`iter_inputs` reads, in order, with each file of ``split_from`` bytes or more
+    that can be read in byte ranges given as a :class:`SplitFile` instead of its records: a
+    WARC/WET file gzipped record by record (when FastWARC is there) or a plain JSON Lines file.
+    ``split_from=None`` never splits.
     """
     paths = list(paths or [STDIN])
     html_field = jsonl_options.get("html_field")
@@ -223,9 +242,9 @@ def iter_parts(
         kind = kind_of(p)
         if kind in ("warc", "wet"):
             file_wet = True if kind == "wet" else wet
-            size = _splittable(p, split_from)
+            size = _splittable(p, split_from, gzip_only=True) if warc.HAVE_FASTWARC else None
             if size is not None:
-                yield WarcFile(p, file_wet, size)
+                yield SplitFile(p, size, "warc", wet=file_wet)
                 continue
             try:
                 yield from warc.iter_records(p, wet=file_wet, max_bytes=max_bytes)
@@ -235,6 +254,10 @@ def iter_parts(
             if walked and not jsonl.has_pages(p, html_field=html_field):
                 wanted = html_field or "/".join(jsonl.PAGE_KEYS)
                 yield failed_record(p, None, f"JSON Lines without a page field ({wanted}): not pages", status="skipped")
+                continue
+            size = _splittable(p, split_from, gzip_only=False)
+            if size is not None:
+                yield SplitFile(p, size, "jsonl", **jsonl_options)
                 continue
             yield from jsonl.iter_records(p, **jsonl_options)
         elif walked and _suffix(p) in NOT_PAGE_SUFFIXES:
@@ -246,16 +269,17 @@ def iter_parts(
                 yield record
 
 
-def _splittable(path: str, split_from: int | None) -> int | None:
-    """The size of a regular gzip file of at least ``split_from`` bytes, when FastWARC is there."""
-    if split_from is None or not warc.HAVE_FASTWARC:
+def _splittable(path: str, split_from: int | None, *, gzip_only: bool) -> int | None:
+    """The size of a regular file of at least ``split_from`` bytes that is gzip (``gzip_only``,
+    a WARC gzipped record by record) or is not (JSON Lines: one gzip stream cannot be split)."""
+    if split_from is None:
         return None
     try:
         with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or size < split_from:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size < split_from:
                 return None
-            return size if fh.read(2) == b"\x1f\x8b" else None
+            return st.st_size if (fh.read(2) == b"\x1f\x8b") == gzip_only else None
     except OSError:
         return None  # the reader reports it
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from linkguard._records import failed_record
+from linkguard.io._span import NUMBER, Span, numbered, take_number
 
 PAGE_KEYS = ("html", "content", "text", "body", "raw_content")  # as linkguard.score_records
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -57,14 +58,62 @@ def iter_records(
     html_field: str | None = None,
     url_field: str = "url",
     id_field: str = "id",
+    span: Span | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield one record dict (``id``, ``url``, ``html``) per non-blank line.
 
     The page comes from ``html_field`` or else the first of ``html``, ``content``,
     ``text``, ``body``, ``raw_content``; ``encoding`` and ``mode`` keys pass
     through, and so does ``date`` (a capture date).  A record without an id gets ``"<file>:<lineno>"``.  gzip is
-    detected from the first bytes of a file, not only from the name.
+    detected from the first bytes of a file, not only from the name.  ``span`` reads only the
+    lines that begin in one byte range of a plain (not gzip) file named by its path.
     """
+    if span is not None:
+        if not isinstance(path_or_stream, (str, os.PathLike)):
+            raise ValueError("a span of JSON Lines is read from a path")
+        for index, record in enumerate(_span_records(os.fspath(path_or_stream), span, html_field, url_field, id_field)):
+            take_number(record, index, span)
+            yield record
+        return
+    for record in _all_records(path_or_stream, html_field, url_field, id_field):
+        record.pop(NUMBER, None)
+        yield record
+
+
+def _span_records(
+    name: str, span: Span, html_field: str | None, url_field: str, id_field: str
+) -> Iterator[dict[str, Any]]:
+    """The lines that begin in ``[span.start, span.end)``: one that begins before ``start`` is the
+    previous range's (a raw newline cannot occur inside a JSON value, so lines tile the file)."""
+    with open(name, "rb") as fh:
+        if fh.read(2) == _GZIP_MAGIC:
+            raise ValueError(f"{name}: a gzip file cannot be read in byte ranges")
+        if span.start > 0 and not span.exact:
+            fh.seek(span.start - 1)
+            fh.readline()  # the end of the line that began before the range
+        else:
+            fh.seek(span.start)
+        first = fh.tell()
+        span.first_pos = first if first < span.end else None
+        span.stopped = True  # until the range's end is reached
+        lineno = 0
+        while True:
+            at = fh.tell()
+            if at >= span.end:
+                span.next_pos, span.stopped = at, False
+                return
+            line = fh.readline()
+            if not line:
+                return
+            lineno += 1
+            span.records = lineno
+            if line.strip():
+                yield _record(line, name, lineno, html_field, url_field, id_field)
+
+
+def _all_records(
+    path_or_stream: str | os.PathLike[str] | IO[bytes], html_field: str | None, url_field: str, id_field: str
+) -> Iterator[dict[str, Any]]:
     try:
         src = _Source(path_or_stream)
     except OSError as exc:
@@ -84,7 +133,7 @@ def iter_records(
             lineno += 1
             if not line.strip():
                 continue
-            yield _record(line, f"{src.name}:{lineno}", html_field, url_field, id_field)
+            yield _record(line, src.name, lineno, html_field, url_field, id_field)
     finally:
         src.close()
 
@@ -123,19 +172,26 @@ def has_pages(path: str | os.PathLike[str], *, html_field: str | None = None, li
     return seen == 0
 
 
-def _record(line: bytes, where: str, html_field: str | None, url_field: str, id_field: str) -> dict[str, Any]:
+def _record(
+    line: bytes, name: str, lineno: int, html_field: str | None, url_field: str, id_field: str
+) -> dict[str, Any]:
+    """One line's record; one whose id is its place in the file (``<file>:<lineno>``) is marked
+    with its line number (see :mod:`linkguard.io._span`)."""
+    where = f"{name}:{lineno}"
     try:
         obj = json.loads(line)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        return _error(where, f"bad JSON: {str(exc).splitlines()[0][:200]}")
+        return numbered(_error(where, f"bad JSON: {str(exc).splitlines()[0][:200]}"), lineno)
     if not isinstance(obj, dict):
-        return _error(where, f"line is a JSON {type(obj).__name__}, not an object")
+        return numbered(_error(where, f"line is a JSON {type(obj).__name__}, not an object"), lineno)
     rid = obj.get(id_field)
     url = obj.get(url_field)
     record: dict[str, Any] = {
         "id": rid if rid is not None else where,
         "url": str(url) if url is not None else None,
     }
+    if rid is None:
+        numbered(record, lineno)
     if obj.get("date") is not None:
         record["date"] = obj["date"]
     if html_field is not None:

@@ -33,6 +33,7 @@ from typing import IO, Any, Literal
 
 from linkguard._config import MAX_BYTES_DEFAULT
 from linkguard._records import failed_record
+from linkguard.io._span import Span, numbered, take_number
 
 log = logging.getLogger("linkguard.io")
 
@@ -68,32 +69,6 @@ class WarcStats:
 
     def _count(self, rtype: str) -> None:
         self.by_type[rtype] = self.by_type.get(rtype, 0) + 1
-
-
-@dataclass
-class Span:
-    """One share of a gzip WARC file, read on its own by one worker.
-
-    Reading starts at the first gzip member at or after ``start`` that opens a
-    WARC record (or at ``start`` itself when ``exact``) and stops before the
-    first record at or after ``end``.  The reader fills in the rest, so the
-    caller can join the shares in order and check that they tile the file the
-    way one reader going through it would: ``first_pos`` (where reading began,
-    ``None`` when no record starts in the range), ``next_pos`` (the record that
-    stopped it), ``records`` (WARC records read, documents or not),
-    ``numbered`` (``(index, n)`` of yielded records whose id was made from
-    their record number ``n`` within the share) and ``stopped`` (reading ended
-    before the range did: end of data or damage).
-    """
-
-    start: int
-    end: int
-    exact: bool = False
-    first_pos: int | None = None
-    next_pos: int | None = None
-    records: int = 0
-    numbered: list[tuple[int, int]] = field(default_factory=list)
-    stopped: bool = False
 
 
 class WarcUnavailableError(ImportError):
@@ -162,9 +137,7 @@ def iter_records(
     )
     try:
         for index, record in enumerate(docs):
-            number = record.pop(_NUMBER, None)
-            if span is not None and number is not None:
-                span.numbered.append((index, number))
+            take_number(record, index, span)
             status = record.get("status")
             if status == "error":
                 stats.errors += 1
@@ -350,16 +323,8 @@ def _gzip_tail_problem(fh: IO[bytes], start: int) -> str | None:
     return "truncated gzip stream" if fed else None
 
 
-# A record whose id was made from its record number carries the number under this key until
-# iter_records takes it off (a share of a file knows only its own numbers; see Span).
-_NUMBER = "_record_number"
 _WARC_MAGIC = b"WARC/"
 _MEMBER_MAGIC = _GZIP_MAGIC + b"\x08"  # gzip, deflate
-
-
-def _numbered(record: dict[str, Any], n: int) -> dict[str, Any]:
-    record[_NUMBER] = n
-    return record
 
 
 def _keep(record: dict[str, Any]) -> dict[str, Any]:
@@ -431,10 +396,10 @@ def _fastwarc_docs(
         except StopIteration:
             problem = _gzip_tail_problem(fh, last_pos)
             if problem:
-                yield _numbered(_error(f"{name}:record {n}", None, problem), n)
+                yield numbered(_error(f"{name}:record {n}", None, problem), n)
             return
         except Exception as exc:  # OSError for a cut gzip member, broken headers, …
-            yield _numbered(_error(f"{name}:record {n}", None, f"unreadable WARC data: {_one_line(exc)}"), n)
+            yield numbered(_error(f"{name}:record {n}", None, f"unreadable WARC data: {_one_line(exc)}"), n)
             return
         if span is not None:
             span.records = n
@@ -448,7 +413,7 @@ def _fastwarc_docs(
         last_pos = rec.stream_pos
         headers = rec.headers
         rid = rec.record_id or f"{name}:record {n}"
-        mark = _keep if rec.record_id else partial(_numbered, n=n)
+        mark = _keep if rec.record_id else partial(numbered, n=n)
         url = headers.get("WARC-Target-URI")
         date = headers.get("WARC-Date")
         declared = headers.get("Content-Length")
