@@ -136,7 +136,10 @@ def _tasks(parts: Iterable[Part], size: int) -> Iterator[_Task]:
                 batch = []
             joined = _Joined(part)
             for start in range(0, part.size, SPAN_BYTES):
-                yield _Task(joined=joined, span=Span(start, min(part.size, start + SPAN_BYTES)))
+                # The last range reads to the end of the data, wherever that is by then (a file
+                # still being written to is read as far as one reader would read it).
+                end = start + SPAN_BYTES if start + SPAN_BYTES < part.size else sys.maxsize
+                yield _Task(joined=joined, span=Span(start, end))
             continue
         batch.append(part)
         if len(batch) >= size:

@@ -141,3 +141,15 @@ def test_gzip_or_small_json_lines_are_not_split(tmp_path: Path) -> None:
     assert not any(isinstance(p, SplitFile) for p in iter_parts([plain], split_from=plain.stat().st_size + 1))
     with pytest.raises(ValueError, match="gzip"):
         list(jsonl.iter_records(packed, span=Span(0, 10)))
+
+
+def test_a_file_that_grew_after_it_was_split_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path / "pages.jsonl", _pages(12))
+    monkeypatch.setattr(pool, "SPAN_BYTES", 400)
+    parts = list(iter_parts([path], split_from=1))
+    with path.open("a", encoding="utf-8") as fh:  # a writer appends after the file was sized
+        fh.write(json.dumps({"id": "late", "html": "<p>written after the split</p>"}) + "\n")
+    ids = [json.loads(r)["id"] for r in _rows(score_stream(parts, ScoreOptions(batch_size=2), jobs=2))]
+    assert ids[-1] == "late"
