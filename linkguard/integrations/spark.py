@@ -488,4 +488,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run under the module's own name: Spark then pickles the functions it sends to the workers
+    # by reference to an importable module, not by value from ``__main__``, where an object that
+    # is not a plain function (a cached helper, a class) could not be sent.
+    from linkguard.integrations import spark as _module
+
+    sys.exit(_module.main())
