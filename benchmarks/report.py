@@ -752,6 +752,13 @@ def batch_md(res: dict[str, Any]) -> str:
             f"start-up included, {_scan_path_of(res)}): about {hours:,.0f} core-hours, before any Spark overhead "
             "(the Spark ratios below say how much of a second core Spark turns into throughput)."
         )
+        once = ((cli.get(BIG) or {}).get("jobs1") or {}).get("pages_per_s_after_startup")
+        if isinstance(once, (int, float)) and once > 0:
+            out[-1] += (
+                f" The stream repeats its pages, so the caches of link hosts are warm after the first copy; "
+                f"one copy of the pages, after start-up, ran at {_fmt(once)} pages/s "
+                f"({CC_SNAPSHOT_PAGES / once / 3600:,.0f} core-hours at that rate)."
+            )
     if sp.get("skipped"):
         out.append(f"Spark: not run: {sp['skipped']}.")
     elif sp:
