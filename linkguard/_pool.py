@@ -115,7 +115,7 @@ class _Joined:
     """The parent's view of one split file: where in-order reading has got to."""
 
     file: SplitFile
-    base: int = 0  # WARC records before the next range
+    base: int = 0  # records (WARC records, or lines) before the next range
     expected: int | None = 0  # offset of the next record; None: nothing more to read
     done: bool = False
 
@@ -153,9 +153,10 @@ def _join(joined: _Joined, rows: list[Row], span: Span, options: ScoreOptions, m
     """A range's rows as in-order reading gives them, or the rest of the file read in order here.
 
     A range is taken when its first record is the one the previous range stopped at (or it is
-    empty and should be).  Otherwise the gzip-member search was fooled (stored deflate blocks
-    can hold a ``.warc.gz`` inside a record): this process reads on from where in-order reading
-    stopped, and drops the file's remaining ranges.
+    empty and should be).  Otherwise a WARC range's search for its first gzip member was fooled
+    (stored deflate blocks can hold a ``.warc.gz`` inside a record): this process reads on from
+    where in-order reading stopped, and drops the file's remaining ranges.  (JSON Lines ranges
+    start at a line, which needs no search.)
     """
     if joined.done:
         return
