@@ -193,11 +193,13 @@ def link_features(
     proba: np.ndarray,
     text_model: TextModel | None,
     tables: Sequence[LinkTable] | None = None,
+    anchor_urls: str = "raw",
 ) -> tuple[np.ndarray, list[LinkTable]]:
     """Link feature matrix for every judged link of every page, and the links per page.
 
     ``tables`` are the pages' link tables as the segment features built them (built here
-    when not given)."""
+    when not given).  ``anchor_urls="words"``: the text model reads a URL in an anchor as the
+    words of its host and path (a link model fitted so says it in its metadata)."""
     lex = lexicon()
     starts = np.searchsorted(pidx, np.arange(len(pages)), side="left")
     if tables is None:
@@ -232,7 +234,8 @@ def link_features(
     L[:, _LIDX["url_terms"]] = np.log1p(lex.family_counts(urlwords_all).sum(axis=1))
     L[:, _LIDX["anchor_brand"]] = np.log1p(lex.brand_counts(folded))
     if text_model is not None:
-        L[:, _LIDX["anchor_text_score"]] = score_texts(text_model, folded)
+        reader = text_model._replace(urls="words") if anchor_urls == "words" else text_model
+        L[:, _LIDX["anchor_text_score"]] = score_texts(reader, folded)
     return L, per_page
 
 
@@ -257,7 +260,8 @@ def link_verdicts(
     segment is (the verdict linkguard gave before it judged links one by one).
     """
     link_model = getattr(model, "link", None)
-    L, per_page = link_features(pages, urls, X, pidx, proba, getattr(model, "text", None), tables)
+    anchor_urls = str((getattr(link_model, "metadata", None) or {}).get("anchor_urls", "raw"))
+    L, per_page = link_features(pages, urls, X, pidx, proba, getattr(model, "text", None), tables, anchor_urls)
     if link_model is not None and len(L):
         link_model = link_model.for_columns(LINK_FEATURE_NAMES)
         scores = score_rows(link_model, L)

@@ -725,8 +725,10 @@ def fit_link_model(
     seg_folds: list[SegmentModel],
     text_folds: list[TextModel],
     corpus: Path,
+    anchor_urls: str = "raw",
 ) -> SegmentModel:
-    """The link model (a planted link or not), stacked on the segment model like the page model."""
+    """The link model (a planted link or not), stacked on the segment model like the page model.
+    ``anchor_urls``: how the text model reads a URL in an anchor for it (recorded in its metadata)."""
 
     text_col = FEATURE_NAMES.index("text_score")
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
@@ -742,7 +744,7 @@ def fit_link_model(
         labels: list[np.ndarray] = []
         groups: list[str] = []
         for pages, f, proba in ((splits[split], f_seg, seg_proba), (extra, fx, proba_x)):
-            L, per_page = link_features(f.lite, f.urls, f.X, f.owner, proba, model.text)
+            L, per_page = link_features(f.lite, f.urls, f.X, f.owner, proba, model.text, anchor_urls=anchor_urls)
             mats.append(L)
             labels.append(_link_labels(pages, per_page))
             groups.extend(lp.host_path for lp, pl in zip(pages, per_page, strict=True) for _ in pl.hrefs)
@@ -833,6 +835,12 @@ def main(argv: list[str] | None = None) -> int:
         "--text-model", action=argparse.BooleanOptionalAction, default=True, help="learn the text_score model"
     )
     ap.add_argument("--text-c", type=float, default=TEXT_C, help="inverse regularisation of the text model")
+    ap.add_argument(
+        "--anchor-urls",
+        choices=URL_READINGS,
+        default="raw",
+        help="how the link model's anchor text score reads an anchor that is a URL",
+    )
     ap.add_argument(
         "--text-urls",
         choices=URL_READINGS,
@@ -1007,7 +1015,11 @@ def main(argv: list[str] | None = None) -> int:
             args.page_monotone,
         )
     if args.link_model and (kept is None or args.link_only):
-        model.link = fit_link_model(model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
+        model.link = fit_link_model(
+            model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus, anchor_urls=args.anchor_urls
+        )
+        if args.anchor_urls != "raw":
+            model.link.metadata = {**model.link.metadata, "anchor_urls": args.anchor_urls}
     if args.select:
         from training_data.validate import validate
 
