@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkguard import _compiled
+from linkguard import _compiled, _links
+from linkguard._features import LINK_FEATURE_NAMES, features_and_links
+from linkguard._model import default_model
+from linkguard._native import segment_html
 from linkguard._textmodel import TextModel, read_urls, score_texts, url_words
 
 
@@ -59,3 +64,33 @@ def test_compiled_and_pure_scores_agree_when_urls_are_read_as_words(texts: list[
     if _compiled.core is None:
         pytest.skip("no compiled core: score_texts is model.scores")
     assert np.allclose(score_texts(model, texts), model.scores(texts), atol=1e-5)
+
+
+def test_a_link_model_fitted_on_url_words_reads_url_anchors_as_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = default_model()
+    assert model.text is not None and model.link is not None
+    url = "https://blog.example/post"
+    html = "<html><body><p>Great talk, see https://www.youtube.com/watch?v=abc for the video.</p></body></html>"
+    page = segment_html(html)
+    X, pidx, _, tables = features_and_links([page], [url], model.text)
+    proba = np.zeros(len(X), dtype=np.float32)
+    col = LINK_FEATURE_NAMES.index("anchor_text_score")
+    raw, _ = _links.link_features([page], [url], X, pidx, proba, model.text, tables)
+    words, _ = _links.link_features([page], [url], X, pidx, proba, model.text, tables, "words")
+    anchor = tables[0].anchors[0].lower()
+    assert raw[0, col] == pytest.approx(float(model.text.scores([anchor])[0]), abs=1e-4)
+    assert words[0, col] == pytest.approx(float(model.text.scores([url_words(anchor)])[0]), abs=1e-4)
+    assert words[0, col] < raw[0, col]
+    # The link model's metadata picks the reading its verdicts use.
+    readings: list[str] = []
+    real = _links.link_features
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        readings.append(args[7] if len(args) > 7 else kwargs.get("anchor_urls", "raw"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_links, "link_features", spy)
+    _links.link_verdicts([page], [url], X, pidx, proba, [np.zeros(len(X), dtype=bool)], model)
+    monkeypatch.setattr(model.link, "metadata", {**model.link.metadata, "anchor_urls": "words"})
+    _links.link_verdicts([page], [url], X, pidx, proba, [np.zeros(len(X), dtype=bool)], model)
+    assert readings == ["raw", "words"]
