@@ -183,11 +183,11 @@ def _renumbered(joined: _Joined, rows: list[Row], span: Span) -> list[Row]:
     return rows
 
 
-def _run(task: _Task, max_bytes: int) -> list[Row] | tuple[list[Row], Span]:
-    if task.span is None:
-        return _score_batch(task.batch)
-    assert task.joined is not None
-    return _score_span(task.joined.file, task.span, max_bytes)
+def _submit(pool: ProcessPoolExecutor, task: _Task, max_bytes: int) -> Future[Any]:
+    """Send a task's work to a worker: a batch, or a file and a range (the join state stays here)."""
+    if task.joined is None or task.span is None:
+        return pool.submit(_score_batch, task.batch)
+    return pool.submit(_score_span, task.joined.file, task.span, max_bytes)
 
 
 def _mp_context() -> Any:
@@ -251,9 +251,9 @@ def score_stream(
                 # The first submit starts every worker.  Python >= 3.12 warns on fork() with any
                 # OS thread alive; here that is only OpenBLAS's (see _mp_context).
                 warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-                inflight.append((head[0], pool.submit(_run, _sent(head[0]), max_bytes)))
+                inflight.append((head[0], _submit(pool, head[0], max_bytes)))
             for task in chain(head[1:], tasks):
-                inflight.append((task, pool.submit(_run, _sent(task), max_bytes)))
+                inflight.append((task, _submit(pool, task, max_bytes)))
                 while len(inflight) >= 4 * jobs:
                     yield from results()
             while inflight:
@@ -261,13 +261,6 @@ def score_stream(
         finally:
             for _, fut in inflight:
                 fut.cancel()
-
-
-def _sent(task: _Task) -> _Task:
-    """What a worker needs of a task: the parent's join state stays here (it changes)."""
-    if task.joined is None:
-        return task
-    return _Task(joined=_Joined(task.joined.file), span=task.span)
 
 
 __all__ = ["SPLIT_FROM", "ScoreOptions", "default_jobs", "score", "score_stream"]

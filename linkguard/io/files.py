@@ -213,7 +213,7 @@ class SplitFile:
 
     def numbered_id(self, n: int) -> str:
         """The id a record without one gets from its number ``n`` in the file (as its reader names it)."""
-        return f"{self.path}:{n}" if self.kind == "jsonl" else f"{self.path}:record {n}"
+        return jsonl.numbered_id(self.path, n) if self.kind == "jsonl" else warc.numbered_id(self.path, n)
 
 
 def iter_parts(

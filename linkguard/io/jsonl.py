@@ -118,7 +118,7 @@ def _all_records(
         src = _Source(path_or_stream)
     except OSError as exc:
         name = os.fspath(path_or_stream) if isinstance(path_or_stream, (str, os.PathLike)) else "<stream>"
-        yield _error(f"{name}:0", f"cannot open: {exc.strerror or exc}")
+        yield _error(numbered_id(name, 0), f"cannot open: {exc.strerror or exc}")
         return
     lineno = 0
     try:
@@ -126,7 +126,7 @@ def _all_records(
             try:
                 line = src.lines.readline()
             except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-                yield _error(f"{src.name}:{lineno + 1}", f"truncated or corrupt gzip stream: {exc}")
+                yield _error(numbered_id(src.name, lineno + 1), f"truncated or corrupt gzip stream: {exc}")
                 return
             if not line:
                 return
@@ -136,6 +136,11 @@ def _all_records(
             yield _record(line, src.name, lineno, html_field, url_field, id_field)
     finally:
         src.close()
+
+
+def numbered_id(name: str, lineno: int) -> str:
+    """The id of line ``lineno`` of file ``name`` when its record has no id of its own."""
+    return f"{name}:{lineno}"
 
 
 def _error(rid: str, message: str) -> dict[str, Any]:
@@ -177,7 +182,7 @@ def _record(
 ) -> dict[str, Any]:
     """One line's record; one whose id is its place in the file (``<file>:<lineno>``) is marked
     with its line number (see :mod:`linkguard.io._span`)."""
-    where = f"{name}:{lineno}"
+    where = numbered_id(name, lineno)
     try:
         obj = json.loads(line)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError

@@ -370,6 +370,11 @@ def _opens_record(fh: IO[bytes], offset: int) -> bool:
     return head == _WARC_MAGIC
 
 
+def numbered_id(name: str, n: int) -> str:
+    """The id of the ``n``-th record of WARC file ``name`` when the record has no WARC-Record-ID."""
+    return f"{name}:record {n}"
+
+
 def _fast_type_name(rtype: Any) -> str:
     name = getattr(rtype, "name", None)
     return str(name) if name else str(rtype)
@@ -396,10 +401,10 @@ def _fastwarc_docs(
         except StopIteration:
             problem = _gzip_tail_problem(fh, last_pos)
             if problem:
-                yield numbered(_error(f"{name}:record {n}", None, problem), n)
+                yield numbered(_error(numbered_id(name, n), None, problem), n)
             return
         except Exception as exc:  # OSError for a cut gzip member, broken headers, …
-            yield numbered(_error(f"{name}:record {n}", None, f"unreadable WARC data: {_one_line(exc)}"), n)
+            yield numbered(_error(numbered_id(name, n), None, f"unreadable WARC data: {_one_line(exc)}"), n)
             return
         if span is not None:
             span.records = n
@@ -412,7 +417,7 @@ def _fastwarc_docs(
         stats._count(rtype)
         last_pos = rec.stream_pos
         headers = rec.headers
-        rid = rec.record_id or f"{name}:record {n}"
+        rid = rec.record_id or numbered_id(name, n)
         mark = _keep if rec.record_id else partial(numbered, n=n)
         url = headers.get("WARC-Target-URI")
         date = headers.get("WARC-Date")
@@ -496,17 +501,17 @@ def _warcio_docs(fh: IO[bytes], name: str, wet: bool | None, cap: int, stats: Wa
             rec = next(it)
         except StopIteration:
             if it.cut_gzip:
-                yield _error(f"{name}:record {n}", None, "truncated gzip stream")
+                yield _error(numbered_id(name, n), None, "truncated gzip stream")
             elif _has_leftover(fh, last_end):
                 # warcio ends quietly when a record's WARC headers are cut short
-                yield _error(f"{name}:record {n}", None, "truncated WARC record headers")
+                yield _error(numbered_id(name, n), None, "truncated WARC record headers")
             return
         except Exception as exc:
-            yield _error(f"{name}:record {n}", None, f"unreadable WARC data: {_one_line(exc)}")
+            yield _error(numbered_id(name, n), None, f"unreadable WARC data: {_one_line(exc)}")
             return
         rtype = str(rec.rec_type)
         stats._count(rtype)
-        rid = rec.rec_headers.get_header("WARC-Record-ID") or f"{name}:record {n}"
+        rid = rec.rec_headers.get_header("WARC-Record-ID") or numbered_id(name, n)
         url = rec.rec_headers.get_header("WARC-Target-URI")
         date = rec.rec_headers.get_header("WARC-Date")
         declared = rec.rec_headers.get_header("Content-Length")
