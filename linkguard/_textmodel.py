@@ -59,9 +59,9 @@ def _url_as_words(m: re.Match[str]) -> str:
         host = parts.hostname or ""
     except ValueError:
         return " " + tail
-    words = [] if _IP_HOST.fullmatch(host) else [label for label in host.split(".") if label and label != "www"][:-1]
-    if not words and host and not _IP_HOST.fullmatch(host):
-        words = [host]
+    words: list[str] = []
+    if not _IP_HOST.fullmatch(host):
+        words = [label for label in host.split(".") if label and label != "www"][:-1] or ([host] if host else [])
     path = unquote(f"{parts.path} {parts.query} {parts.fragment}")
     words += [t for t in _TOKEN_SPLIT.split(path) if t and not _id_like(t)]
     return " " + " ".join(words) + " " + tail

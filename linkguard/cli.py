@@ -532,7 +532,8 @@ def _load_model() -> None:
 
 
 def _records(args: argparse.Namespace, jobs: int = 1) -> Iterator[dict[str, Any] | SplitFile]:
-    """The inputs' records; with several jobs and no ``--limit``, big WARC files as a whole (workers read them)."""
+    """The inputs' records; with several jobs and no ``--limit``, big WARC and JSON Lines files as
+    a whole (workers read them in byte ranges)."""
     options = {"html_field": args.html_field, "url_field": args.url_field, "id_field": args.id_field}
     if jobs > 1 and args.limit is None:
         yield from iter_parts(args.paths, stdin_format=args.stdin_format, split_from=SPLIT_FROM, **options)
