@@ -753,7 +753,7 @@ def fit_link_model(
         print(f"link model {split}: {len(y)} links, {int(y.sum())} planted", file=sys.stderr)
     L_tr, y_tr, g_tr = sides["train"]
     L_va, y_va, _ = sides["val"]
-    return fit_stacked(
+    link = fit_stacked(
         "link",
         (L_tr, y_tr, np.asarray([host_fold(g) for g in g_tr])),
         (L_va, y_va),
@@ -762,6 +762,9 @@ def fit_link_model(
         LINK_SPAM_WEIGHT,
         lambda scores, t: scores >= t,
     )
+    if anchor_urls != "raw":  # the verdicts read anchors as the model was fitted on them
+        link.metadata = {**link.metadata, "anchor_urls": anchor_urls}
+    return link
 
 
 def fit_segment_model(
@@ -1018,8 +1021,6 @@ def main(argv: list[str] | None = None) -> int:
         model.link = fit_link_model(
             model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus, anchor_urls=args.anchor_urls
         )
-        if args.anchor_urls != "raw":
-            model.link.metadata = {**model.link.metadata, "anchor_urls": args.anchor_urls}
     if args.select:
         from training_data.validate import validate
 
