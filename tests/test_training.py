@@ -18,7 +18,7 @@ from linkguard._model import DEFAULT_MODEL
 from linkguard._normalize import normalize_many
 
 pytest.importorskip("sklearn")
-from training_data.dataset import LabelledPage, build_page_split, build_split
+from training_data.dataset import LabelledPage, build_page_split, build_split, spam_page_split
 from training_data.train import (
     MODEL_DIR,
     PAGE_MONOTONE_DOWN,
@@ -31,6 +31,8 @@ from training_data.train import (
     main,
     monotone_constraints,
     oof_folds,
+    spam_page_texts,
+    text_scores_out_of_fold,
 )
 
 
@@ -70,6 +72,27 @@ def test_text_model_learns_from_segments(featurised) -> None:  # type: ignore[no
     none, oof_again, folds_again = fit_text_model(f.texts, f.y, groups, full=False)
     assert none is None and np.array_equal(oof_again, oof)
     assert all(np.array_equal(a.weights, b.weights) for a, b in zip(folds, folds_again, strict=True))
+
+
+def test_out_of_fold_text_scores_follow_the_fold_groups(featurised) -> None:  # type: ignore[no-untyped-def]
+    """A text fitted on under a source group is scored, when it comes back in a built page, by the
+    fold model that never saw that group; any other text by the fold its own text hashes to: the
+    same scores the text model gave the training rows out of fold."""
+    f = featurised
+    spam_groups = {t: f"spampage:g{i % 3}" for i, (t, y) in enumerate(zip(f.texts, f.y, strict=True)) if y}
+    groups = [spam_groups.get(t, f"text:{t}") if y else f"text:{t}" for t, y in zip(f.texts, f.y, strict=True)]
+    _, oof, folds = fit_text_model(f.texts, f.y, groups, full=False)
+    again = text_scores_out_of_fold(f.texts, folds, spam_groups)
+    assert np.allclose(np.clip(again, -12, 12), oof, atol=1e-4)
+    # Without the groups, a spam text goes to the fold of its own text: in general another one.
+    assert not np.allclose(np.clip(text_scores_out_of_fold(f.texts, folds), -12, 12), oof, atol=1e-4)
+
+
+def test_spam_page_texts_come_from_train_spam_pages(corpus_dir: Path) -> None:
+    texts, groups = spam_page_texts(corpus_dir)
+    assert texts and len(texts) == len(groups)
+    assert all(len(t) >= 20 for t in texts)
+    assert all(g.startswith("spampage:") and spam_page_split(g.removeprefix("spampage:")) == "train" for g in groups)
 
 
 def test_page_split_builds(corpus_dir: Path) -> None:

@@ -17,7 +17,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,17 +265,52 @@ def fit_text_model(
     return model, oof_scores, folds
 
 
-def text_scores_out_of_fold(texts: list[str], folds: list[TextModel]) -> np.ndarray:
-    """Scores of texts by the fold model their text hashes to (as training content was scored)."""
+def text_scores_out_of_fold(
+    texts: list[str], folds: list[TextModel], groups: Mapping[str, str] | None = None
+) -> np.ndarray:
+    """Scores of texts by the fold model their group hashes to: the text itself (as training content
+    was scored), or its entry in ``groups`` (the source group of a text the text model was fitted on
+    as spam, so that it is scored by the fold that never saw its source)."""
     out = np.zeros(len(texts), dtype=np.float32)
+    known = groups or {}
     fold = np.asarray(
-        [int(hashlib.sha1(f"{SEED}:text:text:{t}".encode()).hexdigest()[:8], 16) % TEXT_FOLDS for t in texts]
+        [
+            int(hashlib.sha1(f"{SEED}:text:{known.get(t) or 'text:' + t}".encode()).hexdigest()[:8], 16) % TEXT_FOLDS
+            for t in texts
+        ]
     )
     for f, m in enumerate(folds):
         rows = np.flatnonzero(fold == f)
         if len(rows):
             out[rows] = m.scores([texts[i] for i in rows])
     return out
+
+
+SPAM_PAGE_MIN_TEXT = 20
+"""Shorter segments of a spam page (menus, buttons, a date) are not taken as spam text."""
+
+
+def spam_page_texts(corpus: Path) -> tuple[list[str], list[str]]:
+    """The normalised segment texts of the train split's real spam pages, and their groups
+    (``spampage:`` and the page's source group), for the text model (``--text-spam-pages``).
+
+    Segments of injected pages are what the text model reads otherwise; a whole spam page (escort
+    prose, a keyword-hack page, a doorway's question) reads unlike an injected link list, and
+    without it the text score says little about such pages.
+    """
+    config = Config()
+    texts: list[str] = []
+    groups: list[str] = []
+    for lp in build_page_split("train", corpus, template_hosts=0):
+        if lp.kind != "spam_page_real":
+            continue
+        page = _read(lp.page, lp.url, lp.mode, config, None).page
+        folded, _ = normalize_many([s.text for s in page.segments])
+        for t in folded:
+            if len(t) >= SPAM_PAGE_MIN_TEXT:
+                texts.append(t)
+                groups.append(f"spampage:{lp.payload_group}")
+    return texts, groups
 
 
 def evaluate(
@@ -595,6 +630,7 @@ def fit_page_model(
     crawler_texts: bool = False,
     without: tuple[str, ...] = (),
     monotone: bool = False,
+    text_groups: Mapping[str, str] | None = None,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -603,6 +639,7 @@ def fit_page_model(
     out-of-fold page scores of the train pages together with the validation pages, a false
     ``spam_page`` weighing five misses.
     ``without``: page features (names the caller has checked) left out of the model.
+    ``text_groups``: the source group of each text the text model was fitted on as spam page text.
     """
 
     text_col = FEATURE_NAMES.index("text_score")
@@ -617,7 +654,9 @@ def fit_page_model(
         fx = featurise(extra)
         if model.text is not None:
             fx.X[:, text_col] = (
-                text_scores_out_of_fold(fx.texts, text_folds) if split == "train" else model.text.scores(fx.texts)
+                text_scores_out_of_fold(fx.texts, text_folds, text_groups)
+                if split == "train"
+                else model.text.scores(fx.texts)
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
         P = np.vstack(
@@ -726,6 +765,7 @@ def fit_link_model(
     text_folds: list[TextModel],
     corpus: Path,
     anchor_urls: str = "raw",
+    text_groups: Mapping[str, str] | None = None,
 ) -> SegmentModel:
     """The link model (a planted link or not), stacked on the segment model like the page model.
     ``anchor_urls``: how the text model reads a URL in an anchor for it (recorded in its metadata)."""
@@ -737,7 +777,9 @@ def fit_link_model(
         fx = featurise(extra)
         if model.text is not None:
             fx.X[:, text_col] = (
-                text_scores_out_of_fold(fx.texts, text_folds) if split == "train" else model.text.scores(fx.texts)
+                text_scores_out_of_fold(fx.texts, text_folds, text_groups)
+                if split == "train"
+                else model.text.scores(fx.texts)
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
         mats: list[np.ndarray] = []
@@ -843,6 +885,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=URL_READINGS,
         default="raw",
         help="how the link model's anchor text score reads an anchor that is a URL",
+    )
+    ap.add_argument(
+        "--text-spam-pages",
+        action="store_true",
+        help="fit the text model on the segments of the train split's real spam pages too (as spam)",
     )
     ap.add_argument(
         "--text-urls",
@@ -976,16 +1023,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     text_col = FEATURE_NAMES.index("text_score")
     text_folds: list[TextModel] = []
+    text_groups: dict[str, str] = {}
     # With --page-only or --link-only, the kept model's own text model scores the validation rows
     # it is measured on.
     keep_from = args.page_only or args.link_only
     kept = load_model(keep_from) if keep_from else None
     if args.text_model:
         kept_text = kept.text if kept is not None else None
+        extra_texts, extra_groups = spam_page_texts(args.corpus) if args.text_spam_pages else ([], [])
+        if extra_texts:
+            print(f"text model: {len(extra_texts)} segments of train spam pages as spam", file=sys.stderr)
+        text_groups = dict(zip(extra_texts, extra_groups, strict=True))
         text_model, oof_text, text_folds = fit_text_model(
-            ftr.texts, ytr, ftr.groups, c=args.text_c, full=kept_text is None, urls=args.text_urls
+            ftr.texts + extra_texts,
+            np.concatenate([ytr, np.ones(len(extra_texts), dtype=bool)]),
+            ftr.groups + extra_groups,
+            c=args.text_c,
+            full=kept_text is None,
+            urls=args.text_urls,
         )
-        Xtr[:, text_col] = oof_text
+        Xtr[:, text_col] = oof_text[: len(ytr)]
         val_text = kept_text if kept_text is not None else text_model
         assert val_text is not None  # fitted in full unless the kept model has its own
         Xva[:, text_col] = val_text.scores(fva.texts)
@@ -1016,10 +1073,20 @@ def main(argv: list[str] | None = None) -> int:
             args.page_crawler_texts,
             page_without,
             args.page_monotone,
+            text_groups,
         )
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
-            model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus, anchor_urls=args.anchor_urls
+            model,
+            splits,
+            ftr,
+            fva,
+            p_oof,
+            seg_folds,
+            text_folds,
+            args.corpus,
+            anchor_urls=args.anchor_urls,
+            text_groups=text_groups,
         )
     if args.select:
         from training_data.validate import validate
@@ -1105,7 +1172,13 @@ def main(argv: list[str] | None = None) -> int:
         "prose_threshold": model.prose_threshold,
         "text_model": None
         if model.text is None
-        else {"bits": TEXT_BITS, "orders": list(model.text.orders), "C": args.text_c, "folds": TEXT_FOLDS},
+        else {
+            "bits": TEXT_BITS,
+            "orders": list(model.text.orders),
+            "C": args.text_c,
+            "folds": TEXT_FOLDS,
+            "spam_pages": args.text_spam_pages,
+        },
         "page_model": page_md,
         "link_model": None if model.link is None else {"trees": model.link.n_trees, "threshold": model.link.threshold},
     }
