@@ -1058,16 +1058,11 @@ def main(argv: list[str] | None = None) -> int:
         model = kept
     else:
         model = fit_segment_model(args, splits, ftr, fva, p_oof, text_model, weights, monotonic)
+    # What the page and link models are stacked on: the segment model, its data and fold models.
+    stacked_on = (model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     if args.page_model and not args.link_only:
         model.page = fit_page_model(
-            model,
-            splits,
-            ftr,
-            fva,
-            p_oof,
-            seg_folds,
-            text_folds,
-            args.corpus,
+            *stacked_on,
             args.page_trees,
             args.page_spam_weight,
             args.page_crawler_texts,
@@ -1077,14 +1072,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
-            model,
-            splits,
-            ftr,
-            fva,
-            p_oof,
-            seg_folds,
-            text_folds,
-            args.corpus,
+            *stacked_on,
             anchor_urls=args.anchor_urls,
             text_groups=text_groups,
         )
