@@ -821,7 +821,7 @@ def _page_lines(p: SpamPage) -> list[str]:
 
 
 def build_page_split(
-    split: str, corpus_dir: Path = DEFAULT_CORPUS, *, template_hosts: int | None = None
+    split: str, corpus_dir: Path = DEFAULT_CORPUS, *, template_hosts: int | None = None, real_only: bool = False
 ) -> list[LabelledPage]:
     """Pages labelled for the page verdict (``kind``):
 
@@ -832,13 +832,16 @@ def build_page_split(
     - ``about_page``: clean pages whose article is real excerpts about the spam topics in one
       language, on a host page of the split.
 
-    Clean and injected pages come from :func:`build_split`.
+    Clean and injected pages come from :func:`build_split`.  ``real_only``: the real spam pages
+    alone (no host page is read).
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     rng = random.Random(f"{SEED}:{split}:pages")
     if template_hosts is None:
         template_hosts = 3 if split == "train" else 2
+    if real_only:
+        template_hosts = 0
     hosts = [r for r in host_pages(corpus_dir) if host_role(r["path"]) == split]
     cache: dict[str, tuple[str, list[str]]] = {}
 
@@ -892,6 +895,8 @@ def build_page_split(
                     text, row.get("url"), "text", True, kind="spam_page_template", host_path=row["path"], **common
                 )
             )
+    if real_only:
+        return out
     # Short clean pages: a host's title and its first paragraphs, or its first lines as text, and
     # a real excerpt about a spam topic alone.  Crawls are full of short pages; without them a
     # page model learns that a short document is a spam page.

@@ -298,19 +298,10 @@ def spam_page_texts(corpus: Path) -> tuple[list[str], list[str]]:
     prose, a keyword-hack page, a doorway's question) reads unlike an injected link list, and
     without it the text score says little about such pages.
     """
-    config = Config()
-    texts: list[str] = []
-    groups: list[str] = []
-    for lp in build_page_split("train", corpus, template_hosts=0):
-        if lp.kind != "spam_page_real":
-            continue
-        page = _read(lp.page, lp.url, lp.mode, config, None).page
-        folded, _ = normalize_many([s.text for s in page.segments])
-        for t in folded:
-            if len(t) >= SPAM_PAGE_MIN_TEXT:
-                texts.append(t)
-                groups.append(f"spampage:{lp.payload_group}")
-    return texts, groups
+    pages = build_page_split("train", corpus, real_only=True)
+    f = featurise(pages)
+    keep = [i for i, t in enumerate(f.texts) if len(t) >= SPAM_PAGE_MIN_TEXT]
+    return [f.texts[i] for i in keep], [f"spampage:{pages[f.owner[i]].payload_group}" for i in keep]
 
 
 def evaluate(
