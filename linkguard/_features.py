@@ -107,6 +107,9 @@ PAGE_FEATURE_NAMES: tuple[str, ...] = (
     "offsite_redirect",
     "link_text_share",
     "offsite_link_share",
+    "page_text_mean",
+    "page_text_main",
+    "page_text_share",
 )
 """Columns of the page feature matrix, in order."""
 
@@ -448,14 +451,15 @@ def page_features(
     ``absolute_links[i]`` its links resolved against the page URL.  ``text_model`` gives
     the ``text_score`` column (0 without one).
     """
-    X, pidx, abs_links, _ = features_and_links(pages, urls, text_model)
+    X, pidx, abs_links, _, _ = features_and_links(pages, urls, text_model)
     return X, pidx, abs_links
 
 
 def features_and_links(
     pages: Sequence[Page], urls: Sequence[str | None], text_model: TextModel | None = None
-) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[LinkTable]]:
-    """:func:`page_features` and each page's :class:`LinkTable`, which the link verdicts read."""
+) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[LinkTable], list[str]]:
+    """:func:`page_features`, each page's :class:`LinkTable` (which the link verdicts read) and
+    the normalised segment texts (which the page model's own text model reads)."""
     lex = lexicon()
     raw: list[str] = []
     link_texts: list[str] = []
@@ -481,7 +485,7 @@ def features_and_links(
     X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
     pidx = np.repeat(np.arange(len(pages), dtype=np.int64), np.asarray(sizes, dtype=np.int64))
     if n == 0:
-        return X, pidx, abs_links, tables
+        return X, pidx, abs_links, tables, []
     ends = np.cumsum(sizes)
     bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
     L = np.concatenate(link_stats)
@@ -577,7 +581,7 @@ def features_and_links(
     X[:, _IDX["links_x_terms_offsite"]] = np.log1p(fam_links.sum(axis=1)) * X[:, _IDX["offsite_share"]]
     X[:, _IDX["hidden_x_offsite_links"]] = M[:, 2] * np.log1p(offsite)
     X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 5], after_last) * np.log1p(offsite)
-    return X, pidx, abs_links, tables
+    return X, pidx, abs_links, tables, texts
 
 
 _PROSE_WORDS = 20

@@ -52,6 +52,9 @@ _PAGE_REASON_OF: dict[str, str] = {
     "text_score_mean": "spam_content",
     "text_score_main": "spam_content",
     "text_spam_share": "spam_content",
+    "page_text_mean": "spam_content",
+    "page_text_main": "spam_content",
+    "page_text_share": "spam_content",
     "term_density": "keyword_list",
     "families": "keyword_list",
     "brand_density": "keyword_list",
@@ -268,11 +271,14 @@ def page_features(
     proba: np.ndarray,
     threshold: float | np.ndarray,
     text_model: TextModel | None,
+    page_text: np.ndarray | None = None,
 ) -> np.ndarray:
     """Page feature matrix ``(len(modes), len(PAGE_FEATURE_NAMES))`` from the segment matrix and scores.
 
     ``modes`` (``html``/``text``), ``metas`` and ``urls`` describe each page; ``X``, ``pidx`` and
     ``proba`` are the segment features, owning page and spam probability of the whole batch.
+    ``page_text`` is each segment's score by the page model's own text model (the ``page_text_*``
+    columns; 0 without one).
     """
     lex = lexicon()
     out = np.zeros((len(modes), len(PAGE_FEATURE_NAMES)), dtype=np.float32)
@@ -337,6 +343,15 @@ def page_features(
         else:
             row[_PIDX["text_score_main"]] = row[_PIDX["text_score_mean"]]
         row[_PIDX["text_spam_share"]] = float(chars[ts > 0].sum()) / total_chars
+        if page_text is not None:
+            pt = page_text[a:b]
+            row[_PIDX["page_text_mean"]] = float((pt * chars).sum()) / total_chars
+            row[_PIDX["page_text_main"]] = (
+                float((pt[main] * chars[main]).sum()) / max(float(chars[main].sum()), 1.0)
+                if main.any()
+                else row[_PIDX["page_text_mean"]]
+            )
+            row[_PIDX["page_text_share"]] = float(chars[pt > 0].sum()) / total_chars
         fam = np.expm1(Xp[:, _FAMILY_COLS])
         row[_PIDX["term_density"]] = min(float(fam.sum()) / total_words, 1.0)
         row[_PIDX["families"]] = float((fam.sum(axis=0) > 0).sum())
@@ -389,15 +404,24 @@ def page_verdicts(
     threshold: float | np.ndarray,
     has_spam: Sequence[bool],
     model: Any,
+    texts: Sequence[str] | None = None,
 ) -> list[PageVerdict]:
     """One verdict per page: ``spam_page`` when the page model says so, else ``injected`` when
-    a segment is spam, else ``clean``.  ``model`` is the segment model (its ``page`` and ``text``)."""
+    a segment is spam, else ``clean``.  ``model`` is the segment model (its ``page`` and ``text``).
+
+    ``texts`` are the normalised segment texts (rows of ``X``): the page model may carry a text
+    model of its own, fitted on whole spam pages too, which reads them.  The segment model's
+    text model is fitted on injected blocks; a spam page's prose (an escort ad, a doorway's
+    question list) reads unlike those, and teaching that one model such pages costs the
+    segment verdicts, so the page verdict has its own."""
     page_model = getattr(model, "page", None)
     if page_model is None:
         return [PageVerdict("injected" if s else "clean", None, ()) for s in has_spam]
     page_model = page_model.for_columns(PAGE_FEATURE_NAMES)
     metas = [page_meta(p.tree) if p.mode == "html" else PageMeta() for p in pages]
-    P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text)
+    own_text = getattr(page_model, "text", None)
+    page_text = score_texts(own_text, list(texts)) if own_text is not None and texts is not None else None
+    P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text, page_text)
     scores = score_rows(page_model, P)
     spam_page = is_spam_page(P, scores, page_model.threshold)
     contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))

@@ -121,7 +121,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         return []
     pages = [r.page for r in read]
     urls = [r.url for r in read]
-    X, pidx, abs_links, tables = features_and_links(pages, urls, getattr(model, "text", None))
+    X, pidx, abs_links, tables, texts = features_and_links(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)
     # Link-less prose in the main text is held to the model's (higher) prose threshold.
@@ -138,7 +138,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
     links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model, tables)
     # A page with planted links has a page verdict already: segments they carry (below) add none.
     has_spam = [bool(s.any()) or bool(pl.spam.any()) for s, pl in zip(spam_first, links, strict=True)]
-    verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model)
+    verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model, texts)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):

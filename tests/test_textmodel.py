@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkguard import _compiled, _links
-from linkguard._features import LINK_FEATURE_NAMES, features_and_links
+from linkguard._features import FEATURE_NAMES, LINK_FEATURE_NAMES, features_and_links
 from linkguard._model import default_model
 from linkguard._native import segment_html
 from linkguard._textmodel import TextModel, read_urls, score_texts, url_words
@@ -72,7 +72,7 @@ def test_a_link_model_fitted_on_url_words_reads_url_anchors_as_words(monkeypatch
     url = "https://blog.example/post"
     html = "<html><body><p>Great talk, see https://www.youtube.com/watch?v=abc for the video.</p></body></html>"
     page = segment_html(html)
-    X, pidx, _, tables = features_and_links([page], [url], model.text)
+    X, pidx, _, tables, _ = features_and_links([page], [url], model.text)
     proba = np.zeros(len(X), dtype=np.float32)
     col = LINK_FEATURE_NAMES.index("anchor_text_score")
     raw, _ = _links.link_features([page], [url], X, pidx, proba, model.text, tables)
@@ -94,3 +94,71 @@ def test_a_link_model_fitted_on_url_words_reads_url_anchors_as_words(monkeypatch
     monkeypatch.setattr(model.link, "metadata", {**model.link.metadata, "anchor_urls": "words"})
     _links.link_verdicts([page], [url], X, pidx, proba, [np.zeros(len(X), dtype=bool)], model)
     assert readings == ["raw", "words"]
+
+
+FEATURE_NAMES_INDEX = {n: i for i, n in enumerate(FEATURE_NAMES)}
+
+
+def _page_scan_parts(model: Any) -> tuple[Any, ...]:
+    url = "https://news.example/a"
+    html = (
+        "<html><head><title>Town news</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<p>The council met on Monday to discuss the new bridge over the river.</p>"
+        "<p>Slot gacor hari ini, daftar sekarang dan dapatkan bonus deposit.</p></body></html>"
+    )
+    page = segment_html(html)
+    X, pidx, _, _, texts = features_and_links([page], [url], model.text)
+    return page, url, X, pidx, texts
+
+
+def test_the_page_model_reads_segment_texts_with_its_own_text_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkguard import _page
+    from linkguard._model import SegmentModel
+
+    model = SegmentModel.from_dict(default_model().to_dict())
+    assert model.page is not None
+    weights = np.random.default_rng(5).standard_normal(2**10).astype(np.float16).astype(np.float32)  # as stored
+    own = TextModel(weights, 0.5, (2, 3))
+    model.page.text = own
+    # It travels inside the page model's record of the model file.
+    again = SegmentModel.from_dict(model.to_dict())
+    assert again.page is not None and again.page.text is not None
+    assert np.array_equal(again.page.text.weights, own.weights) and again.page.text.bias == own.bias
+    page, url, X, pidx, texts = _page_scan_parts(model)
+    assert len(texts) == len(X) > 1
+    seen: list[Any] = []
+    real = _page.page_features
+
+    def spy(*args: Any) -> Any:
+        seen.append(args[8] if len(args) > 8 else None)
+        return real(*args)
+
+    monkeypatch.setattr(_page, "page_features", spy)
+    proba = np.zeros(len(X), dtype=np.float32)
+    _page.page_verdicts([page], [url], X, pidx, proba, 0.5, [False], model, texts)
+    _page.page_verdicts([page], [url], X, pidx, proba, 0.5, [False], model)  # no texts: no own scores
+    plain = SegmentModel.from_dict(default_model().to_dict())  # a page model without a text model
+    _page.page_verdicts([page], [url], X, pidx, proba, 0.5, [False], plain, texts)
+    assert np.allclose(seen[0], own.scores(texts), atol=1e-5)
+    assert seen[1] is None and seen[2] is None
+
+
+def test_page_text_columns_are_char_weighted_means_of_the_own_scores() -> None:
+    from linkguard._features import PAGE_FEATURE_NAMES
+    from linkguard._page import PageMeta, page_features
+
+    model = default_model()
+    _, url, X, pidx, _ = _page_scan_parts(model)
+    proba = np.zeros(len(X), dtype=np.float32)
+    own = np.linspace(-2.0, 3.0, len(X)).astype(np.float32)
+    args = (["html"], [PageMeta()], [url], X, pidx, proba, 0.5, model.text)
+    with_own = page_features(*args, own)[0]
+    without = page_features(*args)[0]
+    col = {n: i for i, n in enumerate(PAGE_FEATURE_NAMES)}
+    chars = np.expm1(X[:, FEATURE_NAMES_INDEX["log_chars"]])
+    assert with_own[col["page_text_mean"]] == pytest.approx(float((own * chars).sum() / chars.sum()), rel=1e-4)
+    assert with_own[col["page_text_share"]] == pytest.approx(float(chars[own > 0].sum() / chars.sum()), rel=1e-4)
+    for name in ("page_text_mean", "page_text_main", "page_text_share"):
+        assert without[col[name]] == 0.0
+    rest = [i for n, i in col.items() if not n.startswith("page_text_")]
+    assert np.array_equal(with_own[rest], without[rest])

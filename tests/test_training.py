@@ -24,6 +24,7 @@ from training_data.train import (
     PAGE_MONOTONE_DOWN,
     PAGE_MONOTONE_UP,
     Featurised,
+    PageText,
     featurise,
     fit_text_model,
     group_fold,
@@ -86,6 +87,20 @@ def test_out_of_fold_text_scores_follow_the_fold_groups(featurised) -> None:  # 
     assert np.allclose(np.clip(again, -12, 12), oof, atol=1e-4)
     # Without the groups, a spam text goes to the fold of its own text: in general another one.
     assert not np.allclose(np.clip(text_scores_out_of_fold(f.texts, folds), -12, 12), oof, atol=1e-4)
+
+
+def test_page_text_scores_train_pages_out_of_fold(featurised) -> None:  # type: ignore[no-untyped-def]
+    """The page model's own text model scores the train split's pages with the fold that never saw
+    them (its training rows are then as unseen pages), every other split with the full model."""
+    f = featurised
+    spam_groups = {t: f"spampage:g{i % 3}" for i, (t, y) in enumerate(zip(f.texts, f.y, strict=True)) if y}
+    groups = [spam_groups.get(t, f"text:{t}") for t in f.texts]
+    full, oof, folds = fit_text_model(f.texts, f.y, groups)
+    assert full is not None
+    pt = PageText(full, oof.astype(np.float32), folds, spam_groups, len(spam_groups))
+    assert np.array_equal(pt.scores(f.texts, "train"), text_scores_out_of_fold(f.texts, folds, spam_groups))
+    assert np.array_equal(pt.scores(f.texts, "val"), full.scores(f.texts))
+    assert not np.allclose(pt.scores(f.texts, "train"), pt.scores(f.texts, "val"))
 
 
 def test_spam_page_texts_come_from_train_spam_pages(corpus_dir: Path) -> None:
@@ -164,12 +179,17 @@ def test_page_options_are_checked_before_any_work(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_page_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> None:
     """``--page-only``: the kept model's segment, text and link models and thresholds, a new page
-    model (here without one of its features)."""
+    model (here without one of its features, and with a text model of its own)."""
     kept = linkguard.load_model(MODEL_DIR / DEFAULT_MODEL)
     out = tmp_path / "m.json"
     args = ["--select", "--corpus", str(corpus_dir), "--out", str(out), "--trees", "20"]
-    assert main([*args, "--page-only", str(MODEL_DIR / DEFAULT_MODEL), "--page-without", "title_terms"]) == 0
+    kept_file = str(MODEL_DIR / DEFAULT_MODEL)
+    assert main([*args, "--page-only", kept_file, "--page-without", "title_terms", "--page-text"]) == 0
     got = linkguard.load_model(out)
+    # --page-text: the page model carries a text model of its own; the segment model's is the kept one.
+    assert got.page is not None and got.page.text is not None
+    assert got.text is not None and kept.text is not None and np.array_equal(got.text.weights, kept.text.weights)
+    assert not np.array_equal(got.page.text.weights, kept.text.weights)
     assert (got.threshold, got.prose_threshold) == (kept.threshold, kept.prose_threshold)
     assert got.link is not None and kept.link is not None
     assert got.feature_names == kept.feature_names and got.link.threshold == kept.link.threshold

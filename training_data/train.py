@@ -64,6 +64,9 @@ MODEL_DIR = Path(linkguard.__file__).resolve().parent / "data" / "model"
 MAX_VAL_CONTENT_FPR = 0.001
 OOF_FOLDS = 3
 CLEAN_PAGE_WEIGHT = 5.0
+PAGE_FALSE_ALARM_WEIGHT = 10.0
+"""A page wrongly called a spam page loses the whole page to a crawl filter (an injected-segment
+false alarm loses one block), so the page threshold weighs it twice what a segment false alarm weighs."""
 THRESHOLD_WINDOW = 0
 HARD_NEGATIVE_WEIGHT = 1.0
 SPAM_WEIGHT = 5.0
@@ -587,9 +590,47 @@ PAGE_SPAM_WEIGHT = 3.0
 PAGE_FOLDS = 3
 
 
-def _page_rows(f: Featurised, proba: np.ndarray, model: SegmentModel) -> np.ndarray:
+def _page_rows(
+    f: Featurised, proba: np.ndarray, model: SegmentModel, page_text: np.ndarray | None = None
+) -> np.ndarray:
     thresholds = segment_thresholds(f.X, model.threshold, model.prose_threshold)
-    return page_level_features(f.modes, f.metas, f.urls, f.X, f.owner, proba, thresholds, model.text)
+    return page_level_features(f.modes, f.metas, f.urls, f.X, f.owner, proba, thresholds, model.text, page_text)
+
+
+@dataclass
+class PageText:
+    """The page model's own text model (``--page-text``): fitted on the training segments and
+    the train split's real spam pages, with what stacking the page model on it needs."""
+
+    model: TextModel
+    oof: np.ndarray
+    """Out-of-fold score of each training segment (rows of the train :class:`Featurised`)."""
+    folds: list[TextModel]
+    groups: dict[str, str]
+    """The source group of each spam-page text it was fitted on (see :func:`text_scores_out_of_fold`)."""
+    spam_texts: int
+
+    def scores(self, texts: list[str], split: str) -> np.ndarray:
+        """Scores as unseen text gets them: out of fold on the train split, the full model elsewhere."""
+        if split == "train":
+            return text_scores_out_of_fold(texts, self.folds, self.groups)
+        return self.model.scores(texts)
+
+
+def fit_page_text(ftr: Featurised, ytr: np.ndarray, corpus: Path, *, c: float = TEXT_C, urls: str = "raw") -> PageText:
+    """:class:`PageText`: a text model like the segment model's, with the spam pages' texts as spam."""
+    extra_texts, extra_groups = spam_page_texts(corpus)
+    model, oof, folds = fit_text_model(
+        ftr.texts + extra_texts,
+        np.concatenate([ytr, np.ones(len(extra_texts), dtype=bool)]),
+        ftr.groups + extra_groups,
+        c=c,
+        urls=urls,
+    )
+    assert model is not None  # fitted in full
+    groups = dict(zip(extra_texts, extra_groups, strict=True))
+    print(f"page text model: {len(extra_texts)} segments of train spam pages as spam", file=sys.stderr)
+    return PageText(model, oof[: len(ytr)].astype(np.float32), folds, groups, len(extra_texts))
 
 
 def _score_built_pages(
@@ -618,29 +659,38 @@ def fit_page_model(
     corpus: Path,
     trees: int = PAGE_TREES,
     spam_weight: float = PAGE_SPAM_WEIGHT,
-    crawler_texts: bool = False,
+    crawler_texts: bool = True,
     without: tuple[str, ...] = (),
     monotone: bool = False,
     text_groups: Mapping[str, str] | None = None,
+    page_text: PageText | None = None,
+    about_weight: float = 1.0,
+    false_alarm_weight: float = PAGE_FALSE_ALARM_WEIGHT,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
     Train rows are scored as unseen pages would be: segment probabilities out of fold (see
     :func:`out_of_fold`), text scores out of fold (by text); the threshold is chosen on
     out-of-fold page scores of the train pages together with the validation pages, a false
-    ``spam_page`` weighing five misses.
+    ``spam_page`` weighing ``false_alarm_weight`` misses.
     ``without``: page features (names the caller has checked) left out of the model.
     ``text_groups``: the source group of each text the text model was fitted on as spam page text.
+    ``page_text``: the page model's own text model (``page_text_*`` features), which it carries.
+    ``about_weight``: the sample weight of clean pages built on a real about-the-topic excerpt.
+    ``false_alarm_weight``: how many missed spam pages one false ``spam_page`` weighs when the
+    threshold is chosen.
     """
 
     text_col = FEATURE_NAMES.index("text_score")
-    sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+    sides: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
     for split, f_seg, seg_proba in (("train", ftr, p_oof), ("val", fva, model.proba(fva.X))):
         extra = build_page_split(split, corpus)
         if split == "train" and not crawler_texts:
-            # The crawler-kept texts are short and bare (no navigation, no footer): as positives
-            # they would teach "a short document is a spam page".  They are trained on only as the
-            # article of a host page's text (``spam_page_template``), and measured as they are.
+            # --no-page-crawler-texts: the crawler-kept texts (short and bare: no navigation, no
+            # footer) are trained on only as the article of a host page's text
+            # (``spam_page_template``), for fear they teach "a short document is a spam page".  On
+            # validation they do not (no clean or short page became one, since a spam page needs a
+            # segment of its own scoring as spam), and most real spam pages are such texts.
             extra = [lp for lp in extra if lp.position != "crawler_text"]
         fx = featurise(extra)
         if model.text is not None:
@@ -650,27 +700,29 @@ def fit_page_model(
                 else model.text.scores(fx.texts)
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
-        P = np.vstack(
-            [
-                _page_rows(f_seg, seg_proba, model),
-                _page_rows(fx, proba_x, model),
-            ]
-        )
+        if page_text is not None:
+            seg_pt = page_text.oof if split == "train" else page_text.scores(f_seg.texts, split)
+            rows_seg = _page_rows(f_seg, seg_proba, model, seg_pt)
+            rows_x = _page_rows(fx, proba_x, model, page_text.scores(fx.texts, split))
+        else:
+            rows_seg, rows_x = _page_rows(f_seg, seg_proba, model), _page_rows(fx, proba_x, model)
+        P = np.vstack([rows_seg, rows_x])
         labelled = splits[split] + extra
         y = np.asarray([lp.spam_page for lp in labelled], dtype=bool)
         groups = [lp.payload_group or lp.host_path for lp in labelled]
-        sides[split] = (P, y, groups)
+        about = np.asarray([lp.neg_real for lp in labelled], dtype=bool) & ~y
+        sides[split] = (P, y, groups, about)
         print(f"page model {split}: {len(y)} pages, {int(y.sum())} spam pages", file=sys.stderr)
     keep = [i for i, n in enumerate(PAGE_FEATURE_NAMES) if n not in without]
-    P_tr, y_tr, g_tr = sides["train"]
-    P_va, y_va, _ = sides["val"]
+    P_tr, y_tr, g_tr, about_tr = sides["train"]
+    P_va, y_va, _, _ = sides["val"]
     folds = [int(hashlib.sha1(f"{SEED}:page:{g}".encode()).hexdigest()[:8], 16) % PAGE_FOLDS for g in g_tr]
     P_all = np.vstack([P_tr, P_va])
     names = tuple(PAGE_FEATURE_NAMES[i] for i in keep)
     shape: dict[str, Any] = dict(max_iter=trees, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10)
     if monotone:
         shape["monotonic_cst"] = monotone_constraints(names, PAGE_MONOTONE_UP, PAGE_MONOTONE_DOWN, PAGE_FEATURE_NAMES)
-    return fit_stacked(
+    page = fit_stacked(
         "page",
         (P_tr[:, keep], y_tr, np.asarray(folds)),
         (P_va[:, keep], y_va),
@@ -678,7 +730,12 @@ def fit_page_model(
         shape,
         spam_weight,
         lambda scores, t: is_spam_page(P_all, scores, t),
+        np.where(about_tr, about_weight, 1.0),
+        false_alarm_weight,
     )
+    if page_text is not None:
+        page.text = page_text.model
+    return page
 
 
 def fit_stacked(
@@ -689,13 +746,16 @@ def fit_stacked(
     trees: dict[str, Any],
     spam_weight: float,
     decide: Callable[[np.ndarray, float], np.ndarray],
+    clean_weight: np.ndarray | None = None,
+    false_alarm_weight: float = CLEAN_PAGE_WEIGHT,
 ) -> SegmentModel:
     """A small tree model stacked on the segment model (the page or the link model).
 
     ``train`` is ``(rows, labels, fold of each row)``.  The threshold is chosen on out-of-fold
     scores of the training rows together with the validation rows, as the best F-score when a
-    false positive weighs ``CLEAN_PAGE_WEIGHT`` misses; ``decide(scores, threshold)`` is how a
-    score becomes a verdict when scanning.
+    false positive weighs ``false_alarm_weight`` misses; ``decide(scores, threshold)`` is how a
+    score becomes a verdict when scanning.  ``clean_weight``: the sample weight of each negative
+    training row (default 1).
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -706,7 +766,8 @@ def fit_stacked(
         hgb = HistGradientBoostingClassifier(
             learning_rate=0.1, l2_regularization=1.0, early_stopping=False, random_state=SEED % 2**31, **trees
         )
-        hgb.fit(X_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], spam_weight, 1.0))
+        negative = clean_weight[rows] if clean_weight is not None else 1.0
+        hgb.fit(X_tr[rows], y_tr[rows].astype(int), sample_weight=np.where(y_tr[rows], spam_weight, negative))
         return from_hgb(hgb, 0.5, X_tr.shape[1], names=names)
 
     oof = np.zeros(len(y_tr))
@@ -720,7 +781,7 @@ def fit_stacked(
     for t in np.linspace(0.3, 0.99, 70):
         flagged = decide(scores, float(t))
         tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
-        f_score = 2 * tp / max(1, 2 * tp + CLEAN_PAGE_WEIGHT * fp + fn)
+        f_score = 2 * tp / max(1, 2 * tp + false_alarm_weight * fp + fn)
         if f_score > best_f:
             best, best_f = float(t), f_score
     model.threshold = round(best, 4)
@@ -898,8 +959,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--page-crawler-texts",
         action=argparse.BooleanOptionalAction,
-        default=False,
+        default=True,
         help="train the page model on the crawler-kept texts of real spam pages as they are, too",
+    )
+    ap.add_argument(
+        "--page-text",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="give the page model a text model of its own, fitted on the train split's real spam pages too "
+        "(the page_text_* features); the segment model's text model stays as it is",
+    )
+    ap.add_argument(
+        "--page-false-alarm-weight",
+        type=float,
+        default=PAGE_FALSE_ALARM_WEIGHT,
+        help="how many missed spam pages one page wrongly called a spam page weighs when the page threshold is chosen",
+    )
+    ap.add_argument(
+        "--page-about-weight",
+        type=float,
+        default=1.0,
+        help="sample weight of clean pages that carry a real about-the-topic excerpt (page model)",
     )
     ap.add_argument(
         "--page-without",
@@ -1052,6 +1132,7 @@ def main(argv: list[str] | None = None) -> int:
     # What the page and link models are stacked on: the segment model, its data and fold models.
     stacked_on = (model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     if args.page_model and not args.link_only:
+        page_text = fit_page_text(ftr, ytr, args.corpus, c=args.text_c, urls=args.text_urls) if args.page_text else None
         model.page = fit_page_model(
             *stacked_on,
             args.page_trees,
@@ -1060,6 +1141,9 @@ def main(argv: list[str] | None = None) -> int:
             page_without,
             args.page_monotone,
             text_groups,
+            page_text,
+            args.page_about_weight,
+            args.page_false_alarm_weight,
         )
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
@@ -1088,10 +1172,19 @@ def main(argv: list[str] | None = None) -> int:
             "crawler_texts": args.page_crawler_texts,
             "monotone": args.page_monotone,
             "features": list(model.page.feature_names),
+            "own_text_model": args.page_text,
+            "about_weight": args.page_about_weight,
+            "false_alarm_weight": args.page_false_alarm_weight,
         }
     if kept is not None:
         # The kept models' records stay theirs; the refitted model's inputs are recorded beside it.
-        refit = {"seed": SEED, "training_data_sha256": data_digest(args.corpus)}
+        refit = {
+            "seed": SEED,
+            "training_data_sha256": data_digest(args.corpus),
+            "sklearn_version": sklearn.__version__,
+            "numpy_version": np.__version__,
+            "scipy_version": importlib.metadata.version("scipy"),
+        }
         if args.link_only:
             assert model.link is not None
             refitted = {"link_model": {"trees": model.link.n_trees, "threshold": model.link.threshold, "refit": refit}}
@@ -1206,6 +1299,17 @@ def _companion_lines(md: dict[str, Any]) -> list[str]:
             f"- Page model (`spam_page`): {pm['trees']} trees on the page features "
             f"(linkguard._features.PAGE_FEATURE_NAMES), threshold {pm['threshold']}."
         )
+        if pm.get("refit"):
+            r = pm["refit"]
+            out.append(
+                "  Refitted alone (`python -m training_data.train --page-only` on the model file): training data "
+                f"sha256 `{r['training_data_sha256']}`, seed {r['seed']}"
+                + (f", scikit-learn {r['sklearn_version']}, numpy {r['numpy_version']}" if "numpy_version" in r else "")
+                + f"; crawler-kept spam page texts as positives: {'yes' if pm.get('crawler_texts') else 'no'}; "
+                f"a false `spam_page` weighing {pm.get('false_alarm_weight', CLEAN_PAGE_WEIGHT):g} misses; "
+                f"a text model of its own: {'yes' if pm.get('own_text_model') else 'no'}. The segment, text "
+                "and link models are as trained on the data named below."
+            )
     if md.get("link_model"):
         lm = md["link_model"]
         out.append(
