@@ -375,14 +375,24 @@ def page_reasons(contrib: np.ndarray) -> tuple[str, ...]:
 
 
 MIN_SEGMENT_SCORE = 0.5
-"""A ``spam_page`` needs some of its own content to read as spam: at least one segment scoring
-this much.  A short or unusual page whose every segment reads as ordinary text is never a spam
-page, whatever its shape."""
+"""For page models that do not say otherwise: a ``spam_page`` needs some of its own content to
+read as spam, at least one segment scoring this much.  A page model records its own bar as
+``metadata["min_segment_score"]`` (chosen in training on the same criterion as its threshold):
+a spam page written as prose (an escort ad, an essay mill's pitch) has no segment that reads as
+an injected block, and a bar of 0.5 kept such pages out whatever the page model said."""
 
 
-def is_spam_page(P: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
+def min_segment_score(page_model: Any) -> float:
+    """The page model's bar on the page's highest segment score (:data:`MIN_SEGMENT_SCORE` if unsaid)."""
+    bar = getattr(page_model, "metadata", {}).get("min_segment_score", MIN_SEGMENT_SCORE)
+    return float(bar) if isinstance(bar, (int, float)) and 0.0 <= float(bar) <= 1.0 else MIN_SEGMENT_SCORE
+
+
+def is_spam_page(
+    P: np.ndarray, scores: np.ndarray, threshold: float, min_segment: float = MIN_SEGMENT_SCORE
+) -> np.ndarray:
     """The ``spam_page`` decision for page rows ``P`` with page-model ``scores``."""
-    return np.asarray((scores >= threshold) & (P[:, _PIDX["max_score"]] >= MIN_SEGMENT_SCORE))
+    return np.asarray((scores >= threshold) & (P[:, _PIDX["max_score"]] >= min_segment))
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +433,7 @@ def page_verdicts(
     page_text = score_texts(own_text, list(texts)) if own_text is not None and texts is not None else None
     P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text, page_text)
     scores = score_rows(page_model, P)
-    spam_page = is_spam_page(P, scores, page_model.threshold)
+    spam_page = is_spam_page(P, scores, page_model.threshold, min_segment_score(page_model))
     contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))
     out: list[PageVerdict] = []
     k = 0

@@ -162,3 +162,26 @@ def test_page_text_columns_are_char_weighted_means_of_the_own_scores() -> None:
         assert without[col[name]] == 0.0
     rest = [i for n, i in col.items() if not n.startswith("page_text_")]
     assert np.array_equal(with_own[rest], without[rest])
+
+
+def test_a_page_model_carries_its_own_bar_on_the_highest_segment_score() -> None:
+    """Older page models (no ``min_segment_score``) keep the 0.5 bar; a page model that records
+    another bar is held to it, and a malformed value falls back to the default."""
+    from linkguard._features import PAGE_FEATURE_NAMES
+    from linkguard._model import SegmentModel
+    from linkguard._page import MIN_SEGMENT_SCORE, is_spam_page, min_segment_score
+
+    P = np.zeros((3, len(PAGE_FEATURE_NAMES)), dtype=np.float32)
+    P[:, PAGE_FEATURE_NAMES.index("max_score")] = [0.1, 0.3, 0.9]
+    scores = np.asarray([0.95, 0.95, 0.95])
+    assert is_spam_page(P, scores, 0.9).tolist() == [False, False, True]
+    assert is_spam_page(P, scores, 0.9, 0.0).tolist() == [True, True, True]
+    assert is_spam_page(P, scores, 0.9, 0.25).tolist() == [False, True, True]
+    model = SegmentModel.from_dict(default_model().to_dict())
+    assert model.page is not None
+    model.page.metadata = {k: v for k, v in model.page.metadata.items() if k != "min_segment_score"}
+    assert min_segment_score(model.page) == MIN_SEGMENT_SCORE
+    for bar, read in ((0.0, 0.0), (0.25, 0.25), (2.0, MIN_SEGMENT_SCORE), ("low", MIN_SEGMENT_SCORE)):
+        model.page.metadata = {**model.page.metadata, "min_segment_score": bar}
+        again = SegmentModel.from_dict(model.to_dict())  # the bar travels in the model file
+        assert min_segment_score(again.page) == read
