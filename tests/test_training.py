@@ -115,6 +115,34 @@ def test_page_split_builds(corpus_dir: Path) -> None:
     assert any(p.is_spam for p in pages) and any(not p.is_spam for p in pages)
 
 
+def test_a_page_added_to_the_data_changes_no_other_page(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page of the page split draws from a random stream of its own: without one spam page
+    and one excerpt, the split is the same pages less theirs (figures compare page for page
+    when the data grows)."""
+    from training_data import dataset
+
+    def key(lp: LabelledPage) -> tuple[str, str, str, str, str]:
+        return (lp.kind, lp.payload_id, lp.host_path, lp.mode, lp.page)
+
+    full = build_page_split("val", corpus_dir)
+    spam_id = next(lp.payload_id for lp in full if lp.kind == "spam_page_template")
+    about = [lp for lp in full if lp.kind == "about_page"]
+    excerpt_id = about[len(about) // 2].payload_id
+    all_spam, all_negs = dataset.spam_pages(), dataset.real_negatives()
+    monkeypatch.setattr(dataset, "spam_pages", lambda: [p for p in all_spam if p.id != spam_id])
+    monkeypatch.setattr(dataset, "real_negatives", lambda: [n for n in all_negs if n.id != excerpt_id])
+    fewer = build_page_split("val", corpus_dir)
+    gone = {key(lp) for lp in full if lp.payload_id in (spam_id, excerpt_id)}
+    before, after = {key(lp) for lp in full} - gone, {key(lp) for lp in fewer}
+    assert gone and not gone & after
+    # Only about-the-topic pages that drew the removed excerpt as a companion paragraph differ:
+    # the same page (lead excerpt, host, mode) with other companions.
+    changed_before, changed_after = before - after, after - before
+    assert all(k[0] == "about_page" for k in changed_before | changed_after)
+    assert {k[:4] for k in changed_after} <= {k[:4] for k in changed_before}
+    assert len(changed_before) <= 12 and len(after) >= len(before) - len(changed_before)
+
+
 @pytest.mark.slow
 def test_training_command_selects_a_model(tmp_path: Path, corpus_dir: Path) -> None:
     """The one training command, in its model-selection form, end to end (several minutes)."""

@@ -837,7 +837,9 @@ def build_page_split(
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
-    rng = random.Random(f"{SEED}:{split}:pages")
+    # Each page draws from a random stream of its own (the spam page's id, the host page, the
+    # lead excerpt): a page added to the data changes no other page, so a grown split is the
+    # old one plus the new pages, and figures before and after compare page for page.
     if template_hosts is None:
         template_hosts = 3 if split == "train" else 2
     if real_only:
@@ -877,7 +879,8 @@ def build_page_split(
         if len(lines) < 2 or not hosts:
             continue
         title = lines[0][:90]
-        for row in rng.sample(hosts, min(template_hosts, len(hosts))):
+        pick = random.Random(f"{SEED}:{split}:template:{sp.id}")
+        for row in pick.sample(hosts, min(template_hosts, len(hosts))):
             got = host(row)
             if got is None:
                 continue
@@ -905,6 +908,7 @@ def build_page_split(
         if got is None:
             continue
         html, host_lines = got
+        rng = random.Random(f"{SEED}:{split}:short:{row['path']}")
         found = _TITLE.search(html)
         title = _TAGS.sub("", found.group(2) if found else "").strip()[:120]
         paras = [_TAGS.sub("", m.group(1)).strip() for m in _PARA.finditer(html)]
@@ -924,14 +928,15 @@ def build_page_split(
         if real_negative_split(n.group) == split:
             by_lang.setdefault(n.lang, []).append(n)
     for lang, negs in sorted(by_lang.items()):
-        for i, lead in enumerate(negs):
+        for lead in negs:
             others = [n for n in negs if n is not lead]
+            rng = random.Random(f"{SEED}:{split}:about:{lead.id}")
             picks = [lead, *rng.sample(others, min(len(others), rng.randint(1, 3)))]
             paragraphs = [_TAGS.sub("", m.group(1)) for n in picks for m in _PARA.finditer(n.snippet)]
             paragraphs = [html_lib.unescape(p) for p in paragraphs if p.strip()]
             if not paragraphs or not hosts:
                 continue
-            row = hosts[(i * 7 + len(lang)) % len(hosts)]
+            row = rng.choice(hosts)
             got = host(row)
             if got is None:
                 continue
@@ -947,8 +952,8 @@ def build_page_split(
             page = _template_page(html, paragraphs, paragraphs[0][:90])
             if page is not None:
                 out.append(LabelledPage(page, row.get("url"), "html", False, kind="about_page", **common))
-            if i % 2 == 0:
-                # ... and the lead excerpt alone, as a short page.
+            if rng.random() < 0.5:
+                # ... and (for about half of them) the lead excerpt alone, as a short page.
                 alone = [_TAGS.sub("", m.group(1)) for m in _PARA.finditer(lead.snippet)]
                 body = "".join(f"<p>{p}</p>" for p in alone)
                 out.append(
