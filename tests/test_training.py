@@ -97,7 +97,7 @@ def test_page_text_scores_train_pages_out_of_fold(featurised) -> None:  # type: 
     groups = [spam_groups.get(t, f"text:{t}") for t in f.texts]
     full, oof, folds = fit_text_model(f.texts, f.y, groups)
     assert full is not None
-    pt = PageText(full, oof.astype(np.float32), folds, spam_groups, len(spam_groups))
+    pt = PageText(full, oof.astype(np.float32), folds, spam_groups)
     assert np.array_equal(pt.scores(f.texts, "train"), text_scores_out_of_fold(f.texts, folds, spam_groups))
     assert np.array_equal(pt.scores(f.texts, "val"), full.scores(f.texts))
     assert not np.allclose(pt.scores(f.texts, "train"), pt.scores(f.texts, "val"))

@@ -40,7 +40,7 @@ from linkguard._features import (
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
 from linkguard._normalize import normalize_many
-from linkguard._page import PageMeta, is_spam_page, page_meta
+from linkguard._page import MIN_SEGMENT_SCORE, PageMeta, is_spam_page, page_meta
 from linkguard._page import page_features as page_level_features
 from linkguard._scan import _read
 from linkguard._segment import Page, RawSegment
@@ -291,6 +291,20 @@ def text_scores_out_of_fold(
         if len(rows):
             out[rows] = m.scores([texts[i] for i in rows])
     return out
+
+
+def fit_text_model_with(
+    ftr: Featurised, extra_texts: list[str], extra_groups: list[str], **options: Any
+) -> tuple[TextModel | None, np.ndarray, list[TextModel]]:
+    """:func:`fit_text_model` on the training segments and ``extra_texts`` (spam-page texts, as
+    spam, in their ``extra_groups``); the out-of-fold scores are those of the training segments."""
+    model, oof, folds = fit_text_model(
+        ftr.texts + extra_texts,
+        np.concatenate([ftr.y, np.ones(len(extra_texts), dtype=bool)]),
+        ftr.groups + extra_groups,
+        **options,
+    )
+    return model, oof[: len(ftr.y)], folds
 
 
 SPAM_PAGE_MIN_TEXT = 20
@@ -612,7 +626,6 @@ class PageText:
     folds: list[TextModel]
     groups: dict[str, str]
     """The source group of each spam-page text it was fitted on (see :func:`text_scores_out_of_fold`)."""
-    spam_texts: int
 
     def scores(self, texts: list[str], split: str) -> np.ndarray:
         """Scores as unseen text gets them: out of fold on the train split, the full model elsewhere."""
@@ -621,20 +634,14 @@ class PageText:
         return self.model.scores(texts)
 
 
-def fit_page_text(ftr: Featurised, ytr: np.ndarray, corpus: Path, *, c: float = TEXT_C, urls: str = "raw") -> PageText:
+def fit_page_text(
+    ftr: Featurised, extra_texts: list[str], extra_groups: list[str], *, c: float = TEXT_C, urls: str = "raw"
+) -> PageText:
     """:class:`PageText`: a text model like the segment model's, with the spam pages' texts as spam."""
-    extra_texts, extra_groups = spam_page_texts(corpus)
-    model, oof, folds = fit_text_model(
-        ftr.texts + extra_texts,
-        np.concatenate([ytr, np.ones(len(extra_texts), dtype=bool)]),
-        ftr.groups + extra_groups,
-        c=c,
-        urls=urls,
-    )
+    model, oof, folds = fit_text_model_with(ftr, extra_texts, extra_groups, c=c, urls=urls)
     assert model is not None  # fitted in full
-    groups = dict(zip(extra_texts, extra_groups, strict=True))
     print(f"page text model: {len(extra_texts)} segments of train spam pages as spam", file=sys.stderr)
-    return PageText(model, oof[: len(ytr)].astype(np.float32), folds, groups, len(extra_texts))
+    return PageText(model, oof.astype(np.float32), folds, dict(zip(extra_texts, extra_groups, strict=True)))
 
 
 def _score_built_pages(
@@ -1112,21 +1119,23 @@ def main(argv: list[str] | None = None) -> int:
     # it is measured on.
     keep_from = args.page_only or args.link_only
     kept = load_model(keep_from) if keep_from else None
+    # The train split's spam-page texts, read once for whichever text model learns from them.
+    page_texts = spam_page_texts(args.corpus) if args.text_spam_pages or args.page_text else ([], [])
     if args.text_model:
         kept_text = kept.text if kept is not None else None
-        extra_texts, extra_groups = spam_page_texts(args.corpus) if args.text_spam_pages else ([], [])
+        extra_texts, extra_groups = page_texts if args.text_spam_pages else ([], [])
         if extra_texts:
             print(f"text model: {len(extra_texts)} segments of train spam pages as spam", file=sys.stderr)
         text_groups = dict(zip(extra_texts, extra_groups, strict=True))
-        text_model, oof_text, text_folds = fit_text_model(
-            ftr.texts + extra_texts,
-            np.concatenate([ytr, np.ones(len(extra_texts), dtype=bool)]),
-            ftr.groups + extra_groups,
+        text_model, oof_text, text_folds = fit_text_model_with(
+            ftr,
+            extra_texts,
+            extra_groups,
             c=args.text_c,
             full=kept_text is None,
             urls=args.text_urls,
         )
-        Xtr[:, text_col] = oof_text[: len(ytr)]
+        Xtr[:, text_col] = oof_text
         val_text = kept_text if kept_text is not None else text_model
         assert val_text is not None  # fitted in full unless the kept model has its own
         Xva[:, text_col] = val_text.scores(fva.texts)
@@ -1145,7 +1154,7 @@ def main(argv: list[str] | None = None) -> int:
     # What the page and link models are stacked on: the segment model, its data and fold models.
     stacked_on = (model, splits, ftr, fva, p_oof, seg_folds, text_folds, args.corpus)
     if args.page_model and not args.link_only:
-        page_text = fit_page_text(ftr, ytr, args.corpus, c=args.text_c, urls=args.text_urls) if args.page_text else None
+        page_text = fit_page_text(ftr, *page_texts, c=args.text_c, urls=args.text_urls) if args.page_text else None
         model.page = fit_page_model(
             *stacked_on,
             args.page_trees,
@@ -1323,7 +1332,7 @@ def _companion_lines(md: dict[str, Any]) -> list[str]:
                 + f"; crawler-kept spam page texts as positives: {'yes' if pm.get('crawler_texts') else 'no'}; "
                 f"a false `spam_page` weighing {pm.get('false_alarm_weight', CLEAN_PAGE_WEIGHT):g} misses; "
                 f"a text model of its own: {'yes' if pm.get('own_text_model') else 'no'}; the page's highest "
-                f"segment score must be at least {pm.get('min_segment_score', 0.5):g}. The segment, text "
+                f"segment score must be at least {pm.get('min_segment_score', MIN_SEGMENT_SCORE):g}. The segment, text "
                 "and link models are as trained on the data named below."
             )
     if md.get("link_model"):
