@@ -358,16 +358,22 @@ def _reachable(left: np.ndarray, right: np.ndarray) -> int:
 
 
 def _depth(left: np.ndarray, right: np.ndarray) -> int:
-    """Steps needed for every sample to reach a leaf (65 = a cycle or too deep)."""
-    pairs = np.stack([np.arange(left.shape[0]), np.zeros(left.shape[0], dtype=np.int64)])
+    """Steps needed for every sample to reach a leaf (65 = a cycle or too deep).
+
+    The nodes a step can be at are a boolean mask per tree (not a sorted set of pairs: building
+    that took most of a model's load time)."""
+    trees, width = left.shape
+    t = np.arange(trees)
+    k = np.zeros(trees, dtype=np.int64)
     for depth in range(65):
-        t, k = pairs
         nl, nr = left[t, k], right[t, k]
         moving = (nl != k) | (nr != k)
         if not moving.any():
             return depth
-        nxt = np.concatenate([np.stack([t[moving], nl[moving]]), np.stack([t[moving], nr[moving]])], axis=1)
-        pairs = np.unique(nxt, axis=1)
+        at = np.zeros((trees, width), dtype=bool)
+        at[t[moving], nl[moving]] = True
+        at[t[moving], nr[moving]] = True
+        t, k = np.nonzero(at)
     return 65
 
 

@@ -45,7 +45,6 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from importlib import metadata
 from itertools import islice
 from typing import IO, Any
 
@@ -57,7 +56,7 @@ from linkguard._explain import explain_lines
 from linkguard._hosts import MIN_PAGES_DEFAULT, HostView, mark_rows
 from linkguard._html_report import HtmlReport
 from linkguard._model import default_model
-from linkguard._pool import SPLIT_FROM, ScoreOptions, default_jobs, score_stream
+from linkguard._pool import SPLIT_FROM, ScoreOptions, default_jobs, score_stream, settle_gc
 from linkguard._scan import scan
 from linkguard.io.files import STDIN, SplitFile, iter_file_records, iter_inputs, iter_parts, iter_stdin, kind_of
 from linkguard.io.rows import RowsError, iter_all_rows
@@ -112,11 +111,24 @@ def model_threshold() -> float | None:
 
 
 def version_text() -> str:
+    from importlib import metadata  # here, not at the top: only --version needs it, every run would import it
+
     try:
         dist = f"{DISTRIBUTION} {metadata.version(DISTRIBUTION)}"
     except metadata.PackageNotFoundError:
         dist = f"{DISTRIBUTION} (not installed: run from a source tree)"
     return f"linkguard {__version__} ({dist}; Python {platform.python_version()})"
+
+
+class _Version(argparse.Action):
+    """``--version``, with the text made only when asked for (it reads the installed package's metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_text())
+        parser.exit()
 
 
 def _threshold_help() -> str:
@@ -182,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find spam injected into legitimate web pages.",
         epilog="Without a subcommand, 'linkguard PATH ...' means 'linkguard score PATH ...'.",
     )
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     score = sub.add_parser(
         "score",
@@ -524,11 +536,13 @@ def _validate_inputs(args: argparse.Namespace) -> None:
         raise UsageError("no input: give PATH ... or pipe a page into stdin ('linkguard -h' for help)")
 
 
-def _load_model() -> None:
+def _load_model(args: argparse.Namespace) -> None:
     try:
         default_model()  # fail before any output is written, not in the first batch
     except LinkguardError as exc:
         raise UsageError(f"cannot load the model: {exc}") from None
+    if args.own_process:
+        settle_gc()
 
 
 def _records(args: argparse.Namespace, jobs: int = 1) -> Iterator[dict[str, Any] | SplitFile]:
@@ -562,7 +576,7 @@ def _run_score(args: argparse.Namespace, *, report_dir: str | None, write_rows: 
         _check_report_dir(report_dir)
     host_summary = getattr(args, "host_summary", None)
     _check_output_file(host_summary)
-    _load_model()
+    _load_model(args)
     explain = bool(getattr(args, "explain", False))
     strip = bool(getattr(args, "strip", False))
     dolma = write_rows and args.format == "dolma"
@@ -708,7 +722,7 @@ def _use_colour(choice: str) -> bool:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    _load_model()
+    _load_model(args)
     if args.page == STDIN:
         if _stdin_is_terminal():
             raise UsageError("explain -: pipe a page into stdin, or give a file")
@@ -764,12 +778,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 error rows, 2 usage error)."""
+    own_process = argv is None  # run as the program, not called from someone's Python
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
         args = parser.parse_args(_with_subcommand(argv))
     except SystemExit as exc:  # --help, --version, or an argparse usage error
         return exc.code if isinstance(exc.code, int) else 2
+    args.own_process = own_process
     handler = _setup_logging(getattr(args, "verbose", 0), getattr(args, "quiet", False))
     try:
         return _dispatch(args)

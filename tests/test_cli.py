@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -22,7 +23,7 @@ import pytest
 from helpers import FIXTURE_ROWS
 
 from linkguard import ROW_FIELDS
-from linkguard._pool import ScoreOptions, _mp_context, score_stream
+from linkguard._pool import GC_GEN0, ScoreOptions, _mp_context, score_stream
 from linkguard._records import Row
 from linkguard.cli import main
 
@@ -295,3 +296,23 @@ def test_seed_page_is_spam(seed_page: str, tmp_path: Path) -> None:
     assert row["is_spam"] is True  # needs the trained model
     assert any("103.49.239.135" in link for link in row["spam_links"])  # needs the trained model
     assert any(s["label"] == "spam" for s in row["segments"])  # needs the trained model
+
+
+def test_only_the_program_tunes_the_garbage_collector() -> None:
+    """main() called from someone's Python leaves their collector alone; the console script tunes its own."""
+    import gc
+
+    before = gc.get_threshold()
+    assert main(["-q", "-o", os.devnull, str(DATA / "page.html")]) == 0
+    assert gc.get_threshold() == before
+    code = (
+        "import gc, sys; from linkguard.cli import main; sys.argv[1:] = sys.argv[2:]; main(); "
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 0)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "x", "-q", "-o", os.devnull, str(DATA / "page.html")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == [str(max(before[0], GC_GEN0)), "True"]

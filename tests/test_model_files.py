@@ -9,10 +9,14 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import linkguard
 from linkguard import FEATURE_NAMES, ModelError, load_model, save_model
+from linkguard._model import _depth
 
 
 class _Payload:
@@ -214,3 +218,33 @@ def test_huge_json_number_and_deep_json(tmp_path: Path) -> None:
         load_model(_write(tmp_path, data))
     with pytest.raises(ModelError):
         load_model(_write(tmp_path, "[" * 100_000 + "]" * 100_000))
+
+
+def _depth_by_walking(left: list[list[int]], right: list[list[int]]) -> int:
+    """The longest root-to-leaf walk, node by node (65: a cycle, a node met again on its own walk)."""
+
+    def walk(tree: int, node: int, path: frozenset[int]) -> int:
+        a, b = left[tree][node], right[tree][node]
+        if a == node and b == node:
+            return 0
+        if node in path:
+            return 65
+        return min(65, 1 + max(walk(tree, a, path | {node}), walk(tree, b, path | {node})))
+
+    return max(walk(t, 0, frozenset()) for t in range(len(left)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_tree_depth_is_the_longest_walk_and_a_cycle_is_too_deep(data: st.DataObject) -> None:
+    trees = data.draw(st.integers(1, 3))
+    width = data.draw(st.integers(1, 7))
+    nodes = st.lists(st.integers(0, width - 1), min_size=width, max_size=width)
+    left = [data.draw(nodes) for _ in range(trees)]
+    right = [data.draw(nodes) for _ in range(trees)]
+    leaves = data.draw(st.lists(st.booleans(), min_size=width, max_size=width))
+    for t in range(trees):  # a share of the nodes made leaves, so that finite trees are drawn too
+        for k in range(width):
+            if leaves[k]:
+                left[t][k] = right[t][k] = k
+    assert _depth(np.array(left), np.array(right)) == _depth_by_walking(left, right)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import random
@@ -206,3 +207,21 @@ def test_a_damaged_file_read_in_ranges_gives_the_rows_of_one_reader(
     path.write_bytes(bytes(data))
     with pytest.MonkeyPatch.context() as mp:
         assert _pool_rows(path, mp, step) == _serial_rows(path)
+
+
+@given(size=st.integers(0, 40_000), step=st.integers(1, 3000))
+def test_ranges_cover_a_file_once_and_shrink_at_its_end(size: int, step: int) -> None:
+    old = pool.SPAN_BYTES
+    pool.SPAN_BYTES = step
+    try:
+        spans = list(pool._spans(size))
+    finally:
+        pool.SPAN_BYTES = old
+    if size == 0:
+        assert spans == []
+        return
+    assert spans[0].start == 0 and spans[-1].end > size  # the last one reads to the end of the data
+    assert all(a.end == b.start for a, b in itertools.pairwise(spans))  # no gap, no overlap
+    sizes = [s.end - s.start for s in spans[:-1]]
+    assert all(n in (step, max(1, step // 4)) for n in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # full ranges first, the small ones at the end
