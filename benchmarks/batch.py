@@ -126,15 +126,22 @@ def balance_shards(sizes: Sequence[int], k: int) -> list[list[int]]:
     return [sorted(s) for s in shards if s]
 
 
+SCORE_JOB = "linkguard: score and write Parquet"
+"""``linkguard.integrations.spark.SCORE_JOB`` (kept here by value: the benchmark reads event logs
+without pyspark; a test holds the two equal)."""
+
+
 def spark_job_times(lines: Iterable[str]) -> dict[str, Any]:
     """Job durations from a Spark event log (one JSON event a line).
 
-    ``first_job_s`` is job 0, which for ``python -m linkguard.integrations.spark`` is the
-    scoring-and-write job; ``all_jobs_s`` adds up every job (the read-back and counts too).
-    Offsets are seconds after the application started.
+    ``first_job_s`` is the scoring-and-write job: the one ``python -m
+    linkguard.integrations.spark`` describes as :data:`~linkguard.integrations.spark.SCORE_JOB`
+    (job 0 in a log without that description); ``all_jobs_s`` adds up every job (reading the
+    path list, the read-back and counts too).  Offsets are seconds after the application started.
     """
     starts: dict[int, int] = {}
     ends: dict[int, int] = {}
+    scoring: int | None = None
     app_start = app_end = None
     for line in lines:
         line = line.strip()
@@ -147,6 +154,9 @@ def spark_job_times(lines: Iterable[str]) -> dict[str, Any]:
         kind = ev.get("Event")
         if kind == "SparkListenerJobStart":
             starts[ev["Job ID"]] = ev["Submission Time"]
+            described = (ev.get("Properties") or {}).get("spark.job.description")
+            if described == SCORE_JOB and scoring is None:
+                scoring = ev["Job ID"]
         elif kind == "SparkListenerJobEnd":
             ends[ev["Job ID"]] = ev["Completion Time"]
         elif kind == "SparkListenerApplicationStart":
@@ -156,7 +166,7 @@ def spark_job_times(lines: Iterable[str]) -> dict[str, Any]:
     jobs = {j: (ends[j] - starts[j]) / 1000 for j in sorted(starts) if j in ends}
     out: dict[str, Any] = {"n_jobs": len(jobs)}
     if jobs:
-        first = min(jobs)
+        first = scoring if scoring in jobs else min(jobs)
         out["first_job_s"] = round(jobs[first], 3)
         out["all_jobs_s"] = round(sum(jobs.values()), 3)
         if app_start is not None:

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from linkguard.integrations import missing_extra
 
 try:
-    import pandas as pd
     from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - the PySpark convention
     from pyspark.sql.types import (
@@ -55,10 +54,12 @@ from linkguard._records import FIELDS, ROW_FIELDS, failed_record
 from linkguard.integrations import ModelSpec, resolve_model
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pyspark import RDD
 
 __all__ = [
     "OUTPUT_SCHEMA",
+    "SCORE_JOB",
     "build_parser",
     "host_summaries",
     "main",
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("linkguard.spark")
+
+SCORE_JOB = "linkguard: score and write Parquet"
+"""The description :func:`run_job` gives its scoring job (in the Spark UI and the event log)."""
 
 _SPARK_TYPES: dict[str, Any] = {
     "string": StringType(),
@@ -129,10 +133,21 @@ def score_partition(
         yield _spark_row(row)
 
 
+def _pandas() -> Any:
+    """pandas, imported when a pandas path runs: a worker scoring WARC files never needs it, and
+    importing it cost each Python worker about 0.17 s of start-up."""
+    try:
+        import pandas
+    except ImportError as exc:  # pragma: no cover - pyspark's own pandas paths need it too
+        raise missing_extra("spark", exc) from exc
+    return pandas
+
+
 def _clean_value(value: Any) -> Any:
     """pandas puts NaN/NaT where Arrow had nulls; linkguard wants ``None``."""
     if value is None or isinstance(value, (str, bytes, bytearray)):
         return value
+    pd = _pandas()
     try:
         return None if pd.isna(value) else value
     except (TypeError, ValueError):  # arrays and other non-scalars
@@ -158,6 +173,7 @@ def score_pandas(
     Extra columns ``encoding``, ``mode``, ``status`` and ``error`` are honoured
     as in :func:`linkguard.score_records`.
     """
+    pd = _pandas()
     for frame in batches:
         records = ({key: _clean_value(value) for key, value in rec.items()} for rec in frame.to_dict("records"))
         rows = list(
@@ -328,18 +344,14 @@ def _read_table(
 
 
 def _deal(paths: RDD[str], n: int) -> RDD[str]:
-    """File k of the list goes to partition k mod n.  (``repartition`` round-robins from a random
-    start in each input partition, so with a few files several land together and one or two
-    partitions do all the work.)"""
-    return paths.zipWithIndex().map(_index_first).partitionBy(n, _by_index).values()
+    """The files of the list spread evenly over ``n`` partitions (contiguous slices, in list order).
 
-
-def _index_first(pair: tuple[str, int]) -> tuple[int, str]:
-    return pair[1], pair[0]
-
-
-def _by_index(index: int) -> int:
-    return index
+    The list (a few lines per file) is read back to the driver and sliced there: a job over it
+    with no Python function in it, so no Python worker starts for it.  (Numbering and
+    partitioning the lines on the workers cost a whole stage of Python worker start-up, about
+    1.2 s; ``repartition`` round-robins from a random start in each input partition, so with a
+    few files several land together and one or two partitions do all the work.)"""
+    return paths.context.parallelize(paths.collect(), n)
 
 
 def run_job(
@@ -390,7 +402,12 @@ def run_job(
         raise ValueError(f"unknown input format {input_format!r}")
     if num_output_partitions:
         out = out.coalesce(num_output_partitions)
-    out.write.mode("overwrite" if overwrite else "errorifexists").parquet(output_path)
+    context = spark.sparkContext
+    context.setJobDescription(SCORE_JOB)
+    try:
+        out.write.mode("overwrite" if overwrite else "errorifexists").parquet(output_path)
+    finally:
+        context.setJobDescription(None)  # type: ignore[arg-type]  # None clears it
     table = spark.read.parquet(output_path)
     if host_summary_path or campaigns_path:
         summaries = host_summaries(table, min_pages=min_pages)
