@@ -185,3 +185,40 @@ def test_a_page_model_carries_its_own_bar_on_the_highest_segment_score() -> None
         model.page.metadata = {**model.page.metadata, "min_segment_score": bar}
         again = SegmentModel.from_dict(model.to_dict())  # the bar travels in the model file
         assert min_segment_score(again.page) == read
+
+
+def test_a_spam_topic_in_the_pages_own_host_name_stands_in_for_the_segment_bar() -> None:
+    """A page model that names ``url_host_terms`` as a waiver calls a prose spam page on such a
+    host a spam page with no segment over the bar; older models (no ``bar_waivers``) do not, and
+    only known page features can be named."""
+    import linkguard
+    from linkguard._features import PAGE_FEATURE_NAMES
+    from linkguard._model import SegmentModel
+    from linkguard._page import bar_waivers, is_spam_page
+
+    P = np.zeros((3, len(PAGE_FEATURE_NAMES)), dtype=np.float32)
+    P[:, PAGE_FEATURE_NAMES.index("max_score")] = [0.1, 0.1, 0.9]
+    P[:, PAGE_FEATURE_NAMES.index("url_host_terms")] = [0.0, 1.0, 0.0]
+    scores = np.asarray([0.95, 0.95, 0.95])
+    assert is_spam_page(P, scores, 0.9).tolist() == [False, False, True]
+    assert is_spam_page(P, scores, 0.9, waivers=("url_host_terms",)).tolist() == [False, True, True]
+    assert is_spam_page(P, scores * 0.5, 0.9, waivers=("url_host_terms",)).tolist() == [False, False, False]
+
+    model = SegmentModel.from_dict(default_model().to_dict())
+    assert model.page is not None and bar_waivers(model.page) == ("url_host_terms",)  # the bundled model
+    for value, read in ((["url_host_terms", "max_score"], ("url_host_terms",)), ("url_host_terms", ()), (None, ())):
+        model.page.metadata = {**model.page.metadata, "bar_waivers": value}
+        assert bar_waivers(SegmentModel.from_dict(model.to_dict()).page) == read
+    model.page.metadata = {k: v for k, v in model.page.metadata.items() if k != "bar_waivers"}
+    older = SegmentModel.from_dict(model.to_dict())
+    assert bar_waivers(older.page) == ()
+
+    # Through scan(): every page over the threshold, no segment over the bar; only the host name differs.
+    prose = "<html><body><article>" + "<p>Book a companion for the evening, discreet and available.</p>" * 6
+    prose += "</article></body></html>"
+    model.page.threshold = 0.0
+    named, other = "https://luxuryescortlahore.pk/evening", "https://www.example-news.pk/evening"
+    for waivers, expect in ((["url_host_terms"], ("spam_page", "clean")), ([], ("clean", "clean"))):
+        model.page.metadata = {**model.page.metadata, "min_segment_score": 1.0, "bar_waivers": waivers}
+        labels = tuple(linkguard.scan(prose, url=u, model=model).page_label for u in (named, other))
+        assert labels == expect

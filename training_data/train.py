@@ -40,7 +40,7 @@ from linkguard._features import (
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
 from linkguard._normalize import normalize_many
-from linkguard._page import MIN_SEGMENT_SCORE, PageMeta, is_spam_page, page_meta
+from linkguard._page import BAR_WAIVERS, MIN_SEGMENT_SCORE, PageMeta, is_spam_page, page_meta
 from linkguard._page import page_features as page_level_features
 from linkguard._scan import _read
 from linkguard._segment import Page, RawSegment
@@ -678,6 +678,7 @@ def fit_page_model(
     about_weight: float = 1.0,
     false_alarm_weight: float = PAGE_FALSE_ALARM_WEIGHT,
     min_segment: float = PAGE_MIN_SEGMENT_SCORE,
+    waivers: tuple[str, ...] = BAR_WAIVERS,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -692,6 +693,7 @@ def fit_page_model(
     ``false_alarm_weight``: how many missed spam pages one false ``spam_page`` weighs when the
     threshold is chosen.  ``min_segment``: the bar on the page's highest segment score that a
     ``spam_page`` must also clear (recorded in the page model's metadata, read when scanning).
+    ``waivers``: page features whose being above 0 stands in for that bar (recorded likewise).
     """
 
     text_col = FEATURE_NAMES.index("text_score")
@@ -742,13 +744,13 @@ def fit_page_model(
         names,
         shape,
         spam_weight,
-        lambda scores, t: is_spam_page(P_all, scores, t, min_segment),
+        lambda scores, t: is_spam_page(P_all, scores, t, min_segment, waivers),
         np.where(about_tr, about_weight, 1.0),
         false_alarm_weight,
     )
     if page_text is not None:
         page.text = page_text.model
-    page.metadata = {**page.metadata, "min_segment_score": min_segment}
+    page.metadata = {**page.metadata, "min_segment_score": min_segment, "bar_waivers": list(waivers)}
     return page
 
 
@@ -996,6 +998,12 @@ def main(argv: list[str] | None = None) -> int:
         help="a spam page needs a segment scoring at least this much too (recorded in the page model)",
     )
     ap.add_argument(
+        "--no-page-bar-waiver",
+        action="store_true",
+        help="no page feature stands in for the segment bar (by default a spam topic in the page's own host "
+        "name does: linkguard._page.BAR_WAIVERS)",
+    )
+    ap.add_argument(
         "--page-about-weight",
         type=float,
         default=1.0,
@@ -1167,6 +1175,7 @@ def main(argv: list[str] | None = None) -> int:
             args.page_about_weight,
             args.page_false_alarm_weight,
             args.page_min_segment_score,
+            () if args.no_page_bar_waiver else BAR_WAIVERS,
         )
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
@@ -1199,6 +1208,7 @@ def main(argv: list[str] | None = None) -> int:
             "about_weight": args.page_about_weight,
             "false_alarm_weight": args.page_false_alarm_weight,
             "min_segment_score": args.page_min_segment_score,
+            "bar_waivers": [] if args.no_page_bar_waiver else list(BAR_WAIVERS),
         }
     if kept is not None:
         # The kept models' records stay theirs; the refitted model's inputs are recorded beside it.
@@ -1332,8 +1342,13 @@ def _companion_lines(md: dict[str, Any]) -> list[str]:
                 + f"; crawler-kept spam page texts as positives: {'yes' if pm.get('crawler_texts') else 'no'}; "
                 f"a false `spam_page` weighing {pm.get('false_alarm_weight', CLEAN_PAGE_WEIGHT):g} misses; "
                 f"a text model of its own: {'yes' if pm.get('own_text_model') else 'no'}; the page's highest "
-                f"segment score must be at least {pm.get('min_segment_score', MIN_SEGMENT_SCORE):g}. The segment, text "
-                "and link models are as trained on the data named below."
+                f"segment score must be at least {pm.get('min_segment_score', MIN_SEGMENT_SCORE):g}"
+                + (
+                    f" unless {', '.join(f'`{n}`' for n in pm['bar_waivers'])} is above 0"
+                    if pm.get("bar_waivers")
+                    else ""
+                )
+                + ". The segment, text and link models are as trained on the data named below."
             )
     if md.get("link_model"):
         lm = md["link_model"]
