@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -451,15 +452,29 @@ def page_features(
     ``absolute_links[i]`` its links resolved against the page URL.  ``text_model`` gives
     the ``text_score`` column (0 without one).
     """
-    X, pidx, abs_links, _, _ = features_and_links(pages, urls, text_model)
-    return X, pidx, abs_links
+    found = features_and_links(pages, urls, text_model)
+    return found.X, found.pidx, found.abs_links
+
+
+class Featurised(NamedTuple):
+    """What :func:`features_and_links` gives for a batch of pages, by name."""
+
+    X: np.ndarray
+    """One row of :data:`FEATURE_NAMES` per segment of the flattened batch."""
+    pidx: np.ndarray
+    """The page each row belongs to (non-decreasing)."""
+    abs_links: list[list[str]]
+    """Each segment's links, resolved against its page URL."""
+    tables: list[LinkTable]
+    """Each page's link table (which the link verdicts read)."""
+    texts: list[str]
+    """The normalised segment texts (which the page model's own text model reads)."""
 
 
 def features_and_links(
     pages: Sequence[Page], urls: Sequence[str | None], text_model: TextModel | None = None
-) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[LinkTable], list[str]]:
-    """:func:`page_features`, each page's :class:`LinkTable` (which the link verdicts read) and
-    the normalised segment texts (which the page model's own text model reads)."""
+) -> Featurised:
+    """:func:`page_features`, each page's :class:`LinkTable` and the normalised segment texts."""
     lex = lexicon()
     raw: list[str] = []
     link_texts: list[str] = []
@@ -485,7 +500,7 @@ def features_and_links(
     X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
     pidx = np.repeat(np.arange(len(pages), dtype=np.int64), np.asarray(sizes, dtype=np.int64))
     if n == 0:
-        return X, pidx, abs_links, tables, []
+        return Featurised(X, pidx, abs_links, tables, [])
     ends = np.cumsum(sizes)
     bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
     L = np.concatenate(link_stats)
@@ -581,7 +596,7 @@ def features_and_links(
     X[:, _IDX["links_x_terms_offsite"]] = np.log1p(fam_links.sum(axis=1)) * X[:, _IDX["offsite_share"]]
     X[:, _IDX["hidden_x_offsite_links"]] = M[:, 2] * np.log1p(offsite)
     X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 5], after_last) * np.log1p(offsite)
-    return X, pidx, abs_links, tables, texts
+    return Featurised(X, pidx, abs_links, tables, texts)
 
 
 _PROSE_WORDS = 20

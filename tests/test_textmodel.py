@@ -72,7 +72,8 @@ def test_a_link_model_fitted_on_url_words_reads_url_anchors_as_words(monkeypatch
     url = "https://blog.example/post"
     html = "<html><body><p>Great talk, see https://www.youtube.com/watch?v=abc for the video.</p></body></html>"
     page = segment_html(html)
-    X, pidx, _, tables, _ = features_and_links([page], [url], model.text)
+    found = features_and_links([page], [url], model.text)
+    X, pidx, tables = found.X, found.pidx, found.tables
     proba = np.zeros(len(X), dtype=np.float32)
     col = LINK_FEATURE_NAMES.index("anchor_text_score")
     raw, _ = _links.link_features([page], [url], X, pidx, proba, model.text, tables)
@@ -107,7 +108,8 @@ def _page_scan_parts(model: Any) -> tuple[Any, ...]:
         "<p>Slot gacor hari ini, daftar sekarang dan dapatkan bonus deposit.</p></body></html>"
     )
     page = segment_html(html)
-    X, pidx, _, _, texts = features_and_links([page], [url], model.text)
+    found = features_and_links([page], [url], model.text)
+    X, pidx, texts = found.X, found.pidx, found.texts
     return page, url, X, pidx, texts
 
 
