@@ -40,7 +40,8 @@ URL_READINGS = ("raw", "words")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_HINT = re.compile(r"https?:|www\.", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?)]}>"
-_IP_HOST = re.compile(r"[0-9.]+|\[?[0-9a-f:]+\]?")
+_IP_HOST = re.compile(r"[0-9.]+|\[?[0-9a-f]*:[0-9a-f:.]*\]?")
+"""An IPv4 address, or an IPv6 one (it has a colon: ``cafe`` or ``beef`` alone is a name)."""
 _TOKEN_SPLIT = re.compile(r"[\W_]+")
 
 

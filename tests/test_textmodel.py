@@ -27,6 +27,9 @@ from linkguard._textmodel import TextModel, read_urls, score_texts, url_words
         ("https://ja.wikipedia.org/wiki/%E3%82%A6%E3%83%A9%E3%83%B3", "ja wikipedia wiki ウラン"),
         ("https://cdn.example/x/a3f9c2e1d4/logo", "cdn x logo"),
         ("http://localhost/", "localhost"),
+        ("http://cafe/menu", "cafe menu"),  # a single-label name of hex letters is a name, not an address
+        ("http://[2001:db8::1]/slot-gacor", "slot gacor"),
+        ("http://[::ffff:203.0.113.5]/togel", "togel"),
         ("plain text, no link", "plain text, no link"),
     ],
 )
