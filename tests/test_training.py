@@ -252,3 +252,23 @@ def test_stack_differences_name_the_pinned_packages_installed_at_other_versions(
     assert len(diffs) == 2
     assert diffs[0].startswith("scipy ") and "0.0.1 in constraints.txt" in diffs[0]
     assert diffs[1].startswith("no-such-package not installed here")
+
+
+def test_threshold_rows_can_count_the_clean_pages_of_the_page_split(corpus_dir: Path) -> None:
+    """``--threshold-clean-pages``: every segment of the validation page split's about-the-topic and
+    short pages joins the threshold rows as content, each page a clean page of its own."""
+    from linkguard._model import default_model
+    from training_data.train import _with_clean_page_rows
+
+    model = default_model()
+    p, y = np.asarray([0.9, 0.2]), np.asarray([True, False])
+    owner, spam = np.asarray([0, 1]), np.asarray([True, False])
+    rows = (p, y, owner, spam, np.asarray([False, False]))
+    p2, y2, owner2, spam2, prose2 = _with_clean_page_rows(model, corpus_dir, rows)
+    clean = [lp for lp in build_page_split("val", corpus_dir) if lp.kind in ("about_page", "short_page")]
+    assert clean and len(spam2) == 2 + len(clean) and not spam2[2:].any()
+    assert len(p2) == len(y2) == len(owner2) == len(prose2 if prose2 is not None else p2) > 2
+    assert np.array_equal(p2[:2], p) and not y2[2:].any()
+    assert owner2[2:].min() == 2 and owner2[2:].max() == 1 + len(clean)
+    assert ((p2[2:] >= 0) & (p2[2:] <= 1)).all()
+    assert _with_clean_page_rows(model, corpus_dir, (p, y, owner, spam, None))[4] is None

@@ -909,9 +909,37 @@ def fit_segment_model(
         p, y = np.concatenate([p_oof, p_val]), np.concatenate([ftr.y, fva.y])
         owner, spam = np.concatenate([ftr.owner, fva.owner + n_train]), page_spam
         prose = np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None
+    if args.threshold_clean_pages:
+        p, y, owner, spam, prose = _with_clean_page_rows(model, args.corpus, (p, y, owner, spam, prose))
     model.threshold, model.prose_threshold = choose_threshold(p, y, owner, spam, prose, window=args.threshold_window)
     model.metadata = {"train_segments": len(ytr), "train_spam_segments": int(ytr.sum())}
     return model
+
+
+ThresholdRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _with_clean_page_rows(model: SegmentModel, corpus: Path, rows: ThresholdRows) -> ThresholdRows:
+    """The threshold rows plus the segments of the validation page split's clean pages
+    (about-the-topic and short pages), every one of them content.
+
+    Those pages are what the page verdict's about-the-topic figure counts; without them the
+    segment thresholds are chosen on the injected-page split alone, whose about-the-topic pages
+    are fewer, and a lower threshold's false alarms on such articles go unseen."""
+    p, y, owner, spam, prose = rows
+    clean = [lp for lp in build_page_split("val", corpus) if lp.kind in ("about_page", "short_page")]
+    if not clean:
+        return rows
+    fx = featurise(clean)
+    if model.text is not None:
+        fx.X[:, FEATURE_NAMES.index("text_score")] = model.text.scores(fx.texts)
+    return (
+        np.concatenate([p, model.proba(fx.X)]),
+        np.concatenate([y, np.zeros(len(fx.y), dtype=bool)]),
+        np.concatenate([owner, fx.owner + len(spam)]),
+        np.concatenate([spam, np.zeros(len(clean), dtype=bool)]),
+        None if prose is None else np.concatenate([prose, prose_mask(fx.X)]),
+    )
 
 
 CONSTRAINTS = Path(__file__).with_name("constraints.txt")
@@ -1049,6 +1077,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the rows the segment thresholds are chosen on: out-of-fold train scores with the validation "
         "split (default), or the validation split alone (pages of other hosts and payload groups than the "
         "model was fitted on)",
+    )
+    ap.add_argument(
+        "--threshold-clean-pages",
+        action="store_true",
+        help="also count the validation page split's clean pages (about-the-topic and short pages) when the "
+        "segment thresholds are chosen",
     )
     ap.add_argument(
         "--threshold-window",
@@ -1265,6 +1299,7 @@ def main(argv: list[str] | None = None) -> int:
                 else f"best page F-score on val + out-of-fold train ({OOF_FOLDS} folds by host page)"
             )
             + f" with a false alarm weighing {CLEAN_PAGE_WEIGHT:g} misses, content-segment FPR <= {MAX_VAL_CONTENT_FPR}"
+            + (", the validation page split's clean pages counted too" if args.threshold_clean_pages else "")
             + (
                 f", centre of the plateau (mean over +-{args.threshold_window} grid steps)"
                 if args.threshold_window
