@@ -335,23 +335,10 @@ def page_features(
             row[_PIDX["hidden_flagged_share"]] = float(chars[flagged & hidden].sum()) / max(
                 float(chars[flagged].sum()), 1.0
             )
-        ts = Xp[:, _SIDX["text_score"]]
-        row[_PIDX["text_score_mean"]] = float((ts * chars).sum()) / total_chars
         main = Xp[:, _SIDX["in_main_text"]] > 0
-        if main.any():
-            row[_PIDX["text_score_main"]] = float((ts[main] * chars[main]).sum()) / max(float(chars[main].sum()), 1.0)
-        else:
-            row[_PIDX["text_score_main"]] = row[_PIDX["text_score_mean"]]
-        row[_PIDX["text_spam_share"]] = float(chars[ts > 0].sum()) / total_chars
+        row[_TEXT_SCORE_COLS] = _text_columns(Xp[:, _SIDX["text_score"]], chars, main, total_chars)
         if page_text is not None:
-            pt = page_text[a:b]
-            row[_PIDX["page_text_mean"]] = float((pt * chars).sum()) / total_chars
-            row[_PIDX["page_text_main"]] = (
-                float((pt[main] * chars[main]).sum()) / max(float(chars[main].sum()), 1.0)
-                if main.any()
-                else row[_PIDX["page_text_mean"]]
-            )
-            row[_PIDX["page_text_share"]] = float(chars[pt > 0].sum()) / total_chars
+            row[_PAGE_TEXT_COLS] = _text_columns(page_text[a:b], chars, main, total_chars)
         fam = np.expm1(Xp[:, _FAMILY_COLS])
         row[_PIDX["term_density"]] = min(float(fam.sum()) / total_words, 1.0)
         row[_PIDX["families"]] = float((fam.sum(axis=0) > 0).sum())
@@ -367,6 +354,19 @@ def page_features(
             float(links.sum()), 1.0
         )
     return out
+
+
+_TEXT_SCORE_COLS = [_PIDX[n] for n in ("text_score_mean", "text_score_main", "text_spam_share")]
+_PAGE_TEXT_COLS = [_PIDX[n] for n in ("page_text_mean", "page_text_main", "page_text_share")]
+
+
+def _text_columns(scores: np.ndarray, chars: np.ndarray, main: np.ndarray, total_chars: float) -> list[float]:
+    """A page's text-model columns from its segments' scores: the mean weighted by characters,
+    the same over the main text (the whole page's when it has none), the share of text scoring
+    above 0."""
+    mean = float((scores * chars).sum()) / total_chars
+    in_main = float((scores[main] * chars[main]).sum()) / max(float(chars[main].sum()), 1.0) if main.any() else mean
+    return [mean, in_main, float(chars[scores > 0].sum()) / total_chars]
 
 
 def page_reasons(contrib: np.ndarray) -> tuple[str, ...]:

@@ -40,7 +40,15 @@ from linkguard._features import (
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
 from linkguard._normalize import normalize_many
-from linkguard._page import BAR_WAIVERS, MIN_SEGMENT_SCORE, PageMeta, is_spam_page, page_meta
+from linkguard._page import (
+    BAR_WAIVERS,
+    MIN_SEGMENT_SCORE,
+    PageMeta,
+    bar_waivers,
+    is_spam_page,
+    min_segment_score,
+    page_meta,
+)
 from linkguard._page import page_features as page_level_features
 from linkguard._scan import _read
 from linkguard._segment import Page, RawSegment
@@ -1210,7 +1218,7 @@ def main(argv: list[str] | None = None) -> int:
             args.page_false_alarm_weight,
             args.page_min_segment_score,
             () if args.no_page_bar_waiver else BAR_WAIVERS,
-        )
+        )  # both recorded in the page model's metadata, which the card reads
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
             *stacked_on,
@@ -1241,8 +1249,8 @@ def main(argv: list[str] | None = None) -> int:
             "own_text_model": args.page_text,
             "about_weight": args.page_about_weight,
             "false_alarm_weight": args.page_false_alarm_weight,
-            "min_segment_score": args.page_min_segment_score,
-            "bar_waivers": [] if args.no_page_bar_waiver else list(BAR_WAIVERS),
+            "min_segment_score": min_segment_score(model.page),
+            "bar_waivers": list(bar_waivers(model.page)),
         }
     if kept is not None:
         # The kept models' records stay theirs; the refitted model's inputs are recorded beside it.

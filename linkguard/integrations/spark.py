@@ -143,13 +143,12 @@ def _pandas() -> Any:
     return pandas
 
 
-def _clean_value(value: Any) -> Any:
-    """pandas puts NaN/NaT where Arrow had nulls; linkguard wants ``None``."""
+def _clean_value(value: Any, isna: Callable[[Any], Any]) -> Any:
+    """pandas puts NaN/NaT where Arrow had nulls; linkguard wants ``None`` (``isna``: pandas')."""
     if value is None or isinstance(value, (str, bytes, bytearray)):
         return value
-    pd = _pandas()
     try:
-        return None if pd.isna(value) else value
+        return None if isna(value) else value
     except (TypeError, ValueError):  # arrays and other non-scalars
         return value
 
@@ -175,7 +174,9 @@ def score_pandas(
     """
     pd = _pandas()
     for frame in batches:
-        records = ({key: _clean_value(value) for key, value in rec.items()} for rec in frame.to_dict("records"))
+        records = (
+            {key: _clean_value(value, pd.isna) for key, value in rec.items()} for rec in frame.to_dict("records")
+        )
         rows = list(
             score_partition(
                 records,
