@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.quick and labelled_limit is not None:
                 extra = accuracy.stable_sample(extra, labelled_limit)
             extra_labels = accuracy.page_labels_of(extra)
-            acc["page_verdicts"] = accuracy.page_verdicts(lab_pages + extra, lab_labels + extra_labels)
+            hosts = accuracy.host_page_labels(lab_pages + extra, root)
+            acc["page_verdicts"] = accuracy.page_verdicts(lab_pages + extra, lab_labels + extra_labels, hosts)
             if why:
                 acc["page_verdicts"]["note"] = why
             log("accuracy: one planted link among the page's own ...")

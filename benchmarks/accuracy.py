@@ -506,13 +506,39 @@ def page_labels_of(pages: Sequence[Any]) -> list[str]:
     return [linkguard.scan(lp.page, lp.url, mode=lp.mode).page_label for lp in pages]
 
 
-def page_verdicts(pages: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]:
+def host_page_labels(pages: Sequence[Any], root: Path) -> dict[tuple[str, str], str]:
+    """``Report.page_label`` of the host page of each about-the-topic page, by itself, in the
+    page's mode (HTML, or the host's text dump): ``(host_path, mode) -> label``."""
+    import linkguard
+    from training_data import dataset
+
+    rows = {r["path"]: r for r in dataset.host_pages(root)}
+    out: dict[tuple[str, str], str] = {}
+    for lp in pages:
+        key = (getattr(lp, "host_path", ""), lp.mode)
+        if lp.is_spam or not getattr(lp, "neg_real", False) or not key[0] or key in out or key[0] not in rows:
+            continue
+        row = rows[key[0]]
+        html = dataset.read_host(root, row)
+        page = html if lp.mode == "html" else "\n".join(dataset._host_text_lines(html)) + "\n"
+        out[key] = linkguard.scan(page, row.get("url"), mode=lp.mode).page_label
+    return out
+
+
+def page_verdicts(
+    pages: Sequence[Any], labels: Sequence[str], host_labels: dict[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
     """How ``Report.page_label`` falls on labelled pages.
 
     Spam pages (``spam_page_real``: real pages, whole HTML or the text a crawler kept;
     ``spam_page_template``: real spam text as the article of a host page, generated) should be
     ``spam_page``; about-the-topic pages (a real excerpt in the article, or an article made of
     real excerpts) should stay ``clean``; injected pages should be ``injected``.
+
+    ``host_labels`` (:func:`host_page_labels`): the about-the-topic pages are also counted apart
+    on host pages that are clean by themselves (``about_topic["clean_host"]``), so that a host
+    page's own false alarm, counted once among the host pages, is not counted again on every
+    about-the-topic page built on it.
     """
     pairs = list(zip(pages, labels, strict=True))
 
@@ -532,6 +558,11 @@ def page_verdicts(pages: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]
         if rows:
             out["about_topic"][lang] = share(rows, ("spam_page", "injected"))
     out["about_topic"]["all"] = share([lab for _, lab in about], ("spam_page", "injected"))
+    if host_labels is not None:
+        on_clean = [
+            lab for lp, lab in about if host_labels.get((getattr(lp, "host_path", ""), lp.mode), "clean") == "clean"
+        ]
+        out["about_topic"]["clean_host"] = share(on_clean, ("spam_page", "injected"))
     clean = [lab for lp, lab in pairs if _kind(lp) in ("clean", "short_page") and not getattr(lp, "neg_real", False)]
     injected = [lab for lp, lab in pairs if _kind(lp) in ("real", "composite")]
     out["other"]["clean_as_spam_page"] = share(clean, ("spam_page",))

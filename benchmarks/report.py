@@ -463,11 +463,19 @@ def _page_verdicts_md(pv: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
     }
     rows = [[names.get(k, k), "`spam_page`", _rate(v)] for k, v in pv.get("spam_pages", {}).items()]
     for lang, v in pv.get("about_topic", {}).items():
-        if lang != "all":
+        if lang not in ("all", "clean_host"):
             rows.append([f"about-the-topic pages, {lang}", "`spam_page` or `injected`", _rate(v)])
     rows.append(
         ["about-the-topic pages, all languages", "`spam_page` or `injected`", _rate(pv["about_topic"].get("all"))]
     )
+    if pv["about_topic"].get("clean_host"):
+        rows.append(
+            [
+                "about-the-topic pages, all languages, on host pages clean by themselves",
+                "`spam_page` or `injected`",
+                _rate(pv["about_topic"]["clean_host"]),
+            ]
+        )
     other = pv.get("other", {})
     rows.append(
         ["clean pages (hosts, with or without a hard negative)", "`spam_page`", _rate(other.get("clean_as_spam_page"))]

@@ -258,6 +258,31 @@ def test_real_spam_pages_broken_down_by_words_and_family() -> None:
     assert report._real_spam_md(None) == []
 
 
+def test_about_topic_pages_counted_apart_on_hosts_clean_by_themselves() -> None:
+    @dataclass
+    class About(LP):
+        kind: str = "about_page"
+        neg_real: bool = True
+        neg_lang: str = "en"
+
+    pages = [
+        About(host_path="a.html.gz"),
+        About(host_path="a.html.gz", mode="text"),
+        About(host_path="b.html.gz"),
+        About(host_path="b.html.gz"),
+        About(),
+    ]
+    labels = ["injected", "injected", "injected", "clean", "clean"]
+    hosts = {("a.html.gz", "html"): "clean", ("a.html.gz", "text"): "injected", ("b.html.gz", "html"): "injected"}
+    pv = accuracy.page_verdicts(pages, labels, hosts)
+    assert pv["about_topic"]["all"]["hits"] == 3 and pv["about_topic"]["all"]["pages"] == 5
+    # The text page on a's flagged text dump and both pages on b are left out; a page with no host counts.
+    assert pv["about_topic"]["clean_host"] == {"pages": 2, "hits": 1, "rate": 0.5}
+    md = "\n".join(report._page_verdicts_md(pv, {}))
+    assert "on host pages clean by themselves | `spam_page` or `injected` | 1/2 (50.0%) |" in md
+    assert "clean_host" not in accuracy.page_verdicts(pages, labels)["about_topic"]
+
+
 def test_tables_render() -> None:
     md = report.table(["tool", "pages/s"], [["`a`", 12.5], ["`b`", None]])
     assert md.splitlines()[1] == "| --- | ---: |"
