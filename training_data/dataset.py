@@ -57,10 +57,37 @@ def _bucket(key: str) -> int:
     return int(hashlib.sha1(f"{SEED}:{key}".encode()).hexdigest()[:8], 16) % 10
 
 
+VAL_FOLD_ENV = "LINKGUARD_VAL_FOLD"
+"""Cross-validation: with ``LINKGUARD_VAL_FOLD=k`` set, the train and val groups of every split
+below are pooled and the ``k``-th of :data:`CV_FOLDS` parts of them (by hash of the group) is the
+validation side; the test side, the held-back payloads and the carved-out pages stay as they are.
+:mod:`training_data.crossval` runs one selection per fold this way."""
+CV_FOLDS = 5
+
+
+def val_fold() -> int | None:
+    """The cross-validation fold in force (``None``: the standing train / val split)."""
+    raw = os.environ.get(VAL_FOLD_ENV, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) >= CV_FOLDS:
+        raise ValueError(f"{VAL_FOLD_ENV} must be a fold number from 0 to {CV_FOLDS - 1}, not {raw!r}")
+    return int(raw)
+
+
+def _cv_split(key: str, split: str) -> str:
+    """``split``, or with a cross-validation fold in force, train or val by the key's fold."""
+    fold = val_fold()
+    if fold is None or split == "test":
+        return split
+    h = int(hashlib.sha1(f"{SEED}:fold:{key}".encode()).hexdigest()[:8], 16) % CV_FOLDS
+    return "val" if h == fold else "train"
+
+
 def split_of(key: str) -> str:
     """Stable group split: 20 % test, 10 % val, 70 % train."""
     h = _bucket(key)
-    return "test" if h < 2 else "val" if h == 2 else "train"
+    return _cv_split(key, "test" if h < 2 else "val" if h == 2 else "train")
 
 
 CARVED_SHARE = 4
@@ -79,7 +106,7 @@ def real_negative_split(group: str) -> str:
     """Real legitimate excerpts split by source site: 40 % test (they measure false alarms per
     language, so the test side is larger than for payloads), 10 % val, 50 % train."""
     h = _bucket("realneg:" + group)
-    return "test" if h < 4 else "val" if h == 4 else "train"
+    return _cv_split("realneg:" + group, "test" if h < 4 else "val" if h == 4 else "train")
 
 
 @dataclass
@@ -775,7 +802,7 @@ def spam_page_split(group: str) -> str:
     """Spam pages split by source group: 40 % test (the page verdict's recall is measured there),
     10 % val, 50 % train."""
     h = _bucket("spampage:" + group)
-    return "test" if h < 4 else "val" if h == 4 else "train"
+    return _cv_split("spampage:" + group, "test" if h < 4 else "val" if h == 4 else "train")
 
 
 _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)

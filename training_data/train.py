@@ -755,6 +755,7 @@ def fit_page_model(
         lambda scores, t: is_spam_page(P_all, scores, t, min_segment, waivers),
         np.where(about_tr, about_weight, 1.0),
         false_alarm_weight,
+        np.concatenate([about_tr, sides["val"][3]]),
     )
     if page_text is not None:
         page.text = page_text.model
@@ -772,6 +773,7 @@ def fit_stacked(
     decide: Callable[[np.ndarray, float], np.ndarray],
     clean_weight: np.ndarray | None = None,
     false_alarm_weight: float = CLEAN_PAGE_WEIGHT,
+    about: np.ndarray | None = None,
 ) -> SegmentModel:
     """A small tree model stacked on the segment model (the page or the link model).
 
@@ -779,7 +781,9 @@ def fit_stacked(
     scores of the training rows together with the validation rows, as the best F-score when a
     false positive weighs ``false_alarm_weight`` misses; ``decide(scores, threshold)`` is how a
     score becomes a verdict when scanning.  ``clean_weight``: the sample weight of each negative
-    training row (default 1).
+    training row (default 1).  ``about``: which rows (train, then val) are about-the-topic pages,
+    counted apart in the printed figures (the validation split alone holds too few of them to
+    tell page models apart).
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -815,6 +819,11 @@ def fit_stacked(
         f"others flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} (out of fold + val)",
         file=sys.stderr,
     )
+    if about is not None:
+        n_tr = len(y_tr)
+        for side, rows in (("out of fold", about[:n_tr]), ("val", about[n_tr:])):
+            hit = flagged[:n_tr][rows] if side == "out of fold" else flagged[n_tr:][rows]
+            print(f"{name} about-the-topic pages flagged, {side}: {int(hit.sum())}/{int(rows.sum())}", file=sys.stderr)
     return model
 
 

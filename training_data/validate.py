@@ -73,7 +73,7 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
     out: dict[str, Any] = {
         "pages": len(pages),
         "page": real["page"],
-        "segment": {k: real["segment"][k] for k in ("precision", "recall", "f1")},
+        "segment": dict(real["segment"]),
         "spam_link_recall": real["spam_link_recall"],
         "clean_link_false_flag_rate": real["clean_link_false_flag_rate"],
         "clean_text_removed": real["clean_text_removed_share"],

@@ -1,0 +1,152 @@
+"""Cross-validated selection figures of a training recipe, by source group.
+
+    python -m training_data.crossval [--folds 0,1,2,3,4] [--jobs 2] [--out FILE] -- [train options]
+
+The validation split alone is small: a few dozen payload source groups, a handful per family,
+so two recipes that differ by a few pages on it cannot be told apart.  Here the train and
+validation groups are pooled and cut into :data:`~training_data.dataset.CV_FOLDS` parts by hash
+of the group (payload source, host page, spam page source, excerpt site); each fold in turn is
+the validation side and ``python -m training_data.train --select`` runs on the rest, with the
+given options.  The figures of the folds are summed where they are counts and averaged where
+they are rates.
+
+Nothing here reads the test split, the held-back payloads or the carved-out corpus pages: they
+stay for the card.  Each fold trains a whole model (about two and a half minutes on one core);
+``--jobs`` runs folds side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from training_data.dataset import CV_FOLDS, VAL_FOLD_ENV
+
+_FRACTIONS = {
+    "about_topic": "about-the-topic pages not clean",
+    "other_clean": "other clean pages not clean",
+    "comment_link": "readers' comment pages not clean",
+}
+
+
+def run_fold(fold: int, train_args: Sequence[str], workdir: Path) -> dict[str, Any]:
+    """``train --select`` with fold ``fold`` as the validation side: its threshold and figures."""
+    out = workdir / f"fold{fold}.json"
+    env = {**os.environ, VAL_FOLD_ENV: str(fold), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    cmd = [sys.executable, "-m", "training_data.train", "--select", "--out", str(out), *train_args]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"fold {fold}: train failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    got: dict[str, Any] = json.loads(done.stdout[done.stdout.index("{") :])
+    got["fold"] = fold
+    got["log"] = [ln for ln in done.stderr.splitlines() if "threshold" in ln or "flagged" in ln]
+    return got
+
+
+def _fraction(text: str) -> tuple[int, int]:
+    hits, _, pages = text.partition("/")
+    return int(hits), int(pages)
+
+
+def _div(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _f1(p: float | None, r: float | None) -> float | None:
+    return _div(2 * p * r, p + r) if p and r else None
+
+
+def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of all folds together: counts summed, rates averaged over folds."""
+    vals = [f["val"] for f in folds]
+    tp, fp, fn = (sum(v["page"][k] for v in vals) for k in ("tp", "fp", "fn"))
+    p, r = _div(tp, tp + fp), _div(tp, tp + fn)
+    seg = {k: sum(v["segment"][k] for v in vals) for k in ("predicted", "true_positive", "gold", "found")}
+    sp, sr = _div(seg["true_positive"], seg["predicted"]), _div(seg["found"], seg["gold"])
+    out: dict[str, Any] = {
+        "folds": len(folds),
+        "page": {"precision": p, "recall": r, "f1": _f1(p, r), "tp": tp, "fp": fp, "fn": fn},
+        "segment": {"precision": sp, "recall": sr, "f1": _f1(sp, sr), **seg},
+        "spam_link_recall_mean": _div(sum(v["spam_link_recall"] or 0.0 for v in vals), len(vals)),
+        "worst_disguise_mean": _div(sum(min(v.get("obfuscation", {}).values(), default=0.0) for v in vals), len(vals)),
+        "hard_negative_pages_flagged": [
+            sum(v["clean_with_hard_negative"]["false_alarm_pages"] for v in vals),
+            sum(v["clean_with_hard_negative"]["pages"] for v in vals),
+        ],
+    }
+    for key in _FRACTIONS:
+        pairs = [_fraction(v["not_clean"][key]) for v in vals]
+        out[f"{key}_not_clean"] = [sum(a for a, _ in pairs), sum(b for _, b in pairs)]
+    real = [v["page_verdicts"].get(f"spam_page_real/{m}", {}) for v in vals for m in ("html", "text")]
+    out["real_spam_pages_as_spam_page"] = [
+        sum(x.get("spam_page", 0) for x in real),
+        sum(x.get("pages", 0) for x in real),
+    ]
+    return out
+
+
+def markdown(folds: Sequence[dict[str, Any]], total: dict[str, Any]) -> str:
+    """One row per fold and the pooled row."""
+    head = (
+        "| fold | thresholds | page P / R / F1 | segment F1 | spam-link recall "
+        "| about / other clean / comment not clean | hard-negative pages flagged | real spam pages → `spam_page` |"
+    )
+    lines = [head, "|" + "---|" * 8]
+    for f in folds:
+        v = f["val"]
+        pv = v["page_verdicts"]
+        real = [pv.get(f"spam_page_real/{m}", {}) for m in ("html", "text")]
+        nc = v["not_clean"]
+        lines.append(
+            f"| {f['fold']} | {f['threshold']} | {v['page']['precision']} / {v['page']['recall']} / {v['page']['f1']} "
+            f"| {v['segment']['f1']} | {v['spam_link_recall']} | {nc['about_topic']}, {nc['other_clean']}, "
+            f"{nc['comment_link']} | {v['clean_with_hard_negative']['false_alarm_pages']}/"
+            f"{v['clean_with_hard_negative']['pages']} | {sum(x.get('spam_page', 0) for x in real)}/"
+            f"{sum(x.get('pages', 0) for x in real)} |"
+        )
+    pg = total["page"]
+    nc3 = [total[f"{k}_not_clean"] for k in _FRACTIONS]
+    lines.append(
+        f"| all | – | {pg['precision']} / {pg['recall']} / {pg['f1']} | {total['segment']['f1']} "
+        f"| {total['spam_link_recall_mean']} (mean) | {', '.join(f'{a}/{b}' for a, b in nc3)} "
+        f"| {total['hard_negative_pages_flagged'][0]}/{total['hard_negative_pages_flagged'][1]} "
+        f"| {total['real_spam_pages_as_spam_page'][0]}/{total['real_spam_pages_as_spam_page'][1]} |"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--folds", default=",".join(str(k) for k in range(CV_FOLDS)), help="folds to run (default all)")
+    ap.add_argument("--jobs", type=int, default=1, help="folds run side by side (each uses one core)")
+    ap.add_argument("--out", type=Path, help="write every fold's figures and the pooled ones here (JSON)")
+    ap.add_argument("train_args", nargs=argparse.REMAINDER, help="options for training_data.train, after --")
+    args = ap.parse_args(argv)
+    train_args = [a for a in args.train_args if a != "--"]
+    if any(a in ("--out", "--page-only") or a.startswith("--out=") for a in train_args):
+        ap.error("--out and --page-only are set per fold; give train options that describe the recipe only")
+    try:
+        folds = sorted({int(k) for k in args.folds.split(",") if k.strip()})
+    except ValueError:
+        ap.error("--folds takes fold numbers separated by commas")
+    if not folds or any(not 0 <= k < CV_FOLDS for k in folds):
+        ap.error(f"folds are numbers from 0 to {CV_FOLDS - 1}")
+    with tempfile.TemporaryDirectory(prefix="linkguard-cv-") as tmp, ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda k: run_fold(k, train_args, Path(tmp)), folds))
+    total = pooled(results)
+    print(markdown(results, total))
+    if args.out:
+        args.out.write_text(json.dumps({"train_args": train_args, "folds": results, "pooled": total}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
