@@ -1,0 +1,94 @@
+"""Cross-validation folds (``LINKGUARD_VAL_FOLD``) and the pooling of ``training_data.crossval``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from training_data import crossval, dataset
+
+KEYS = [f"payload:group-{i}" for i in range(400)]
+
+
+def _splits(monkeypatch: pytest.MonkeyPatch, fold: int | None) -> list[str]:
+    if fold is None:
+        monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
+    else:
+        monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
+    return [dataset.split_of(k) for k in KEYS]
+
+
+def test_each_train_or_val_group_is_validation_in_exactly_one_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    standing = _splits(monkeypatch, None)
+    by_fold = [_splits(monkeypatch, k) for k in range(dataset.CV_FOLDS)]
+    for i, split in enumerate(standing):
+        sides = [f[i] for f in by_fold]
+        if split == "test":
+            assert sides == ["test"] * dataset.CV_FOLDS  # the test side never moves
+        else:
+            assert sides.count("val") == 1 and sides.count("train") == dataset.CV_FOLDS - 1
+    # Every split function follows the fold; the carved-out corpus pages stay carved out.
+    monkeypatch.setenv(dataset.VAL_FOLD_ENV, "0")
+    for f in (dataset.real_negative_split, dataset.spam_page_split):
+        assert {f(f"site-{i}") for i in range(200)} == {"train", "val", "test"}
+    paths = [f"corpus/page-{i}.html.gz" for i in range(300)]
+    carved = [p for p in paths if dataset.host_role(p) == "carved"]
+    monkeypatch.delenv(dataset.VAL_FOLD_ENV)
+    assert carved == [p for p in paths if dataset.host_role(p) == "carved"]
+
+
+@pytest.mark.parametrize("raw", ["5", "-1", "one"])
+def test_a_fold_out_of_range_is_an_error(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(dataset.VAL_FOLD_ENV, raw)
+    with pytest.raises(ValueError, match="LINKGUARD_VAL_FOLD"):
+        dataset.split_of("payload:x")
+
+
+def _fold(k: int, tp: int, fp: int, fn: int, about: str, real_spam: int) -> dict[str, Any]:
+    return {
+        "fold": k,
+        "threshold": 0.9,
+        "val": {
+            "page": {"precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": tp, "fp": fp, "fn": fn, "tn": 10},
+            "segment": {
+                "precision": 0.5,
+                "recall": 0.5,
+                "f1": 0.5,
+                "predicted": 10,
+                "true_positive": 5,
+                "gold": 8,
+                "found": 4,
+            },
+            "spam_link_recall": 0.8 + k / 10,
+            "obfuscation": {"a": 0.7, "b": 0.6 + k / 10},
+            "clean_with_hard_negative": {"pages": 50, "false_alarm_pages": k},
+            "not_clean": {"about_topic": about, "other_clean": "0/10", "comment_link": "1/5"},
+            "page_verdicts": {
+                "spam_page_real/html": {"pages": 4, "spam_page": real_spam},
+                "spam_page_real/text": {"pages": 6, "spam_page": 1},
+            },
+        },
+    }
+
+
+def test_folds_are_pooled_by_counts() -> None:
+    folds = [_fold(0, 8, 2, 2, "1/100", 2), _fold(1, 2, 0, 8, "3/50", 0)]
+    total = crossval.pooled(folds)
+    assert total["page"]["tp"] == 10 and total["page"]["precision"] == round(10 / 12, 4)
+    assert total["page"]["recall"] == 0.5
+    assert total["segment"]["precision"] == 0.5 and total["segment"]["recall"] == 0.5
+    assert total["about_topic_not_clean"] == [4, 150] and total["comment_link_not_clean"] == [2, 10]
+    assert total["hard_negative_pages_flagged"] == [1, 100]
+    assert total["real_spam_pages_as_spam_page"] == [4, 20]
+    assert total["spam_link_recall_mean"] == 0.85 and total["worst_disguise_mean"] == 0.65  # min per fold: 0.6, 0.7
+    md = crossval.markdown(folds, total).splitlines()
+    assert len(md) == 2 + len(folds) + 1 and md[-1].startswith("| all |")
+    assert "4/150, 0/20, 2/10" in md[-1] and md[-1].endswith("| 1/100 | 4/20 |")
+
+
+def test_options_set_per_fold_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--", "--out", "x.json"], ["--", "--page-only", "m.json"], ["--folds", "7"], ["--folds", "a"]):
+        with pytest.raises(SystemExit):
+            crossval.main(argv)
+    assert "set per fold" in capsys.readouterr().err
