@@ -65,3 +65,25 @@ def test_batch_equals_single() -> None:
     X, pidx, _ = page_features(pages, [None, None])
     X0, _, _ = page_features([segment_html("<p>a <a href='http://1.2.3.4/'>x</a></p>")], [None])
     assert np.array_equal(X[pidx == 0], X0)
+
+
+def test_code_blocks_and_captions() -> None:
+    html = (
+        "<article><p>Set the proxy like this:</p>"
+        '<pre class="highlight"><code>GOPROXY="https://proxy.example.com"</code></pre>'
+        '<figure><img src="a.jpg"><figcaption>cc zuk0 <a href="https://flic.kr/p/s9X187">flickr</a>'
+        "</figcaption></figure><table><caption>Rates</caption><tr><td>1</td></tr></table>"
+        "<p>The prefix of a tag is not the tag: <span>preface</span></p>"
+        '<div class="pre"><p id="caption">not a caption</p></div></article>'
+    )
+    page = segment_html(html)
+    X, _, _ = page_features([page], ["https://news.example.org/a"])
+    by_text = {s.text[:12]: X[i] for i, s in enumerate(page.segments)}
+    assert by_text['GOPROXY="htt'][IDX["in_code"]] == 1
+    assert by_text["cc zuk0 flic"][IDX["in_caption"]] == 1
+    assert by_text["Rates"][IDX["in_caption"]] == 1
+    for text in ("Set the prox", "The prefix o", "not a captio"):
+        assert by_text[text][IDX["in_code"]] == 0 and by_text[text][IDX["in_caption"]] == 0, text
+    # Text mode has no blocks.
+    Xt, _, _ = page_features([segment_text('GOPROXY="https://proxy.example.com"\n')], [None])
+    assert Xt[0, IDX["in_code"]] == 0 and Xt[0, IDX["in_caption"]] == 0

@@ -16,7 +16,10 @@ from linkguard._estimator import SegmentClassifier, from_hgb
 
 def test_default_model_is_valid_data() -> None:
     model = default_model()
-    assert model.feature_names == linkguard.FEATURE_NAMES
+    # The bundled model may predate the newest features (a model maps its features by name), but
+    # every feature it reads is one linkguard computes, in the same order.
+    names = list(model.feature_names)
+    assert names == [n for n in linkguard.FEATURE_NAMES if n in set(names)]
     assert 0 < model.threshold < 1
     assert model.metadata.get("training_data_sha256")
 
