@@ -121,8 +121,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
         return []
     pages = [r.page for r in read]
     urls = [r.url for r in read]
-    batch = features_and_links(pages, urls, getattr(model, "text", None))
-    X, pidx, abs_links, tables, texts = batch.X, batch.pidx, batch.abs_links, batch.tables, batch.texts
+    X, pidx, abs_links, tables, texts = features_and_links(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)
     # Link-less prose in the main text is held to the model's (higher) prose threshold.

@@ -56,6 +56,12 @@ def _fraction(text: str) -> tuple[int, int]:
     return int(hits), int(pages)
 
 
+def _real_spam_pages(val: dict[str, Any]) -> tuple[int, int]:
+    """Real spam pages labelled ``spam_page``, and all of them, in one fold's figures (HTML and text)."""
+    real = [val["page_verdicts"].get(f"spam_page_real/{m}", {}) for m in ("html", "text")]
+    return sum(x.get("spam_page", 0) for x in real), sum(x.get("pages", 0) for x in real)
+
+
 def _div(a: float, b: float) -> float | None:
     return round(a / b, 4) if b else None
 
@@ -85,11 +91,8 @@ def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for key in _FRACTIONS:
         pairs = [_fraction(v["not_clean"][key]) for v in vals]
         out[f"{key}_not_clean"] = [sum(a for a, _ in pairs), sum(b for _, b in pairs)]
-    real = [v["page_verdicts"].get(f"spam_page_real/{m}", {}) for v in vals for m in ("html", "text")]
-    out["real_spam_pages_as_spam_page"] = [
-        sum(x.get("spam_page", 0) for x in real),
-        sum(x.get("pages", 0) for x in real),
-    ]
+    real = [_real_spam_pages(v) for v in vals]
+    out["real_spam_pages_as_spam_page"] = [sum(a for a, _ in real), sum(b for _, b in real)]
     return out
 
 
@@ -102,15 +105,13 @@ def markdown(folds: Sequence[dict[str, Any]], total: dict[str, Any]) -> str:
     lines = [head, "|" + "---|" * 8]
     for f in folds:
         v = f["val"]
-        pv = v["page_verdicts"]
-        real = [pv.get(f"spam_page_real/{m}", {}) for m in ("html", "text")]
+        real_hits, real_pages = _real_spam_pages(v)
         nc = v["not_clean"]
         lines.append(
             f"| {f['fold']} | {f['threshold']} | {v['page']['precision']} / {v['page']['recall']} / {v['page']['f1']} "
             f"| {v['segment']['f1']} | {v['spam_link_recall']} | {nc['about_topic']}, {nc['other_clean']}, "
             f"{nc['comment_link']} | {v['clean_with_hard_negative']['false_alarm_pages']}/"
-            f"{v['clean_with_hard_negative']['pages']} | {sum(x.get('spam_page', 0) for x in real)}/"
-            f"{sum(x.get('pages', 0) for x in real)} |"
+            f"{v['clean_with_hard_negative']['pages']} | {real_hits}/{real_pages} |"
         )
     pg = total["page"]
     nc3 = [total[f"{k}_not_clean"] for k in _FRACTIONS]

@@ -53,8 +53,8 @@ _CLOSES_P = re.compile(
 )
 
 
-def _bucket(key: str) -> int:
-    return int(hashlib.sha1(f"{SEED}:{key}".encode()).hexdigest()[:8], 16) % 10
+def _bucket(key: str, parts: int = 10) -> int:
+    return int(hashlib.sha1(f"{SEED}:{key}".encode()).hexdigest()[:8], 16) % parts
 
 
 VAL_FOLD_ENV = "LINKGUARD_VAL_FOLD"
@@ -80,8 +80,7 @@ def _cv_split(key: str, split: str) -> str:
     fold = val_fold()
     if fold is None or split == "test":
         return split
-    h = int(hashlib.sha1(f"{SEED}:fold:{key}".encode()).hexdigest()[:8], 16) % CV_FOLDS
-    return "val" if h == fold else "train"
+    return "val" if _bucket("fold:" + key, CV_FOLDS) == fold else "train"
 
 
 def split_of(key: str) -> str:

@@ -820,10 +820,10 @@ def fit_stacked(
         file=sys.stderr,
     )
     if about is not None:
-        n_tr = len(y_tr)
-        for side, rows in (("out of fold", about[:n_tr]), ("val", about[n_tr:])):
-            hit = flagged[:n_tr][rows] if side == "out of fold" else flagged[n_tr:][rows]
-            print(f"{name} about-the-topic pages flagged, {side}: {int(hit.sum())}/{int(rows.sum())}", file=sys.stderr)
+        for side, part in (("out of fold", slice(None, len(y_tr))), ("val", slice(len(y_tr), None))):
+            rows = about[part]
+            hits = int(flagged[part][rows].sum())
+            print(f"{name} about-the-topic pages flagged, {side}: {hits}/{int(rows.sum())}", file=sys.stderr)
     return model
 
 
