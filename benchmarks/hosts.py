@@ -485,7 +485,7 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
     return res
 
 
-POOLED_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
+POOLED_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95)
 """The pooled bars the tuning run tries, and the bars the furniture figures count against."""
 
 

@@ -24,6 +24,14 @@ def test_default_model_is_valid_data() -> None:
     assert model.metadata.get("training_data_sha256")
 
 
+def test_default_model_was_trained_on_the_data_here(corpus_dir: Path) -> None:
+    """The bundled model is what ``python -m training_data.train`` writes: data added to
+    ``training_data/`` (or a changed corpus manifest) comes with the retrained model and its card."""
+    from training_data.dataset import data_digest
+
+    assert default_model().metadata["training_data_sha256"] == data_digest(corpus_dir)
+
+
 def test_roundtrip_and_contributions(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     X = rng.random((400, len(linkguard.FEATURE_NAMES)))
