@@ -29,7 +29,11 @@ def test_default_model_was_trained_on_the_data_here(corpus_dir: Path) -> None:
     ``training_data/`` (or a changed corpus manifest) comes with the retrained model and its card."""
     from training_data.dataset import data_digest
 
-    assert default_model().metadata["training_data_sha256"] == data_digest(corpus_dir)
+    bundled = default_model().metadata["training_data_sha256"]
+    assert bundled == data_digest(corpus_dir), (
+        "the data in training_data/ (or the corpus manifest) is not what the bundled model was trained on: "
+        "run `python -m training_data.train` and commit the model and its card with the data"
+    )
 
 
 def test_roundtrip_and_contributions(tmp_path: Path) -> None:
