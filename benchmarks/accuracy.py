@@ -520,7 +520,7 @@ def host_page_labels(pages: Sequence[Any], root: Path) -> dict[tuple[str, str], 
             continue
         row = rows[key[0]]
         html = dataset.read_host(root, row)
-        page = html if lp.mode == "html" else "\n".join(dataset._host_text_lines(html)) + "\n"
+        page = html if lp.mode == "html" else dataset.host_text(html)
         out[key] = linkguard.scan(page, row.get("url"), mode=lp.mode).page_label
     return out
 

@@ -464,6 +464,12 @@ def _host_text_lines(html: str) -> list[str]:
     return [s.text.replace("\n", " ") for s in segment_html(html).segments if s.text and not s.hidden]
 
 
+def host_text(html: str) -> str:
+    """A host page as the text dump its clean text-mode labelled page is (:func:`_host_text_lines`, one
+    line each)."""
+    return "\n".join(_host_text_lines(html)) + "\n"
+
+
 def _payload_text_lines(p: Payload, rng: random.Random) -> list[str]:
     if p.format == "text":
         return [" ".join(ln.split()) for ln in p.payload.splitlines() if ln.strip()]
