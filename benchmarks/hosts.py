@@ -510,6 +510,7 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     finally:
         _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = saved
     seen = _near_misses(root, ("train", "val"))
+    out += _tune_pooled_text(hosts, rows, seen[2], log)
     out += _tune_onset(hosts, rows, seen[2], log)
     out += _tune_campaigns(hosts, rows, log)
     out.append(furniture(root, ("train", "val"), log, near=seen))
@@ -527,6 +528,33 @@ def _template_prf(hosts: list[Host], rows: list[dict[str, Any]]) -> dict[str, An
     found = {s["host"] for s in view.summaries() if s["label"] == "template_injection"}
     bad = {h.name for h in hosts if h.group}
     return _prf(len(found & bad), len(found - bad), len(bad - found))
+
+
+POOLED_TEXT_GRID = (0.9, 0.95, 0.97, 0.98, 0.99, 2.0)
+"""The pooled bars the tuning run tries for blocks without off-site links (2.0: never)."""
+
+
+def _tune_pooled_text(
+    hosts: list[Host], rows: list[dict[str, Any]], furniture_blocks: list[Any], log: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """Host-level precision/recall on the validation crawl for a grid of the pooled bar of blocks
+    without off-site links, and the furniture hosts each bar flags."""
+    from linkguard import _hosts
+
+    saved = _hosts.POOLED_TEXT_SCORE
+    out = []
+    try:
+        for bar in POOLED_TEXT_GRID:
+            _hosts.POOLED_TEXT_SCORE = bar
+            res = {"pooled_text_score": bar, **_template_prf(hosts, rows)}
+            cost = furniture_hosts(furniture_blocks)
+            res["always_flagged"] = cost["always_flagged"]
+            res["template_change_flagged"] = cost["template_change_flagged"]
+            out.append(res)
+            log(f"tune: {res}")
+    finally:
+        _hosts.POOLED_TEXT_SCORE = saved
+    return out
 
 
 ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)

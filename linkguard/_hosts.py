@@ -26,7 +26,9 @@ the host, links off-site, and either at least one copy was labelled spam by
 its own page's scan (evidence ``convicted``) or its copies score
 :data:`POOLED_SCORE` or more on average (evidence ``pooled``: each page alone
 stayed under the threshold, together they do not).  A block without links
-counts when at least ``min_pages`` copies were convicted on their own.  A
+counts when at least ``min_pages`` copies were convicted on their own, or
+(``pooled``) when its copies carry text and score :data:`POOLED_TEXT_SCORE`
+or more on average.  A
 block that *appeared* on the host is one too (evidence ``onset``): when the
 rows carry capture dates, a block first seen after at least ``min_pages`` of
 the host's pages were captured without it, and on nearly every page captured
@@ -64,12 +66,20 @@ POOLED_SCORE = 0.95
 """Mean score of a block's copies that convicts a repeated off-site block none of whose copies was
 convicted alone.  Chosen on the validation crawl (``python -m benchmarks.hosts --tune``) for the
 bundled model (segment threshold 0.97): bars from 0.7 to 0.95 find the same injected hosts there
-(63 of 74 with the onset evidence, no false host; 0.5 would find 67), and of equal bars the
+(64 of 74 with the onset evidence and the linkless bar, no false host; 0.5 would find 68), and of equal bars the
 highest is kept, because lower ones catch real template furniture: a share-button or credit block
 a site repeats on every page can score in the 0.9s (real corpus pages the model never trained on
 have off-site near misses up to 0.96; the training and validation host pages, whose furniture
 the model has learned, only up to 0.69).  The bar goes with the model: it is chosen again when
 the model is."""
+POOLED_TEXT_SCORE = 0.99
+"""The same bar for a repeated block without off-site links (text spam put into the template: a
+gambling "about us" paragraph in every footer), whose copies must carry text.  Each copy stayed
+under the prose threshold (0.993) on its own page.  Chosen on the validation crawl (``python -m
+benchmarks.hosts --tune``): bars from 0.95 to 0.99 find one more injected host there than no bar
+(64 of 74), 0.9 two more, none calls a training or validation page's furniture a template
+injection; of equal bars the highest is kept, since real linkless furniture the model never saw
+scores up to the 0.9s (a row of stars, 0.94)."""
 REPEATED_SCORE = 0.5
 """Best score of a repeated off-site near miss that is listed (evidence ``repeated``) for campaigns; also
 the score a near miss needs for its print to be kept at all."""
@@ -79,8 +89,8 @@ it a template injection.  Chosen with :data:`ONSET_TEXT_SCORE` on the validation
 benchmarks.hosts --tune``): the pair that finds the most injected hosts there while calling at most
 one real block of the training and validation pages a template injection when a host of 30 dated
 pages adds it on the eleventh day (a template change, the worst case for this evidence): 0.7 and
-0.8 find 65 of 74 (61 without onsets), and flag 1 of 10 such furniture blocks; 0.5 and 0.8 would
-find 67 and flag 3."""
+0.8 find 64 of 74 (the other bars as they stand) and flag none of the 5 such
+furniture blocks (0.7 and 0.7 find as many and flag 1); 0.5 and 0.8 would find 66 and flag 3."""
 ONSET_TEXT_SCORE = 0.8
 """The same bar for a block without off-site links (text spam put into the template); such a block
 needs text (an empty block, an image or a widget's frame, is no evidence of text spam)."""
@@ -373,7 +383,9 @@ def _cluster_entry(
     template = False
     if flagged >= 1 and pages >= min_pages and (offsite or flagged >= min_pages):
         evidence, template = "convicted", True
-    elif pages >= min_pages and offsite and mean >= POOLED_SCORE:
+    elif pages >= min_pages and (
+        mean >= POOLED_SCORE if offsite else bool(lead.text.strip()) and mean >= POOLED_TEXT_SCORE
+    ):
         evidence, template = "pooled", True
     elif appeared:
         evidence, template = "onset", True
@@ -517,6 +529,7 @@ __all__ = [
     "ONSET_SCORE",
     "ONSET_TEXT_SCORE",
     "POOLED_SCORE",
+    "POOLED_TEXT_SCORE",
     "REPEATED_SCORE",
     "BlockStat",
     "HostSketch",

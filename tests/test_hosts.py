@@ -22,6 +22,7 @@ from linkguard._hosts import (
     ONSET_SCORE,
     ONSET_TEXT_SCORE,
     POOLED_SCORE,
+    POOLED_TEXT_SCORE,
     HostSketch,
     HostView,
     mark_rows,
@@ -102,9 +103,22 @@ def test_repeated_near_miss_is_listed_not_convicted_unless_pooled() -> None:
     assert under["label"] == "clean" and under["blocks"][0]["evidence"] == "repeated"
     (strong,) = summarize_hosts(rows(min(0.99, POOLED_SCORE + 0.02)))
     assert strong["label"] == "template_injection" and strong["blocks"][0]["evidence"] == "pooled"
-    # a repeated block without off-site links is not pooled evidence
-    plain = [_row(f"https://a.org/p{k}", [_block(SPAM, (), spam=False, score=0.9)], spam=False) for k in range(5)]
-    assert summarize_hosts(plain)[0]["label"] == "clean"
+
+
+def test_repeated_text_block_needs_a_higher_pooled_bar() -> None:
+    """Without off-site links only a block with text whose copies all but reach the prose bar pools."""
+
+    def rows(text: str, score: float) -> list[dict[str, Any]]:
+        return [_row(f"https://a.org/p{k}", [_block(text, (), spam=False, score=score)], spam=False) for k in range(5)]
+
+    assert 0.9 < POOLED_SCORE < POOLED_TEXT_SCORE < 1.0
+    assert summarize_hosts(rows(SPAM, POOLED_SCORE))[0]["label"] == "clean"
+    (strong,) = summarize_hosts(rows(SPAM, min(0.999, POOLED_TEXT_SCORE + 0.005)))
+    assert strong["label"] == "template_injection" and strong["blocks"][0]["evidence"] == "pooled"
+    # an empty block (an image, a widget's frame) is no evidence of text spam, however it scores
+    assert summarize_hosts(rows("", 0.999))[0]["label"] == "clean"
+    # two pages are not a template
+    assert summarize_hosts(rows(SPAM, 0.999)[:2])[0]["label"] == "clean"
 
 
 def _onset_rows(
