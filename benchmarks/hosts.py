@@ -532,57 +532,56 @@ def _template_prf(hosts: list[Host], rows: list[dict[str, Any]]) -> dict[str, An
 
 POOLED_TEXT_GRID = (0.9, 0.95, 0.97, 0.98, 0.99, 2.0)
 """The pooled bars the tuning run tries for blocks without off-site links (2.0: never)."""
+ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""The onset bars the tuning run tries (for blocks with off-site links, and without)."""
+
+
+def _tune_bars(
+    hosts: list[Host],
+    rows: list[dict[str, Any]],
+    furniture_blocks: list[Any],
+    log: Callable[[str], None],
+    grid: list[dict[str, float]],
+) -> list[dict[str, Any]]:
+    """Host-level precision/recall on the validation crawl for each setting of the host view's
+    bars in ``grid`` (constant name -> value), and the furniture hosts (:func:`furniture_hosts`,
+    blocks of training and validation pages) each setting flags."""
+    from linkguard import _hosts
+
+    names = sorted({name for setting in grid for name in setting})
+    saved = {name: getattr(_hosts, name) for name in names}
+    out = []
+    try:
+        for setting in grid:
+            for name, value in setting.items():
+                setattr(_hosts, name, value)
+            res = {name.lower(): value for name, value in setting.items()}
+            res.update(_template_prf(hosts, rows))
+            cost = furniture_hosts(furniture_blocks)
+            res["template_change_flagged"] = cost["template_change_flagged"]
+            res["always_flagged"] = cost["always_flagged"]
+            out.append(res)
+            log(f"tune: {res}")
+    finally:
+        for name, value in saved.items():
+            setattr(_hosts, name, value)
+    return out
 
 
 def _tune_pooled_text(
     hosts: list[Host], rows: list[dict[str, Any]], furniture_blocks: list[Any], log: Callable[[str], None]
 ) -> list[dict[str, Any]]:
-    """Host-level precision/recall on the validation crawl for a grid of the pooled bar of blocks
-    without off-site links, and the furniture hosts each bar flags."""
-    from linkguard import _hosts
-
-    saved = _hosts.POOLED_TEXT_SCORE
-    out = []
-    try:
-        for bar in POOLED_TEXT_GRID:
-            _hosts.POOLED_TEXT_SCORE = bar
-            res = {"pooled_text_score": bar, **_template_prf(hosts, rows)}
-            cost = furniture_hosts(furniture_blocks)
-            res["always_flagged"] = cost["always_flagged"]
-            res["template_change_flagged"] = cost["template_change_flagged"]
-            out.append(res)
-            log(f"tune: {res}")
-    finally:
-        _hosts.POOLED_TEXT_SCORE = saved
-    return out
-
-
-ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
-"""The onset bars the tuning run tries (for blocks with off-site links, and without)."""
+    """The pooled bar of blocks without off-site links, over :data:`POOLED_TEXT_GRID`."""
+    grid = [{"POOLED_TEXT_SCORE": bar} for bar in POOLED_TEXT_GRID]
+    return _tune_bars(hosts, rows, furniture_blocks, log, grid)
 
 
 def _tune_onset(
     hosts: list[Host], rows: list[dict[str, Any]], furniture_blocks: list[Any], log: Callable[[str], None]
 ) -> list[dict[str, Any]]:
-    """Host-level precision/recall on the validation crawl for a grid of the onset bars, and the
-    furniture hosts (:func:`furniture_hosts`, blocks of training and validation pages) each bar flags."""
-    from linkguard import _hosts
-
-    saved = (_hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE)
-    out = []
-    try:
-        for linked in ONSET_GRID:
-            for text in ONSET_GRID:
-                _hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE = linked, text
-                res = {"onset_score": linked, "onset_text_score": text, **_template_prf(hosts, rows)}
-                cost = furniture_hosts(furniture_blocks)
-                res["template_change_flagged"] = cost["template_change_flagged"]
-                res["always_flagged"] = cost["always_flagged"]
-                out.append(res)
-                log(f"tune: {res}")
-    finally:
-        _hosts.ONSET_SCORE, _hosts.ONSET_TEXT_SCORE = saved
-    return out
+    """The onset bars (with off-site links, and without), over :data:`ONSET_GRID` squared."""
+    grid = [{"ONSET_SCORE": linked, "ONSET_TEXT_SCORE": text} for linked in ONSET_GRID for text in ONSET_GRID]
+    return _tune_bars(hosts, rows, furniture_blocks, log, grid)
 
 
 def furniture(
