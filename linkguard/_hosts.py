@@ -356,6 +356,12 @@ def _clusters(stats: Iterable[BlockStat]) -> list[list[BlockStat]]:
     return groups
 
 
+def _reaches(mean: float, offsite: bool, text: str, linked_bar: float, text_bar: float) -> bool:
+    """A block's mean score against a bar: ``linked_bar`` with off-site links, else ``text_bar`` and
+    only for a block with text (an empty block, an image or a widget's frame, is no evidence)."""
+    return mean >= linked_bar if offsite else bool(text.strip()) and mean >= text_bar
+
+
 def _cluster_entry(
     members: list[BlockStat], host_pages: int, min_pages: int, onset: tuple[int, int] = (0, 0)
 ) -> dict[str, Any]:
@@ -382,15 +388,13 @@ def _cluster_entry(
         pages >= min_pages
         and before >= min_pages
         and dated >= ONSET_COVERAGE * since
-        and (mean >= ONSET_SCORE if offsite else bool(lead.text.strip()) and mean >= ONSET_TEXT_SCORE)
+        and _reaches(mean, offsite, lead.text, ONSET_SCORE, ONSET_TEXT_SCORE)
     )
     evidence = ""
     template = False
     if flagged >= 1 and pages >= min_pages and (offsite or flagged >= min_pages):
         evidence, template = "convicted", True
-    elif pages >= min_pages and (
-        mean >= POOLED_SCORE if offsite else bool(lead.text.strip()) and mean >= POOLED_TEXT_SCORE
-    ):
+    elif pages >= min_pages and _reaches(mean, offsite, lead.text, POOLED_SCORE, POOLED_TEXT_SCORE):
         evidence, template = "pooled", True
     elif appeared:
         evidence, template = "onset", True
