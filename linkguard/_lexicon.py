@@ -64,13 +64,9 @@ class _Matcher:
     With ``variants``, the matcher also knows two spellings of each term: ``l`` read as ``i``
     (leetspeak ``1`` is folded to ``i``, so ``s1ot`` arrives as ``siot``), and multi-word
     phrases with their spaces removed, found inside longer tokens (``slotgacorhariini``).
-    ``inside`` holds ``(family, terms)`` found inside words as well, with no word boundary: the
-    stems of generic drug names (``cillin`` in ``amoxicillin``).
     """
 
-    def __init__(
-        self, families: list[list[str]], *, variants: bool, inside: tuple[tuple[int, list[str]], ...] = ()
-    ) -> None:
+    def __init__(self, families: list[list[str]], *, variants: bool) -> None:
         terms: list[str] = []
         family_of: list[int] = []
         kinds: list[int] = []  # 0 as written, 1 l->i variant, 2 glued (no spaces, no boundaries)
@@ -89,9 +85,6 @@ class _Matcher:
                 if term not in seen:
                     add(term, f, 0)
                     originals.append((term, f))
-        for f, words in inside:
-            for term in words:
-                add(term, f, 2)
         for term, f in originals if variants else ():
             if not _LATIN_TERM.match(term):
                 continue
@@ -184,11 +177,7 @@ class _Lexicon:
     """The compiled vocabularies: spam families, the reporting stance, brand shapes, host fragments."""
 
     def __init__(self) -> None:
-        self.spam = _Matcher(
-            [_read(f"{family}.txt") for family in FAMILIES],
-            variants=True,
-            inside=((FAMILIES.index("pharma"), _read("drug_stems.txt")),),
-        )
+        self.spam = _Matcher([_read(f"{family}.txt") for family in FAMILIES], variants=True)
         self.stance = _Matcher([_read("stance.txt")], variants=False)
         self.cta = _Matcher([_read("cta.txt")], variants=False)
         # A stem of >= 3 letters (optionally digits) then a brand ending, or digits then letters
