@@ -165,12 +165,12 @@ def test_no_onset_without_a_before_dates_or_enough_score() -> None:
     assert summarize_hosts(_onset_rows(weak, start=5))[0]["label"] == "clean"
 
 
-def test_onset_of_a_block_without_links_needs_text_and_the_higher_bar() -> None:
+def test_onset_of_a_block_without_links_needs_text_and_its_own_bar() -> None:
     text = _block(SPAM, (), spam=False, score=ONSET_TEXT_SCORE + 0.05)
     (summary,) = summarize_hosts(_onset_rows(text, start=5))
     assert summary["label"] == "template_injection" and summary["blocks"][0]["evidence"] == "onset"
-    between = _block(SPAM, (), spam=False, score=(ONSET_SCORE + ONSET_TEXT_SCORE) / 2)
-    assert summarize_hosts(_onset_rows(between, start=5))[0]["label"] == "clean"
+    under = _block(SPAM, (), spam=False, score=ONSET_TEXT_SCORE - 0.05)
+    assert summarize_hosts(_onset_rows(under, start=5))[0]["label"] == "clean"
     empty = _block("", (), spam=False, score=0.99)
     assert summarize_hosts(_onset_rows(empty, start=5))[0]["label"] == "clean"
 
