@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         speed, per_page = run_speed(pages, rounds=rounds, log=log)
         speed["pinning"] = pinning
         log("speed: scaling 1x/4x/16x ...")
-        speed["scaling"] = run_scaling(pages, n_pages=3 if args.quick else 5, repeats=2 if args.quick else 3)
+        speed["scaling"] = run_scaling(pages, n_pages=3 if args.quick else 5, repeats=3)
         res["speed"] = speed
     if "memory" not in args.skip:
         from benchmarks.memory import run_memory

@@ -135,7 +135,8 @@ def speed_md(res: dict[str, Any]) -> str:
         from benchmarks.speed import SCALING_TARGET
 
         out.append(
-            f"Scaling (body content repeated 1×/4×/16× on {len(sc.get('pages', []))} pages): "
+            f"Scaling (body content repeated 1×/4×/16× on {len(sc.get('pages', []))} pages, each size "
+            f"timed {sc.get('repeats', 3)} times after one untimed pass, the fastest kept): "
             f"`linkguard.scan` time 16×/1× median **{_fmt(sc.get('scan_ratio_median'))}**, "
             f"max {_fmt(sc.get('scan_ratio_max'))} (target ≤ {SCALING_TARGET}); "
             f"parse floor {_fmt(sc.get('floor_ratio_median'))}."
