@@ -597,9 +597,9 @@ def furniture(
     The pooled and onset bars must stay above the site furniture a template repeats on every page
     (share buttons, credits, banners).  ``roles``: the corpus pages read (``train``/``val`` host pages
     when tuning; ``test`` and ``carved`` in the benchmark, pages the model never trained on).  For each
-    page, its highest-scoring block that its scan did not label spam (with off-site links, and
-    without); the pages whose best off-site block reaches each bar of the grid; and two hosts of 30
-    dated pages per such block (at or above :data:`~linkguard._hosts.REPEATED_SCORE`, the least a
+    page, its highest-scoring block that its scan did not label spam (with off-site links, without,
+    and hidden with off-site links); the pages whose best off-site block reaches each bar of the grid;
+    and two hosts of 30 dated pages per such block (at or above :data:`~linkguard._hosts.REPEATED_SCORE`, the least a
     print needs to be kept): one with the block on every page (furniture from the start), one where
     it appears on the eleventh day and stays (a template change: the worst case for the onset
     evidence).  ``*_flagged`` counts those hosts labelled ``template_injection``: false hosts.
@@ -619,7 +619,8 @@ def furniture(
 
 def _near_misses(root: Path, roles: tuple[str, ...]) -> tuple[int, list[tuple[float, str, str]], list[Any]]:
     """Pages read; each page's best off-site near miss (score, path, text), best first; and each page's
-    best near miss with off-site links and best without (as blocks)."""
+    best near miss with off-site links, best without, and best hidden one with off-site links (as
+    blocks, each once)."""
     import linkguard
     from linkguard._blocks import Block, page_blocks
 
@@ -638,9 +639,13 @@ def _near_misses(root: Path, roles: tuple[str, ...]) -> tuple[int, list[tuple[fl
         if offsite:
             top = max(offsite, key=lambda b: b.score)
             best.append((round(top.score, 3), row["path"], top.text[:60]))
-        for group in (offsite, [b for b in misses if not b.domains]):
+        page_kept: list[Block] = []
+        for group in (offsite, [b for b in misses if not b.domains], [b for b in offsite if b.hidden]):
             if group:
-                kept.append(max(group, key=lambda b: b.score))
+                top = max(group, key=lambda b: b.score)
+                if all(top is not b for b in page_kept):
+                    page_kept.append(top)
+        kept += page_kept
     best.sort(reverse=True)
     return len(rows), best, kept
 

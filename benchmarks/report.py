@@ -976,11 +976,11 @@ def _furniture_line(fu: dict[str, Any]) -> str:
     )
     return (
         f"Real site furniture as a template: of the {fu['pages']} real corpus pages the model never trained "
-        f"on (carved-out and test-split hosts), {n} have a near miss scoring 0.5 or more that their scan did "
-        f"not label spam ({fu['furniture_offsite']} with off-site links; each page's best with links and best "
-        f"without). Put on every page of a host of 30 dated pages, {always} of those hosts are called "
-        "template injections; added on the eleventh day and kept (a template change in the middle of a "
-        f"crawl, the worst case for the onset evidence): {change}."
+        f"on (carved-out and test-split hosts) come {n} near misses scoring 0.5 or more that their scan did "
+        f"not label spam ({fu['furniture_offsite']} with off-site links; each page's best with links, best "
+        f"without, and best hidden one with links). Put on every page of a host of 30 dated pages, {always} "
+        "of those hosts are called template injections; added on the eleventh day and kept (a template "
+        f"change in the middle of a crawl, the worst case for the onset evidence): {change}."
         + (f" Highest flagged: {examples}." if examples else "")
     )
 
