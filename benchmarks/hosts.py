@@ -533,6 +533,8 @@ def _template_prf(hosts: list[Host], rows: list[dict[str, Any]]) -> dict[str, An
 POOLED_TEXT_GRID = (0.9, 0.95, 0.97, 0.98, 0.99, 2.0)
 """The pooled bars the tuning run tries for blocks without off-site links (2.0: never)."""
 ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
+SAME_TEXT_GRID = (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
+"""The MinHash similarities at which the tuning run lets campaigns join two blocks."""
 """The onset bars the tuning run tries (for blocks with off-site links, and without)."""
 
 
@@ -685,7 +687,8 @@ def furniture_hosts(blocks: list[Any]) -> dict[str, Any]:
 
 
 def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable[[str], None]) -> list[dict[str, Any]]:
-    """Pairwise campaign precision/recall on the validation crawl for a grid of anchor rules."""
+    """Pairwise campaign precision/recall on the validation crawl for a grid of anchor rules, then
+    for :data:`SAME_TEXT_GRID` with the anchor rule as it stands."""
     from linkguard import _campaigns, _hosts
 
     view = _hosts.HostView()
@@ -693,7 +696,7 @@ def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable
         view.add(row)
     summaries = view.summaries()
     by_name = {s["host"]: s for s in summaries}
-    saved = (_campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS)
+    saved = (_campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS, _campaigns.SAME_TEXT)
     out = []
     try:
         for pages in (1, 2, 3):
@@ -704,8 +707,19 @@ def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable
                 res = {"anchor_pages": pages, "anchor_words": words, "campaigns": len(campaigns), **_pairwise(items)}
                 out.append(res)
                 log(f"tune: {res}")
+        _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = saved[:2]
+        for same in SAME_TEXT_GRID:
+            _campaigns.SAME_TEXT = same
+            campaigns = _campaigns.find_campaigns(summaries)
+            res = {
+                "same_text": same,
+                "campaigns": len(campaigns),
+                **_pairwise(_campaign_items(hosts, by_name, campaigns)),
+            }
+            out.append(res)
+            log(f"tune: {res}")
     finally:
-        _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = saved
+        _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS, _campaigns.SAME_TEXT = saved
     return out
 
 
