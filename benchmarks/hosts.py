@@ -498,18 +498,13 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     hosts, info = build_crawl(root, n_groups=40, clean_hosts=30, split="val")
     log(f"tune: validation crawl {info}, {sum(len(h.pages) for h in hosts)} pages")
     rows = _score(hosts, log)
-    saved = (_hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE)
-    out = []
-    try:
-        for near in (0.6, 0.75, 0.9):
-            for pooled in POOLED_GRID:
-                _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = near, pooled, min(0.5, pooled)
-                res = {"near_copy": near, "pooled_score": pooled, **_template_prf(hosts, rows)}
-                out.append(res)
-                log(f"tune: {res}")
-    finally:
-        _hosts.NEAR_COPY, _hosts.POOLED_SCORE, _hosts.REPEATED_SCORE = saved
     seen = _near_misses(root, ("train", "val"))
+    grid = [
+        {"NEAR_COPY": near, "POOLED_SCORE": pooled, "REPEATED_SCORE": min(_hosts.REPEATED_SCORE, pooled)}
+        for near in (0.6, 0.75, 0.9)
+        for pooled in POOLED_GRID
+    ]
+    out = _tune_bars(hosts, rows, seen[2], log, grid)
     out += _tune_pooled_text(hosts, rows, seen[2], log)
     out += _tune_onset(hosts, rows, seen[2], log)
     out += _tune_campaigns(hosts, rows, log)
@@ -533,9 +528,31 @@ def _template_prf(hosts: list[Host], rows: list[dict[str, Any]]) -> dict[str, An
 POOLED_TEXT_GRID = (0.9, 0.95, 0.97, 0.98, 0.99, 2.0)
 """The pooled bars the tuning run tries for blocks without off-site links (2.0: never)."""
 ONSET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""The onset bars the tuning run tries (for blocks with off-site links, and without)."""
 SAME_TEXT_GRID = (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 """The MinHash similarities at which the tuning run lets campaigns join two blocks."""
-"""The onset bars the tuning run tries (for blocks with off-site links, and without)."""
+
+
+def _sweep(
+    module: Any, grid: list[dict[str, float]], measure: Callable[[], dict[str, Any]], log: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """``measure()`` under each setting of ``grid`` (a constant of ``module`` by name -> its value),
+    each result with the setting's values; the constants are restored afterwards."""
+    names = sorted({name for setting in grid for name in setting})
+    saved = {name: getattr(module, name) for name in names}
+    out = []
+    try:
+        for setting in grid:
+            for name, value in setting.items():
+                setattr(module, name, value)
+            res: dict[str, Any] = {name.lower(): value for name, value in setting.items()}
+            res.update(measure())
+            out.append(res)
+            log(f"tune: {res}")
+    finally:
+        for name, value in saved.items():
+            setattr(module, name, value)
+    return out
 
 
 def _tune_bars(
@@ -550,24 +567,15 @@ def _tune_bars(
     blocks of training and validation pages) each setting flags."""
     from linkguard import _hosts
 
-    names = sorted({name for setting in grid for name in setting})
-    saved = {name: getattr(_hosts, name) for name in names}
-    out = []
-    try:
-        for setting in grid:
-            for name, value in setting.items():
-                setattr(_hosts, name, value)
-            res = {name.lower(): value for name, value in setting.items()}
-            res.update(_template_prf(hosts, rows))
-            cost = furniture_hosts(furniture_blocks)
-            res["template_change_flagged"] = cost["template_change_flagged"]
-            res["always_flagged"] = cost["always_flagged"]
-            out.append(res)
-            log(f"tune: {res}")
-    finally:
-        for name, value in saved.items():
-            setattr(_hosts, name, value)
-    return out
+    def measure() -> dict[str, Any]:
+        cost = furniture_hosts(furniture_blocks)
+        return {
+            **_template_prf(hosts, rows),
+            "template_change_flagged": cost["template_change_flagged"],
+            "always_flagged": cost["always_flagged"],
+        }
+
+    return _sweep(_hosts, grid, measure, log)
 
 
 def _tune_pooled_text(
@@ -600,9 +608,9 @@ def furniture(
     (share buttons, credits, banners).  ``roles``: the corpus pages read (``train``/``val`` host pages
     when tuning; ``test`` and ``carved`` in the benchmark, pages the model never trained on).  For each
     page, its highest-scoring block that its scan did not label spam (with off-site links, without,
-    and hidden with off-site links); the pages whose best off-site block reaches each bar of the grid;
-    and two hosts of 30 dated pages per such block (at or above :data:`~linkguard._hosts.REPEATED_SCORE`, the least a
-    print needs to be kept): one with the block on every page (furniture from the start), one where
+    and hidden with off-site links); the pages whose best off-site block reaches each bar of the
+    grid; and two hosts of 30 dated pages per such block (at or above
+    :data:`~linkguard._hosts.REPEATED_SCORE`, the least a print needs to be kept): one with the block on every page (furniture from the start), one where
     it appears on the eleventh day and stays (a template change: the worst case for the onset
     evidence).  ``*_flagged`` counts those hosts labelled ``template_injection``: false hosts.
     ``near``: what :func:`_near_misses` read of those pages already (the tuning run reads them once).
@@ -696,31 +704,16 @@ def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable
         view.add(row)
     summaries = view.summaries()
     by_name = {s["host"]: s for s in summaries}
-    saved = (_campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS, _campaigns.SAME_TEXT)
-    out = []
-    try:
-        for pages in (1, 2, 3):
-            for words in (1, 4, 8):
-                _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = pages, words
-                campaigns = _campaigns.find_campaigns(summaries)
-                items = _campaign_items(hosts, by_name, campaigns)
-                res = {"anchor_pages": pages, "anchor_words": words, "campaigns": len(campaigns), **_pairwise(items)}
-                out.append(res)
-                log(f"tune: {res}")
-        _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS = saved[:2]
-        for same in SAME_TEXT_GRID:
-            _campaigns.SAME_TEXT = same
-            campaigns = _campaigns.find_campaigns(summaries)
-            res = {
-                "same_text": same,
-                "campaigns": len(campaigns),
-                **_pairwise(_campaign_items(hosts, by_name, campaigns)),
-            }
-            out.append(res)
-            log(f"tune: {res}")
-    finally:
-        _campaigns.ANCHOR_PAGES, _campaigns.ANCHOR_WORDS, _campaigns.SAME_TEXT = saved
-    return out
+
+    def measure() -> dict[str, Any]:
+        campaigns = _campaigns.find_campaigns(summaries)
+        return {"campaigns": len(campaigns), **_pairwise(_campaign_items(hosts, by_name, campaigns))}
+
+    anchors: list[dict[str, float]] = [
+        {"ANCHOR_PAGES": pages, "ANCHOR_WORDS": words} for pages in (1, 2, 3) for words in (1, 4, 8)
+    ]
+    out = _sweep(_campaigns, anchors, measure, log)
+    return out + _sweep(_campaigns, [{"SAME_TEXT": same} for same in SAME_TEXT_GRID], measure, log)
 
 
 if __name__ == "__main__":
