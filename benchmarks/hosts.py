@@ -612,7 +612,8 @@ def furniture(
     grid; and two hosts of 30 dated pages per such block (at or above
     :data:`~linkguard._hosts.REPEATED_SCORE`, the least a print needs to be kept): one with the
     block on every page (furniture from the start), one where it appears on the eleventh day and
-    stays (a template change: the worst case for the onset evidence).  ``*_flagged`` counts those hosts labelled ``template_injection``: false hosts.
+    stays (a template change: the worst case for the onset evidence).  ``*_flagged`` counts those
+    hosts labelled ``template_injection``: false hosts.
     ``near``: what :func:`_near_misses` read of those pages already (the tuning run reads them once).
     """
     n_pages, best, kept = near if near is not None else _near_misses(root, roles)
