@@ -85,6 +85,21 @@ def host_info(host: str) -> HostInfo:
     return HostInfo(domain, False, institutional, any(c.isdigit() for c in label))
 
 
+def site_name(host: str) -> str:
+    """The name a site's owner chose: its registrable domain, with the private rules of the
+    suffix list counted too, so that a site on a hosting service is its own name
+    (``best-essay-writer-online.blogspot.com``, not ``blogspot.com``); ``""`` for an address or a
+    host that names no site.
+
+    Who owns a link's target is the registrable domain (:func:`host_info`): every blog of a
+    service shares its operator.  What the owner called the site is this name."""
+    info = host_info(host)
+    if not info.domain or info.is_ip:
+        return ""
+    label, suffix = split_domain(netloc_host(host), private=True)
+    return f"{label}.{suffix}" if label and suffix else info.domain
+
+
 def _bracketed_ipv6(name: str) -> bool:
     if len(name) < 4 or name[0] != "[" or name[-1] != "]":
         return False

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from linkguard import _compiled
-from linkguard._domains import host_info, page_domain, split_host
+from linkguard._domains import host_info, page_domain, site_name, split_host
 from linkguard._features import FEATURE_NAMES, PAGE_FEATURE_NAMES, URL_WORDS
 from linkguard._label import top_reasons
 from linkguard._lexicon import lexicon
@@ -246,7 +246,7 @@ def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float
     return (
         1.0,
         1.0 if info.institutional else 0.0,
-        1.0 if domain and lex.host_has_term(domain) else 0.0,
+        1.0 if domain and lex.host_has_term(site_name(host)) else 0.0,
         float(np.log1p(path_terms)),
         1.0 if digit_sub else 0.0,
         1.0 if _ODD_PATH.search(path) else 0.0,

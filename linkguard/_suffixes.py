@@ -35,15 +35,16 @@ def _snapshot_path() -> Path:
 
 
 @cache
-def _rules() -> tuple[frozenset[str], frozenset[str]]:
-    """The ICANN rules (``com``, ``*.bd``, ``!www.ck``) and every trailing part of them (trie nodes).
+def _rules(private: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+    """The ICANN rules (``com``, ``*.bd``, ``!www.ck``) and every trailing part of them (trie nodes);
+    with ``private``, the private rules too (``blogspot.com``, ``github.io``: hosting services).
 
     A rule's trailing parts are the nodes of tldextract's reversed-label trie: ``kawasaki.jp``
     and ``jp`` for ``*.kawasaki.jp``.  A node is a rule end when the rule itself is listed.
     """
     text = _snapshot_path().read_text("utf-8")
-    public = text.partition(_PRIVATE)[0]
-    rules = frozenset(m.group("suffix") for m in _RULE.finditer(public))
+    listed = text if private else text.partition(_PRIVATE)[0]
+    rules = frozenset(m.group("suffix") for m in _RULE.finditer(listed))
     nodes: set[str] = set()
     for rule in rules:
         labels = rule.split(".")
@@ -65,13 +66,14 @@ def _decode(label: str) -> str:
     return lowered
 
 
-def suffix_start(labels: list[str]) -> int | None:
+def suffix_start(labels: list[str], *, private: bool = False) -> int | None:
     """Index of the first label of the public suffix of ``labels``, ``None`` when none is listed.
 
     The longest listed suffix wins; ``*`` matches any one label unless a ``!`` exception names
-    it; an unlisted label under a listed one ends the walk.
+    it; an unlisted label under a listed one ends the walk.  ``private``: the list's private
+    rules count too (tldextract's ``include_psl_private_domains``).
     """
-    rules, nodes = _rules()
+    rules, nodes = _rules(private)
     n = len(labels)
     idx = suffix_idx = n
     path = ""
@@ -91,15 +93,16 @@ def suffix_start(labels: list[str]) -> int | None:
     return None if suffix_idx == n else suffix_idx
 
 
-def split_domain(host: str) -> tuple[str, str]:
+def split_domain(host: str, *, private: bool = False) -> tuple[str, str]:
     """``(domain label, public suffix)`` of a dotted host name, as tldextract splits it.
 
     ``news.bbc.co.uk`` gives ``("bbc", "co.uk")``; a host under no listed suffix gives its last
     label and ``""``; a host that is all suffix gives ``("", suffix)``.  Trailing dots are
     dropped.  Host names with brackets, ports or other URL syntax are not handled here.
+    ``private``: split on the private rules too (``("my-blog", "blogspot.com")``).
     """
     labels = host.rstrip(".").split(".")
-    start = suffix_start(labels)
+    start = suffix_start(labels, private=private)
     if start is None:
         return labels[-1], ""
     return (labels[start - 1] if start > 0 else ""), ".".join(labels[start:])

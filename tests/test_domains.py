@@ -19,6 +19,7 @@ from linkguard._domains import (
     host_info,
     page_domain,
     redirect_target,
+    site_name,
     split_host,
 )
 from linkguard._suffixes import _rules, split_domain
@@ -71,6 +72,34 @@ def test_every_suffix_rule_splits_as_tldextract_does() -> None:
 @given(st.text(alphabet="abc01-._:[]", min_size=1, max_size=16), st.sampled_from(["", ".com", ".ac.id", ".ck", ".bd"]))
 def test_host_split_matches_tldextract(host: str, tail: str) -> None:
     _same_as_tldextract(host + tail)
+
+
+@cache
+def _tldextract_private() -> Any:
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def test_every_private_suffix_rule_splits_as_tldextract_does() -> None:
+    """With the private rules counted, :func:`split_domain` splits as tldextract does with them."""
+    rules, _ = _rules(private=True)
+    for rule in sorted(rules - _rules()[0]):
+        base = rule.lstrip("!").replace("*", "zz")
+        if not base.isascii():
+            base = base.encode("idna").decode("ascii")
+        for host in (f"a1.{base}", f"www.x.{base}"):
+            parts = _tldextract_private()(host)
+            assert split_domain(host, private=True) == (parts.domain, parts.suffix), host
+
+
+def test_site_name_is_the_name_chosen_on_a_hosting_service() -> None:
+    assert site_name("best-essay-writer-online.blogspot.com") == "best-essay-writer-online.blogspot.com"
+    assert site_name("my-shop.github.io") == "my-shop.github.io"
+    assert site_name("pharmacy.ucsf.edu") == "ucsf.edu"  # an ordinary subdomain: the domain
+    assert site_name("news.bbc.co.uk") == "bbc.co.uk"
+    assert site_name("blogspot.com") == "blogspot.com"
+    assert site_name("103.49.239.135") == site_name("localhost") == site_name("") == ""
 
 
 def test_host_info() -> None:
