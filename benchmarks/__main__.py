@@ -356,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 log(f"accuracy: {len(held)} pages with held-back payloads")
                 acc["unseen"] = accuracy.run_labelled(held, log=log)
+                # The figures only: the built pages are corpus pages, kept out of the results file.
+                acc["unseen"].pop("pages")
+                acc["unseen"].pop("page_labels")
         log("accuracy: false alarms on the real corpus ...")
         # Every corpus page, also in a quick run: the carved-out pages are the false-alarm figure.
         all_pages = pages if sub is rows else load_pages(root, rows)

@@ -512,3 +512,20 @@ def test_quick_samples_stay_put_when_the_split_grows() -> None:
     again = stable_sample(grown, 100)
     kept = {id(p) for p in again} & {id(p) for p in first}
     assert len(kept) >= 80  # about 100 * 400/440 stay; a fresh random draw would keep about 23
+
+
+def test_the_results_file_holds_figures_not_pages() -> None:
+    """The benchmark builds its labelled pages from the corpus; the pages stay out of the results
+    file kept in the repository (a third-party page is referenced, never copied)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "latest.json"
+    if not path.is_file():
+        pytest.skip("no benchmark results in this checkout")
+
+    def longest(value: Any) -> int:
+        if isinstance(value, dict):
+            return max((longest(v) for v in value.values()), default=0)
+        if isinstance(value, list):
+            return max((longest(v) for v in value), default=0)
+        return len(value) if isinstance(value, str) else 0
+
+    assert longest(json.loads(path.read_text("utf-8"))) < 2_000
