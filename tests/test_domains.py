@@ -102,6 +102,22 @@ def test_site_name_is_the_name_chosen_on_a_hosting_service() -> None:
     assert site_name("103.49.239.135") == site_name("localhost") == site_name("") == ""
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="abc01-._:[]", min_size=1, max_size=16),
+    st.sampled_from(["", ".com", ".blogspot.com", ".github.io", ".ac.id", ".cn.com", ".s3.amazonaws.com"]),
+)
+def test_a_site_name_is_its_domain_or_a_name_under_it(host: str, tail: str) -> None:
+    """The name a site's owner chose is never broader than who owns it: the registrable domain, or a
+    name ending in it (a blog on a hosting service)."""
+    info = host_info(host + tail)
+    name = site_name(host + tail)
+    if info is _NO_SITE or info.is_ip:
+        assert name == ""
+    else:
+        assert name == info.domain or name.endswith("." + info.domain), (host + tail, name, info.domain)
+
+
 def test_host_info() -> None:
     assert host_info("103.49.239.135").is_ip
     assert host_info("999.1.1.1").is_ip
