@@ -25,6 +25,7 @@ from training_data.train import (
     PAGE_MONOTONE_UP,
     Featurised,
     PageText,
+    choose_threshold,
     featurise,
     fit_text_model,
     group_fold,
@@ -272,3 +273,23 @@ def test_threshold_rows_can_count_the_clean_pages_of_the_page_split(corpus_dir: 
     assert owner2[2:].min() == 2 and owner2[2:].max() == 1 + len(clean)
     assert ((p2[2:] >= 0) & (p2[2:] <= 1)).all()
     assert _with_clean_page_rows(model, corpus_dir, (p, y, owner, spam, None))[4] is None
+
+
+def test_a_false_alarm_budget_picks_the_lowest_thresholds_within_it() -> None:
+    """One segment per page: 50 injected pages scoring 0.6 to 0.99, 200 clean pages scoring 0.5 to
+    0.98.  With a budget of 2 % (4 clean pages) the threshold is the lowest that flags at most 4."""
+    rng = np.random.default_rng(0)
+    spam_p = np.round(rng.uniform(0.6, 0.99, 50), 3)
+    clean_p = np.round(np.linspace(0.5, 0.98, 200), 3)
+    # Each clean page also has 50 ordinary segments, so that the cap on clean segments flagged
+    # (MAX_VAL_CONTENT_FPR) is not what binds.
+    p = np.concatenate([spam_p, clean_p, np.full(200 * 50, 0.1)])
+    y = np.concatenate([np.ones(50, dtype=bool), np.zeros(200 + 200 * 50, dtype=bool)])
+    owner = np.concatenate([np.arange(250), np.repeat(np.arange(50, 250), 50)])
+    page_spam = np.arange(250) < 50
+    t, prose = choose_threshold(p, y, owner, page_spam, fa_budget=0.02)
+    assert prose is None
+    assert int((clean_p >= t).sum()) <= 4
+    assert int((clean_p >= t - 0.01).sum()) > 4  # one grid step lower breaks the budget
+    looser, _ = choose_threshold(p, y, owner, page_spam, fa_budget=0.2)
+    assert looser < t
