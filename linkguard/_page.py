@@ -246,7 +246,7 @@ def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float
     return (
         1.0,
         1.0 if info.institutional else 0.0,
-        1.0 if domain and lex.host_has_term(site_name(host)) else 0.0,
+        1.0 if lex.host_has_term(site_name(host)) else 0.0,
         float(np.log1p(path_terms)),
         1.0 if digit_sub else 0.0,
         1.0 if _ODD_PATH.search(path) else 0.0,

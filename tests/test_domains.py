@@ -57,12 +57,16 @@ def test_split_domain() -> None:
     assert split_domain("xn--fiqs8s.xn--55qx5d.cn")[1] == "xn--55qx5d.cn"  # 公司.cn, punycode
 
 
+def _rule_host(rule: str) -> str:
+    """A host name that a suffix rule lists (its wildcard filled, an exception's ``!`` dropped), in ASCII."""
+    base = rule.lstrip("!").replace("*", "zz")
+    return base if base.isascii() else base.encode("idna").decode("ascii")
+
+
 def test_every_suffix_rule_splits_as_tldextract_does() -> None:
     rules, _ = _rules()
     for rule in sorted(rules):
-        base = rule.lstrip("!").replace("*", "zz")
-        if not base.isascii():
-            base = base.encode("idna").decode("ascii")
+        base = _rule_host(rule)
         for host in (base, f"a1.{base}", f"www.x.{base}", base.partition(".")[2]):
             if host:
                 _same_as_tldextract(host.lower())
@@ -85,9 +89,7 @@ def test_every_private_suffix_rule_splits_as_tldextract_does() -> None:
     """With the private rules counted, :func:`split_domain` splits as tldextract does with them."""
     rules, _ = _rules(private=True)
     for rule in sorted(rules - _rules()[0]):
-        base = rule.lstrip("!").replace("*", "zz")
-        if not base.isascii():
-            base = base.encode("idna").decode("ascii")
+        base = _rule_host(rule)
         for host in (f"a1.{base}", f"www.x.{base}"):
             parts = _tldextract_private()(host)
             assert split_domain(host, private=True) == (parts.domain, parts.suffix), host
