@@ -46,6 +46,13 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     threshold : float
         Spam probability above which :meth:`predict` says spam (the decision function's zero).
     random_state : int or None
+    n_bags : int
+        Fit this many ensembles, each with its own seed, and average their log-odds: trees fitted
+        greedily change with small changes of the data, and an average of decorrelated ones
+        changes less.  The average is exported as one ensemble (leaves scaled by ``1/n_bags``).
+    bag_features : float
+        Share of the features each split may choose from (scikit-learn's ``max_features``); below
+        1 it is what makes the bags differ.
 
     Attributes
     ----------
@@ -68,6 +75,8 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         monotonic_cst: Sequence[int] | None = None,
         threshold: float = 0.5,
         random_state: int | None = 0,
+        n_bags: int = 1,
+        bag_features: float = 1.0,
     ) -> None:
         self.max_iter = max_iter
         self.max_depth = max_depth
@@ -79,6 +88,8 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         self.monotonic_cst = monotonic_cst
         self.threshold = threshold
         self.random_state = random_state
+        self.n_bags = n_bags
+        self.bag_features = bag_features
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -96,21 +107,28 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) != 2:
             raise ValueError(f"SegmentClassifier needs 2 classes, got 1 class: {self.classes_[0]!r}")
-        hgb = HistGradientBoostingClassifier(
-            max_iter=self.max_iter,
-            max_depth=self.max_depth,
-            max_leaf_nodes=self.max_leaf_nodes,
-            learning_rate=self.learning_rate,
-            l2_regularization=self.l2_regularization,
-            min_samples_leaf=self.min_samples_leaf,
-            class_weight=self.class_weight,
-            monotonic_cst=None if self.monotonic_cst is None else list(self.monotonic_cst),
-            early_stopping=False,
-            random_state=self.random_state,
-        )
-        hgb.fit(X, y_idx, sample_weight=sample_weight)
-        self.model_ = from_hgb(hgb, self.threshold, n_features=X.shape[1])
-        self.n_iter_ = int(hgb.n_iter_)
+        if int(self.n_bags) < 1 or not 0.0 < float(self.bag_features) <= 1.0:
+            raise ValueError(f"n_bags must be >= 1 and bag_features in (0, 1], got {self.n_bags}, {self.bag_features}")
+        models = []
+        for bag in range(int(self.n_bags)):
+            seed = None if self.random_state is None else int(self.random_state) + bag
+            hgb = HistGradientBoostingClassifier(
+                max_iter=self.max_iter,
+                max_depth=self.max_depth,
+                max_leaf_nodes=self.max_leaf_nodes,
+                learning_rate=self.learning_rate,
+                l2_regularization=self.l2_regularization,
+                min_samples_leaf=self.min_samples_leaf,
+                class_weight=self.class_weight,
+                monotonic_cst=None if self.monotonic_cst is None else list(self.monotonic_cst),
+                max_features=float(self.bag_features),
+                early_stopping=False,
+                random_state=seed,
+            )
+            hgb.fit(X, y_idx, sample_weight=sample_weight)
+            models.append(from_hgb(hgb, self.threshold, n_features=X.shape[1]))
+        self.model_ = models[0] if len(models) == 1 else average_models(models)
+        self.n_iter_ = int(self.max_iter)
         return self
 
     def _raw(self, X: Any) -> np.ndarray:
@@ -175,6 +193,40 @@ def from_hgb(hgb: Any, threshold: float, n_features: int, names: tuple[str, ...]
     baseline = float(np.ravel(hgb._baseline_prediction)[0])
     feature_names = names if n_features == len(names) else tuple(f"x{i}" for i in range(n_features))
     return SegmentModel(arrays, baseline, threshold, feature_names)
+
+
+def average_models(models: Sequence[SegmentModel]) -> SegmentModel:
+    """One ensemble whose log-odds are the mean of ``models``' (same features and threshold).
+
+    The trees are put side by side, padded to one width with unreachable leaves, and every node
+    value (leaves, and the internal means that explanations read) is divided by their number.
+    """
+    if not models:
+        raise ValueError("average_models needs at least one model")
+    names = models[0].feature_names
+    if any(m.feature_names != names for m in models):
+        raise ValueError("average_models needs models over the same features")
+    width = max(m.feature.shape[1] for m in models)
+    k = len(models)
+
+    def padded(m: SegmentModel, name: str) -> np.ndarray:
+        a = {"feature": m.feature, "threshold": m.split_threshold, "left": m.left, "right": m.right, "value": m.value}[
+            name
+        ]
+        extra = width - a.shape[1]
+        if extra == 0:
+            return a
+        if name in ("left", "right"):
+            fill = np.broadcast_to(np.arange(a.shape[1], width), (a.shape[0], extra))
+        else:
+            fill = np.full((a.shape[0], extra), np.inf if name == "threshold" else 0, dtype=a.dtype)
+        return np.concatenate([a, fill], axis=1)
+
+    structure = ("feature", "threshold", "left", "right")
+    trees = {name: np.concatenate([padded(m, name) for m in models]) for name in structure}
+    trees["value"] = np.concatenate([padded(m, "value") for m in models]) / k
+    baseline = float(np.mean([m.baseline for m in models]))
+    return SegmentModel(trees, baseline, models[0].threshold, names)
 
 
 def to_estimator(model: SegmentModel) -> SegmentClassifier:

@@ -11,7 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import linkguard
 from linkguard import ModelError, default_model, load_model, save_model
-from linkguard._estimator import SegmentClassifier, from_hgb
+from linkguard._estimator import SegmentClassifier, average_models, from_hgb
 
 
 def test_default_model_is_valid_data() -> None:
@@ -121,6 +121,28 @@ def test_monotonic_constraint_holds_on_the_exported_model() -> None:
     tied = SegmentClassifier(max_iter=30, monotonic_cst=[1, 0]).fit(X, y).model_.proba(grid)
     assert (np.diff(free) < -1e-9).any()
     assert (np.diff(tied) >= -1e-12).all()
+
+
+def test_bagged_model_is_the_mean_of_its_bags() -> None:
+    """``n_bags`` averages the log-odds of models fitted with their own seeds (one exported
+    ensemble); with feature subsampling the bags differ, so the average is not any one bag."""
+    rng = np.random.default_rng(4)
+    X = rng.random((600, 5))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] - X[:, 2] > 0.3, "spam", "content")
+    bags = [SegmentClassifier(max_iter=15, random_state=7 + k, bag_features=0.6).fit(X, y).model_ for k in range(3)]
+    bagged = SegmentClassifier(max_iter=15, random_state=7, n_bags=3, bag_features=0.6).fit(X, y).model_
+    mean = np.mean([m.raw(X) for m in bags], axis=0)
+    assert bagged.n_trees == 45
+    assert np.allclose(bagged.raw(X), mean, atol=1e-9)
+    assert not np.allclose(bags[0].raw(X), bags[1].raw(X))
+    # Explanations still add up: contributions plus the roots' values give the log-odds.
+    root = bagged.value[:, 0].sum() + bagged.baseline
+    assert np.allclose(bagged.contributions(X[:20]).sum(axis=1) + root, bagged.raw(X[:20]), atol=1e-9)
+    # One bag is the plain model, whatever its feature share would be.
+    plain = SegmentClassifier(max_iter=15, random_state=7).fit(X, y).model_
+    assert np.array_equal(average_models([plain]).raw(X), plain.raw(X))
+    with pytest.raises(ValueError):
+        SegmentClassifier(n_bags=0).fit(X, y)
 
 
 def test_segment_classifier_without_scikit_learn_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

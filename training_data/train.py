@@ -580,6 +580,7 @@ def out_of_fold(
     weights: np.ndarray,
     monotonic: list[int] | None = None,
     by_source: bool = False,
+    bags: tuple[int, float] = (1, 1.0),
 ) -> tuple[np.ndarray, list[SegmentModel]]:
     """Spam probability of every train segment from a model that never saw its host page.
 
@@ -597,9 +598,9 @@ def out_of_fold(
     models: list[SegmentModel] = []
     for f in range(OOF_FOLDS):
         fit = fold != f
-        est = SegmentClassifier(max_iter=trees, monotonic_cst=monotonic, random_state=SEED % 2**31).fit(
-            X[fit], np.where(y[fit], "spam", "content"), sample_weight=weights[fit]
-        )
+        est = SegmentClassifier(
+            max_iter=trees, monotonic_cst=monotonic, random_state=SEED % 2**31, n_bags=bags[0], bag_features=bags[1]
+        ).fit(X[fit], np.where(y[fit], "spam", "content"), sample_weight=weights[fit])
         p[~fit] = est.model_.proba(X[~fit])
         models.append(est.model_)
     return p, models
@@ -923,9 +924,13 @@ def fit_segment_model(
     n_rows = len(ftr.y)
     Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
-    est = SegmentClassifier(max_iter=args.trees, monotonic_cst=monotonic, random_state=SEED % 2**31).fit(
-        Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
-    )
+    est = SegmentClassifier(
+        max_iter=args.trees,
+        monotonic_cst=monotonic,
+        random_state=SEED % 2**31,
+        n_bags=args.bags,
+        bag_features=args.bag_features,
+    ).fit(Xtr, np.where(ytr, "spam", "content"), sample_weight=weights)
     model: SegmentModel = est.model_
     model.text = text_model
     n_train = len(splits["train"])
@@ -1004,6 +1009,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--card", type=Path, default=MODEL_DIR / "MODEL_CARD.md")
     ap.add_argument("--train-variants", type=int, default=5, help="injected variants per train host page")
     ap.add_argument("--trees", type=int, default=150)
+    ap.add_argument(
+        "--bags",
+        type=int,
+        default=1,
+        help="fit the segment model this many times (own seed each) and average their log-odds",
+    )
+    ap.add_argument(
+        "--bag-features",
+        type=float,
+        default=1.0,
+        help="share of the features each split of a bagged segment model may choose from",
+    )
     ap.add_argument(
         "--text-model", action=argparse.BooleanOptionalAction, default=True, help="learn the text_score model"
     )
@@ -1226,7 +1243,15 @@ def main(argv: list[str] | None = None) -> int:
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
     monotonic = monotone_constraints() if args.monotone else None
     p_oof, seg_folds = out_of_fold(
-        Xtr, ytr, owner_tr, splits["train"], args.trees, weights, monotonic, by_source=args.oof_by_source
+        Xtr,
+        ytr,
+        owner_tr,
+        splits["train"],
+        args.trees,
+        weights,
+        monotonic,
+        by_source=args.oof_by_source,
+        bags=(args.bags, args.bag_features),
     )
     if kept is not None:
         model = kept
@@ -1324,6 +1349,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_data_sha256": data_digest(args.corpus),
         "lexical_dropout": args.lexical_dropout,
         "spam_weight": args.spam_weight,
+        **({"bags": args.bags, "bag_features": args.bag_features} if args.bags > 1 else {}),
         "hard_negative_weight": args.hard_negative_weight,
         "monotone": args.monotone,
         "oof_by_source": args.oof_by_source,
