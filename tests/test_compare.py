@@ -1,0 +1,75 @@
+"""The cross-validation rule read against its own noise (``training_data.compare``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from training_data.compare import compare, main
+
+RUNS = Path(__file__).resolve().parent.parent / "training_data" / "crossval_runs"
+
+
+def pooled(f1: float, seg: float = 0.84, not_clean: int = 150, hard: int = 50, pages: int = 180) -> dict[str, Any]:
+    return {
+        "page": {"f1": f1},
+        "segment": {"f1": seg},
+        "about_topic_not_clean": [not_clean, 3807],
+        "other_clean_not_clean": [0, 907],
+        "comment_link_not_clean": "0/216",
+        "hard_negative_pages_flagged": [hard, 2888],
+        "real_spam_pages_as_spam_page": [pages, 350],
+        "worst_disguise_mean": 0.73,
+    }
+
+
+BASE = [pooled(0.810), pooled(0.820)]
+
+
+def test_a_gain_beyond_the_noise_is_kept() -> None:
+    kept, rows = compare(BASE, [pooled(0.835), pooled(0.840)])
+    assert kept
+    assert rows[0].noise == pytest.approx(0.010)
+    assert rows[0].gain == pytest.approx(0.0225)
+
+
+def test_a_gain_inside_the_noise_is_not() -> None:
+    # The candidate's mean is better, but by less than the gap between the default's own runs.
+    kept, rows = compare(BASE, [pooled(0.818), pooled(0.822)])
+    assert not kept
+    assert not rows[0].ok
+    # The candidate's own spread counts as noise too.
+    kept, _ = compare(BASE, [pooled(0.800), pooled(0.860)])
+    assert not kept
+
+
+def test_a_guard_may_move_within_its_noise_but_not_beyond() -> None:
+    base = [pooled(0.810, hard=40), pooled(0.820, hard=60)]
+    kept, rows = compare(base, [pooled(0.840, hard=65), pooled(0.845, hard=55)])
+    assert kept  # hard-negative pages: +10 on the mean, noise 20
+    kept, rows = compare(base, [pooled(0.840, hard=80), pooled(0.845, hard=75)])
+    guard = next(r for r in rows if r.name == "hard-negative pages flagged")
+    assert not kept and not guard.ok and guard.gain == pytest.approx(-27.5)
+
+
+def test_each_recipe_needs_two_runs() -> None:
+    with pytest.raises(ValueError):
+        compare(BASE[:1], BASE)
+
+
+def test_the_command_reads_the_kept_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The default criterion's null pair against the budget's: the figures recorded in
+    training_data/README.md, read from the run files."""
+    names = [
+        "2026-12-07-default-escort-essay-data.json",
+        "2026-12-07-null-spam-weight-5.05.json",
+        "2026-12-07-fa-budget-0.01.json",
+        "2026-12-07-fa-budget-0.01-spam-weight-5.05.json",
+    ]
+    assert main([str(RUNS / n) for n in names]) == 0
+    out = capsys.readouterr().out
+    assert "| page F1 | 0.8173 / 0.8100 | 0.8092 / 0.8217 | 0.0125 |" in out
+    assert "| hard-negative pages flagged | 56 / 34 | 53 / 34 |" in out
+    assert "verdict: not kept" in out

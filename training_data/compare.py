@@ -1,0 +1,116 @@
+"""The cross-validation rule, read against its own noise: ``python -m training_data.compare``.
+
+A recipe's figures move when nothing that matters changes: a 1 % change of one sample weight
+gives other trees and other thresholds (see README, "How far the rule's figures move on their
+own").  So each recipe is run twice, as it is and with a null perturbation, and a difference
+between two recipes counts only where it is larger than the gap between the runs of either.
+
+    python -m training_data.compare BASE.json BASE_NULL.json CANDIDATE.json CANDIDATE_NULL.json
+
+reads four ``training_data.crossval`` result files and prints each figure's means, the noise and
+the verdict: *kept* when the candidate's mean page F1 beats the default's by more than the noise
+of page F1 and no guard is worse by more than its own noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _pair(value: Any) -> int:
+    """The count of a ``[count, total]`` or ``"count/total"`` figure."""
+    if isinstance(value, str):
+        return int(value.split("/", 1)[0])
+    return int(value[0])
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    read: Callable[[Mapping[str, Any]], float]
+    higher_is_better: bool
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("page F1", lambda p: float(p["page"]["f1"]), True),
+    Figure("segment F1", lambda p: float(p["segment"]["f1"]), True),
+    Figure(
+        "clean pages not clean",
+        lambda p: float(
+            sum(_pair(p[k]) for k in ("about_topic_not_clean", "other_clean_not_clean", "comment_link_not_clean"))
+        ),
+        False,
+    ),
+    Figure("hard-negative pages flagged", lambda p: float(_pair(p["hard_negative_pages_flagged"])), False),
+    Figure("real spam pages as spam_page", lambda p: float(_pair(p["real_spam_pages_as_spam_page"])), True),
+    Figure("worst disguise (mean)", lambda p: float(p["worst_disguise_mean"]), True),
+)
+"""The primary figure first, then the guards."""
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    base: tuple[float, float]
+    candidate: tuple[float, float]
+    noise: float
+    gain: float
+    """Candidate mean minus default mean, signed so that positive is better."""
+    ok: bool
+
+
+def compare(base: Sequence[Mapping[str, Any]], candidate: Sequence[Mapping[str, Any]]) -> tuple[bool, list[Row]]:
+    """The verdict and one row per figure, from the pooled results of each recipe's two runs."""
+    if len(base) != 2 or len(candidate) != 2:
+        raise ValueError("each recipe needs exactly two runs: as it is and its null perturbation")
+    rows: list[Row] = []
+    for i, fig in enumerate(FIGURES):
+        b = (fig.read(base[0]), fig.read(base[1]))
+        c = (fig.read(candidate[0]), fig.read(candidate[1]))
+        noise = max(abs(b[0] - b[1]), abs(c[0] - c[1]))
+        sign = 1.0 if fig.higher_is_better else -1.0
+        gain = sign * ((c[0] + c[1]) / 2 - (b[0] + b[1]) / 2)
+        ok = gain > noise if i == 0 else gain >= -noise
+        rows.append(Row(fig.name, b, c, noise, gain, ok))
+    return all(r.ok for r in rows), rows
+
+
+def _pooled(path: Path) -> Mapping[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pooled = data.get("pooled") if isinstance(data, dict) else None
+    if not isinstance(pooled, dict):
+        raise SystemExit(f"{path}: not a training_data.crossval result (no 'pooled' figures)")
+    return pooled
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.4f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("base", type=Path)
+    ap.add_argument("base_null", type=Path)
+    ap.add_argument("candidate", type=Path)
+    ap.add_argument("candidate_null", type=Path)
+    args = ap.parse_args(argv)
+    base = [_pooled(args.base), _pooled(args.base_null)]
+    cand = [_pooled(args.candidate), _pooled(args.candidate_null)]
+    kept, rows = compare(base, cand)
+    print("| figure | default (two runs) | candidate (two runs) | noise | gain | within the rule |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        b = " / ".join(_fmt(x) for x in r.base)
+        c = " / ".join(_fmt(x) for x in r.candidate)
+        print(f"| {r.name} | {b} | {c} | {_fmt(r.noise)} | {r.gain:+.4f} | {'yes' if r.ok else 'no'} |")
+    print("verdict:", "kept" if kept else "not kept")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
