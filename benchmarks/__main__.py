@@ -8,6 +8,7 @@
     python -m benchmarks --update [--quick]   floors in baseline.json from that profile's latest.json
     python -m benchmarks --update --allow-regression --reason "..."   ... even when a floor goes
                                          down; every lowered bound is appended to FLOOR_CHANGES.md
+    python -m benchmarks --update --only-bounds A,B ...   set those bounds alone (the others stay)
     python -m benchmarks --readme-only   README tables from results/latest.json (no run)
 
 Exit status: 0 when the quality gate passes (or ``--no-gate``), 1 when it fails, 2 on a
@@ -193,6 +194,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--allow-regression", action="store_true", help="with --update: allow lowering floors")
     ap.add_argument("--reason", help="with --allow-regression: why the floors go down (recorded in FLOOR_CHANGES.md)")
+    ap.add_argument(
+        "--only-bounds",
+        help="with --update: comma-separated bounds to set from the run; every other bound stays as it is",
+    )
     ap.add_argument("--baseline", type=Path, default=gate.BASELINE_PATH)
     ap.add_argument("--results-dir", type=Path, help="default: results/ (full), results/quick/ (--quick)")
     ap.add_argument("--readme", type=Path, default=REPO / "README.md")
@@ -212,9 +217,14 @@ def do_update(args: argparse.Namespace) -> int:
         return 2
     res = json.loads(latest.read_text("utf-8"))
     profile = res.get("mode", "full")
-    new, loosened = gate.propose(
-        res, gate.load_baseline(args.baseline), profile, allow_regression=args.allow_regression
-    )
+    only = [m.strip() for m in args.only_bounds.split(",") if m.strip()] if args.only_bounds else None
+    try:
+        new, loosened = gate.propose(
+            res, gate.load_baseline(args.baseline), profile, allow_regression=args.allow_regression, only=only
+        )
+    except ValueError as exc:
+        log(f"benchmarks: {exc}")
+        return 2
     if loosened and not args.allow_regression:
         log("benchmarks: refusing to lower floors (pass --allow-regression --reason '...' to accept):")
         for line in loosened:

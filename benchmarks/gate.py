@@ -14,6 +14,7 @@ appended to ``FLOOR_CHANGES.md``.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -181,13 +182,25 @@ def check(results: dict[str, Any], baseline: dict[str, Any], profile: str) -> di
 
 
 def propose(
-    results: dict[str, Any], baseline: dict[str, Any], profile: str, *, allow_regression: bool = False
+    results: dict[str, Any],
+    baseline: dict[str, Any],
+    profile: str,
+    *,
+    allow_regression: bool = False,
+    only: Collection[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """New baseline with this run's values as floors/ceilings; also the list of loosened bounds.
 
     A bound is loosened when the new floor is lower (or the new ceiling higher) than the old
     one, or when the corpus changed.  Without ``allow_regression`` the caller must refuse.
+    ``only``: set these bounds alone and keep every other as it is, so that a reason given for
+    some bounds (the held-back set grew) is not recorded against others that moved with the
+    machine's noise in the same run.
     """
+    if only is not None:
+        unknown = sorted(set(only) - set(FLOOR_METRICS) - set(CEILING_METRICS))
+        if unknown:
+            raise ValueError(f"not a bounded metric: {', '.join(unknown)}")
     new = json.loads(json.dumps(baseline)) if baseline else {}
     new["schema"] = 2
     new.pop("epsilon", None)  # margins live in gate.MARGINS, per metric
@@ -207,6 +220,8 @@ def propose(
             loosened.append(f"{metric}: {table.pop(metric):.4g} -> retired (no longer measured)")
         for metric in metrics:
             if metric in FULL_ONLY and profile != "full":
+                continue
+            if only is not None and metric not in only and metric in table:
                 continue
             value = get_path(results, metric)
             if not isinstance(value, (int, float)):

@@ -179,6 +179,19 @@ def test_gate_update_refuses_to_lower_and_digest_change() -> None:
     assert loosened and new["corpus_digest"] == "sha256:def"
 
 
+def test_gate_update_of_named_bounds_keeps_the_others() -> None:
+    """``only`` sets the named bounds from the run and leaves every other one where it was, also
+    one that moved down in the same run (its loosening is not recorded under another reason)."""
+    base, _ = gate.propose(_results(), {}, "quick")
+    lg = "accuracy.labelled.tools.linkguard.real."
+    new, loosened = gate.propose(_results(floor=0.4, f1=0.8), base, "quick", only=[lg + "page.f1"])
+    assert loosened == [f"{lg}page.f1: 0.9 -> 0.8"]
+    assert new["profiles"]["quick"]["floors"]["speed.ratios.scan_vs_parse_floor"] == 0.5
+    assert new["profiles"]["quick"]["floors"][lg + "page.f1"] == 0.8
+    with pytest.raises(ValueError):
+        gate.propose(_results(), base, "quick", only=["no.such.bound"])
+
+
 def test_gate_update_retires_bounds_no_longer_measured() -> None:
     base, _ = gate.propose(_results(), {}, "quick")
     base["profiles"]["quick"]["floors"]["accuracy.renamed.metric"] = 0.9

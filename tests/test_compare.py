@@ -54,6 +54,19 @@ def test_a_guard_may_move_within_its_noise_but_not_beyond() -> None:
     assert not kept and not guard.ok and guard.gain == pytest.approx(-27.5)
 
 
+def test_a_page_verdict_change_is_judged_on_spam_pages() -> None:
+    """A change to the page verdict alone leaves page F1 as it was: with page F1 as the primary
+    figure it could never be kept, so it names the spam pages it labels instead."""
+    base = [pooled(0.815, pages=177), pooled(0.815, pages=181)]
+    cand = [pooled(0.815, pages=190), pooled(0.815, pages=192)]
+    assert not compare(base, cand)[0]
+    kept, rows = compare(base, cand, primary="real spam pages as spam_page")
+    assert kept
+    assert all(r.ok for r in rows)
+    with pytest.raises(ValueError):
+        compare(base, cand, primary="speed")
+
+
 def test_each_recipe_needs_two_runs() -> None:
     with pytest.raises(ValueError):
         compare(BASE[:1], BASE)
