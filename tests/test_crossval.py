@@ -92,3 +92,27 @@ def test_options_set_per_fold_are_refused(capsys: pytest.CaptureFixture[str]) ->
         with pytest.raises(SystemExit):
             crossval.main(argv)
     assert "set per fold" in capsys.readouterr().err
+
+
+def test_a_run_whose_data_changes_midway_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A fold reads the data when it trains and again when it builds its validation pages: data
+    added while folds run would mix two data sets into one result, so the run stops instead."""
+    digests = iter(["before", "before", "after"])
+    monkeypatch.setattr(crossval, "data_digest", lambda corpus: next(digests))
+
+    class Done:
+        returncode = 0
+        stdout = '{"threshold": 0.9, "val": {}}'
+        stderr = ""
+
+    monkeypatch.setattr("training_data.crossval.subprocess.run", lambda *a, **k: Done())
+    out = tmp_path / "run.json"
+    # The first fold ends on the data it began with; the second ends on other data.
+    assert crossval.main(["--folds", "0,1", "--jobs", "1", "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_the_data_check_passes_on_data_left_alone() -> None:
+    crossval.check_data(dataset.data_digest(dataset.DEFAULT_CORPUS))
+    with pytest.raises(crossval.DataChangedError):
+        crossval.check_data("0" * 64)

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from training_data.dataset import CV_FOLDS, VAL_FOLD_ENV
+from training_data.dataset import CV_FOLDS, DEFAULT_CORPUS, VAL_FOLD_ENV, data_digest
 
 _FRACTIONS = {
     "about_topic": "about-the-topic pages not clean",
@@ -37,14 +37,36 @@ _FRACTIONS = {
 }
 
 
-def run_fold(fold: int, train_args: Sequence[str], workdir: Path) -> dict[str, Any]:
-    """``train --select`` with fold ``fold`` as the validation side: its threshold and figures."""
+class DataChangedError(RuntimeError):
+    """The training data changed while folds ran: their figures are of two different data sets."""
+
+
+def check_data(before: str, corpus: Path = DEFAULT_CORPUS) -> None:
+    """Raise :class:`DataChangedError` unless the data digest is still ``before``.
+
+    A fold reads the data twice, when it trains and again when it builds its validation pages
+    at the end, so a file added under ``training_data/`` while a run is active can reach one
+    fold's figures and not another's, or only the validation half of one fold."""
+    after = data_digest(corpus)
+    if after != before:
+        raise DataChangedError(
+            f"the training data changed while the folds ran (digest {before[:12]} -> {after[:12]}): "
+            "their figures are not of one data set; run again with the data left alone"
+        )
+
+
+def run_fold(fold: int, train_args: Sequence[str], workdir: Path, digest: str | None = None) -> dict[str, Any]:
+    """``train --select`` with fold ``fold`` as the validation side: its threshold and figures.
+
+    ``digest``: the data digest when the run began, checked again when the fold has ended."""
     out = workdir / f"fold{fold}.json"
     env = {**os.environ, VAL_FOLD_ENV: str(fold), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     cmd = [sys.executable, "-m", "training_data.train", "--select", "--out", str(out), *train_args]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"fold {fold}: train failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    if digest is not None:
+        check_data(digest)
     got: dict[str, Any] = json.loads(done.stdout[done.stdout.index("{") :])
     got["fold"] = fold
     got["log"] = [ln for ln in done.stderr.splitlines() if "threshold" in ln or "flagged" in ln]
@@ -140,12 +162,18 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--folds takes fold numbers separated by commas")
     if not folds or any(not 0 <= k < CV_FOLDS for k in folds):
         ap.error(f"folds are numbers from 0 to {CV_FOLDS - 1}")
-    with tempfile.TemporaryDirectory(prefix="linkguard-cv-") as tmp, ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda k: run_fold(k, train_args, Path(tmp)), folds))
+    digest = data_digest(DEFAULT_CORPUS)
+    try:
+        with tempfile.TemporaryDirectory(prefix="linkguard-cv-") as tmp, ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            results = list(pool.map(lambda k: run_fold(k, train_args, Path(tmp), digest), folds))
+    except DataChangedError as exc:
+        print(f"crossval: {exc}", file=sys.stderr)
+        return 2
     total = pooled(results)
     print(markdown(results, total))
     if args.out:
-        args.out.write_text(json.dumps({"train_args": train_args, "folds": results, "pooled": total}, indent=1) + "\n")
+        record = {"train_args": train_args, "data_sha256": digest, "folds": results, "pooled": total}
+        args.out.write_text(json.dumps(record, indent=1) + "\n")
     return 0
 
 
