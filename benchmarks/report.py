@@ -590,6 +590,47 @@ def _corpus_md(corpus: dict[str, Any]) -> list[str]:
     ]
 
 
+def _held_back_md(held: dict[str, Any]) -> list[str]:
+    """The held-back payloads: one row per tool, and linkguard's page recall per payload family
+    (the families that generalise worst are what the next data or evidence should go to)."""
+    out: list[str] = []
+    if not held.get("tools"):
+        return []
+    rows = [
+        [
+            f"`{name}`",
+            t["real"]["page"]["recall"],
+            t["real"]["segment"]["precision"],
+            t["real"]["segment"]["recall"],
+            t["real"]["segment"]["f1"],
+            _pct(t["real"]["spam_link_recall"]),
+        ]
+        for name, t in held["tools"].items()
+    ]
+    out += [
+        "",
+        f"Held-back real payloads (`training_data/unseen/`, from source groups absent from training, "
+        f"never trained on), injected into test-split hosts: {held['n_pages']} pages, all with spam, so there is "
+        "no page precision to give; segment precision counts flagged segments that are not the payload.",
+        "",
+        table(["tool", "page R", "seg P", "seg R", "seg F1", "spam-link recall"], rows),
+    ]
+    families = get_path(held, "tools.linkguard.groups.family") or {}
+    by_family = sorted(
+        (g["page"]["recall"], name, g["n_spam_pages"])
+        for name, g in families.items()
+        if g.get("n_spam_pages") and g.get("page", {}).get("recall") is not None
+    )
+    if by_family:
+        out += [
+            "",
+            "`linkguard` page recall on them by payload family (weakest first; pages): "
+            + ", ".join(f"{name} {recall:.2f} ({n})" for recall, name, n in by_family)
+            + ".",
+        ]
+    return out
+
+
 def accuracy_md(res: dict[str, Any]) -> str:
     acc = res.get("accuracy") or {}
     out: list[str] = []
@@ -606,27 +647,7 @@ def accuracy_md(res: dict[str, Any]) -> str:
     if pv and pv.get("other"):
         out += _page_verdicts_md(pv, corpus)
     out += _links_md(lab.get("links"), acc.get("single_links"))
-    held = acc.get("unseen") or {}
-    if held.get("tools"):
-        rows = [
-            [
-                f"`{name}`",
-                t["real"]["page"]["recall"],
-                t["real"]["segment"]["precision"],
-                t["real"]["segment"]["recall"],
-                t["real"]["segment"]["f1"],
-                _pct(t["real"]["spam_link_recall"]),
-            ]
-            for name, t in held["tools"].items()
-        ]
-        out += [
-            "",
-            f"Held-back real payloads (`training_data/unseen/`, from source groups absent from training, "
-            f"never trained on), injected into test-split hosts: {held['n_pages']} pages, all with spam, so there is "
-            "no page precision to give; segment precision counts flagged segments that are not the payload.",
-            "",
-            table(["tool", "page R", "seg P", "seg R", "seg F1", "spam-link recall"], rows),
-        ]
+    out += _held_back_md(acc.get("unseen") or {})
     out += _corpus_md(corpus)
     model = res.get("model") or {}
     if model:

@@ -544,3 +544,21 @@ def test_the_results_file_holds_figures_not_pages() -> None:
 
     for path in paths:
         assert longest(json.loads(path.read_text("utf-8"))) < 2_000, path
+
+
+def test_held_back_section_lists_families_weakest_first() -> None:
+    def fam(recall: float, n: int) -> dict[str, Any]:
+        return {"n_spam_pages": n, "page": {"recall": recall}}
+
+    real = {"page": {"recall": 0.7}, "segment": {"precision": 0.9, "recall": 0.6, "f1": 0.72}, "spam_link_recall": 0.8}
+    held = {
+        "n_pages": 12,
+        "tools": {
+            "linkguard": {"real": real, "groups": {"family": {"pharma": fam(0.5, 4), "other": fam(0.25, 8)}}},
+            "keyword_regex": {"real": real},
+        },
+    }
+    md = "\n".join(report._held_back_md(held))
+    assert "12 pages" in md and "| `keyword_regex` |" in md
+    assert "(weakest first; pages): other 0.25 (8), pharma 0.50 (4)." in md
+    assert report._held_back_md({}) == []
