@@ -207,24 +207,25 @@ def average_models(models: Sequence[SegmentModel]) -> SegmentModel:
     if any(m.feature_names != names for m in models):
         raise ValueError("average_models needs models over the same features")
     width = max(m.feature.shape[1] for m in models)
-    k = len(models)
 
-    def padded(m: SegmentModel, name: str) -> np.ndarray:
-        a = {"feature": m.feature, "threshold": m.split_threshold, "left": m.left, "right": m.right, "value": m.value}[
-            name
-        ]
+    def padded(a: np.ndarray, fill: float | None) -> np.ndarray:
+        """``a`` widened to ``width`` nodes: ``fill``, or for child columns the node itself (a leaf)."""
         extra = width - a.shape[1]
         if extra == 0:
             return a
-        if name in ("left", "right"):
-            fill = np.broadcast_to(np.arange(a.shape[1], width), (a.shape[0], extra))
-        else:
-            fill = np.full((a.shape[0], extra), np.inf if name == "threshold" else 0, dtype=a.dtype)
-        return np.concatenate([a, fill], axis=1)
+        pad = np.full((a.shape[0], extra), fill, dtype=a.dtype) if fill is not None else np.arange(a.shape[1], width)
+        return np.concatenate([a, np.broadcast_to(pad, (a.shape[0], extra))], axis=1)
 
-    structure = ("feature", "threshold", "left", "right")
-    trees = {name: np.concatenate([padded(m, name) for m in models]) for name in structure}
-    trees["value"] = np.concatenate([padded(m, "value") for m in models]) / k
+    def stacked(name: str, fill: float | None) -> np.ndarray:
+        return np.concatenate([padded(getattr(m, name), fill) for m in models])
+
+    trees = {
+        "feature": stacked("feature", 0),
+        "threshold": stacked("split_threshold", np.inf),
+        "left": stacked("left", None),
+        "right": stacked("right", None),
+        "value": stacked("value", 0.0) / len(models),
+    }
     baseline = float(np.mean([m.baseline for m in models]))
     return SegmentModel(trees, baseline, models[0].threshold, names)
 

@@ -18,7 +18,7 @@ def pooled(f1: float, seg: float = 0.84, not_clean: int = 150, hard: int = 50, p
         "segment": {"f1": seg},
         "about_topic_not_clean": [not_clean, 3807],
         "other_clean_not_clean": [0, 907],
-        "comment_link_not_clean": "0/216",
+        "comment_link_not_clean": [0, 216],
         "hard_negative_pages_flagged": [hard, 2888],
         "real_spam_pages_as_spam_page": [pages, 350],
         "worst_disguise_mean": 0.73,

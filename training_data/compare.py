@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from training_data.crossval import NOT_CLEAN
 
-def _pair(value: Any) -> int:
-    """The count of a ``[count, total]`` or ``"count/total"`` figure."""
-    if isinstance(value, str):
-        return int(value.split("/", 1)[0])
+
+def _count(value: Any) -> int:
+    """The count of a pooled ``[count, total]`` figure."""
     return int(value[0])
 
 
@@ -44,13 +44,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("segment F1", lambda p: float(p["segment"]["f1"]), True),
     Figure(
         "clean pages not clean",
-        lambda p: float(
-            sum(_pair(p[k]) for k in ("about_topic_not_clean", "other_clean_not_clean", "comment_link_not_clean"))
-        ),
+        lambda p: float(sum(_count(p[k]) for k in NOT_CLEAN)),
         False,
     ),
-    Figure("hard-negative pages flagged", lambda p: float(_pair(p["hard_negative_pages_flagged"])), False),
-    Figure("real spam pages as spam_page", lambda p: float(_pair(p["real_spam_pages_as_spam_page"])), True),
+    Figure("hard-negative pages flagged", lambda p: float(_count(p["hard_negative_pages_flagged"])), False),
+    Figure("real spam pages as spam_page", lambda p: float(_count(p["real_spam_pages_as_spam_page"])), True),
     Figure("worst disguise (mean)", lambda p: float(p["worst_disguise_mean"]), True),
 )
 """Every figure the rule reads; page F1 is the primary one unless another is named."""

@@ -35,6 +35,8 @@ _FRACTIONS = {
     "other_clean": "other clean pages not clean",
     "comment_link": "readers' comment pages not clean",
 }
+NOT_CLEAN = tuple(f"{key}_not_clean" for key in _FRACTIONS)
+"""The pooled counts of clean pages that were not labelled clean, one per kind of clean page."""
 
 
 class DataChangedError(RuntimeError):

@@ -571,6 +571,15 @@ def monotone_constraints(
     return [1 if n in up else -1 if n in down else 0 for n in names]
 
 
+def segment_estimator(
+    trees: int, monotonic: list[int] | None = None, bags: tuple[int, float] = (1, 1.0)
+) -> SegmentClassifier:
+    """The segment model's estimator, the same for the out-of-fold models and the final one."""
+    return SegmentClassifier(
+        max_iter=trees, monotonic_cst=monotonic, random_state=SEED % 2**31, n_bags=bags[0], bag_features=bags[1]
+    )
+
+
 def out_of_fold(
     X: np.ndarray,
     y: np.ndarray,
@@ -598,9 +607,9 @@ def out_of_fold(
     models: list[SegmentModel] = []
     for f in range(OOF_FOLDS):
         fit = fold != f
-        est = SegmentClassifier(
-            max_iter=trees, monotonic_cst=monotonic, random_state=SEED % 2**31, n_bags=bags[0], bag_features=bags[1]
-        ).fit(X[fit], np.where(y[fit], "spam", "content"), sample_weight=weights[fit])
+        est = segment_estimator(trees, monotonic, bags).fit(
+            X[fit], np.where(y[fit], "spam", "content"), sample_weight=weights[fit]
+        )
         p[~fit] = est.model_.proba(X[~fit])
         models.append(est.model_)
     return p, models
@@ -924,13 +933,9 @@ def fit_segment_model(
     n_rows = len(ftr.y)
     Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
-    est = SegmentClassifier(
-        max_iter=args.trees,
-        monotonic_cst=monotonic,
-        random_state=SEED % 2**31,
-        n_bags=args.bags,
-        bag_features=args.bag_features,
-    ).fit(Xtr, np.where(ytr, "spam", "content"), sample_weight=weights)
+    est = segment_estimator(args.trees, monotonic, (args.bags, args.bag_features)).fit(
+        Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
+    )
     model: SegmentModel = est.model_
     model.text = text_model
     n_train = len(splits["train"])
