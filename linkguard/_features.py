@@ -75,6 +75,7 @@ _CONTEXT_FEATURES: tuple[str, ...] = (
     "links_x_terms_offsite",
     "hidden_x_offsite_links",
     "trailing_x_links",
+    "text_contrast",
 )
 FEATURE_NAMES: tuple[str, ...] = _BASE_FEATURES + _CONTEXT_FEATURES
 """Column names of the feature matrix, in order (documented in the README)."""
@@ -623,7 +624,45 @@ def features_and_links(
     X[:, _IDX["links_x_terms_offsite"]] = np.log1p(fam_links.sum(axis=1)) * X[:, _IDX["offsite_share"]]
     X[:, _IDX["hidden_x_offsite_links"]] = M[:, 2] * np.log1p(offsite)
     X[:, _IDX["trailing_x_links"]] = np.maximum(M[:, 5], after_last) * np.log1p(offsite)
+    X[:, _IDX["text_contrast"]] = text_contrast(X, pidx)
     return Featurised(X, pidx, abs_links, tables, texts)
+
+
+def text_contrast(X: np.ndarray, pidx: np.ndarray) -> np.ndarray:
+    """Each segment's ``text_score`` minus that of the rest of its page's main text.
+
+    An injected block reads unlike the article it was put into, whatever its topic: a pharmacy
+    pitch in a cooking blog, a lottery line under a council notice.  A heading of an article
+    *about* gambling reads like the article around it.  So the contrast carries evidence that no
+    word list names: the text score of the segment against the character-weighted mean of the
+    other segments of the main text (of the whole page when no other segment is main text).  A
+    segment with no other text on its page has nothing to contrast with: 0.  ``pidx`` is sorted (segments of a
+    page are contiguous), as :func:`features_and_links` builds it.
+    """
+    out = np.zeros(len(X), dtype=np.float32)
+    if not len(X):
+        return out
+    score = X[:, _IDX["text_score"]].astype(np.float64)
+    chars = np.expm1(X[:, _IDX["log_chars"]].astype(np.float64))
+    main = X[:, _IDX["in_main_text"]] > 0
+    pages = np.arange(int(pidx[-1]) + 1)
+    starts = np.searchsorted(pidx, pages, side="left")
+    ends = np.searchsorted(pidx, pages, side="right")
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        if b - a < 2:
+            continue
+        t = score[a:b]
+        main_mean, main_ok = _others_mean(t, chars[a:b] * main[a:b])
+        page_mean, page_ok = _others_mean(t, chars[a:b])
+        out[a:b] = np.where(main_ok, t - main_mean, np.where(page_ok, t - page_mean, 0.0))
+    return out
+
+
+def _others_mean(t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the ``w``-weighted mean of ``t`` over the other rows, and where there is one."""
+    rest = w.sum() - w
+    ok = rest > 0.5  # at least one character elsewhere (sums of floats, not exact zeros)
+    return np.divide((w * t).sum() - w * t, rest, out=np.zeros(len(t)), where=ok), ok
 
 
 _PROSE_WORDS = 20

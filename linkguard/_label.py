@@ -55,6 +55,7 @@ _REASON_OF: dict[str, str] = {
     "mixed_script_words": "script_mismatch",
     "in_footer": "footer_block",
     "text_score": "spam_text",
+    "text_contrast": "spam_text",
     "disguises": "disguised_words",
     "nbr_terms": "neighbour_spam",
     "nbr_raw_ip": "neighbour_spam",

@@ -72,6 +72,20 @@ def test_each_recipe_needs_two_runs() -> None:
         compare(BASE[:1], BASE)
 
 
+def test_three_runs_each_noise_is_the_widest_spread() -> None:
+    """With three runs a recipe's spread is its highest minus its lowest, and the gain is
+    between the means."""
+    base = [pooled(0.809), pooled(0.822), pooled(0.819)]
+    kept, rows = compare(base, [pooled(0.840), pooled(0.845), pooled(0.838)])
+    assert rows[0].noise == pytest.approx(0.013)
+    assert rows[0].gain == pytest.approx((0.840 + 0.845 + 0.838) / 3 - (0.809 + 0.822 + 0.819) / 3)
+    assert kept
+    # A third run that widens the candidate's spread widens the noise.
+    kept, rows = compare(base, [pooled(0.840), pooled(0.845), pooled(0.805)])
+    assert rows[0].noise == pytest.approx(0.040)
+    assert not kept
+
+
 def test_the_command_reads_the_kept_runs(capsys: pytest.CaptureFixture[str]) -> None:
     """The default criterion's null pair against the budget's: the figures recorded in
     training_data/README.md, read from the run files."""
@@ -86,3 +100,12 @@ def test_the_command_reads_the_kept_runs(capsys: pytest.CaptureFixture[str]) -> 
     assert "| page F1 | 0.8173 / 0.8100 | 0.8092 / 0.8217 | 0.0125 |" in out
     assert "| hard-negative pages flagged | 56 / 34 | 53 / 34 |" in out
     assert "verdict: not kept" in out
+    # The same four files by name, and the two forms cannot be mixed.
+    assert (
+        main(["--base", *(str(RUNS / n) for n in names[:2]), "--candidate", *(str(RUNS / n) for n in names[2:])]) == 0
+    )
+    assert "| page F1 | 0.8173 / 0.8100 | 0.8092 / 0.8217 | 0.0125 |" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([str(RUNS / names[0]), "--base", str(RUNS / names[1]), str(RUNS / names[2])])
+    with pytest.raises(SystemExit):
+        main([str(RUNS / n) for n in names[:3]])

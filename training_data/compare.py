@@ -2,12 +2,14 @@
 
 A recipe's figures move when nothing that matters changes: a 1 % change of one sample weight
 gives other trees and other thresholds (see README, "How far the rule's figures move on their
-own").  So each recipe is run twice, as it is and with a null perturbation, and a difference
-between two recipes counts only where it is larger than the gap between the runs of either.
+own").  So each recipe is run two or more times, as it is and with null perturbations, and a
+difference between two recipes counts only where it is larger than the spread of the runs of
+either (the highest minus the lowest).
 
     python -m training_data.compare BASE.json BASE_NULL.json CANDIDATE.json CANDIDATE_NULL.json
+    python -m training_data.compare --base B1.json B2.json B3.json --candidate C1.json C2.json C3.json
 
-reads four ``training_data.crossval`` result files and prints each figure's means, the noise and
+reads the ``training_data.crossval`` result files and prints each figure's means, the noise and
 the verdict: *kept* when the candidate's mean on the primary figure beats the default's by more
 than the noise of that figure and no other figure is worse by more than its own noise.  The
 primary figure is page F1 unless the change is named for another before its runs
@@ -57,8 +59,8 @@ FIGURES: tuple[Figure, ...] = (
 @dataclass(frozen=True)
 class Row:
     name: str
-    base: tuple[float, float]
-    candidate: tuple[float, float]
+    base: tuple[float, ...]
+    candidate: tuple[float, ...]
     noise: float
     gain: float
     """Candidate mean minus default mean, signed so that positive is better."""
@@ -68,18 +70,18 @@ class Row:
 def compare(
     base: Sequence[Mapping[str, Any]], candidate: Sequence[Mapping[str, Any]], primary: str = "page F1"
 ) -> tuple[bool, list[Row]]:
-    """The verdict and one row per figure, from the pooled results of each recipe's two runs."""
-    if len(base) != 2 or len(candidate) != 2:
-        raise ValueError("each recipe needs exactly two runs: as it is and its null perturbation")
+    """The verdict and one row per figure, from the pooled results of each recipe's runs."""
+    if len(base) < 2 or len(candidate) < 2:
+        raise ValueError("each recipe needs two runs or more: as it is and its null perturbations")
     if primary not in {f.name for f in FIGURES}:
         raise ValueError(f"unknown primary figure {primary!r}; one of {[f.name for f in FIGURES]}")
     rows: list[Row] = []
     for fig in FIGURES:
-        b = (fig.read(base[0]), fig.read(base[1]))
-        c = (fig.read(candidate[0]), fig.read(candidate[1]))
-        noise = max(abs(b[0] - b[1]), abs(c[0] - c[1]))
+        b = tuple(fig.read(run) for run in base)
+        c = tuple(fig.read(run) for run in candidate)
+        noise = max(max(b) - min(b), max(c) - min(c))
         sign = 1.0 if fig.higher_is_better else -1.0
-        gain = sign * ((c[0] + c[1]) / 2 - (b[0] + b[1]) / 2)
+        gain = sign * (sum(c) / len(c) - sum(b) / len(b))
         ok = gain > noise if fig.name == primary else gain >= -noise
         rows.append(Row(fig.name, b, c, noise, gain, ok))
     return all(r.ok for r in rows), rows
@@ -99,10 +101,11 @@ def _fmt(x: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("base", type=Path)
-    ap.add_argument("base_null", type=Path)
-    ap.add_argument("candidate", type=Path)
-    ap.add_argument("candidate_null", type=Path)
+    ap.add_argument(
+        "runs", type=Path, nargs="*", help="four files: the default, its null run, the candidate, its null run"
+    )
+    ap.add_argument("--base", type=Path, nargs="+", default=[], help="the default recipe's runs")
+    ap.add_argument("--candidate", type=Path, nargs="+", default=[], help="the candidate recipe's runs")
     ap.add_argument(
         "--primary",
         default="page F1",
@@ -110,11 +113,19 @@ def main(argv: list[str] | None = None) -> int:
         help="the figure the change must improve beyond the noise (named before the runs)",
     )
     args = ap.parse_args(argv)
-    base = [_pooled(args.base), _pooled(args.base_null)]
-    cand = [_pooled(args.candidate), _pooled(args.candidate_null)]
-    kept, rows = compare(base, cand, args.primary)
+    if args.runs and (args.base or args.candidate):
+        ap.error("give four files, or --base and --candidate, not both")
+    if args.runs and len(args.runs) != 4:
+        ap.error("four files: the default, its null run, the candidate, its null run")
+    base_files, cand_files = (args.runs[:2], args.runs[2:]) if args.runs else (args.base, args.candidate)
+    if len(base_files) < 2 or len(cand_files) < 2:
+        ap.error("each recipe needs two runs or more")
+    kept, rows = compare([_pooled(f) for f in base_files], [_pooled(f) for f in cand_files], args.primary)
     print(f"primary figure: {args.primary}")
-    print("| figure | default (two runs) | candidate (two runs) | noise | gain | within the rule |")
+    print(
+        f"| figure | default ({len(base_files)} runs) | candidate ({len(cand_files)} runs) | noise | gain "
+        "| within the rule |"
+    )
     print("|---|---|---|---|---|---|")
     for r in rows:
         b = " / ".join(_fmt(x) for x in r.base)

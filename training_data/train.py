@@ -36,6 +36,7 @@ from linkguard._features import (
     page_features,
     prose_mask,
     segment_thresholds,
+    text_contrast,
 )
 from linkguard._links import link_features
 from linkguard._model import DEFAULT_MODEL, SegmentModel, load_model, save_model
@@ -131,8 +132,30 @@ def lexical_dropout(X: np.ndarray, y: np.ndarray, share: float, seed: int) -> tu
     neutral_text = float(np.median(X[:, col["text_score"]]))
     extra[:, [col[n] for n in LEXICAL_FEATURES]] = 0.0
     extra[:, col["text_score"]] = neutral_text
+    extra[:, col["text_contrast"]] = float(np.median(X[:, col["text_contrast"]]))
     print(f"lexical dropout: {len(pick)} structural spam rows added without word evidence", file=sys.stderr)
     return np.vstack([X, extra]), np.concatenate([y, np.ones(len(pick), dtype=bool)])
+
+
+def set_text_scores(X: np.ndarray, owner: np.ndarray, scores: np.ndarray) -> None:
+    """Fill the ``text_score`` column of ``X`` in place, and the column derived from it
+    (``text_contrast``, against the rest of each page), as scanning does."""
+    X[:, FEATURE_NAMES.index("text_score")] = scores
+    X[:, FEATURE_NAMES.index("text_contrast")] = text_contrast(X, owner)
+
+
+OPTIONAL_FEATURES = ("text_contrast",)
+"""Segment features the model is trained on only when asked (``--text-contrast``); the column is
+still computed, and a model trained without it never splits on it (it sees a constant)."""
+
+
+def fit_columns(X: np.ndarray, without: Sequence[str]) -> np.ndarray:
+    """``X`` as the segment model is fitted on it: the ``without`` columns constant (0)."""
+    if not without:
+        return X
+    out: np.ndarray = X.copy()
+    out[:, [FEATURE_NAMES.index(n) for n in without]] = 0.0
+    return out
 
 
 @dataclass
@@ -727,7 +750,6 @@ def fit_page_model(
     ``waivers``: page features whose being above 0 stands in for that bar (recorded likewise).
     """
 
-    text_col = FEATURE_NAMES.index("text_score")
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
     for split, f_seg, seg_proba in (("train", ftr, p_oof), ("val", fva, model.proba(fva.X))):
         extra = build_page_split(split, corpus)
@@ -740,10 +762,12 @@ def fit_page_model(
             extra = [lp for lp in extra if lp.position != "crawler_text"]
         fx = featurise(extra)
         if model.text is not None:
-            fx.X[:, text_col] = (
+            set_text_scores(
+                fx.X,
+                fx.owner,
                 text_scores_out_of_fold(fx.texts, text_folds, text_groups)
                 if split == "train"
-                else model.text.scores(fx.texts)
+                else model.text.scores(fx.texts),
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
         if page_text is not None:
@@ -878,16 +902,17 @@ def fit_link_model(
     """The link model (a planted link or not), stacked on the segment model like the page model.
     ``anchor_urls``: how the text model reads a URL in an anchor for it (recorded in its metadata)."""
 
-    text_col = FEATURE_NAMES.index("text_score")
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
     for split, f_seg, seg_proba in (("train", ftr, p_oof), ("val", fva, model.proba(fva.X))):
         extra = build_single_link_pages(split, corpus)
         fx = featurise(extra)
         if model.text is not None:
-            fx.X[:, text_col] = (
+            set_text_scores(
+                fx.X,
+                fx.owner,
                 text_scores_out_of_fold(fx.texts, text_folds, text_groups)
                 if split == "train"
-                else model.text.scores(fx.texts)
+                else model.text.scores(fx.texts),
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
         mats: list[np.ndarray] = []
@@ -931,7 +956,8 @@ def fit_segment_model(
     thresholds, chosen on out-of-fold train scores together with validation (or, with
     ``--threshold-on val``, on validation alone)."""
     n_rows = len(ftr.y)
-    Xtr, ytr = lexical_dropout(ftr.X, ftr.y, args.lexical_dropout, SEED)
+    without = () if args.text_contrast else OPTIONAL_FEATURES
+    Xtr, ytr = lexical_dropout(fit_columns(ftr.X, without), ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
     est = segment_estimator(args.trees, monotonic, (args.bags, args.bag_features)).fit(
         Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
@@ -974,7 +1000,7 @@ def _with_clean_page_rows(model: SegmentModel, corpus: Path, rows: ThresholdRows
         return rows
     fx = featurise(clean)
     if model.text is not None:
-        fx.X[:, FEATURE_NAMES.index("text_score")] = model.text.scores(fx.texts)
+        set_text_scores(fx.X, fx.owner, model.text.scores(fx.texts))
     return (
         np.concatenate([p, model.proba(fx.X)]),
         np.concatenate([y, np.zeros(len(fx.y), dtype=bool)]),
@@ -1160,6 +1186,12 @@ def main(argv: list[str] | None = None) -> int:
         "word evidence made neutral",
     )
     ap.add_argument(
+        "--text-contrast",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="train the segment model on text_contrast (a segment's text score against the rest of its page)",
+    )
+    ap.add_argument(
         "--monotone",
         action=argparse.BooleanOptionalAction,
         default=False,
@@ -1215,7 +1247,6 @@ def main(argv: list[str] | None = None) -> int:
         f"train segments {len(ytr)} ({int(ytr.sum())} spam); val {len(yva)} ({int(yva.sum())} spam)",
         file=sys.stderr,
     )
-    text_col = FEATURE_NAMES.index("text_score")
     text_folds: list[TextModel] = []
     text_groups: dict[str, str] = {}
     # With --page-only or --link-only, the kept model's own text model scores the validation rows
@@ -1238,17 +1269,17 @@ def main(argv: list[str] | None = None) -> int:
             full=kept_text is None,
             urls=args.text_urls,
         )
-        Xtr[:, text_col] = oof_text
+        set_text_scores(Xtr, owner_tr, oof_text)
         val_text = kept_text if kept_text is not None else text_model
         assert val_text is not None  # fitted in full unless the kept model has its own
-        Xva[:, text_col] = val_text.scores(fva.texts)
+        set_text_scores(Xva, fva.owner, val_text.scores(fva.texts))
     else:
         text_model = None
     # Spam segments are rare (~3 %); weight them up, but far less than "balanced" would.
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
     monotonic = monotone_constraints() if args.monotone else None
     p_oof, seg_folds = out_of_fold(
-        Xtr,
+        fit_columns(Xtr, () if args.text_contrast else OPTIONAL_FEATURES),
         ytr,
         owner_tr,
         splits["train"],
