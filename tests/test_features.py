@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkguard._features import FEATURE_NAMES, page_features
 from linkguard._segment import segment_html, segment_text
@@ -87,3 +89,102 @@ def test_code_blocks_and_captions() -> None:
     # Text mode has no blocks.
     Xt, _, _ = page_features([segment_text('GOPROXY="https://proxy.example.com"\n')], [None])
     assert Xt[0, IDX["in_code"]] == 0 and Xt[0, IDX["in_caption"]] == 0
+
+
+def _contrast_rows(scores: list[float], chars: list[float], main: list[bool]) -> np.ndarray:
+    X = np.zeros((len(scores), len(FEATURE_NAMES)), dtype=np.float32)
+    X[:, IDX["text_score"]] = scores
+    X[:, IDX["log_chars"]] = np.log1p(chars)
+    X[:, IDX["in_main_text"]] = main
+    return X
+
+
+def test_text_contrast_is_the_score_against_the_rest_of_the_main_text() -> None:
+    from linkguard._features import text_contrast
+
+    # Two article paragraphs (main text), a footer line, an injected block inside the main text.
+    scores, chars = [-6.0, -4.0, -2.0, 5.0], [300.0, 100.0, 50.0, 200.0]
+    X = _contrast_rows(scores, chars, [True, True, False, True])
+    got = text_contrast(X, np.zeros(4, dtype=np.int64))
+    for i in range(4):
+        others = [j for j in (0, 1, 3) if j != i]
+        mean = sum(scores[j] * chars[j] for j in others) / sum(chars[j] for j in others)
+        assert abs(float(got[i]) - (scores[i] - mean)) < 1e-4
+    assert got[3] > 9  # the block reads far more spam-like than the article around it
+
+
+def test_text_contrast_falls_back_to_the_page_and_to_zero() -> None:
+    from linkguard._features import text_contrast
+
+    # No main text: the rest of the page; one segment alone: nothing to contrast with.
+    X = _contrast_rows([1.0, -3.0, 0.5], [100, 100, 1], [False, False, False])
+    got = text_contrast(X, np.asarray([0, 0, 1]))
+    assert np.allclose(got[:2], [4.0, -4.0]) and got[2] == 0.0
+    # The only main-text segment is judged against the rest of the page.
+    X = _contrast_rows([2.0, -2.0], [100, 300], [True, False])
+    assert np.allclose(text_contrast(X, np.asarray([0, 0])), [4.0, -4.0])
+    assert text_contrast(np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32), np.zeros(0, dtype=np.int64)).shape == (0,)
+
+
+def test_text_contrast_reads_each_page_alone() -> None:
+    from linkguard._features import text_contrast
+
+    a = _contrast_rows([-5.0, 3.0], [200, 100], [True, True])
+    b = _contrast_rows([4.0, 4.5, -1.0], [100, 100, 100], [True, True, False])
+    both = text_contrast(np.vstack([a, b]), np.asarray([0, 0, 1, 1, 1]))
+    assert np.allclose(both[:2], text_contrast(a, np.zeros(2, dtype=np.int64)))
+    assert np.allclose(both[2:], text_contrast(b, np.zeros(3, dtype=np.int64)))
+
+
+def test_an_injected_block_contrasts_with_its_article() -> None:
+    """With the bundled text model, a pharmacy block in a cooking article reads unlike it."""
+    from linkguard._features import features_and_links
+    from linkguard._model import default_model
+
+    article = (
+        "<p>Slow-roasted tomatoes keep for a week in the fridge and lift any pasta sauce. Halve them,"
+        " salt them lightly and leave them cut side up on a tray for an hour.</p>"
+        "<p>Roast at a low heat until the edges wrinkle, then cover with olive oil and a few sprigs of"
+        " thyme. A spoonful on toast makes a quick lunch.</p>"
+    )
+    spam = (
+        "<div><a href='https://pills.example.com/'>buy cheap viagra online no prescription</a>"
+        " <a href='https://pills.example.com/c'>cialis generic overnight delivery</a></div>"
+    )
+    fx = features_and_links([segment_html(article + spam)], ["https://food.example.org/tomatoes"], default_model().text)
+    contrast = fx.X[:, IDX["text_contrast"]]
+    assert contrast[-1] > 5 and contrast[-1] == contrast.max()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.floats(-20, 20, allow_nan=False),
+            st.integers(0, 5000),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_text_contrast_equals_its_definition(rows: list[tuple[int, float, int, bool]]) -> None:
+    """Against the definition, segment by segment: the others of the main text, else the others
+    of the page, else 0."""
+    from linkguard._features import text_contrast
+
+    rows = sorted(rows, key=lambda r: r[0])
+    pidx = np.asarray([r[0] for r in rows], dtype=np.int64)
+    X = _contrast_rows([r[1] for r in rows], [float(r[2]) for r in rows], [r[3] for r in rows])
+    got = text_contrast(X, pidx)
+    t = X[:, IDX["text_score"]].astype(np.float64)
+    c = np.expm1(X[:, IDX["log_chars"]].astype(np.float64))
+    for i, (page, _, _, _) in enumerate(rows):
+        others = [j for j in range(len(rows)) if j != i and rows[j][0] == page]
+        want = 0.0
+        for pick in ([j for j in others if rows[j][3]], others):
+            if sum(c[j] for j in pick) > 0.5:
+                want = t[i] - sum(t[j] * c[j] for j in pick) / sum(c[j] for j in pick)
+                break
+        assert abs(float(got[i]) - want) < 1e-3
