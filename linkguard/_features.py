@@ -636,33 +636,28 @@ def text_contrast(X: np.ndarray, pidx: np.ndarray) -> np.ndarray:
     *about* gambling reads like the article around it.  So the contrast carries evidence that no
     word list names: the text score of the segment against the character-weighted mean of the
     other segments of the main text (of the whole page when no other segment is main text).  A
-    segment with no other text on its page has nothing to contrast with: 0.  ``pidx`` is sorted (segments of a
-    page are contiguous), as :func:`features_and_links` builds it.
+    segment with no other text on its page has nothing to contrast with: 0.  ``pidx`` is each
+    row's page.
     """
-    out = np.zeros(len(X), dtype=np.float32)
     if not len(X):
-        return out
+        return np.zeros(0, dtype=np.float32)
     score = X[:, _IDX["text_score"]].astype(np.float64)
     chars = np.expm1(X[:, _IDX["log_chars"]].astype(np.float64))
     main = X[:, _IDX["in_main_text"]] > 0
-    pages = np.arange(int(pidx[-1]) + 1)
-    starts = np.searchsorted(pidx, pages, side="left")
-    ends = np.searchsorted(pidx, pages, side="right")
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        if b - a < 2:
-            continue
-        t = score[a:b]
-        main_mean, main_ok = _others_mean(t, chars[a:b] * main[a:b])
-        page_mean, page_ok = _others_mean(t, chars[a:b])
-        out[a:b] = np.where(main_ok, t - main_mean, np.where(page_ok, t - page_mean, 0.0))
-    return out
+    main_mean, main_ok = _others_mean(score, np.where(main, chars, 0.0), pidx)
+    page_mean, page_ok = _others_mean(score, chars, pidx)
+    out = np.where(main_ok, score - main_mean, np.where(page_ok, score - page_mean, 0.0))
+    return np.asarray(out, dtype=np.float32)
 
 
-def _others_mean(t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the ``w``-weighted mean of ``t`` over the other rows, and where there is one."""
-    rest = w.sum() - w
-    ok = rest > 0.5  # at least one character elsewhere (sums of floats, not exact zeros)
-    return np.divide((w * t).sum() - w * t, rest, out=np.zeros(len(t)), where=ok), ok
+def _others_mean(t: np.ndarray, w: np.ndarray, pidx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the ``w``-weighted mean of ``t`` over the other rows of its page, and
+    where there is one (at least one character elsewhere: sums of floats, not exact zeros)."""
+    n_pages = int(pidx.max()) + 1
+    rest = np.bincount(pidx, weights=w, minlength=n_pages)[pidx] - w
+    weighted = np.bincount(pidx, weights=w * t, minlength=n_pages)[pidx] - w * t
+    ok = rest > 0.5
+    return np.divide(weighted, rest, out=np.zeros(len(t)), where=ok), ok
 
 
 _PROSE_WORDS = 20

@@ -67,6 +67,29 @@ def test_a_page_verdict_change_is_judged_on_spam_pages() -> None:
         compare(base, cand, primary="speed")
 
 
+def test_ranking_figures_are_read_when_every_run_has_them() -> None:
+    def ranked(f1: float, found: int, ap: float) -> dict[str, Any]:
+        return {**pooled(f1), "ranking_recall_at_fa": [found, 200], "ranking_average_precision_mean": ap}
+
+    base = [ranked(0.810, 150, 0.90), ranked(0.820, 152, 0.91)]
+    kept, rows = compare(base, [ranked(0.840, 160, 0.93), ranked(0.845, 162, 0.93)])
+    assert kept
+    rank = next(r for r in rows if r.name == "page recall at 1 % false alarms (ranking)")
+    assert rank.base == (0.75, 0.76) and rank.noise == pytest.approx(0.01) and rank.gain == pytest.approx(0.05)
+    # The candidate ranks worse than the noise allows: a guard like the others.
+    kept, rows = compare(base, [ranked(0.840, 120, 0.93), ranked(0.845, 122, 0.93)])
+    assert not kept
+    # A run without them (made before they were recorded): compared without them.
+    _, rows = compare(BASE, [ranked(0.840, 160, 0.93), ranked(0.845, 162, 0.93)])
+    assert all("ranking" not in r.name for r in rows)
+    # ... unless one of them is the primary figure.
+    with pytest.raises(ValueError):
+        compare(BASE, base, primary="page average precision (ranking)")
+    assert compare(
+        base, [ranked(0.815, 170, 0.95), ranked(0.815, 171, 0.95)], primary="page average precision (ranking)"
+    )[0]
+
+
 def test_each_recipe_needs_two_runs() -> None:
     with pytest.raises(ValueError):
         compare(BASE[:1], BASE)

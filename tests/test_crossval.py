@@ -87,6 +87,16 @@ def test_folds_are_pooled_by_counts() -> None:
     assert "4/150, 0/20, 2/10" in md[-1] and md[-1].endswith("| 1/100 | 4/20 |")
 
 
+def test_ranking_figures_are_pooled_when_every_fold_has_them() -> None:
+    folds = [_fold(0, 8, 2, 2, "1/100", 2), _fold(1, 2, 0, 8, "3/50", 0)]
+    assert "ranking_recall_at_fa" not in crossval.pooled(folds)  # runs made before the figure
+    folds[0]["val"]["ranking"] = {"spam_pages": 10, "found": 7, "average_precision": 0.9}
+    assert "ranking_recall_at_fa" not in crossval.pooled(folds)  # one fold lacks it
+    folds[1]["val"]["ranking"] = {"spam_pages": 10, "found": 5, "average_precision": 0.8}
+    total = crossval.pooled(folds)
+    assert total["ranking_recall_at_fa"] == [12, 20] and total["ranking_average_precision_mean"] == 0.85
+
+
 def test_options_set_per_fold_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["--", "--out", "x.json"], ["--", "--page-only", "m.json"], ["--folds", "7"], ["--folds", "a"]):
         with pytest.raises(SystemExit):

@@ -56,3 +56,28 @@ def test_every_record_renders_its_links() -> None:
     for neg in comment_links():
         hrefs = {link for seg in segment_html(neg.snippet).segments for link in seg.links}
         assert set(links_of[neg.id]) <= hrefs, neg.id
+
+
+def test_the_ranking_figure_needs_no_threshold() -> None:
+    """``validate.ranking``: pages ordered by their highest segment score; recall at the cut that
+    lets 1 % of clean pages through, and average precision; recombined pages left out."""
+    from types import SimpleNamespace
+
+    from training_data.validate import ranking
+
+    def page(is_spam: bool, kind: str = "real") -> SimpleNamespace:
+        return SimpleNamespace(is_spam=is_spam, kind=kind if is_spam else "clean")
+
+    clean = [page(False) for _ in range(200)]
+    clean_scores = [i / 1000 for i in range(200)]  # 0.000 .. 0.199
+    clean_scores[0], clean_scores[1], clean_scores[2] = 0.99, 0.95, 0.5  # three false alarms
+    spam = [page(True) for _ in range(4)] + [page(True, "composite")]
+    spam_scores = [0.97, 0.96, 0.6, 0.4, 0.999]
+    got = ranking(clean + spam, clean_scores + spam_scores)
+    # 1 % of 200 clean pages is 2: the cut is the third-highest clean score (0.5), passed strictly.
+    assert got["spam_pages"] == 4 and got["clean_pages"] == 200
+    assert got["found"] == 3 and got["recall_at_fa"] == 0.75
+    assert 0 < got["average_precision"] < 1
+    perfect = ranking(clean[:10] + spam[:4], [0.1] * 10 + [0.9] * 4)
+    assert perfect["average_precision"] == 1.0 and perfect["recall_at_fa"] == 1.0
+    assert ranking(spam[:2], [0.9, 0.8])["average_precision"] is None

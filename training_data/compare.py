@@ -39,6 +39,8 @@ class Figure:
     name: str
     read: Callable[[Mapping[str, Any]], float]
     higher_is_better: bool
+    key: str = ""
+    """A pooled key that older result files lack: the figure is read only when every run has it."""
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -52,8 +54,22 @@ FIGURES: tuple[Figure, ...] = (
     Figure("hard-negative pages flagged", lambda p: float(_count(p["hard_negative_pages_flagged"])), False),
     Figure("real spam pages as spam_page", lambda p: float(_count(p["real_spam_pages_as_spam_page"])), True),
     Figure("worst disguise (mean)", lambda p: float(p["worst_disguise_mean"]), True),
+    Figure(
+        "page recall at 1 % false alarms (ranking)",
+        lambda p: float(p["ranking_recall_at_fa"][0]) / max(float(p["ranking_recall_at_fa"][1]), 1.0),
+        True,
+        "ranking_recall_at_fa",
+    ),
+    Figure(
+        "page average precision (ranking)",
+        lambda p: float(p["ranking_average_precision_mean"]),
+        True,
+        "ranking_average_precision_mean",
+    ),
 )
-"""Every figure the rule reads; page F1 is the primary one unless another is named."""
+"""Every figure the rule reads; page F1 is the primary one unless another is named.  The two
+ranking figures (``training_data.validate.ranking``) use no chosen threshold; runs made before
+they were recorded are compared without them."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,10 @@ def compare(
         raise ValueError(f"unknown primary figure {primary!r}; one of {[f.name for f in FIGURES]}")
     rows: list[Row] = []
     for fig in FIGURES:
+        if fig.key and not all(fig.key in run for run in (*base, *candidate)):
+            if fig.name == primary:
+                raise ValueError(f"primary figure {primary!r} is missing from some runs")
+            continue
         b = tuple(fig.read(run) for run in base)
         c = tuple(fig.read(run) for run in candidate)
         noise = max(max(b) - min(b), max(c) - min(c))

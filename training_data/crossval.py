@@ -117,6 +117,12 @@ def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
         out[f"{key}_not_clean"] = [sum(a for a, _ in pairs), sum(b for _, b in pairs)]
     real = [_real_spam_pages(v) for v in vals]
     out["real_spam_pages_as_spam_page"] = [sum(a for a, _ in real), sum(b for _, b in real)]
+    ranks = [v["ranking"] for v in vals if v.get("ranking", {}).get("average_precision") is not None]
+    if len(ranks) == len(vals):
+        # Threshold-free figures (validate.ranking): pages found at each fold's own 1 % cut, summed;
+        # average precision averaged over folds (its scores are not comparable across fold models).
+        out["ranking_recall_at_fa"] = [sum(r["found"] for r in ranks), sum(r["spam_pages"] for r in ranks)]
+        out["ranking_average_precision_mean"] = _div(sum(r["average_precision"] for r in ranks), len(ranks))
     return out
 
 

@@ -29,7 +29,11 @@ from training_data.obfuscate import TRICKS, obfuscated_page
 
 
 def _counts(
-    pages: list[Any], model: Any, labels: list[str] | None = None, links: list[dict[str, int]] | None = None
+    pages: list[Any],
+    model: Any,
+    labels: list[str] | None = None,
+    links: list[dict[str, int]] | None = None,
+    scores: list[float] | None = None,
 ) -> list[dict[str, int]]:
     out = []
     for lp in pages:
@@ -39,7 +43,44 @@ def _counts(
             labels.append(rep.page_label)
         if links is not None:
             links.append(link_counts(lp, rep))
+        if scores is not None:
+            scores.append(max((seg.score for seg in rep.segments), default=0.0))
     return out
+
+
+RANKING_FA = 0.01
+"""The share of clean pages the ranking figure's cut lets through."""
+
+
+def ranking(pages: list[Any], scores: list[float], fa: float = RANKING_FA) -> dict[str, Any]:
+    """How well the segment model orders pages, with no threshold of its own.
+
+    Each page scores its highest segment probability; on the real-payload pages and the clean
+    pages (recombined link runs left out, as in the page figures), ``average_precision`` is the
+    area under the precision-recall curve of injected against clean pages, and
+    ``recall_at_fa`` the share of injected pages scoring above the cut that only ``fa`` of the
+    clean pages pass.  A chosen threshold moves the page figures a lot between retrains that
+    differ by nothing that matters (see README, "How far the rule's figures move on their
+    own"); these two figures move only with the scores."""
+    from sklearn.metrics import average_precision_score
+
+    rows = [(lp.is_spam, s) for lp, s in zip(pages, scores, strict=True) if getattr(lp, "kind", "") != "composite"]
+    spam = [s for is_spam, s in rows if is_spam]
+    clean = sorted((s for is_spam, s in rows if not is_spam), reverse=True)
+    if not spam or not clean:
+        return {"spam_pages": len(spam), "clean_pages": len(clean), "average_precision": None, "found": 0}
+    allowed = int(fa * len(clean))
+    cut = clean[allowed] if allowed < len(clean) else -1.0
+    found = sum(s > cut for s in spam)
+    ap = average_precision_score([is_spam for is_spam, _ in rows], [s for _, s in rows])
+    return {
+        "spam_pages": len(spam),
+        "clean_pages": len(clean),
+        "fa": fa,
+        "average_precision": round(float(ap), 4),
+        "found": found,
+        "recall_at_fa": round(found / len(spam), 4),
+    }
 
 
 def page_verdict_figures(pages: list[Any], labels: list[str]) -> dict[str, Any]:
@@ -66,7 +107,8 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
     pages = build_split("val", corpus)
     labels: list[str] = []
     links: list[dict[str, int]] = []
-    counts = _counts(pages, model, labels, links)
+    scores: list[float] = []
+    counts = _counts(pages, model, labels, links, scores)
     s = summarise(pages, counts)
     real = s["real"]
     about = [c for lp, c in zip(pages, counts, strict=True) if getattr(lp, "neg_real", False)]
@@ -81,6 +123,7 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
         "composite_recall": (s["composite"] or {}).get("page", {}).get("recall"),
         "clean_with_hard_negative": s["clean_with_hard_negative"],
         "about_topic": {"pages": len(about), "false_alarm_pages": sum(c["fp"] for c in about)},
+        "ranking": ranking(pages, scores),
     }
     if tricks:
         base = [lp for lp in pages if lp.is_spam and lp.kind == "real"]
