@@ -293,3 +293,25 @@ def test_a_false_alarm_budget_picks_the_lowest_thresholds_within_it() -> None:
     assert int((clean_p >= t - 0.01).sum()) > 4  # one grid step lower breaks the budget
     looser, _ = choose_threshold(p, y, owner, page_spam, fa_budget=0.2)
     assert looser < t
+
+
+def test_text_contrast_is_filled_with_the_text_score_and_kept_out_of_a_default_fit() -> None:
+    """``set_text_scores`` fills the text score and the contrast derived from it, as scanning
+    does; without ``--text-contrast`` the fit sees the contrast column constant, so no tree can
+    split on it (and the recipe's trees are those of a model without the column)."""
+    from linkguard._features import text_contrast
+    from training_data.train import OPTIONAL_FEATURES, fit_columns, set_text_scores
+
+    rng = np.random.default_rng(0)
+    X = rng.random((6, len(FEATURE_NAMES))).astype(np.float32)
+    owner = np.asarray([0, 0, 0, 1, 1, 2])
+    scores = np.asarray([-5.0, -4.0, 3.0, -1.0, 2.0, 0.5], dtype=np.float32)
+    set_text_scores(X, owner, scores)
+    col = FEATURE_NAMES.index("text_contrast")
+    assert np.array_equal(X[:, FEATURE_NAMES.index("text_score")], scores)
+    assert np.array_equal(X[:, col], text_contrast(X, owner)) and X[5, col] == 0.0
+    fitted = fit_columns(X, OPTIONAL_FEATURES)
+    assert (fitted[:, col] == 0).all() and X[:, col].any()  # a copy: the scored matrix keeps it
+    others = [i for i in range(len(FEATURE_NAMES)) if i != col]
+    assert np.array_equal(fitted[:, others], X[:, others])
+    assert fit_columns(X, ()) is X
