@@ -149,6 +149,11 @@ OPTIONAL_FEATURES = ("text_contrast",)
 still computed, and a model trained without it never splits on it (it sees a constant)."""
 
 
+def fit_without(args: argparse.Namespace) -> tuple[str, ...]:
+    """The optional features this run's segment models are fitted without."""
+    return () if args.text_contrast else OPTIONAL_FEATURES
+
+
 def fit_columns(X: np.ndarray, without: Sequence[str]) -> np.ndarray:
     """``X`` as the segment model is fitted on it: the ``without`` columns constant (0)."""
     if not without:
@@ -956,8 +961,7 @@ def fit_segment_model(
     thresholds, chosen on out-of-fold train scores together with validation (or, with
     ``--threshold-on val``, on validation alone)."""
     n_rows = len(ftr.y)
-    without = () if args.text_contrast else OPTIONAL_FEATURES
-    Xtr, ytr = lexical_dropout(fit_columns(ftr.X, without), ftr.y, args.lexical_dropout, SEED)
+    Xtr, ytr = lexical_dropout(fit_columns(ftr.X, fit_without(args)), ftr.y, args.lexical_dropout, SEED)
     weights = np.concatenate([weights, np.full(len(ytr) - n_rows, args.spam_weight)])
     est = segment_estimator(args.trees, monotonic, (args.bags, args.bag_features)).fit(
         Xtr, np.where(ytr, "spam", "content"), sample_weight=weights
@@ -1279,7 +1283,7 @@ def main(argv: list[str] | None = None) -> int:
     weights = segment_weights(ytr, owner_tr, splits["train"], args.spam_weight, args.hard_negative_weight)
     monotonic = monotone_constraints() if args.monotone else None
     p_oof, seg_folds = out_of_fold(
-        fit_columns(Xtr, () if args.text_contrast else OPTIONAL_FEATURES),
+        fit_columns(Xtr, fit_without(args)),
         ytr,
         owner_tr,
         splits["train"],
