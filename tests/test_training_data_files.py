@@ -83,6 +83,9 @@ SPAM_PAGE_FAMILIES = frozenset(
         "replica",
     }
 )
+KNOWN_REPEATS = {"sp-casino-040": "sp-casino-030", "sp-casino-045": "sp-casino-031"}
+"""Spam pages recorded twice (the later record -> the first), left as they are until the page
+model's next retrain (``spam_pages/README.md`` says why); no new pair may join them."""
 PAYLOAD_KEYS = (
     "id",
     "family",
@@ -148,7 +151,7 @@ def test_payload_records_are_complete_and_use_the_documented_values() -> None:
 def test_real_negatives_are_complete_and_distinct_from_the_spam() -> None:
     ids: list[tuple[str, str]] = []
     snippets: list[tuple[str, str]] = []
-    for where, _, r in _records("negatives/real/*.jsonl"):
+    for where, _, r in _records("negatives/real/**/*.jsonl"):
         _check_keys(where, r, NEGATIVE_KEYS)
         assert r["category"] in NEGATIVE_CATEGORIES, f"{where}: category {r['category']!r}"
         ids.append((where, r["id"]))
@@ -165,6 +168,7 @@ def test_spam_page_records_are_complete() -> None:
     ids: list[tuple[str, str]] = []
     pages: list[tuple[str, str]] = []
     urls: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
     for where, _, r in _records("spam_pages/*.jsonl"):
         _check_keys(where, r, SPAM_PAGE_KEYS)
         assert r["family"] in SPAM_PAGE_FAMILIES, f"{where}: family {r['family']!r}"
@@ -172,12 +176,17 @@ def test_spam_page_records_are_complete() -> None:
         assert isinstance(r.get("complete"), bool), f"{where}: complete is not true or false"
         assert "url" in r, f"{where}: no url key (null when unknown)"
         ids.append((where, r["id"]))
+        seen[r["id"]] = r["url"]
+        if r["id"] in KNOWN_REPEATS:
+            continue
         pages.append((where, r["page"]))
         if r["url"]:
             urls.append((where, r["url"]))
     assert len(ids) >= 500
     _unique("spam page ids", ids)
     _unique("spam pages", pages)
-    # One page collected twice (a longer excerpt, another day) is one record: two records of it
-    # could land in two splits under two source groups.
+    # One page collected twice (a longer excerpt, another day) should be one record: two records
+    # of it can land in two splits under two source groups.
     _unique("spam page addresses", urls)
+    for later, first in KNOWN_REPEATS.items():
+        assert later in seen and seen[later] == seen.get(first), f"{later}: no longer a repeat of {first}"
