@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -126,3 +127,70 @@ def test_the_data_check_passes_on_data_left_alone() -> None:
     crossval.check_data(dataset.data_digest(dataset.DEFAULT_CORPUS))
     with pytest.raises(crossval.DataChangedError):
         crossval.check_data("0" * 64)
+
+
+def test_extra_training_folders_join_the_train_side_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``LINKGUARD_EXTRA_TRAIN``: records of the named folders are training data in every split and
+    every fold, the standing records keep their sides (so both runs read the same validation pages),
+    and a record whose split unit the standing data already has is left out."""
+    monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
+    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
+    standing = dataset.payloads()
+    negatives = dataset.real_negatives()
+    sides = {p.id: dataset.split_of("payload:" + p.group) for p in standing}
+    neg_sides = {n.id: dataset.real_negative_split(n.group) for n in negatives}
+    held_back = {p.group for p in dataset.payloads("unseen/batch8/*.jsonl")}
+    read_sites = {n.group for n in negatives}
+
+    monkeypatch.setenv(dataset.EXTRA_TRAIN_ENV, "unseen/batch8, negatives/real/pending")
+    grown, grown_negs = dataset.payloads(), dataset.real_negatives()
+    extra = [p for p in grown if p.id not in sides]
+    extra_negs = [n for n in grown_negs if n.id not in neg_sides]
+    assert extra and extra_negs
+    assert {p.group for p in extra} <= held_back - {p.group for p in standing}
+    assert not {n.group for n in extra_negs} & read_sites  # a site already read is not read twice
+    for fold in (None, *range(dataset.CV_FOLDS)):
+        if fold is None:
+            monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
+        else:
+            monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
+        assert {dataset.split_of("payload:" + p.group) for p in extra} == {"train"}
+        assert {dataset.real_negative_split(n.group) for n in extra_negs} == {"train"}
+    monkeypatch.delenv(dataset.VAL_FOLD_ENV)
+    assert {p.id: dataset.split_of("payload:" + p.group) for p in standing} == sides
+    assert {n.id: dataset.real_negative_split(n.group) for n in negatives} == neg_sides
+    # Trained on, they are no longer held back: the held-back check leaves their units out.
+    assert {p.group for p in extra} <= {p.group for p in dataset.payloads()}
+
+
+@pytest.mark.parametrize("raw", ["no/such/folder", "../..", "/tmp"])
+def test_an_extra_training_folder_outside_the_data_is_an_error(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(dataset.EXTRA_TRAIN_ENV, raw)
+    with pytest.raises(ValueError, match="not a folder under training_data"):
+        dataset.extra_train_dirs()
+
+
+def test_crossval_passes_extra_training_folders_to_its_folds_and_records_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    seen: list[str | None] = []
+
+    class Done:
+        returncode = 0
+        stdout = '{"threshold": 0.9, "val": {}}'
+        stderr = ""
+
+    def run(cmd: list[str], env: dict[str, str], **_: Any) -> Done:
+        seen.append(env.get(dataset.EXTRA_TRAIN_ENV))
+        return Done()
+
+    monkeypatch.setenv(dataset.EXTRA_TRAIN_ENV, "")  # main sets it; this test's undo clears it
+    monkeypatch.setattr("training_data.crossval.subprocess.run", run)
+    monkeypatch.setattr(crossval, "pooled", lambda folds: {})
+    monkeypatch.setattr(crossval, "markdown", lambda folds, total: "")
+    out = tmp_path / "run.json"
+    assert crossval.main(["--folds", "0,1", "--jobs", "1", "--extra-train", "unseen/batch8", "--out", str(out)]) == 0
+    assert seen == ["unseen/batch8", "unseen/batch8"]
+    assert json.loads(out.read_text())["extra_train"] == ["unseen/batch8"]
+    with pytest.raises(SystemExit):
+        crossval.main(["--folds", "0", "--extra-train", "no/such/folder"])

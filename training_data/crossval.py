@@ -28,7 +28,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from training_data.dataset import CV_FOLDS, DEFAULT_CORPUS, VAL_FOLD_ENV, data_digest
+from training_data.dataset import (
+    CV_FOLDS,
+    DEFAULT_CORPUS,
+    EXTRA_TRAIN_ENV,
+    VAL_FOLD_ENV,
+    data_digest,
+    extra_train_dirs,
+)
+from training_data.dataset import HERE as DATA_DIR
 
 _FRACTIONS = {
     "about_topic": "about-the-topic pages not clean",
@@ -159,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", default=",".join(str(k) for k in range(CV_FOLDS)), help="folds to run (default all)")
     ap.add_argument("--jobs", type=int, default=1, help="folds run side by side (each uses one core)")
     ap.add_argument("--out", type=Path, help="write every fold's figures and the pooled ones here (JSON)")
+    ap.add_argument(
+        "--extra-train",
+        default="",
+        metavar="DIR[,DIR]",
+        help="folders under training_data/ whose payloads and real excerpts join the training side of every fold "
+        "only (the validation pages stay those of a run without them): a data change judged as a recipe is",
+    )
     ap.add_argument("train_args", nargs=argparse.REMAINDER, help="options for training_data.train, after --")
     args = ap.parse_args(argv)
     train_args = [a for a in args.train_args if a != "--"]
@@ -170,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--folds takes fold numbers separated by commas")
     if not folds or any(not 0 <= k < CV_FOLDS for k in folds):
         ap.error(f"folds are numbers from 0 to {CV_FOLDS - 1}")
+    if args.extra_train:
+        os.environ[EXTRA_TRAIN_ENV] = args.extra_train  # the folds inherit it
+    try:
+        extra = [d.relative_to(DATA_DIR.resolve()).as_posix() for d in extra_train_dirs()]
+    except ValueError as exc:
+        ap.error(str(exc))
     digest = data_digest(DEFAULT_CORPUS)
     try:
         with tempfile.TemporaryDirectory(prefix="linkguard-cv-") as tmp, ThreadPoolExecutor(max(1, args.jobs)) as pool:
@@ -181,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(results, total))
     if args.out:
         record = {"train_args": train_args, "data_sha256": digest, "folds": results, "pooled": total}
+        if extra:
+            record["extra_train"] = extra
         args.out.write_text(json.dumps(record, indent=1) + "\n")
     return 0
 

@@ -13,6 +13,7 @@ back after segmentation; linkguard's features never look at unknown attributes.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import html as html_lib
@@ -83,8 +84,61 @@ def _cv_split(key: str, split: str) -> str:
     return "val" if _bucket("fold:" + key, CV_FOLDS) == fold else "train"
 
 
+EXTRA_TRAIN_ENV = "LINKGUARD_EXTRA_TRAIN"
+"""A data change judged on unchanged validation pages: with ``LINKGUARD_EXTRA_TRAIN=DIR[,DIR]``
+(folders under ``training_data/``, e.g. ``unseen/batch8`` or ``negatives/real/pending``), the
+payload records and the real excerpts in those folders are read as training data of every split
+and every cross-validation fold: they join the train side only, never validation or test, so a
+run with them and a run without measure the same validation and test pages.  A record whose split
+unit is already in the standing data is left out (it would join that unit's side, which may be
+validation).  Records of those folders are then training data, so the held-back check leaves them
+out too.  :mod:`training_data.crossval` sets it with ``--extra-train``."""
+
+
+def extra_train_dirs() -> tuple[Path, ...]:
+    """The folders :data:`EXTRA_TRAIN_ENV` names (none when unset); raises ``ValueError`` on a
+    folder that is not one under ``training_data/``."""
+    raw = os.environ.get(EXTRA_TRAIN_ENV, "")
+    out: list[Path] = []
+    for name in (part.strip() for part in raw.split(",")):
+        if not name:
+            continue
+        path = (HERE / name).resolve()
+        if not path.is_dir() or HERE.resolve() not in path.parents:
+            raise ValueError(f"{EXTRA_TRAIN_ENV}: {name!r} is not a folder under training_data/")
+        out.append(path)
+    return tuple(out)
+
+
+def _extra_records(kind: str) -> list[dict[str, Any]]:
+    """Records of the extra training folders: ``payload`` records, or ``snippet`` ones (real excerpts)."""
+    return [
+        r
+        for folder in extra_train_dirs()
+        for path in sorted(folder.glob("*.jsonl"))
+        for r in _read_jsonl(path)
+        if kind in r
+    ]
+
+
+def _extra_keys() -> frozenset[str]:
+    """Split keys (``payload:UNIT``, ``realneg:GROUP``) that the extra training folders bring."""
+    raw = os.environ.get(EXTRA_TRAIN_ENV, "").strip()
+    return _extra_keys_of(raw) if raw else frozenset()
+
+
+@functools.lru_cache(maxsize=4)
+def _extra_keys_of(raw: str) -> frozenset[str]:
+    """:func:`_extra_keys` for one value of the variable (the split functions ask once per record)."""
+    units = {"payload:" + p.group for p in payloads()} - {"payload:" + p.group for p in _standing_payloads()}
+    groups = {"realneg:" + n.group for n in real_negatives()} - {"realneg:" + n.group for n in _standing_negatives()}
+    return frozenset(units | groups)
+
+
 def split_of(key: str) -> str:
-    """Stable group split: 20 % test, 10 % val, 70 % train."""
+    """Stable group split: 20 % test, 10 % val, 70 % train (extra training data: train)."""
+    if key.startswith("payload:") and key in _extra_keys():
+        return "train"
     h = _bucket(key)
     return _cv_split(key, "test" if h < 2 else "val" if h == 2 else "train")
 
@@ -103,7 +157,10 @@ def host_role(path: str) -> str:
 
 def real_negative_split(group: str) -> str:
     """Real legitimate excerpts split by source site: 40 % test (they measure false alarms per
-    language, so the test side is larger than for payloads), 10 % val, 50 % train."""
+    language, so the test side is larger than for payloads), 10 % val, 50 % train (extra training
+    data: train)."""
+    if "realneg:" + group in _extra_keys():
+        return "train"
     h = _bucket("realneg:" + group)
     return _cv_split("realneg:" + group, "test" if h < 4 else "val" if h == 4 else "train")
 
@@ -164,30 +221,46 @@ class Negative:
     real: bool = False
 
 
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
 def _jsonl(pattern: str) -> Iterator[dict[str, Any]]:
     for path in sorted(HERE.glob(pattern)):
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    yield json.loads(line)
+        yield from _read_jsonl(path)
 
 
-def payloads(pattern: str = "payloads/**/*.jsonl") -> list[Payload]:
-    out = []
-    for r in _jsonl(pattern):
-        out.append(
-            Payload(
-                r["id"],
-                r["family"],
-                r.get("lang", ""),
-                r["format"],
-                r["payload"],
-                r.get("hiding", "none"),
-                r.get("position", "unknown"),
-                # One campaign seen from several sources is one group: it never straddles splits.
-                r.get("campaign") or r["source_group"],
-            )
-        )
+def _payload(r: dict[str, Any]) -> Payload:
+    return Payload(
+        r["id"],
+        r["family"],
+        r.get("lang", ""),
+        r["format"],
+        r["payload"],
+        r.get("hiding", "none"),
+        r.get("position", "unknown"),
+        # One campaign seen from several sources is one group: it never straddles splits.
+        r.get("campaign") or r["source_group"],
+    )
+
+
+STANDING_PAYLOADS = "payloads/**/*.jsonl"
+
+
+def _standing_payloads() -> list[Payload]:
+    return [_payload(r) for r in _jsonl(STANDING_PAYLOADS)]
+
+
+def payloads(pattern: str = STANDING_PAYLOADS) -> list[Payload]:
+    """Payload records of ``pattern``; the training payloads (the default) with those of the
+    extra training folders (:data:`EXTRA_TRAIN_ENV`) whose split unit the standing ones lack."""
+    out = [_payload(r) for r in _jsonl(pattern)]
+    if pattern == STANDING_PAYLOADS:
+        units = {p.group for p in out}
+        out += [p for p in map(_payload, _extra_records("payload")) if p.group not in units]
     return out
 
 
@@ -198,14 +271,23 @@ def negatives() -> list[Negative]:
     ]
 
 
+def _real_negative(r: dict[str, Any]) -> Negative:
+    return Negative(
+        r["id"], r["category"], r.get("lang", ""), "html", _excerpt_html(r["snippet"]), r["source_group"], True
+    )
+
+
+def _standing_negatives() -> list[Negative]:
+    return [_real_negative(r) for r in _jsonl("negatives/real/*.jsonl")]
+
+
 def real_negatives() -> list[Negative]:
-    """Short real excerpts of legitimate text about the spam topics (``negatives/real/``)."""
-    return [
-        Negative(
-            r["id"], r["category"], r.get("lang", ""), "html", _excerpt_html(r["snippet"]), r["source_group"], True
-        )
-        for r in _jsonl("negatives/real/*.jsonl")
-    ]
+    """Short real excerpts of legitimate text about the spam topics (``negatives/real/``), with
+    those of the extra training folders (:data:`EXTRA_TRAIN_ENV`) whose site the standing ones lack."""
+    out = _standing_negatives()
+    sites = {n.group for n in out}
+    extra = [n for n in map(_real_negative, _extra_records("category")) if n.group not in sites]
+    return out + extra
 
 
 def comment_links() -> list[Negative]:

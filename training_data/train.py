@@ -63,9 +63,13 @@ from training_data.dataset import (
     build_split,
     build_unseen,
     data_digest,
+    extra_train_dirs,
     host_pages,
     read_host,
     segment_labels,
+)
+from training_data.dataset import (
+    HERE as DATA_DIR,
 )
 
 MODEL_DIR = Path(linkguard.__file__).resolve().parent / "data" / "model"
@@ -147,6 +151,13 @@ def set_text_scores(X: np.ndarray, owner: np.ndarray, scores: np.ndarray) -> Non
 OPTIONAL_FEATURES = ("text_contrast",)
 """Segment features the model is trained on only when asked (``--text-contrast``); the column is
 still computed, and a model trained without it never splits on it (it sees a constant)."""
+
+
+def _extra_train_record() -> dict[str, list[str]]:
+    """``{"extra_train": [...]}`` when folders beyond the standing data were trained on
+    (``dataset.EXTRA_TRAIN_ENV``): the data digest alone would not say so."""
+    dirs = extra_train_dirs()
+    return {"extra_train": [d.relative_to(DATA_DIR.resolve()).as_posix() for d in dirs]} if dirs else {}
 
 
 def fit_without(args: argparse.Namespace) -> tuple[str, ...]:
@@ -1324,6 +1335,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.select:
         from training_data.validate import validate
 
+        model.metadata.update(_extra_train_record())
         save_model(model, args.out)
         print(json.dumps({"threshold": model.threshold, "val": validate(model, args.corpus)}, indent=1))
         print(f"done in {time.time() - t0:.0f}s -> {args.out}", file=sys.stderr)
@@ -1353,6 +1365,7 @@ def main(argv: list[str] | None = None) -> int:
         refit = {
             "seed": SEED,
             "training_data_sha256": data_digest(args.corpus),
+            **_extra_train_record(),
             "sklearn_version": sklearn.__version__,
             "numpy_version": np.__version__,
             "scipy_version": importlib.metadata.version("scipy"),
@@ -1387,6 +1400,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "seed": SEED,
         "training_data_sha256": data_digest(args.corpus),
+        **_extra_train_record(),
         "lexical_dropout": args.lexical_dropout,
         "spam_weight": args.spam_weight,
         **({"bags": args.bags, "bag_features": args.bag_features} if args.bags > 1 else {}),
