@@ -34,9 +34,8 @@ from training_data.dataset import (
     EXTRA_TRAIN_ENV,
     VAL_FOLD_ENV,
     data_digest,
-    extra_train_dirs,
+    extra_train_names,
 )
-from training_data.dataset import HERE as DATA_DIR
 
 _FRACTIONS = {
     "about_topic": "about-the-topic pages not clean",
@@ -172,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         metavar="DIR[,DIR]",
         help="folders under training_data/ whose payloads and real excerpts join the training side of every fold "
-        "only (the validation pages stay those of a run without them): a data change judged as a recipe is",
+        "only (the validation pages stay those of a run without them): a data change judged the way a recipe is",
     )
     ap.add_argument("train_args", nargs=argparse.REMAINDER, help="options for training_data.train, after --")
     args = ap.parse_args(argv)
@@ -188,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.extra_train:
         os.environ[EXTRA_TRAIN_ENV] = args.extra_train  # the folds inherit it
     try:
-        extra = [d.relative_to(DATA_DIR.resolve()).as_posix() for d in extra_train_dirs()]
+        extra = extra_train_names()
     except ValueError as exc:
         ap.error(str(exc))
     digest = data_digest(DEFAULT_CORPUS)

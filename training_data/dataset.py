@@ -110,8 +110,14 @@ def extra_train_dirs() -> tuple[Path, ...]:
     return tuple(out)
 
 
+def extra_train_names() -> list[str]:
+    """:func:`extra_train_dirs` as paths under ``training_data/`` (what a model or a run records)."""
+    return [d.relative_to(HERE.resolve()).as_posix() for d in extra_train_dirs()]
+
+
 def _extra_records(kind: str) -> list[dict[str, Any]]:
-    """Records of the extra training folders: ``payload`` records, or ``snippet`` ones (real excerpts)."""
+    """Records of the extra training folders that carry the key ``kind``: ``payload`` (payloads)
+    or ``category`` (real excerpts)."""
     return [
         r
         for folder in extra_train_dirs()
@@ -119,6 +125,16 @@ def _extra_records(kind: str) -> list[dict[str, Any]]:
         for r in _read_jsonl(path)
         if kind in r
     ]
+
+
+def _extra_payloads(standing_units: set[str]) -> list[Payload]:
+    """Payloads of the extra training folders whose split unit the standing payloads lack."""
+    return [p for p in map(_payload, _extra_records("payload")) if p.group not in standing_units]
+
+
+def _extra_negatives(standing_sites: set[str]) -> list[Negative]:
+    """Real excerpts of the extra training folders whose site the standing excerpts lack."""
+    return [n for n in map(_real_negative, _extra_records("category")) if n.group not in standing_sites]
 
 
 def _extra_keys() -> frozenset[str]:
@@ -130,9 +146,9 @@ def _extra_keys() -> frozenset[str]:
 @functools.lru_cache(maxsize=4)
 def _extra_keys_of(raw: str) -> frozenset[str]:
     """:func:`_extra_keys` for one value of the variable (the split functions ask once per record)."""
-    units = {"payload:" + p.group for p in payloads()} - {"payload:" + p.group for p in _standing_payloads()}
-    groups = {"realneg:" + n.group for n in real_negatives()} - {"realneg:" + n.group for n in _standing_negatives()}
-    return frozenset(units | groups)
+    units = _extra_payloads({p.group for p in _standing_payloads()})
+    sites = _extra_negatives({n.group for n in _standing_negatives()})
+    return frozenset({"payload:" + p.group for p in units} | {"realneg:" + n.group for n in sites})
 
 
 def split_of(key: str) -> str:
@@ -259,8 +275,7 @@ def payloads(pattern: str = STANDING_PAYLOADS) -> list[Payload]:
     extra training folders (:data:`EXTRA_TRAIN_ENV`) whose split unit the standing ones lack."""
     out = [_payload(r) for r in _jsonl(pattern)]
     if pattern == STANDING_PAYLOADS:
-        units = {p.group for p in out}
-        out += [p for p in map(_payload, _extra_records("payload")) if p.group not in units]
+        out += _extra_payloads({p.group for p in out})
     return out
 
 
@@ -285,9 +300,7 @@ def real_negatives() -> list[Negative]:
     """Short real excerpts of legitimate text about the spam topics (``negatives/real/``), with
     those of the extra training folders (:data:`EXTRA_TRAIN_ENV`) whose site the standing ones lack."""
     out = _standing_negatives()
-    sites = {n.group for n in out}
-    extra = [n for n in map(_real_negative, _extra_records("category")) if n.group not in sites]
-    return out + extra
+    return out + _extra_negatives({n.group for n in out})
 
 
 def comment_links() -> list[Negative]:

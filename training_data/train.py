@@ -63,13 +63,10 @@ from training_data.dataset import (
     build_split,
     build_unseen,
     data_digest,
-    extra_train_dirs,
+    extra_train_names,
     host_pages,
     read_host,
     segment_labels,
-)
-from training_data.dataset import (
-    HERE as DATA_DIR,
 )
 
 MODEL_DIR = Path(linkguard.__file__).resolve().parent / "data" / "model"
@@ -156,8 +153,8 @@ still computed, and a model trained without it never splits on it (it sees a con
 def _extra_train_record() -> dict[str, list[str]]:
     """``{"extra_train": [...]}`` when folders beyond the standing data were trained on
     (``dataset.EXTRA_TRAIN_ENV``): the data digest alone would not say so."""
-    dirs = extra_train_dirs()
-    return {"extra_train": [d.relative_to(DATA_DIR.resolve()).as_posix() for d in dirs]} if dirs else {}
+    names = extra_train_names()
+    return {"extra_train": names} if names else {}
 
 
 def fit_without(args: argparse.Namespace) -> tuple[str, ...]:
