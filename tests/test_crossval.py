@@ -194,3 +194,121 @@ def test_crossval_passes_extra_training_folders_to_its_folds_and_records_them(
     assert json.loads(out.read_text())["extra_train"] == ["unseen/batch8"]
     with pytest.raises(SystemExit):
         crossval.main(["--folds", "0", "--extra-train", "no/such/folder"])
+
+
+def _sides(monkeypatch: pytest.MonkeyPatch, env: str, fold: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Payload and excerpt sides in ``fold`` with batch 8 and the pending excerpts under ``env``."""
+    for other in (dataset.EXTRA_TRAIN_ENV, dataset.EXTRA_FOLDS_ENV, dataset.EXTRA_VAL_ENV):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
+    monkeypatch.setenv(env, "unseen/batch8,negatives/real/pending")
+    pays = {p.id: dataset.split_of("payload:" + p.group) for p in dataset.payloads()}
+    negs = {n.id: dataset.real_negative_split(n.group) for n in dataset.real_negatives()}
+    return pays, negs
+
+
+def test_fold_only_extra_data_shares_its_validation_pages_and_trains_only_in_the_other_folds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``LINKGUARD_EXTRA_FOLDS`` against ``LINKGUARD_EXTRA_VAL``: the new records are validation in
+    their own fold under both, so both runs read the same validation pages; in the other folds they
+    are training data under the first and read by no split under the second; standing records keep
+    their sides; the test side never gets them."""
+    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
+    monkeypatch.delenv(dataset.EXTRA_FOLDS_ENV, raising=False)
+    monkeypatch.delenv(dataset.EXTRA_VAL_ENV, raising=False)
+    new_groups: set[str] = set()
+    for fold in range(dataset.CV_FOLDS):
+        monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
+        monkeypatch.delenv(dataset.EXTRA_FOLDS_ENV, raising=False)
+        monkeypatch.delenv(dataset.EXTRA_VAL_ENV, raising=False)
+        standing = {p.id: dataset.split_of("payload:" + p.group) for p in dataset.payloads()}
+        standing_negs = {n.id: dataset.real_negative_split(n.group) for n in dataset.real_negatives()}
+        folds, folds_negs = _sides(monkeypatch, dataset.EXTRA_FOLDS_ENV, fold)
+        val, val_negs = _sides(monkeypatch, dataset.EXTRA_VAL_ENV, fold)
+        assert folds.keys() == val.keys() > standing.keys()
+        assert folds_negs.keys() == val_negs.keys() > standing_negs.keys()
+        for ids, base in ((folds, standing), (val, standing), (folds_negs, standing_negs), (val_negs, standing_negs)):
+            assert {k: ids[k] for k in base} == base
+        for a, b in ((folds, val), (folds_negs, val_negs)):
+            new = [k for k in a if k not in standing and k not in standing_negs]
+            assert {a[k] for k in new} <= {"train", "val"}
+            for k in new:
+                assert (a[k], b[k]) in {("val", "val"), ("train", "none")}
+        new_groups |= dataset.extra_fold_groups()
+        assert "val" in {folds[k] for k in folds if k not in standing}
+    assert new_groups and not new_groups & {p.group for p in dataset._standing_payloads()}
+
+
+def test_fold_only_extra_data_needs_a_fold_and_one_role_per_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
+    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
+    monkeypatch.setenv(dataset.EXTRA_FOLDS_ENV, "unseen/batch8")
+    with pytest.raises(ValueError, match="need a cross-validation fold"):
+        dataset.payloads()
+    dataset.check_extra_data(fold_required=False)
+    monkeypatch.setenv(dataset.EXTRA_VAL_ENV, "unseen/batch8")
+    with pytest.raises(ValueError, match="named by both"):
+        dataset.check_extra_data(fold_required=False)
+    monkeypatch.delenv(dataset.EXTRA_VAL_ENV)
+    monkeypatch.setenv(dataset.VAL_FOLD_ENV, "2")
+    assert dataset.extra_data_record() == {"extra_folds": ["unseen/batch8"]}
+
+
+def test_crossval_pools_the_new_groups_pages_apart() -> None:
+    def part(tp: int, fn: int, seg: tuple[int, int, int, int]) -> dict[str, Any]:
+        segment = dict(zip(("predicted", "true_positive", "gold", "found"), seg, strict=True))
+        return {"pages": tp + fn + 2, "page": {"tp": tp, "fp": 1, "fn": fn}, "segment": segment}
+
+    def fold(new: dict[str, Any], rest: dict[str, Any], extra: bool) -> dict[str, Any]:
+        val = {
+            "page": {k: new["page"][k] + rest["page"][k] for k in ("tp", "fp", "fn")},
+            "segment": {k: new["segment"][k] + rest["segment"][k] for k in new["segment"]},
+            "spam_link_recall": 0.9,
+            "clean_with_hard_negative": {"false_alarm_pages": 1, "pages": 10},
+            "not_clean": {"about_topic": "1/5", "other_clean": "0/5", "comment_link": "0/2"},
+            "page_verdicts": {},
+        }
+        if extra:
+            val |= {"extra_pages": new, "standing_pages": rest}
+        return {"val": val}
+
+    new = [part(3, 1, (4, 3, 5, 3)), part(1, 3, (2, 1, 4, 1))]
+    rest = [part(10, 0, (10, 10, 10, 10)), part(8, 2, (9, 8, 10, 8))]
+    got = crossval.pooled([fold(n, r, True) for n, r in zip(new, rest, strict=True)])
+    assert got["extra_pages"]["pages"] == 12 and got["extra_pages"]["page"]["recall"] == 0.5
+    assert got["extra_pages"]["segment"]["precision"] == round(4 / 6, 4)
+    assert got["extra_pages"]["segment"]["recall"] == round(4 / 9, 4)
+    assert got["standing_pages"]["page"]["recall"] == 0.9 and got["standing_pages"]["page"]["fp"] == 2
+    assert got["page"]["tp"] == 22 and got["page"]["fn"] == 6  # every page, as without the option
+    # A run without fold-only extra data has neither key, and compare reads neither figure.
+    plain = crossval.pooled([fold(n, r, False) for n, r in zip(new, rest, strict=True)])
+    assert "extra_pages" not in plain and "standing_pages" not in plain
+
+
+def test_crossval_passes_fold_only_extra_data_to_its_folds_and_records_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    class Done:
+        returncode = 0
+        stdout = '{"threshold": 0.9, "val": {}}'
+        stderr = ""
+
+    def run(cmd: list[str], env: dict[str, str], **_: Any) -> Done:
+        seen.append((env.get(dataset.EXTRA_FOLDS_ENV), env.get(dataset.VAL_FOLD_ENV)))
+        return Done()
+
+    for env in (dataset.EXTRA_TRAIN_ENV, dataset.EXTRA_FOLDS_ENV, dataset.EXTRA_VAL_ENV):
+        monkeypatch.setenv(env, "")  # main sets them; this test's undo clears them
+    monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
+    monkeypatch.setattr("training_data.crossval.subprocess.run", run)
+    monkeypatch.setattr(crossval, "pooled", lambda folds: {})
+    monkeypatch.setattr(crossval, "markdown", lambda folds, total: "")
+    out = tmp_path / "run.json"
+    assert crossval.main(["--folds", "1", "--extra-folds", "unseen/batch8", "--out", str(out)]) == 0
+    assert seen == [("unseen/batch8", "1")]
+    assert json.loads(out.read_text())["extra_folds"] == ["unseen/batch8"]
+    with pytest.raises(SystemExit):  # one folder in two roles
+        crossval.main(["--folds", "0", "--extra-val", "unseen/batch8"])

@@ -66,10 +66,16 @@ FIGURES: tuple[Figure, ...] = (
         True,
         "ranking_average_precision_mean",
     ),
+    Figure("new groups: page recall", lambda p: float(p["extra_pages"]["page"]["recall"]), True, "extra_pages"),
+    Figure("new groups: segment F1", lambda p: float(p["extra_pages"]["segment"]["f1"]), True, "extra_pages"),
+    Figure("other pages: page F1", lambda p: float(p["standing_pages"]["page"]["f1"]), True, "standing_pages"),
+    Figure("other pages: segment F1", lambda p: float(p["standing_pages"]["segment"]["f1"]), True, "standing_pages"),
 )
 """Every figure the rule reads; page F1 is the primary one unless another is named.  The two
 ranking figures (``training_data.validate.ranking``) use no chosen threshold; runs made before
-they were recorded are compared without them."""
+they were recorded are compared without them.  The last four are there only in runs with fold-only
+extra data (``crossval --extra-folds`` against ``--extra-val``): the new source groups' pages, and
+every other page."""
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,13 @@ from typing import Any
 from training_data.dataset import (
     CV_FOLDS,
     DEFAULT_CORPUS,
+    EXTRA_FOLDS_ENV,
     EXTRA_TRAIN_ENV,
+    EXTRA_VAL_ENV,
     VAL_FOLD_ENV,
+    check_extra_data,
     data_digest,
-    extra_train_names,
+    extra_data_record,
 )
 
 _FRACTIONS = {
@@ -101,17 +104,24 @@ def _f1(p: float | None, r: float | None) -> float | None:
     return _div(2 * p * r, p + r) if p and r else None
 
 
-def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The figures of all folds together: counts summed, rates averaged over folds."""
-    vals = [f["val"] for f in folds]
+def _page_segment(vals: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Page and segment figures of several folds' counts (``page`` and ``segment`` of each)."""
     tp, fp, fn = (sum(v["page"][k] for v in vals) for k in ("tp", "fp", "fn"))
     p, r = _div(tp, tp + fp), _div(tp, tp + fn)
     seg = {k: sum(v["segment"][k] for v in vals) for k in ("predicted", "true_positive", "gold", "found")}
     sp, sr = _div(seg["true_positive"], seg["predicted"]), _div(seg["found"], seg["gold"])
-    out: dict[str, Any] = {
-        "folds": len(folds),
+    return {
         "page": {"precision": p, "recall": r, "f1": _f1(p, r), "tp": tp, "fp": fp, "fn": fn},
         "segment": {"precision": sp, "recall": sr, "f1": _f1(sp, sr), **seg},
+    }
+
+
+def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of all folds together: counts summed, rates averaged over folds."""
+    vals = [f["val"] for f in folds]
+    out: dict[str, Any] = {
+        "folds": len(folds),
+        **_page_segment(vals),
         "spam_link_recall_mean": _div(sum(v["spam_link_recall"] or 0.0 for v in vals), len(vals)),
         "worst_disguise_mean": _div(sum(min(v.get("obfuscation", {}).values(), default=0.0) for v in vals), len(vals)),
         "hard_negative_pages_flagged": [
@@ -124,6 +134,10 @@ def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
         out[f"{key}_not_clean"] = [sum(a for a, _ in pairs), sum(b for _, b in pairs)]
     real = [_real_spam_pages(v) for v in vals]
     out["real_spam_pages_as_spam_page"] = [sum(a for a, _ in real), sum(b for _, b in real)]
+    for key in ("extra_pages", "standing_pages"):
+        # Fold-only extra data (--extra-folds / --extra-val): its pages apart from the others.
+        if all(key in v for v in vals):
+            out[key] = {"pages": sum(v[key]["pages"] for v in vals), **_page_segment([v[key] for v in vals])}
     ranks = [v["ranking"] for v in vals if v.get("ranking", {}).get("average_precision") is not None]
     if len(ranks) == len(vals):
         # Threshold-free figures (validate.ranking): pages found at each fold's own 1 % cut, summed;
@@ -173,6 +187,20 @@ def main(argv: list[str] | None = None) -> int:
         help="folders under training_data/ whose payloads and real excerpts join the training side of every fold "
         "only (the validation pages stay those of a run without them): a data change judged the way a recipe is",
     )
+    ap.add_argument(
+        "--extra-folds",
+        default="",
+        metavar="DIR[,DIR]",
+        help="folders whose payloads and real excerpts join the folds by split unit: validation in their own fold, "
+        "training in the others; their validation pages get figures of their own (compare with --extra-val)",
+    )
+    ap.add_argument(
+        "--extra-val",
+        default="",
+        metavar="DIR[,DIR]",
+        help="the same records on the validation side of their own fold only, never trained on: "
+        "the base of an --extra-folds run (the same validation pages)",
+    )
     ap.add_argument("train_args", nargs=argparse.REMAINDER, help="options for training_data.train, after --")
     args = ap.parse_args(argv)
     train_args = [a for a in args.train_args if a != "--"]
@@ -184,10 +212,16 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--folds takes fold numbers separated by commas")
     if not folds or any(not 0 <= k < CV_FOLDS for k in folds):
         ap.error(f"folds are numbers from 0 to {CV_FOLDS - 1}")
-    if args.extra_train:
-        os.environ[EXTRA_TRAIN_ENV] = args.extra_train  # the folds inherit it
+    for env, value in (
+        (EXTRA_TRAIN_ENV, args.extra_train),
+        (EXTRA_FOLDS_ENV, args.extra_folds),
+        (EXTRA_VAL_ENV, args.extra_val),
+    ):
+        if value:
+            os.environ[env] = value  # the folds inherit it
     try:
-        extra = extra_train_names()
+        extra = extra_data_record()
+        check_extra_data(fold_required=False)
     except ValueError as exc:
         ap.error(str(exc))
     digest = data_digest(DEFAULT_CORPUS)
@@ -201,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(results, total))
     if args.out:
         record = {"train_args": train_args, "data_sha256": digest, "folds": results, "pooled": total}
-        if extra:
-            record["extra_train"] = extra
+        record.update(extra)
         args.out.write_text(json.dumps(record, indent=1) + "\n")
     return 0
 

@@ -93,68 +93,128 @@ run with them and a run without measure the same validation and test pages.  A r
 unit is already in the standing data is left out (it would join that unit's side, which may be
 validation).  Records of those folders are then training data, so the held-back check leaves them
 out too.  :mod:`training_data.crossval` sets it with ``--extra-train``."""
+EXTRA_FOLDS_ENV = "LINKGUARD_EXTRA_FOLDS"
+"""New data judged on pages of its own kind: with ``LINKGUARD_EXTRA_FOLDS=DIR[,DIR]`` and a
+cross-validation fold in force, the payloads and real excerpts of those folders join the folds by
+hash of their split unit, as the standing train and val groups do: validation in their own fold,
+training in the others.  Only with a fold (``ValueError`` without one): the standing split and the
+test side never see them.  What training on a new kind of spam buys shows on the validation pages
+of the *other* source groups of that kind; :data:`EXTRA_VAL_ENV` gives the run to compare with."""
+EXTRA_VAL_ENV = "LINKGUARD_EXTRA_VAL"
+"""The base of :data:`EXTRA_FOLDS_ENV`: the same records on the validation side of their own fold
+only, never trained on, so that a run with ``LINKGUARD_EXTRA_FOLDS`` and one with
+``LINKGUARD_EXTRA_VAL`` on the same folders measure the same validation pages."""
+_EXTRA_ENVS = (EXTRA_TRAIN_ENV, EXTRA_FOLDS_ENV, EXTRA_VAL_ENV)
 
 
-def extra_train_dirs() -> tuple[Path, ...]:
-    """The folders :data:`EXTRA_TRAIN_ENV` names (none when unset); raises ``ValueError`` on a
-    folder that is not one under ``training_data/``."""
-    raw = os.environ.get(EXTRA_TRAIN_ENV, "")
+def _folders(env: str) -> tuple[Path, ...]:
+    """The folders the variable ``env`` names (none when unset); raises ``ValueError`` on a folder
+    that is not one under ``training_data/``."""
+    raw = os.environ.get(env, "")
     out: list[Path] = []
     for name in (part.strip() for part in raw.split(",")):
         if not name:
             continue
         path = (HERE / name).resolve()
         if not path.is_dir() or HERE.resolve() not in path.parents:
-            raise ValueError(f"{EXTRA_TRAIN_ENV}: {name!r} is not a folder under training_data/")
+            raise ValueError(f"{env}: {name!r} is not a folder under training_data/")
         out.append(path)
     return tuple(out)
 
 
+def extra_train_dirs() -> tuple[Path, ...]:
+    """The folders :data:`EXTRA_TRAIN_ENV` names (none when unset); raises ``ValueError`` on a
+    folder that is not one under ``training_data/``."""
+    return _folders(EXTRA_TRAIN_ENV)
+
+
+def _names(dirs: tuple[Path, ...]) -> list[str]:
+    return [d.relative_to(HERE.resolve()).as_posix() for d in dirs]
+
+
 def extra_train_names() -> list[str]:
     """:func:`extra_train_dirs` as paths under ``training_data/`` (what a model or a run records)."""
-    return [d.relative_to(HERE.resolve()).as_posix() for d in extra_train_dirs()]
+    return _names(extra_train_dirs())
 
 
-def _extra_records(kind: str) -> list[dict[str, Any]]:
-    """Records of the extra training folders that carry the key ``kind``: ``payload`` (payloads)
+def extra_data_record() -> dict[str, list[str]]:
+    """The folders beyond the standing data that a run reads, by role (``extra_train``,
+    ``extra_folds``, ``extra_val``; empty ones left out): what a model or a run records."""
+    keys = {EXTRA_TRAIN_ENV: "extra_train", EXTRA_FOLDS_ENV: "extra_folds", EXTRA_VAL_ENV: "extra_val"}
+    return {keys[env]: names for env in _EXTRA_ENVS if (names := _names(_folders(env)))}
+
+
+def check_extra_data(*, fold_required: bool = True) -> None:
+    """Raise ``ValueError`` when a folder is not one under ``training_data/`` or is named by two
+    of the extra-data variables, or (``fold_required``) when fold-only data is asked for without
+    a fold."""
+    seen: dict[Path, str] = {}
+    for env in _EXTRA_ENVS:
+        for path in _folders(env):
+            if path in seen:
+                raise ValueError(f"{path.name!r} is named by both {seen[path]} and {env}")
+            seen[path] = env
+    if fold_required and (_folders(EXTRA_FOLDS_ENV) or _folders(EXTRA_VAL_ENV)) and val_fold() is None:
+        raise ValueError(f"{EXTRA_FOLDS_ENV} and {EXTRA_VAL_ENV} need a cross-validation fold ({VAL_FOLD_ENV})")
+
+
+def _extra_records(env: str, kind: str) -> list[dict[str, Any]]:
+    """Records of the folders ``env`` names that carry the key ``kind``: ``payload`` (payloads)
     or ``category`` (real excerpts)."""
     return [
-        r
-        for folder in extra_train_dirs()
-        for path in sorted(folder.glob("*.jsonl"))
-        for r in _read_jsonl(path)
-        if kind in r
+        r for folder in _folders(env) for path in sorted(folder.glob("*.jsonl")) for r in _read_jsonl(path) if kind in r
     ]
 
 
-def _extra_payloads(standing_units: set[str]) -> list[Payload]:
-    """Payloads of the extra training folders whose split unit the standing payloads lack."""
-    return [p for p in map(_payload, _extra_records("payload")) if p.group not in standing_units]
+def _extra_payloads(standing_units: set[str], env: str = EXTRA_TRAIN_ENV) -> list[Payload]:
+    """Payloads of the folders ``env`` names whose split unit the standing payloads lack."""
+    return [p for p in map(_payload, _extra_records(env, "payload")) if p.group not in standing_units]
 
 
-def _extra_negatives(standing_sites: set[str]) -> list[Negative]:
-    """Real excerpts of the extra training folders whose site the standing excerpts lack."""
-    return [n for n in map(_real_negative, _extra_records("category")) if n.group not in standing_sites]
+def _extra_negatives(standing_sites: set[str], env: str = EXTRA_TRAIN_ENV) -> list[Negative]:
+    """Real excerpts of the folders ``env`` names whose site the standing excerpts lack."""
+    return [n for n in map(_real_negative, _extra_records(env, "category")) if n.group not in standing_sites]
 
 
-def _extra_keys() -> frozenset[str]:
-    """Split keys (``payload:UNIT``, ``realneg:GROUP``) that the extra training folders bring."""
-    raw = os.environ.get(EXTRA_TRAIN_ENV, "").strip()
-    return _extra_keys_of(raw) if raw else frozenset()
+def _extra_keys(env: str = EXTRA_TRAIN_ENV) -> frozenset[str]:
+    """Split keys (``payload:UNIT``, ``realneg:GROUP``) that the folders ``env`` names bring."""
+    raw = os.environ.get(env, "").strip()
+    return _extra_keys_of(env, raw) if raw else frozenset()
 
 
-@functools.lru_cache(maxsize=4)
-def _extra_keys_of(raw: str) -> frozenset[str]:
+@functools.lru_cache(maxsize=8)
+def _extra_keys_of(env: str, raw: str) -> frozenset[str]:
     """:func:`_extra_keys` for one value of the variable (the split functions ask once per record)."""
-    units = _extra_payloads({p.group for p in _standing_payloads()})
-    sites = _extra_negatives({n.group for n in _standing_negatives()})
+    del raw  # the cache key: the folders the variable names
+    units = _extra_payloads({p.group for p in _standing_payloads()}, env)
+    sites = _extra_negatives({n.group for n in _standing_negatives()}, env)
     return frozenset({"payload:" + p.group for p in units} | {"realneg:" + n.group for n in sites})
 
 
-def split_of(key: str) -> str:
-    """Stable group split: 20 % test, 10 % val, 70 % train (extra training data: train)."""
-    if key.startswith("payload:") and key in _extra_keys():
+def extra_fold_groups() -> frozenset[str]:
+    """Payload split units brought by :data:`EXTRA_FOLDS_ENV` or :data:`EXTRA_VAL_ENV` (their
+    validation pages get figures of their own)."""
+    keys = _extra_keys(EXTRA_FOLDS_ENV) | _extra_keys(EXTRA_VAL_ENV)
+    return frozenset(k.removeprefix("payload:") for k in keys if k.startswith("payload:"))
+
+
+def _extra_side(key: str) -> str | None:
+    """The split of a key brought by extra data (``none``: read by no split), ``None`` for a
+    standing key."""
+    if key in _extra_keys(EXTRA_TRAIN_ENV):
         return "train"
+    in_folds, in_val = key in _extra_keys(EXTRA_FOLDS_ENV), key in _extra_keys(EXTRA_VAL_ENV)
+    if not (in_folds or in_val):
+        return None
+    side = _cv_split(key, "train")  # a fold is in force (checked when the records were read)
+    return side if in_folds or side == "val" else "none"
+
+
+def split_of(key: str) -> str:
+    """Stable group split: 20 % test, 10 % val, 70 % train (extra data: see :data:`EXTRA_TRAIN_ENV`
+    and :data:`EXTRA_FOLDS_ENV`)."""
+    if key.startswith("payload:") and (side := _extra_side(key)) is not None:
+        return side
     h = _bucket(key)
     return _cv_split(key, "test" if h < 2 else "val" if h == 2 else "train")
 
@@ -175,8 +235,8 @@ def real_negative_split(group: str) -> str:
     """Real legitimate excerpts split by source site: 40 % test (they measure false alarms per
     language, so the test side is larger than for payloads), 10 % val, 50 % train (extra training
     data: train)."""
-    if "realneg:" + group in _extra_keys():
-        return "train"
+    if (side := _extra_side("realneg:" + group)) is not None:
+        return side
     h = _bucket("realneg:" + group)
     return _cv_split("realneg:" + group, "test" if h < 4 else "val" if h == 4 else "train")
 
@@ -275,7 +335,10 @@ def payloads(pattern: str = STANDING_PAYLOADS) -> list[Payload]:
     extra training folders (:data:`EXTRA_TRAIN_ENV`) whose split unit the standing ones lack."""
     out = [_payload(r) for r in _jsonl(pattern)]
     if pattern == STANDING_PAYLOADS:
-        out += _extra_payloads({p.group for p in out})
+        check_extra_data()
+        standing = {p.group for p in out}
+        for env in _EXTRA_ENVS:
+            out += _extra_payloads(standing, env)
     return out
 
 
@@ -300,7 +363,9 @@ def real_negatives() -> list[Negative]:
     """Short real excerpts of legitimate text about the spam topics (``negatives/real/``), with
     those of the extra training folders (:data:`EXTRA_TRAIN_ENV`) whose site the standing ones lack."""
     out = _standing_negatives()
-    return out + _extra_negatives({n.group for n in out})
+    check_extra_data()
+    standing = {n.group for n in out}
+    return out + [n for env in _EXTRA_ENVS for n in _extra_negatives(standing, env)]
 
 
 def comment_links() -> list[Negative]:

@@ -63,7 +63,7 @@ from training_data.dataset import (
     build_split,
     build_unseen,
     data_digest,
-    extra_train_names,
+    extra_data_record,
     host_pages,
     read_host,
     segment_labels,
@@ -151,10 +151,10 @@ still computed, and a model trained without it never splits on it (it sees a con
 
 
 def _extra_train_record() -> dict[str, list[str]]:
-    """``{"extra_train": [...]}`` when folders beyond the standing data were trained on
-    (``dataset.EXTRA_TRAIN_ENV``): the data digest alone would not say so."""
-    names = extra_train_names()
-    return {"extra_train": names} if names else {}
+    """``{"extra_train": [...]}`` (and ``extra_folds``, ``extra_val``) when folders beyond the
+    standing data were read (``dataset.EXTRA_TRAIN_ENV`` and the fold-only ones): the data digest
+    alone would not say so."""
+    return extra_data_record()
 
 
 def fit_without(args: argparse.Namespace) -> tuple[str, ...]:

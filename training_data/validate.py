@@ -21,6 +21,7 @@ from training_data.dataset import (
     build_page_split,
     build_single_link_pages,
     build_split,
+    extra_fold_groups,
     host_pages,
     host_role,
     read_host,
@@ -100,6 +101,28 @@ def page_verdict_figures(pages: list[Any], labels: list[str]) -> dict[str, Any]:
     return out
 
 
+def _by_origin(pages: list[Any], counts: list[dict[str, int]]) -> dict[str, Any]:
+    """With fold-only extra data (``dataset.EXTRA_FOLDS_ENV`` / ``EXTRA_VAL_ENV``), the figures
+    of the real-payload pages its source groups were injected into (``extra_pages``: what training
+    on its other groups buys) and of every other page (``standing_pages``: what it costs them)."""
+    groups = extra_fold_groups()
+    if not groups:
+        return {}
+    real = [(lp, c) for lp, c in zip(pages, counts, strict=True) if lp.kind != "composite"]
+    new = [c for lp, c in real if lp.is_spam and lp.payload_group in groups]
+    rest = [c for lp, c in real if not (lp.is_spam and lp.payload_group in groups)]
+    out: dict[str, Any] = {}
+    for key, part in (("extra_pages", new), ("standing_pages", rest)):
+        agg = aggregate(part)
+        out[key] = {
+            "pages": len(part),
+            "page": agg["page"],
+            "segment": dict(agg["segment"]),
+            "spam_link_recall": agg["spam_link_recall"],
+        }
+    return out
+
+
 def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool = True) -> dict[str, Any]:
     """The validation figures (see the module docstring) for ``model`` (default: the bundled one)."""
     import linkguard
@@ -125,6 +148,7 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
         "about_topic": {"pages": len(about), "false_alarm_pages": sum(c["fp"] for c in about)},
         "ranking": ranking(pages, scores),
     }
+    out.update(_by_origin(pages, counts))
     if tricks:
         base = [lp for lp in pages if lp.is_spam and lp.kind == "real"]
         out["obfuscation"] = {}
