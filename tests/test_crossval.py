@@ -312,3 +312,32 @@ def test_crossval_passes_fold_only_extra_data_to_its_folds_and_records_it(
     assert json.loads(out.read_text())["extra_folds"] == ["unseen/batch8"]
     with pytest.raises(SystemExit):  # one folder in two roles
         crossval.main(["--folds", "0", "--extra-val", "unseen/batch8"])
+
+
+def test_fold_only_records_are_read_in_one_order_however_they_are_spread_over_folders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """A run that holds some of a batch back (``--extra-val``) builds the same validation pages as
+    one that trains on all of it: the records come in one order, by id, whatever their folder."""
+
+    def record(i: int) -> str:
+        return json.dumps(
+            {"id": f"x-{i:02d}", "family": "casino", "format": "text", "payload": f"spam {i}", "source_group": f"g{i}"}
+        )
+
+    (tmp_path / "payloads").mkdir()
+    (tmp_path / "payloads" / "a.jsonl").write_text(record(0) + "\n")
+    for name, ids in (("all", (5, 1, 3, 2, 4)), ("some", (5, 3)), ("rest", (1, 2, 4))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "r.jsonl").write_text("".join(record(i) + "\n" for i in ids))
+    monkeypatch.setattr(dataset, "HERE", tmp_path)
+    monkeypatch.setattr(dataset, "_standing_negatives", lambda: [])
+    monkeypatch.setenv(dataset.VAL_FOLD_ENV, "0")
+    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
+    monkeypatch.setenv(dataset.EXTRA_FOLDS_ENV, "all")
+    monkeypatch.delenv(dataset.EXTRA_VAL_ENV, raising=False)
+    whole = [p.id for p in dataset.payloads()]
+    monkeypatch.setenv(dataset.EXTRA_FOLDS_ENV, "rest")
+    monkeypatch.setenv(dataset.EXTRA_VAL_ENV, "some")
+    split = [p.id for p in dataset.payloads()]
+    assert whole == split == ["x-00", "x-01", "x-02", "x-03", "x-04", "x-05"]

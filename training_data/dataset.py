@@ -176,6 +176,10 @@ def _extra_negatives(standing_sites: set[str], env: str = EXTRA_TRAIN_ENV) -> li
     return [n for n in map(_real_negative, _extra_records(env, "category")) if n.group not in standing_sites]
 
 
+def _by_id(record: Payload | Negative) -> str:
+    return record.id
+
+
 def _extra_keys(env: str = EXTRA_TRAIN_ENV) -> frozenset[str]:
     """Split keys (``payload:UNIT``, ``realneg:GROUP``) that the folders ``env`` names bring."""
     raw = os.environ.get(env, "").strip()
@@ -337,8 +341,11 @@ def payloads(pattern: str = STANDING_PAYLOADS) -> list[Payload]:
     if pattern == STANDING_PAYLOADS:
         check_extra_data()
         standing = {p.group for p in out}
-        for env in _EXTRA_ENVS:
-            out += _extra_payloads(standing, env)
+        out += _extra_payloads(standing, EXTRA_TRAIN_ENV)
+        # By id: the validation pages of a fold then do not depend on how the records are spread
+        # over folders, so a run may hold some of a folder's records back (--extra-val) and read
+        # the same pages as one that trains on all of them.
+        out += sorted(_extra_payloads(standing, EXTRA_FOLDS_ENV) + _extra_payloads(standing, EXTRA_VAL_ENV), key=_by_id)
     return out
 
 
@@ -365,7 +372,8 @@ def real_negatives() -> list[Negative]:
     out = _standing_negatives()
     check_extra_data()
     standing = {n.group for n in out}
-    return out + [n for env in _EXTRA_ENVS for n in _extra_negatives(standing, env)]
+    fold_only = _extra_negatives(standing, EXTRA_FOLDS_ENV) + _extra_negatives(standing, EXTRA_VAL_ENV)
+    return out + _extra_negatives(standing, EXTRA_TRAIN_ENV) + sorted(fold_only, key=_by_id)
 
 
 def comment_links() -> list[Negative]:
