@@ -12,6 +12,37 @@ from training_data import crossval, dataset
 KEYS = [f"payload:group-{i}" for i in range(400)]
 
 
+def _record(i: str, group: str) -> str:
+    return json.dumps({"id": i, "family": "casino", "format": "text", "payload": f"spam {i}", "source_group": group})
+
+
+def _excerpt(i: str, site: str) -> str:
+    return json.dumps({"id": i, "category": "casino_news", "lang": "en", "snippet": f"news {i}", "source_group": site})
+
+
+@pytest.fixture
+def data_tree(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    """A small ``training_data/``: standing payloads and excerpts, and two folders of new ones
+    (``new``: payloads and excerpts, one of each sharing a standing unit or site; ``more``:
+    payloads), so the extra-data tests do not hang on which batches the real data holds back."""
+    files = {
+        "payloads/a.jsonl": [_record(f"s-{i:02d}", f"s{i:02d}") for i in range(60)],
+        "negatives/real/a.jsonl": [_excerpt(f"r-{i:02d}", f"site-r{i:02d}") for i in range(40)],
+        "new/p.jsonl": [_record(f"n-{i:02d}", f"n{i:02d}") for i in range(40)] + [_record("n-dup", "s00")],
+        "new/e.jsonl": [_excerpt(f"e-{i:02d}", f"site-e{i:02d}") for i in range(30)] + [_excerpt("e-dup", "site-r00")],
+        "more/p.jsonl": [_record(f"m-{i:02d}", f"m{i:02d}") for i in range(20)],
+    }
+    for name, lines in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("".join(line + "\n" for line in lines))
+    monkeypatch.setattr(dataset, "HERE", tmp_path)
+    for env in (dataset.VAL_FOLD_ENV, dataset.EXTRA_TRAIN_ENV, dataset.EXTRA_FOLDS_ENV, dataset.EXTRA_VAL_ENV):
+        monkeypatch.delenv(env, raising=False)
+    dataset._extra_keys_of.cache_clear()
+    yield tmp_path
+    dataset._extra_keys_of.cache_clear()
+
+
 def _splits(monkeypatch: pytest.MonkeyPatch, fold: int | None) -> list[str]:
     if fold is None:
         monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
@@ -129,26 +160,21 @@ def test_the_data_check_passes_on_data_left_alone() -> None:
         crossval.check_data("0" * 64)
 
 
-def test_extra_training_folders_join_the_train_side_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extra_training_folders_join_the_train_side_only(monkeypatch: pytest.MonkeyPatch, data_tree: Any) -> None:
     """``LINKGUARD_EXTRA_TRAIN``: records of the named folders are training data in every split and
     every fold, the standing records keep their sides (so both runs read the same validation pages),
-    and a record whose split unit the standing data already has is left out."""
-    monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
-    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
+    and a record whose split unit or site the standing data already has is left out."""
     standing = dataset.payloads()
     negatives = dataset.real_negatives()
     sides = {p.id: dataset.split_of("payload:" + p.group) for p in standing}
     neg_sides = {n.id: dataset.real_negative_split(n.group) for n in negatives}
-    held_back = {p.group for p in dataset.payloads("unseen/batch8/*.jsonl")}
-    read_sites = {n.group for n in negatives}
 
-    monkeypatch.setenv(dataset.EXTRA_TRAIN_ENV, "unseen/batch8, negatives/real/pending")
+    monkeypatch.setenv(dataset.EXTRA_TRAIN_ENV, "new, more")
     grown, grown_negs = dataset.payloads(), dataset.real_negatives()
     extra = [p for p in grown if p.id not in sides]
     extra_negs = [n for n in grown_negs if n.id not in neg_sides]
-    assert extra and extra_negs
-    assert {p.group for p in extra} <= held_back - {p.group for p in standing}
-    assert not {n.group for n in extra_negs} & read_sites  # a site already read is not read twice
+    assert len(extra) == 60 and len(extra_negs) == 30  # the records sharing a unit or a site are left out
+    assert "n-dup" not in {p.id for p in extra} and "e-dup" not in {n.id for n in extra_negs}
     for fold in (None, *range(dataset.CV_FOLDS)):
         if fold is None:
             monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
@@ -159,8 +185,7 @@ def test_extra_training_folders_join_the_train_side_only(monkeypatch: pytest.Mon
     monkeypatch.delenv(dataset.VAL_FOLD_ENV)
     assert {p.id: dataset.split_of("payload:" + p.group) for p in standing} == sides
     assert {n.id: dataset.real_negative_split(n.group) for n in negatives} == neg_sides
-    # Trained on, they are no longer held back: the held-back check leaves their units out.
-    assert {p.group for p in extra} <= {p.group for p in dataset.payloads()}
+    assert dataset.extra_data_record() == {"extra_train": ["new", "more"]}
 
 
 @pytest.mark.parametrize("raw", ["no/such/folder", "../..", "/tmp"])
@@ -171,7 +196,7 @@ def test_an_extra_training_folder_outside_the_data_is_an_error(monkeypatch: pyte
 
 
 def test_crossval_passes_extra_training_folders_to_its_folds_and_records_them(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, data_tree: Any
 ) -> None:
     seen: list[str | None] = []
 
@@ -189,35 +214,32 @@ def test_crossval_passes_extra_training_folders_to_its_folds_and_records_them(
     monkeypatch.setattr(crossval, "pooled", lambda folds: {})
     monkeypatch.setattr(crossval, "markdown", lambda folds, total: "")
     out = tmp_path / "run.json"
-    assert crossval.main(["--folds", "0,1", "--jobs", "1", "--extra-train", "unseen/batch8", "--out", str(out)]) == 0
-    assert seen == ["unseen/batch8", "unseen/batch8"]
-    assert json.loads(out.read_text())["extra_train"] == ["unseen/batch8"]
+    assert crossval.main(["--folds", "0,1", "--jobs", "1", "--extra-train", "new", "--out", str(out)]) == 0
+    assert seen == ["new", "new"]
+    assert json.loads(out.read_text())["extra_train"] == ["new"]
     with pytest.raises(SystemExit):
         crossval.main(["--folds", "0", "--extra-train", "no/such/folder"])
 
 
 def _sides(monkeypatch: pytest.MonkeyPatch, env: str, fold: int) -> tuple[dict[str, str], dict[str, str]]:
-    """Payload and excerpt sides in ``fold`` with batch 8 and the pending excerpts under ``env``."""
+    """Payload and excerpt sides in ``fold`` with the folder ``new`` under ``env``."""
     for other in (dataset.EXTRA_TRAIN_ENV, dataset.EXTRA_FOLDS_ENV, dataset.EXTRA_VAL_ENV):
         monkeypatch.delenv(other, raising=False)
     monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
-    monkeypatch.setenv(env, "unseen/batch8,negatives/real/pending")
+    monkeypatch.setenv(env, "new")
     pays = {p.id: dataset.split_of("payload:" + p.group) for p in dataset.payloads()}
     negs = {n.id: dataset.real_negative_split(n.group) for n in dataset.real_negatives()}
     return pays, negs
 
 
 def test_fold_only_extra_data_shares_its_validation_pages_and_trains_only_in_the_other_folds(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, data_tree: Any
 ) -> None:
     """``LINKGUARD_EXTRA_FOLDS`` against ``LINKGUARD_EXTRA_VAL``: the new records are validation in
     their own fold under both, so both runs read the same validation pages; in the other folds they
     are training data under the first and read by no split under the second; standing records keep
-    their sides; the test side never gets them."""
-    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
-    monkeypatch.delenv(dataset.EXTRA_FOLDS_ENV, raising=False)
-    monkeypatch.delenv(dataset.EXTRA_VAL_ENV, raising=False)
-    new_groups: set[str] = set()
+    their sides; the test side never gets them; each new record is validation in exactly one fold."""
+    val_folds: dict[str, int] = {}
     for fold in range(dataset.CV_FOLDS):
         monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
         monkeypatch.delenv(dataset.EXTRA_FOLDS_ENV, raising=False)
@@ -226,33 +248,33 @@ def test_fold_only_extra_data_shares_its_validation_pages_and_trains_only_in_the
         standing_negs = {n.id: dataset.real_negative_split(n.group) for n in dataset.real_negatives()}
         folds, folds_negs = _sides(monkeypatch, dataset.EXTRA_FOLDS_ENV, fold)
         val, val_negs = _sides(monkeypatch, dataset.EXTRA_VAL_ENV, fold)
-        assert folds.keys() == val.keys() > standing.keys()
-        assert folds_negs.keys() == val_negs.keys() > standing_negs.keys()
+        assert folds.keys() == val.keys() and len(folds) == len(standing) + 40
+        assert folds_negs.keys() == val_negs.keys() and len(folds_negs) == len(standing_negs) + 30
         for ids, base in ((folds, standing), (val, standing), (folds_negs, standing_negs), (val_negs, standing_negs)):
             assert {k: ids[k] for k in base} == base
         for a, b in ((folds, val), (folds_negs, val_negs)):
-            new = [k for k in a if k not in standing and k not in standing_negs]
-            assert {a[k] for k in new} <= {"train", "val"}
-            for k in new:
+            for k in (k for k in a if k not in standing and k not in standing_negs):
                 assert (a[k], b[k]) in {("val", "val"), ("train", "none")}
-        new_groups |= dataset.extra_fold_groups()
-        assert "val" in {folds[k] for k in folds if k not in standing}
-    assert new_groups and not new_groups & {p.group for p in dataset._standing_payloads()}
+                if a[k] == "val":
+                    assert k not in val_folds
+                    val_folds[k] = fold
+        assert dataset.extra_fold_groups() == {f"n{i:02d}" for i in range(40)}
+    assert len(val_folds) == 70 and len(set(val_folds.values())) == dataset.CV_FOLDS
 
 
-def test_fold_only_extra_data_needs_a_fold_and_one_role_per_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(dataset.VAL_FOLD_ENV, raising=False)
-    monkeypatch.delenv(dataset.EXTRA_TRAIN_ENV, raising=False)
-    monkeypatch.setenv(dataset.EXTRA_FOLDS_ENV, "unseen/batch8")
+def test_fold_only_extra_data_needs_a_fold_and_one_role_per_folder(
+    monkeypatch: pytest.MonkeyPatch, data_tree: Any
+) -> None:
+    monkeypatch.setenv(dataset.EXTRA_FOLDS_ENV, "new")
     with pytest.raises(ValueError, match="need a cross-validation fold"):
         dataset.payloads()
     dataset.check_extra_data(fold_required=False)
-    monkeypatch.setenv(dataset.EXTRA_VAL_ENV, "unseen/batch8")
+    monkeypatch.setenv(dataset.EXTRA_VAL_ENV, "new")
     with pytest.raises(ValueError, match="named by both"):
         dataset.check_extra_data(fold_required=False)
-    monkeypatch.delenv(dataset.EXTRA_VAL_ENV)
+    monkeypatch.setenv(dataset.EXTRA_VAL_ENV, "more")
     monkeypatch.setenv(dataset.VAL_FOLD_ENV, "2")
-    assert dataset.extra_data_record() == {"extra_folds": ["unseen/batch8"]}
+    assert dataset.extra_data_record() == {"extra_folds": ["new"], "extra_val": ["more"]}
 
 
 def test_crossval_pools_the_new_groups_pages_apart() -> None:
@@ -287,7 +309,7 @@ def test_crossval_pools_the_new_groups_pages_apart() -> None:
 
 
 def test_crossval_passes_fold_only_extra_data_to_its_folds_and_records_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, data_tree: Any
 ) -> None:
     seen: list[tuple[str | None, str | None]] = []
 
@@ -307,11 +329,11 @@ def test_crossval_passes_fold_only_extra_data_to_its_folds_and_records_it(
     monkeypatch.setattr(crossval, "pooled", lambda folds: {})
     monkeypatch.setattr(crossval, "markdown", lambda folds, total: "")
     out = tmp_path / "run.json"
-    assert crossval.main(["--folds", "1", "--extra-folds", "unseen/batch8", "--out", str(out)]) == 0
-    assert seen == [("unseen/batch8", "1")]
-    assert json.loads(out.read_text())["extra_folds"] == ["unseen/batch8"]
+    assert crossval.main(["--folds", "1", "--extra-folds", "new", "--out", str(out)]) == 0
+    assert seen == [("new", "1")]
+    assert json.loads(out.read_text())["extra_folds"] == ["new"]
     with pytest.raises(SystemExit):  # one folder in two roles
-        crossval.main(["--folds", "0", "--extra-val", "unseen/batch8"])
+        crossval.main(["--folds", "0", "--extra-val", "new"])
 
 
 def test_fold_only_records_are_read_in_one_order_however_they_are_spread_over_folders(
