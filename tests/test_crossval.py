@@ -292,7 +292,11 @@ def test_crossval_pools_the_new_groups_pages_apart() -> None:
             "page_verdicts": {},
         }
         if extra:
-            val |= {"extra_pages": new, "standing_pages": rest}
+            val |= {
+                "extra_pages": new,
+                "standing_pages": rest,
+                "extra_pages_by_family": {"casino": [new["page"]["tp"], 4]},
+            }
         return {"val": val}
 
     new = [part(3, 1, (4, 3, 5, 3)), part(1, 3, (2, 1, 4, 1))]
@@ -303,9 +307,10 @@ def test_crossval_pools_the_new_groups_pages_apart() -> None:
     assert got["extra_pages"]["segment"]["recall"] == round(4 / 9, 4)
     assert got["standing_pages"]["page"]["recall"] == 0.9 and got["standing_pages"]["page"]["fp"] == 2
     assert got["page"]["tp"] == 22 and got["page"]["fn"] == 6  # every page, as without the option
+    assert got["extra_pages_by_family"] == {"casino": [4, 8]}
     # A run without fold-only extra data has neither key, and compare reads neither figure.
     plain = crossval.pooled([fold(n, r, False) for n, r in zip(new, rest, strict=True)])
-    assert "extra_pages" not in plain and "standing_pages" not in plain
+    assert not {"extra_pages", "standing_pages", "extra_pages_by_family"} & plain.keys()
 
 
 def test_crossval_passes_fold_only_extra_data_to_its_folds_and_records_it(
@@ -363,3 +368,23 @@ def test_fold_only_records_are_read_in_one_order_however_they_are_spread_over_fo
     monkeypatch.setenv(dataset.EXTRA_VAL_ENV, "some")
     split = [p.id for p in dataset.payloads()]
     assert whole == split == ["x-00", "x-01", "x-02", "x-03", "x-04", "x-05"]
+
+
+def test_validation_figures_say_the_new_groups_pages_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from training_data import validate
+
+    def page(group: str, family: str, spam: bool = True, kind: str = "real") -> Any:
+        return SimpleNamespace(payload_group=group, family=family, is_spam=spam, kind=kind)
+
+    pages = [page("new1", "casino"), page("new1", "casino"), page("new2", "other"), page("old", "pharma")]
+    pages += [page("", "", spam=False), page("new1", "composite", kind="composite")]
+    counts = [{"tp": 1, "fn": 0}, {"tp": 0, "fn": 1}, {"tp": 1, "fn": 0}, {"tp": 1, "fn": 0}, {"tn": 1}, {"tp": 1}]
+    monkeypatch.setattr(validate, "extra_fold_groups", lambda: frozenset())
+    assert validate._by_origin(pages, counts) == {}
+    monkeypatch.setattr(validate, "extra_fold_groups", lambda: frozenset({"new1", "new2"}))
+    got = validate._by_origin(pages, counts)
+    assert got["extra_pages"]["pages"] == 3 and got["extra_pages"]["page"]["recall"] == round(2 / 3, 4)
+    assert got["extra_pages_by_family"] == {"casino": [1, 2], "other": [1, 1]}
+    assert got["standing_pages"]["pages"] == 2 and got["standing_pages"]["page"]["tp"] == 1  # recombined runs left out

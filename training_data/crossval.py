@@ -138,6 +138,14 @@ def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
         # Fold-only extra data (--extra-folds / --extra-val): its pages apart from the others.
         if all(key in v for v in vals):
             out[key] = {"pages": sum(v[key]["pages"] for v in vals), **_page_segment([v[key] for v in vals])}
+    if all("extra_pages_by_family" in v for v in vals):
+        families: dict[str, list[int]] = {}
+        for v in vals:
+            for family, (found, pages) in v["extra_pages_by_family"].items():
+                tally = families.setdefault(family, [0, 0])
+                tally[0] += found
+                tally[1] += pages
+        out["extra_pages_by_family"] = dict(sorted(families.items()))
     ranks = [v["ranking"] for v in vals if v.get("ranking", {}).get("average_precision") is not None]
     if len(ranks) == len(vals):
         # Threshold-free figures (validate.ranking): pages found at each fold's own 1 % cut, summed;

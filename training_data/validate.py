@@ -104,14 +104,21 @@ def page_verdict_figures(pages: list[Any], labels: list[str]) -> dict[str, Any]:
 def _by_origin(pages: list[Any], counts: list[dict[str, int]]) -> dict[str, Any]:
     """With fold-only extra data (``dataset.EXTRA_FOLDS_ENV`` / ``EXTRA_VAL_ENV``), the figures
     of the real-payload pages its source groups were injected into (``extra_pages``: what training
-    on its other groups buys) and of every other page (``standing_pages``: what it costs them)."""
+    on its other groups buys; ``extra_pages_by_family``: pages found and pages, by family) and of
+    every other page (``standing_pages``: what it costs them)."""
     groups = extra_fold_groups()
     if not groups:
         return {}
     real = [(lp, c) for lp, c in zip(pages, counts, strict=True) if lp.kind != "composite"]
     new = [c for lp, c in real if lp.is_spam and lp.payload_group in groups]
     rest = [c for lp, c in real if not (lp.is_spam and lp.payload_group in groups)]
-    out: dict[str, Any] = {}
+    by_family: dict[str, list[int]] = {}
+    for lp, c in real:
+        if lp.is_spam and lp.payload_group in groups:
+            found = by_family.setdefault(lp.family, [0, 0])
+            found[0] += c["tp"]
+            found[1] += 1
+    out: dict[str, Any] = {"extra_pages_by_family": dict(sorted(by_family.items()))}
     for key, part in (("extra_pages", new), ("standing_pages", rest)):
         agg = aggregate(part)
         out[key] = {
