@@ -20,6 +20,12 @@ def _excerpt(i: str, site: str) -> str:
     return json.dumps({"id": i, "category": "casino_news", "lang": "en", "snippet": f"news {i}", "source_group": site})
 
 
+def _spam_page(i: str, group: str) -> str:
+    return json.dumps(
+        {"id": i, "family": "casino", "lang": "en", "format": "text", "page": f"page {i}", "source_group": group}
+    )
+
+
 @pytest.fixture
 def data_tree(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
     """A small ``training_data/``: standing payloads and excerpts, and two folders of new ones
@@ -31,6 +37,8 @@ def data_tree(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
         "new/p.jsonl": [_record(f"n-{i:02d}", f"n{i:02d}") for i in range(40)] + [_record("n-dup", "s00")],
         "new/e.jsonl": [_excerpt(f"e-{i:02d}", f"site-e{i:02d}") for i in range(30)] + [_excerpt("e-dup", "site-r00")],
         "more/p.jsonl": [_record(f"m-{i:02d}", f"m{i:02d}") for i in range(20)],
+        "spam_pages/a.jsonl": [_spam_page(f"sp-{i:02d}", f"sp{i:02d}") for i in range(30)],
+        "new/s.jsonl": [_spam_page(f"ns-{i:02d}", f"ns{i:02d}") for i in range(25)] + [_spam_page("ns-dup", "sp00")],
     }
     for name, lines in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -388,3 +396,66 @@ def test_validation_figures_say_the_new_groups_pages_apart(monkeypatch: pytest.M
     assert got["extra_pages"]["pages"] == 3 and got["extra_pages"]["page"]["recall"] == round(2 / 3, 4)
     assert got["extra_pages_by_family"] == {"casino": [1, 2], "other": [1, 1]}
     assert got["standing_pages"]["pages"] == 2 and got["standing_pages"]["page"]["tp"] == 1  # recombined runs left out
+
+
+def test_fold_only_spam_pages_take_the_same_roles(monkeypatch: pytest.MonkeyPatch, data_tree: Any) -> None:
+    """Spam pages in the extra folders (records with a ``page``) follow the same rules: validation
+    in their own fold under both roles, training elsewhere only under ``--extra-folds``, training
+    everywhere under ``--extra-train``; one sharing a standing group is left out."""
+    standing = {sp.id for sp in dataset.spam_pages()}
+    assert len(standing) == 30
+    for fold in range(dataset.CV_FOLDS):
+        monkeypatch.setenv(dataset.VAL_FOLD_ENV, str(fold))
+        sides = {}
+        for env in (dataset.EXTRA_FOLDS_ENV, dataset.EXTRA_VAL_ENV):
+            monkeypatch.delenv(dataset.EXTRA_FOLDS_ENV, raising=False)
+            monkeypatch.delenv(dataset.EXTRA_VAL_ENV, raising=False)
+            monkeypatch.setenv(env, "new")
+            sides[env] = {sp.id: dataset.spam_page_split(sp.group) for sp in dataset.spam_pages()}
+            assert dataset.extra_fold_groups("spampage") == {f"ns{i:02d}" for i in range(25)}
+        folds, val = sides[dataset.EXTRA_FOLDS_ENV], sides[dataset.EXTRA_VAL_ENV]
+        assert folds.keys() == val.keys() and len(folds) == 55 and "ns-dup" not in folds
+        for k in folds.keys() - standing:
+            assert (folds[k], val[k]) in {("val", "val"), ("train", "none")}
+    monkeypatch.delenv(dataset.EXTRA_FOLDS_ENV, raising=False)
+    monkeypatch.delenv(dataset.EXTRA_VAL_ENV, raising=False)
+    monkeypatch.setenv(dataset.EXTRA_TRAIN_ENV, "new")
+    assert {dataset.spam_page_split(sp.group) for sp in dataset.spam_pages() if sp.id not in standing} == {"train"}
+
+
+def test_validation_figures_say_the_new_spam_pages_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from training_data import compare, validate
+
+    pages = [SimpleNamespace(kind=k, payload_group=g) for k, g in (("spam_page_real", "a"), ("spam_page_real", "a"))]
+    pages += [
+        SimpleNamespace(kind=k, payload_group=g) for k, g in (("spam_page_real", "b"), ("spam_page_template", "a"))
+    ]
+    labels = ["spam_page", "clean", "spam_page", "spam_page"]
+    monkeypatch.setattr(
+        validate, "extra_fold_groups", lambda kind="payload": frozenset({"a"} if kind == "spampage" else ())
+    )
+    got = validate._spam_pages_by_origin(pages, labels)
+    assert got == {"extra_spam_pages": [1, 2], "standing_spam_pages": [1, 1]}  # template pages are not real ones
+    pooled = crossval.pooled(
+        [
+            {"val": {**_minimal_val(), **got}},
+            {"val": {**_minimal_val(), "extra_spam_pages": [2, 2], "standing_spam_pages": [0, 3]}},
+        ]
+    )
+    assert pooled["extra_spam_pages"] == [3, 4] and pooled["standing_spam_pages"] == [1, 4]
+    read = {f.name: f for f in compare.FIGURES}
+    assert read["new spam pages as spam_page"].read(pooled) == 0.75
+    assert read["other real spam pages as spam_page"].read(pooled) == 1.0
+
+
+def _minimal_val() -> dict[str, Any]:
+    return {
+        "page": {"tp": 1, "fp": 0, "fn": 1},
+        "segment": {"predicted": 1, "true_positive": 1, "gold": 2, "found": 1},
+        "spam_link_recall": 0.5,
+        "clean_with_hard_negative": {"false_alarm_pages": 0, "pages": 1},
+        "not_clean": {"about_topic": "0/1", "other_clean": "0/1", "comment_link": "0/1"},
+        "page_verdicts": {},
+    }

@@ -70,12 +70,25 @@ FIGURES: tuple[Figure, ...] = (
     Figure("new groups: segment F1", lambda p: float(p["extra_pages"]["segment"]["f1"]), True, "extra_pages"),
     Figure("other pages: page F1", lambda p: float(p["standing_pages"]["page"]["f1"]), True, "standing_pages"),
     Figure("other pages: segment F1", lambda p: float(p["standing_pages"]["segment"]["f1"]), True, "standing_pages"),
+    Figure(
+        "new spam pages as spam_page",
+        lambda p: float(p["extra_spam_pages"][0]) / max(float(p["extra_spam_pages"][1]), 1.0),
+        True,
+        "extra_spam_pages",
+    ),
+    Figure(
+        "other real spam pages as spam_page",
+        lambda p: float(_count(p["standing_spam_pages"])),
+        True,
+        "standing_spam_pages",
+    ),
 )
 """Every figure the rule reads; page F1 is the primary one unless another is named.  The two
 ranking figures (``training_data.validate.ranking``) use no chosen threshold; runs made before
-they were recorded are compared without them.  The last four are there only in runs with fold-only
-extra data (``crossval --extra-folds`` against ``--extra-val``): the new source groups' pages, and
-every other page."""
+they were recorded are compared without them.  The last six are there only in runs with fold-only
+extra data (``crossval --extra-folds`` against ``--extra-val``): the new source groups' injected
+pages and every other page, and, when the folders hold spam pages, the new groups' real spam pages
+and every other real spam page."""
 
 
 @dataclass(frozen=True)

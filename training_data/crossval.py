@@ -138,6 +138,9 @@ def pooled(folds: Sequence[dict[str, Any]]) -> dict[str, Any]:
         # Fold-only extra data (--extra-folds / --extra-val): its pages apart from the others.
         if all(key in v for v in vals):
             out[key] = {"pages": sum(v[key]["pages"] for v in vals), **_page_segment([v[key] for v in vals])}
+    for key in ("extra_spam_pages", "standing_spam_pages"):
+        if all(key in v for v in vals):
+            out[key] = [sum(v[key][0] for v in vals), sum(v[key][1] for v in vals)]
     if all("extra_pages_by_family" in v for v in vals):
         families: dict[str, list[int]] = {}
         for v in vals:

@@ -159,8 +159,8 @@ def check_extra_data(*, fold_required: bool = True) -> None:
 
 
 def _extra_records(env: str, kind: str) -> list[dict[str, Any]]:
-    """Records of the folders ``env`` names that carry the key ``kind``: ``payload`` (payloads)
-    or ``category`` (real excerpts)."""
+    """Records of the folders ``env`` names that carry the key ``kind``: ``payload`` (payloads),
+    ``category`` (real excerpts) or ``page`` (spam pages)."""
     return [
         r for folder in _folders(env) for path in sorted(folder.glob("*.jsonl")) for r in _read_jsonl(path) if kind in r
     ]
@@ -176,7 +176,7 @@ def _extra_negatives(standing_sites: set[str], env: str = EXTRA_TRAIN_ENV) -> li
     return [n for n in map(_real_negative, _extra_records(env, "category")) if n.group not in standing_sites]
 
 
-def _by_id(record: Payload | Negative) -> str:
+def _by_id(record: Payload | Negative | SpamPage) -> str:
     return record.id
 
 
@@ -192,14 +192,19 @@ def _extra_keys_of(env: str, raw: str) -> frozenset[str]:
     del raw  # the cache key: the folders the variable names
     units = _extra_payloads({p.group for p in _standing_payloads()}, env)
     sites = _extra_negatives({n.group for n in _standing_negatives()}, env)
-    return frozenset({"payload:" + p.group for p in units} | {"realneg:" + n.group for n in sites})
+    pages = _extra_spam_pages({sp.group for sp in _standing_spam_pages()}, env)
+    return frozenset(
+        {"payload:" + p.group for p in units}
+        | {"realneg:" + n.group for n in sites}
+        | {"spampage:" + sp.group for sp in pages}
+    )
 
 
-def extra_fold_groups() -> frozenset[str]:
-    """Payload split units brought by :data:`EXTRA_FOLDS_ENV` or :data:`EXTRA_VAL_ENV` (their
-    validation pages get figures of their own)."""
+def extra_fold_groups(kind: str = "payload") -> frozenset[str]:
+    """Split units of ``kind`` (``payload`` or ``spampage``) brought by :data:`EXTRA_FOLDS_ENV` or
+    :data:`EXTRA_VAL_ENV` (their validation pages get figures of their own)."""
     keys = _extra_keys(EXTRA_FOLDS_ENV) | _extra_keys(EXTRA_VAL_ENV)
-    return frozenset(k.removeprefix("payload:") for k in keys if k.startswith("payload:"))
+    return frozenset(k.removeprefix(kind + ":") for k in keys if k.startswith(kind + ":"))
 
 
 def _extra_side(key: str) -> str | None:
@@ -954,26 +959,46 @@ class SpamPage:
     host_kind: str
 
 
+def _spam_page(r: dict[str, Any]) -> SpamPage:
+    return SpamPage(
+        r["id"],
+        r["family"],
+        r.get("lang", ""),
+        r["format"],
+        r["page"],
+        r.get("url"),
+        r.get("campaign") or r["source_group"],
+        bool(r.get("complete", True)),
+        r.get("host_kind", "unknown"),
+    )
+
+
+def _standing_spam_pages() -> list[SpamPage]:
+    return [_spam_page(r) for r in _jsonl("spam_pages/*.jsonl")]
+
+
+def _extra_spam_pages(standing_groups: set[str], env: str = EXTRA_TRAIN_ENV) -> list[SpamPage]:
+    """Spam pages (records with a ``page``) of the folders ``env`` names whose group the standing
+    spam pages lack."""
+    return [sp for sp in map(_spam_page, _extra_records(env, "page")) if sp.group not in standing_groups]
+
+
 def spam_pages() -> list[SpamPage]:
-    return [
-        SpamPage(
-            r["id"],
-            r["family"],
-            r.get("lang", ""),
-            r["format"],
-            r["page"],
-            r.get("url"),
-            r.get("campaign") or r["source_group"],
-            bool(r.get("complete", True)),
-            r.get("host_kind", "unknown"),
-        )
-        for r in _jsonl("spam_pages/*.jsonl")
-    ]
+    """The real spam pages (``spam_pages/``), with those of the extra-data folders whose source
+    group the standing ones lack (:data:`EXTRA_TRAIN_ENV`, and by id those of
+    :data:`EXTRA_FOLDS_ENV` and :data:`EXTRA_VAL_ENV`)."""
+    out = _standing_spam_pages()
+    check_extra_data()
+    standing = {sp.group for sp in out}
+    fold_only = _extra_spam_pages(standing, EXTRA_FOLDS_ENV) + _extra_spam_pages(standing, EXTRA_VAL_ENV)
+    return out + _extra_spam_pages(standing, EXTRA_TRAIN_ENV) + sorted(fold_only, key=_by_id)
 
 
 def spam_page_split(group: str) -> str:
     """Spam pages split by source group: 40 % test (the page verdict's recall is measured there),
-    10 % val, 50 % train."""
+    10 % val, 50 % train (extra data: see :data:`EXTRA_TRAIN_ENV` and :data:`EXTRA_FOLDS_ENV`)."""
+    if (side := _extra_side("spampage:" + group)) is not None:
+        return side
     h = _bucket("spampage:" + group)
     return _cv_split("spampage:" + group, "test" if h < 4 else "val" if h == 4 else "train")
 

@@ -130,6 +130,22 @@ def _by_origin(pages: list[Any], counts: list[dict[str, int]]) -> dict[str, Any]
     return out
 
 
+def _spam_pages_by_origin(pages: list[Any], labels: list[str]) -> dict[str, Any]:
+    """With fold-only extra spam pages, the real spam pages of their source groups labelled
+    ``spam_page`` (``extra_spam_pages``: found, pages) and those of every other group
+    (``standing_spam_pages``)."""
+    groups = extra_fold_groups("spampage")
+    if not groups:
+        return {}
+    real = [(lp, lab) for lp, lab in zip(pages, labels, strict=True) if lp.kind == "spam_page_real"]
+    new = [lab for lp, lab in real if lp.payload_group in groups]
+    rest = [lab for lp, lab in real if lp.payload_group not in groups]
+    return {
+        "extra_spam_pages": [new.count("spam_page"), len(new)],
+        "standing_spam_pages": [rest.count("spam_page"), len(rest)],
+    }
+
+
 def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool = True) -> dict[str, Any]:
     """The validation figures (see the module docstring) for ``model`` (default: the bundled one)."""
     import linkguard
@@ -174,6 +190,7 @@ def validate(model: Any = None, corpus: Path = DEFAULT_CORPUS, *, tricks: bool =
     extra = build_page_split("val", corpus)
     extra_labels: list[str] = [linkguard.scan(lp.page, lp.url, mode=lp.mode, model=model).page_label for lp in extra]
     out["page_verdicts"] = page_verdict_figures(pages + extra, labels + extra_labels)
+    out.update(_spam_pages_by_origin(pages + extra, labels + extra_labels))
     negs = [(lp, lab) for lp, lab in zip(pages + extra, labels + extra_labels, strict=True) if not lp.is_spam]
     about_labels = [lab for lp, lab in negs if getattr(lp, "neg_real", False)]
     comment_labels = [lab for lp, lab in negs if lp.kind == "comment_link"]
