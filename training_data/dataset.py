@@ -318,18 +318,19 @@ def _jsonl(pattern: str) -> Iterator[dict[str, Any]]:
         yield from _read_jsonl(path)
 
 
+def _head(r: dict[str, Any]) -> tuple[str, str, str, str]:
+    """``id, family, lang, format``: how every collected spam record begins."""
+    return r["id"], r["family"], r.get("lang", ""), r["format"]
+
+
+def _group(r: dict[str, Any]) -> str:
+    """A record's split unit: one campaign seen from several sources is one group, so it never
+    straddles splits."""
+    return str(r.get("campaign") or r["source_group"])
+
+
 def _payload(r: dict[str, Any]) -> Payload:
-    return Payload(
-        r["id"],
-        r["family"],
-        r.get("lang", ""),
-        r["format"],
-        r["payload"],
-        r.get("hiding", "none"),
-        r.get("position", "unknown"),
-        # One campaign seen from several sources is one group: it never straddles splits.
-        r.get("campaign") or r["source_group"],
-    )
+    return Payload(*_head(r), r["payload"], r.get("hiding", "none"), r.get("position", "unknown"), _group(r))
 
 
 STANDING_PAYLOADS = "payloads/**/*.jsonl"
@@ -961,15 +962,7 @@ class SpamPage:
 
 def _spam_page(r: dict[str, Any]) -> SpamPage:
     return SpamPage(
-        r["id"],
-        r["family"],
-        r.get("lang", ""),
-        r["format"],
-        r["page"],
-        r.get("url"),
-        r.get("campaign") or r["source_group"],
-        bool(r.get("complete", True)),
-        r.get("host_kind", "unknown"),
+        *_head(r), r["page"], r.get("url"), _group(r), bool(r.get("complete", True)), r.get("host_kind", "unknown")
     )
 
 
