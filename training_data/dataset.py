@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = Path(os.environ.get("LINKGUARD_CORPUS", HERE.parent / ".." / "shared" / "corpus"))
@@ -132,11 +132,6 @@ def _names(dirs: tuple[Path, ...]) -> list[str]:
     return [d.relative_to(HERE.resolve()).as_posix() for d in dirs]
 
 
-def extra_train_names() -> list[str]:
-    """:func:`extra_train_dirs` as paths under ``training_data/`` (what a model or a run records)."""
-    return _names(extra_train_dirs())
-
-
 def extra_data_record() -> dict[str, list[str]]:
     """The folders beyond the standing data that a run reads, by role (``extra_train``,
     ``extra_folds``, ``extra_val``; empty ones left out): what a model or a run records."""
@@ -166,22 +161,35 @@ def _extra_records(env: str, kind: str) -> list[dict[str, Any]]:
     ]
 
 
-def _extra_payloads(standing_units: set[str], env: str = EXTRA_TRAIN_ENV) -> list[Payload]:
-    """Payloads of the folders ``env`` names whose split unit the standing payloads lack."""
-    return [p for p in map(_payload, _extra_records(env, "payload")) if p.group not in standing_units]
-
-
-def _extra_negatives(standing_sites: set[str], env: str = EXTRA_TRAIN_ENV) -> list[Negative]:
-    """Real excerpts of the folders ``env`` names whose site the standing excerpts lack."""
-    return [n for n in map(_real_negative, _extra_records(env, "category")) if n.group not in standing_sites]
+_R = TypeVar("_R", "Payload", "Negative", "SpamPage")
+"""A collected record: a payload, a real excerpt or a spam page (each has an ``id`` and a ``group``)."""
 
 
 def _by_id(record: Payload | Negative | SpamPage) -> str:
     return record.id
 
 
-def _extra_keys(env: str = EXTRA_TRAIN_ENV) -> frozenset[str]:
-    """Split keys (``payload:UNIT``, ``realneg:GROUP``) that the folders ``env`` names bring."""
+def _extra(env: str, kind: str, make: Callable[[dict[str, Any]], _R], standing_groups: set[str]) -> list[_R]:
+    """Records of the folders ``env`` names that carry the key ``kind``, made by ``make``, whose
+    split unit or site the standing records lack (such a record would join that unit's side)."""
+    return [r for r in map(make, _extra_records(env, kind)) if r.group not in standing_groups]
+
+
+def _with_extra(standing: list[_R], kind: str, make: Callable[[dict[str, Any]], _R]) -> list[_R]:
+    """``standing`` with the records of the extra-data folders: those of :data:`EXTRA_TRAIN_ENV`,
+    then those of :data:`EXTRA_FOLDS_ENV` and :data:`EXTRA_VAL_ENV` by id, so that the validation
+    pages of a fold do not depend on how the records are spread over folders (a run may hold some
+    of a folder's records back with ``--extra-val`` and read the same pages as one that trains on
+    all of them)."""
+    check_extra_data()
+    groups = {r.group for r in standing}
+    fold_only = _extra(EXTRA_FOLDS_ENV, kind, make, groups) + _extra(EXTRA_VAL_ENV, kind, make, groups)
+    return standing + _extra(EXTRA_TRAIN_ENV, kind, make, groups) + sorted(fold_only, key=_by_id)
+
+
+def _extra_keys(env: str) -> frozenset[str]:
+    """Split keys (``payload:UNIT``, ``realneg:SITE``, ``spampage:GROUP``) that the folders ``env``
+    names bring."""
     raw = os.environ.get(env, "").strip()
     return _extra_keys_of(env, raw) if raw else frozenset()
 
@@ -190,13 +198,15 @@ def _extra_keys(env: str = EXTRA_TRAIN_ENV) -> frozenset[str]:
 def _extra_keys_of(env: str, raw: str) -> frozenset[str]:
     """:func:`_extra_keys` for one value of the variable (the split functions ask once per record)."""
     del raw  # the cache key: the folders the variable names
-    units = _extra_payloads({p.group for p in _standing_payloads()}, env)
-    sites = _extra_negatives({n.group for n in _standing_negatives()}, env)
-    pages = _extra_spam_pages({sp.group for sp in _standing_spam_pages()}, env)
+    kinds: tuple[tuple[str, str, Callable[[dict[str, Any]], Any], list[Any]], ...] = (
+        ("payload", "payload", _payload, _standing_payloads()),
+        ("realneg", "category", _real_negative, _standing_negatives()),
+        ("spampage", "page", _spam_page, _standing_spam_pages()),
+    )
     return frozenset(
-        {"payload:" + p.group for p in units}
-        | {"realneg:" + n.group for n in sites}
-        | {"spampage:" + sp.group for sp in pages}
+        f"{prefix}:{r.group}"
+        for prefix, kind, make, standing in kinds
+        for r in _extra(env, kind, make, {x.group for x in standing})
     )
 
 
@@ -344,15 +354,7 @@ def payloads(pattern: str = STANDING_PAYLOADS) -> list[Payload]:
     """Payload records of ``pattern``; the training payloads (the default) with those of the
     extra training folders (:data:`EXTRA_TRAIN_ENV`) whose split unit the standing ones lack."""
     out = [_payload(r) for r in _jsonl(pattern)]
-    if pattern == STANDING_PAYLOADS:
-        check_extra_data()
-        standing = {p.group for p in out}
-        out += _extra_payloads(standing, EXTRA_TRAIN_ENV)
-        # By id: the validation pages of a fold then do not depend on how the records are spread
-        # over folders, so a run may hold some of a folder's records back (--extra-val) and read
-        # the same pages as one that trains on all of them.
-        out += sorted(_extra_payloads(standing, EXTRA_FOLDS_ENV) + _extra_payloads(standing, EXTRA_VAL_ENV), key=_by_id)
-    return out
+    return _with_extra(out, "payload", _payload) if pattern == STANDING_PAYLOADS else out
 
 
 def negatives() -> list[Negative]:
@@ -375,11 +377,7 @@ def _standing_negatives() -> list[Negative]:
 def real_negatives() -> list[Negative]:
     """Short real excerpts of legitimate text about the spam topics (``negatives/real/``), with
     those of the extra training folders (:data:`EXTRA_TRAIN_ENV`) whose site the standing ones lack."""
-    out = _standing_negatives()
-    check_extra_data()
-    standing = {n.group for n in out}
-    fold_only = _extra_negatives(standing, EXTRA_FOLDS_ENV) + _extra_negatives(standing, EXTRA_VAL_ENV)
-    return out + _extra_negatives(standing, EXTRA_TRAIN_ENV) + sorted(fold_only, key=_by_id)
+    return _with_extra(_standing_negatives(), "category", _real_negative)
 
 
 def comment_links() -> list[Negative]:
@@ -970,21 +968,11 @@ def _standing_spam_pages() -> list[SpamPage]:
     return [_spam_page(r) for r in _jsonl("spam_pages/*.jsonl")]
 
 
-def _extra_spam_pages(standing_groups: set[str], env: str = EXTRA_TRAIN_ENV) -> list[SpamPage]:
-    """Spam pages (records with a ``page``) of the folders ``env`` names whose group the standing
-    spam pages lack."""
-    return [sp for sp in map(_spam_page, _extra_records(env, "page")) if sp.group not in standing_groups]
-
-
 def spam_pages() -> list[SpamPage]:
     """The real spam pages (``spam_pages/``), with those of the extra-data folders whose source
     group the standing ones lack (:data:`EXTRA_TRAIN_ENV`, and by id those of
     :data:`EXTRA_FOLDS_ENV` and :data:`EXTRA_VAL_ENV`)."""
-    out = _standing_spam_pages()
-    check_extra_data()
-    standing = {sp.group for sp in out}
-    fold_only = _extra_spam_pages(standing, EXTRA_FOLDS_ENV) + _extra_spam_pages(standing, EXTRA_VAL_ENV)
-    return out + _extra_spam_pages(standing, EXTRA_TRAIN_ENV) + sorted(fold_only, key=_by_id)
+    return _with_extra(_standing_spam_pages(), "page", _spam_page)
 
 
 def spam_page_split(group: str) -> str:

@@ -150,13 +150,6 @@ OPTIONAL_FEATURES = ("text_contrast",)
 still computed, and a model trained without it never splits on it (it sees a constant)."""
 
 
-def _extra_train_record() -> dict[str, list[str]]:
-    """``{"extra_train": [...]}`` (and ``extra_folds``, ``extra_val``) when folders beyond the
-    standing data were read (``dataset.EXTRA_TRAIN_ENV`` and the fold-only ones): the data digest
-    alone would not say so."""
-    return extra_data_record()
-
-
 def fit_without(args: argparse.Namespace) -> tuple[str, ...]:
     """The optional features this run's segment models are fitted without."""
     return () if args.text_contrast else OPTIONAL_FEATURES
@@ -1332,7 +1325,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.select:
         from training_data.validate import validate
 
-        model.metadata.update(_extra_train_record())
+        model.metadata.update(extra_data_record())  # the digest alone would not say so
         save_model(model, args.out)
         print(json.dumps({"threshold": model.threshold, "val": validate(model, args.corpus)}, indent=1))
         print(f"done in {time.time() - t0:.0f}s -> {args.out}", file=sys.stderr)
@@ -1362,7 +1355,7 @@ def main(argv: list[str] | None = None) -> int:
         refit = {
             "seed": SEED,
             "training_data_sha256": data_digest(args.corpus),
-            **_extra_train_record(),
+            **extra_data_record(),
             "sklearn_version": sklearn.__version__,
             "numpy_version": np.__version__,
             "scipy_version": importlib.metadata.version("scipy"),
@@ -1397,7 +1390,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "seed": SEED,
         "training_data_sha256": data_digest(args.corpus),
-        **_extra_train_record(),
+        **extra_data_record(),
         "lexical_dropout": args.lexical_dropout,
         "spam_weight": args.spam_weight,
         **({"bags": args.bags, "bag_features": args.bag_features} if args.bags > 1 else {}),

@@ -109,15 +109,19 @@ def _by_origin(pages: list[Any], counts: list[dict[str, int]]) -> dict[str, Any]
     groups = extra_fold_groups()
     if not groups:
         return {}
-    real = [(lp, c) for lp, c in zip(pages, counts, strict=True) if lp.kind != "composite"]
-    new = [c for lp, c in real if lp.is_spam and lp.payload_group in groups]
-    rest = [c for lp, c in real if not (lp.is_spam and lp.payload_group in groups)]
+    new: list[dict[str, int]] = []
+    rest: list[dict[str, int]] = []
     by_family: dict[str, list[int]] = {}
-    for lp, c in real:
+    for lp, c in zip(pages, counts, strict=True):
+        if lp.kind == "composite":
+            continue
         if lp.is_spam and lp.payload_group in groups:
-            found = by_family.setdefault(lp.family, [0, 0])
-            found[0] += c["tp"]
-            found[1] += 1
+            new.append(c)
+            tally = by_family.setdefault(lp.family, [0, 0])
+            tally[0] += c["tp"]
+            tally[1] += 1
+        else:
+            rest.append(c)
     out: dict[str, Any] = {"extra_pages_by_family": dict(sorted(by_family.items()))}
     for key, part in (("extra_pages", new), ("standing_pages", rest)):
         agg = aggregate(part)
