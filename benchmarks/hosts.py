@@ -87,12 +87,15 @@ def build_crawl(
     pages: tuple[int, int] = (20, 50),
     seed: int = SEED,
     split: str = "test",
+    pool_roles: tuple[str, ...] = (),
 ) -> tuple[list[Host], dict[str, Any]]:
     """The generated crawl: hosts with their pages (``id``, ``url``, ``date``, ``html``, truth).
 
     ``split="test"`` (the benchmark): carved-out and test-split host pages, held-back and
     test-split payloads.  ``split="val"``: validation host pages and payloads only, the crawl
-    the host view's constants are chosen on (:func:`tune`).
+    the host view's constants are chosen on (:func:`tune`); ``pool_roles`` widens its host pages
+    (``("train", "val")``: many more templates for the payloads to be cut by, for the campaign
+    constants, which read how a payload is segmented, not how the model scores a page).
     """
     ds = _dataset()
     rng = random.Random(seed)
@@ -101,7 +104,8 @@ def build_crawl(
             r for r in ds.host_pages(root) if ds.host_role(r["path"]) == "test"
         ]
     else:
-        pool_rows = [r for r in ds.host_pages(root) if ds.host_role(r["path"]) == split]
+        roles = pool_roles or (split,)
+        pool_rows = [r for r in ds.host_pages(root) if ds.host_role(r["path"]) in roles]
     pool = []
     for row in pool_rows:
         try:
@@ -249,6 +253,19 @@ def _campaign_items(
             prints = [b["fingerprint"] for b in (by_name.get(h.name) or {}).get("blocks", [])]
             items.append((h.group, h.payload_id, next((camp_of_fp[f] for f in prints if f in camp_of_fp), None)))
     return items
+
+
+def _split_groups(hosts: list[Host], by_name: dict[str, dict[str, Any]], campaigns: list[dict[str, Any]]) -> int:
+    """Source groups whose hosts' listed blocks fall into more than one campaign (one payload
+    reported as several campaigns: its blocks on some host were not tied together)."""
+    camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+    per_group: dict[str, set[str]] = {}
+    for h in hosts:
+        if h.group:
+            blocks = (by_name.get(h.name) or {}).get("blocks", [])
+            found = {camp_of_fp[b["fingerprint"]] for b in blocks if b["fingerprint"] in camp_of_fp}
+            per_group.setdefault(h.group, set()).update(found)
+    return sum(len(found) > 1 for found in per_group.values())
 
 
 def _pairwise(items: list[tuple[str, str, str | None]]) -> dict[str, Any]:
@@ -449,6 +466,7 @@ def run_hosts(root: Path, *, quick: bool, spark: bool, log: Callable[[str], None
             "groups_planted": len(planted),
             "groups_found": len(groups_found),
             "campaigns_mixing_groups": mixed,
+            "groups_split": _split_groups(hosts, by_name, campaigns),
             "mixed": mixed_groups,
             "pairwise": pair,
             "pairwise_detected_hosts": pair_detected,
@@ -508,6 +526,12 @@ def tune(root: Path, log: Callable[[str], None] = print) -> list[dict[str, Any]]
     out += _tune_pooled_text(hosts, rows, seen[2], log)
     out += _tune_onset(hosts, rows, seen[2], log)
     out += _tune_campaigns(hosts, rows, log)
+    for seed in WIDE_SEEDS:
+        wide, wide_info = build_crawl(
+            root, n_groups=40, clean_hosts=30, split="val", seed=seed, pool_roles=("train", "val")
+        )
+        log(f"tune: campaigns, validation crawl over training and validation host pages, seed {seed}: {wide_info}")
+        out += [{"crawl": f"wide-{seed}", **r} for r in _tune_campaigns(wide, _score(wide, log), log)]
     out.append(furniture(root, ("train", "val"), log, near=seen))
     return out
 
@@ -695,26 +719,42 @@ def furniture_hosts(blocks: list[Any]) -> dict[str, Any]:
     return out
 
 
+WIDE_SEEDS = (SEED + 1, SEED + 2, SEED + 3)
+"""Seeds of the wider validation crawls the campaign constants are also read on (a payload is cut
+into blocks by some templates and not by others: one crawl shows too few of those cuts)."""
+CO_OCCUR_GRID = (0.5, 0.65, 0.8, 0.9, 1.01)
+"""Co-occurrence bars tried for one injection cut into blocks (1.01: never one injection)."""
+
+
 def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable[[str], None]) -> list[dict[str, Any]]:
-    """Pairwise campaign precision/recall on the validation crawl for a grid of anchor rules, then
-    for :data:`SAME_TEXT_GRID` with the anchor rule as it stands."""
+    """Pairwise campaign precision/recall, and clean hosts put into a campaign, on a validation crawl
+    for a grid of anchor rules, then :data:`SAME_TEXT_GRID` and :data:`CO_OCCUR_GRID` each with the
+    other constants as they stand."""
     from linkguard import _campaigns, _hosts
 
-    view = _hosts.HostView()
-    for row in rows:
-        view.add(row)
-    summaries = view.summaries()
-    by_name = {s["host"]: s for s in summaries}
+    clean = {h.name for h in hosts if not h.group}
 
     def measure() -> dict[str, Any]:
+        view = _hosts.HostView()
+        for row in rows:
+            view.add(row)
+        summaries = view.summaries()
+        by_name = {s["host"]: s for s in summaries}
         campaigns = _campaigns.find_campaigns(summaries)
-        return {"campaigns": len(campaigns), **_pairwise(_campaign_items(hosts, by_name, campaigns))}
+        in_campaign = {h for c in campaigns for h in c["host_list"]}
+        return {
+            "campaigns": len(campaigns),
+            "clean_hosts_in_campaigns": len(in_campaign & clean),
+            "groups_split": _split_groups(hosts, by_name, campaigns),
+            **_pairwise(_campaign_items(hosts, by_name, campaigns)),
+        }
 
     anchors: list[dict[str, float]] = [
         {"ANCHOR_PAGES": pages, "ANCHOR_WORDS": words} for pages in (1, 2, 3) for words in (1, 4, 8)
     ]
     out = _sweep(_campaigns, anchors, measure, log)
-    return out + _sweep(_campaigns, [{"SAME_TEXT": same} for same in SAME_TEXT_GRID], measure, log)
+    out += _sweep(_campaigns, [{"SAME_TEXT": same} for same in SAME_TEXT_GRID], measure, log)
+    return out + _sweep(_hosts, [{"CO_OCCUR": bar} for bar in CO_OCCUR_GRID], measure, log)
 
 
 if __name__ == "__main__":

@@ -917,6 +917,7 @@ def hosts_md(res: dict[str, Any]) -> str:
                 ["source groups planted / found in a campaign", f"{camp['groups_planted']} / {camp['groups_found']}"],
                 ["campaigns found", camp["found"]],
                 ["campaigns mixing source groups", camp["campaigns_mixing_groups"]],
+                ["source groups split over several campaigns", camp.get("groups_split", "—")],
                 ["pairwise precision (same campaign → same source group)", pw["precision"]],
                 ["pairwise recall (same source group → same campaign)", pw["recall"]],
                 ["pairwise recall, same payload on two hosts", pw.get("same_payload_recall")],

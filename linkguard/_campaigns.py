@@ -10,10 +10,14 @@ one page only, and short blocks without links.  A stray false alarm on one page
 (``Admin``) must not make a campaign of every host that shows the same page
 or the same word; a real injection sits in a host's template, on many pages.
 
-Two anchors belong together when their texts and targets are near copies
+The anchors of one host that the host view lists as one injection (blocks on
+nearly the same pages: a payload the segmentation cut into pieces, one link per
+paragraph) are one item, and their targets are pooled.  Two anchors belong
+together when their texts and targets are near copies
 (MinHash similarity at least :data:`SAME_TEXT`), or when they send
 links to the same sites (at least :data:`SHARED_DOMAINS` shared target domains,
-or one shared domain that is at least half of both target sets).  A near miss
+or one shared domain that is at least half of both target sets, each anchor's
+targets taken with the rest of its injection's).  A near miss
 joins only as a near copy (a share button linking the same big site as some
 payload must not join its campaign), and a campaign needs an anchor.
 Candidate pairs come from locality-sensitive hashing on the MinHash (bands of
@@ -30,7 +34,7 @@ miss, kept in the row's ``spam_blocks``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from linkguard._blocks import Block, similarity
@@ -71,6 +75,9 @@ class Item:
     first: str | None
     last: str | None
     anchor: bool
+    injection: str
+    reach: frozenset[str]
+    """The targets of the item's whole injection on its host (its own for anything but an anchor)."""
 
 
 def _items(summaries: Iterable[Mapping[str, Any]]) -> list[Item]:
@@ -92,8 +99,15 @@ def _items(summaries: Iterable[Mapping[str, Any]]) -> list[Item]:
                     b.get("first_date"),
                     b.get("last_date"),
                     _anchor(evidence, b),
+                    str(b.get("injection") or b["fingerprint"]),
+                    frozenset(),
                 )
             )
+    reach: dict[tuple[str, str], set[str]] = {}
+    for item in out:
+        if item.anchor:
+            reach.setdefault((item.host, item.injection), set()).update(item.domains)
+    out = [replace(i, reach=frozenset(reach[i.host, i.injection]) if i.anchor else i.domains) for i in out]
     out.sort(key=lambda i: (i.host, i.fp))
     return out
 
@@ -122,7 +136,7 @@ def linked_domains(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -
 def _linked(a: Item, b: Item) -> bool:
     if a.mh and b.mh and similarity(a.mh, b.mh) >= SAME_TEXT:
         return True
-    return a.anchor and b.anchor and linked_domains(a.domains, b.domains)
+    return a.anchor and b.anchor and linked_domains(a.reach, b.reach)
 
 
 class _UnionFind:
@@ -179,6 +193,10 @@ def find_campaigns(
     """
     items = _items(summaries)
     uf = _UnionFind(len(items))
+    first: dict[tuple[str, str], int] = {}
+    for k, item in enumerate(items):  # one injection of one host, cut into several blocks, is one item
+        if item.anchor:
+            uf.union(first.setdefault((item.host, item.injection), k), k)
     for i, j in sorted(_candidates(items)):
         if uf.find(i) != uf.find(j) and _linked(items[i], items[j]):
             uf.union(i, j)

@@ -107,6 +107,17 @@ MAX_DAYS = 400
 """Distinct capture days a host keeps counts for; past it the days are counted by month, then by year."""
 LISTED_BLOCKS = 10
 """Blocks listed per host in a summary (template injections first)."""
+CO_OCCUR = 0.9
+"""Share of pages two template blocks of one host must have in common (estimated Jaccard similarity of
+their page sets) to be listed as one injection: a payload the page's segmentation cut into several
+blocks (one link per paragraph, a heading apart from its text) arrives on the same pages.  Chosen on
+the validation crawls (``python -m benchmarks.hosts --tune``): bars from 0.5 to 0.9 gave the same
+campaigns on all four (no source group split over two campaigns, against 2 or 3 of about 25 per
+crawl without the grouping; no pairwise precision lost, no clean host put into a campaign), and of
+equal bars the highest is kept."""
+PAGE_SKETCH = 32
+"""Page keys a block keeps (the smallest hashes of the page URLs that carry it): exact up to that
+many pages, an estimate of the page-set overlap past it, in constant memory per block."""
 _MAX_PATHS = 16
 _MAX_DOMAINS = 16
 _MICRO = 1_000_000  # scores are summed as integers, so that the sum does not depend on the order
@@ -145,6 +156,25 @@ def _later(a: str | None, b: str | None) -> str | None:
     return b if a is None else a if b is None else max(a, b)
 
 
+def _bottom(keys: Iterable[Iterable[int]]) -> list[int]:
+    """The :data:`PAGE_SKETCH` smallest distinct keys of several sketches: the sketch of their union."""
+    return sorted({k for part in keys for k in part})[:PAGE_SKETCH]
+
+
+def _overlap(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity of two page sets from their bottom-k sketches (exact when small)."""
+    union = _bottom((a, b))
+    if not union:
+        return 0.0
+    mine, theirs = set(a), set(b)
+    return sum(k in mine and k in theirs for k in union) / len(union)
+
+
+def _page_key(row: Mapping[str, Any]) -> int:
+    """A page's key for the co-occurrence sketch: the hash of its URL (or id)."""
+    return zlib.crc32(str(row.get("url") or row.get("id") or "").encode("utf-8", "replace"))
+
+
 def _top(counts: Mapping[str, int]) -> str:
     """The most frequent key (ties: the smallest), ``""`` when empty."""
     if not counts:
@@ -177,12 +207,14 @@ class BlockStat:
     hidden: dict[str, int] = field(default_factory=dict)
     first: str | None = None
     last: str | None = None
+    page_keys: list[int] = field(default_factory=list)
+    """The smallest :data:`PAGE_SKETCH` hashes of the pages that carry the block (a bottom-k sketch)."""
 
     @classmethod
     def of(cls, block: Block) -> BlockStat:
         return cls(block.fp, block.mh, block.text, block.domains)
 
-    def add(self, block: Block, date: str | None) -> None:
+    def add(self, block: Block, date: str | None, page_key: int = 0) -> None:
         # One print, several spellings (case, spacing, link order): keep the smallest, whatever the order.
         self.domains = min(self.domains, block.domains)
         self.pages += 1
@@ -196,6 +228,7 @@ class BlockStat:
         if block.hidden:
             self.hidden[block.hidden] = self.hidden.get(block.hidden, 0) + 1
         self.first, self.last = _earlier(self.first, date), _later(self.last, date)
+        self.page_keys = _bottom((self.page_keys, (page_key,)))
 
     def merge(self, other: BlockStat) -> None:
         self.domains = min(self.domains, other.domains)
@@ -210,6 +243,7 @@ class BlockStat:
                 mine[key] = mine.get(key, 0) + n
         _cap(self.paths, _MAX_PATHS)
         self.first, self.last = _earlier(self.first, other.first), _later(self.last, other.last)
+        self.page_keys = _bottom((self.page_keys, other.page_keys))
 
     def rank(self) -> tuple[int, int, str]:
         """Sort key, most telling first: convicted copies, then copies, then the print."""
@@ -253,6 +287,7 @@ class HostSketch:
             self.injected += 1
         seen: set[str] = set()
         prints: list[str] = []
+        page_key = _page_key(row)
         for block in blocks_of_row(row)[:MAX_BLOCKS]:
             if block.fp in seen:  # the same block twice on one page is one page
                 continue
@@ -267,7 +302,7 @@ class HostSketch:
             stat = self.blocks.get(block.fp)
             if stat is None:
                 stat = self.blocks[block.fp] = BlockStat.of(block)
-            stat.add(block, date)
+            stat.add(block, date, page_key)
         self._evict()
         return self
 
@@ -308,11 +343,14 @@ class HostSketch:
         """The host's summary (plain data, JSON-ready); see :func:`summarize_hosts`."""
         clusters = _clusters(self.blocks.values())
         listed: list[dict[str, Any]] = []
+        keys: dict[str, list[int]] = {}
         for members in clusters:
             entry = _cluster_entry(members, self.pages, min_pages, self._onset(members))
             if entry["evidence"]:
                 listed.append(entry)
+                keys[entry["fingerprint"]] = _bottom(m.page_keys for m in members)
         listed.sort(key=lambda e: (not e["template"], -e["pages_flagged"], -e["pages"], e["fingerprint"]))
+        _injections(listed, keys)
         templates = [e for e in listed if e["template"]]
         if templates:
             label = "template_injection"
@@ -356,6 +394,24 @@ def _clusters(stats: Iterable[BlockStat]) -> list[list[BlockStat]]:
         else:
             groups.append([stat])
     return groups
+
+
+def _injections(listed: list[dict[str, Any]], keys: Mapping[str, list[int]]) -> None:
+    """Give each listed block its ``injection``: the print of the first listed template block found on
+    nearly the same pages (:data:`CO_OCCUR`), its own print when there is none (and for a block
+    that is not a template injection: one page is no evidence of arriving together)."""
+    leads: list[dict[str, Any]] = []
+    for entry in listed:
+        lead = entry
+        if entry["template"]:
+            mine = keys[entry["fingerprint"]]
+            for other in leads:
+                if _overlap(mine, keys[other["fingerprint"]]) >= CO_OCCUR:
+                    lead = other
+                    break
+            else:
+                leads.append(entry)
+        entry["injection"] = lead["fingerprint"]
 
 
 def _reaches(mean: float, offsite: bool, text: str, linked_bar: float, text_bar: float) -> bool:
@@ -459,8 +515,10 @@ def summarize_hosts(rows: Iterable[Mapping[str, Any]], *, min_pages: int = MIN_P
     ``pages_with_template``, ``first_date``/``last_date`` (capture dates, when
     the rows have them), ``blocks`` (the injected blocks: ``fingerprint``,
     ``template``, ``pages``, ``pages_flagged``, scores, ``path``, ``hidden``,
-    ``domains``, ``text``, dates, ``minhash`` and the ``fingerprints`` of its
-    variants) and ``blocks_dropped`` (prints dropped at the memory cap).
+    ``domains``, ``text``, dates, ``minhash``, the ``fingerprints`` of its
+    variants and its ``injection``: the print of the first listed template block
+    found on nearly the same pages, a payload cut into several blocks) and
+    ``blocks_dropped`` (prints dropped at the memory cap).
     Rows without a URL are left out.
     """
     view = HostView()

@@ -312,6 +312,44 @@ def test_one_page_false_alarms_and_short_names_anchor_no_campaign() -> None:
     assert campaign["host_list"] == ["five.fr", "four.de"]
 
 
+LINKS = ("jordans-cheap.com", "nfl-jerseys.net", "yeezy-shoes.org", "replica-bags.biz")
+
+
+def _cut_rows(host: str, *, cut: bool, n: int = 6) -> list[dict[str, Any]]:
+    """A replica link list on every page of a host: one block, or (``cut``) one block per link, as a
+    template that puts each link in its own paragraph shows it; plus the host's own footer."""
+    rows = []
+    for k in range(n):
+        if cut:
+            blocks = [_block(f"https://{d}/ {d.split('.')[0]}", (d,), spam=True, score=0.99) for d in LINKS]
+        else:
+            blocks = [_block(" ".join(f"https://{d}/ {d.split('.')[0]}" for d in LINKS), LINKS, spam=True, score=0.99)]
+        rows.append(_row(f"https://{host}/{k}", blocks, spam=True))
+    return rows
+
+
+def test_blocks_on_the_same_pages_are_one_injection() -> None:
+    """Four link blocks on the same six pages are one injection; a block that arrived later is its own."""
+    rows = _cut_rows("cut.org", cut=True)
+    late = _block("casino bonus free spins today", ("casino-x.com",), spam=True, score=0.99)
+    rows += [_row(f"https://cut.org/{k}", [late], spam=True) for k in range(6, 10)]
+    (summary,) = summarize_hosts(rows)
+    by_text = {b["text"]: b["injection"] for b in summary["blocks"]}
+    assert len(set(by_text.values())) == 2
+    assert by_text[late.text] == late.fp
+    assert len({v for t, v in by_text.items() if t != late.text}) == 1
+
+
+def test_a_payload_cut_into_blocks_on_one_host_joins_its_whole_copy_on_another() -> None:
+    """Each piece shares one target of four with the whole copy: alone too little, as one injection enough."""
+    rows = _cut_rows("cut.org", cut=True) + _cut_rows("whole.net", cut=False)
+    (campaign,) = find_campaigns(summarize_hosts(rows))
+    assert campaign["host_list"] == ["cut.org", "whole.net"] and sorted(campaign["targets"]) == sorted(LINKS)
+    # and two hosts that both cut it give one campaign, not one per piece
+    (campaign,) = find_campaigns(summarize_hosts(_cut_rows("cut.org", cut=True) + _cut_rows("cut2.org", cut=True)))
+    assert campaign["hosts"] == 2 and campaign["blocks"] == 8
+
+
 def test_known_campaign_marks_a_weak_block_on_a_new_host() -> None:
     known = find_campaigns(
         summarize_hosts(_host_rows("one.org", SPAM, ("a.com",)) + _host_rows("two.org", SPAM, ("a.com",)))
