@@ -144,6 +144,30 @@ def test_a_page_added_to_the_data_changes_no_other_page(corpus_dir: Path, monkey
     assert len(changed_before) <= 12 and len(after) >= len(before) - len(changed_before)
 
 
+def test_a_payload_added_to_the_held_back_set_changes_no_other_page(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each held-back payload draws from a random stream of its own: without one of them, the
+    held-back pages are the same pages less its own."""
+    from training_data import dataset
+
+    def key(lp: LabelledPage) -> tuple[str, str, str]:
+        return (lp.payload_id, lp.host_path, lp.page)
+
+    full = dataset.build_unseen(corpus_dir)
+    ids = sorted({lp.payload_id for lp in full})
+    left_out = ids[len(ids) // 2]
+    standing = dataset.payloads
+
+    def without(pattern: str = dataset.STANDING_PAYLOADS) -> list[dataset.Payload]:
+        return [p for p in standing(pattern) if p.id != left_out]
+
+    monkeypatch.setattr(dataset, "payloads", without)
+    fewer = dataset.build_unseen(corpus_dir)
+    assert {key(lp) for lp in fewer} == {key(lp) for lp in full if lp.payload_id != left_out}
+    assert len(fewer) < len(full)
+
+
 @pytest.mark.slow
 def test_training_command_selects_a_model(tmp_path: Path, corpus_dir: Path) -> None:
     """The one training command, in its model-selection form, end to end (several minutes)."""

@@ -903,13 +903,15 @@ def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 
 
     A check on material the model never saw in any form: not its payloads, not their source
     groups' siblings in training (groups shared with training data are skipped), not its hosts.
+    Each payload draws its hosts, rendering and position from a random stream of its own, so a
+    payload added to (or trained on and so left out of) the held-back set changes no other page.
     """
-    rng = random.Random(f"{SEED}:unseen")
     trained_groups = {p.group for p in payloads()}
     pays = [p for p in payloads("unseen/**/*.jsonl") if p.group not in trained_groups]
     hosts = [r for r in host_pages(corpus_dir) if host_role(r["path"]) == "test"]
     out: list[LabelledPage] = []
     for p in pays:
+        rng = random.Random(f"{SEED}:unseen:{p.id}")
         for row in rng.sample(hosts, min(hosts_per_payload, len(hosts))):
             host = read_host(corpus_dir, row)
             snippet, hiding = render_payload(p, rng)
