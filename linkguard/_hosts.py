@@ -48,7 +48,8 @@ the host view raises the confidence of each copy.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -156,12 +157,13 @@ def _later(a: str | None, b: str | None) -> str | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _bottom(keys: Iterable[Iterable[int]]) -> list[int]:
-    """The :data:`PAGE_SKETCH` smallest distinct keys of several sketches: the sketch of their union."""
-    return sorted({k for part in keys for k in part})[:PAGE_SKETCH]
+def _bottom(keys: Iterable[Iterable[int]]) -> array[int]:
+    """The :data:`PAGE_SKETCH` smallest distinct keys of several sketches: the sketch of their union
+    (unsigned 32-bit, packed: a few hundred bytes a block, not a list of Python integers)."""
+    return array("I", sorted({k for part in keys for k in part})[:PAGE_SKETCH])
 
 
-def _overlap(a: list[int], b: list[int]) -> float:
+def _overlap(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of two page sets from their bottom-k sketches (exact when small)."""
     union = _bottom((a, b))
     if not union:
@@ -207,7 +209,7 @@ class BlockStat:
     hidden: dict[str, int] = field(default_factory=dict)
     first: str | None = None
     last: str | None = None
-    page_keys: list[int] = field(default_factory=list)
+    page_keys: array[int] = field(default_factory=lambda: array("I"))
     """The smallest :data:`PAGE_SKETCH` hashes of the pages that carry the block (a bottom-k sketch)."""
 
     @classmethod
@@ -228,7 +230,9 @@ class BlockStat:
         if block.hidden:
             self.hidden[block.hidden] = self.hidden.get(block.hidden, 0) + 1
         self.first, self.last = _earlier(self.first, date), _later(self.last, date)
-        self.page_keys = _bottom((self.page_keys, (page_key,)))
+        keys = self.page_keys
+        if len(keys) < PAGE_SKETCH or page_key < keys[-1]:  # past the first pages, most keys fall outside
+            self.page_keys = _bottom((keys, (page_key,)))
 
     def merge(self, other: BlockStat) -> None:
         self.domains = min(self.domains, other.domains)
@@ -343,7 +347,7 @@ class HostSketch:
         """The host's summary (plain data, JSON-ready); see :func:`summarize_hosts`."""
         clusters = _clusters(self.blocks.values())
         listed: list[dict[str, Any]] = []
-        keys: dict[str, list[int]] = {}
+        keys: dict[str, array[int]] = {}
         for members in clusters:
             entry = _cluster_entry(members, self.pages, min_pages, self._onset(members))
             if entry["evidence"]:
@@ -396,7 +400,7 @@ def _clusters(stats: Iterable[BlockStat]) -> list[list[BlockStat]]:
     return groups
 
 
-def _injections(listed: list[dict[str, Any]], keys: Mapping[str, list[int]]) -> None:
+def _injections(listed: list[dict[str, Any]], keys: Mapping[str, array[int]]) -> None:
     """Give each listed block its ``injection``: the print of the first listed template block found on
     nearly the same pages (:data:`CO_OCCUR`), its own print when there is none (and for a block
     that is not a template injection: one page is no evidence of arriving together)."""
