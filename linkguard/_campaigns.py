@@ -43,7 +43,8 @@ SAME_TEXT = 0.55
 """MinHash similarity at which two blocks are one payload: 9 of the 16 values.  Chosen on the
 validation crawl (``python -m benchmarks.hosts --tune``): bars from 0.4 to 0.55 put host pairs of
 one source group together with pairwise recall 0.81 against 0.77 at 0.6 to 0.8, precision 1.0 at
-all of them, and of equal bars the highest is kept.  What 0.55 gains is one payload cut into
+all of them, and of equal bars the highest is kept (on the three wider validation crawls every
+bar from 0.4 to 0.8 gives the same campaigns).  What 0.55 gains is one payload cut into
 different segments by different templates (a paragraph block apart, or merged with its neighbours)."""
 SHARED_DOMAINS = 2
 """Shared target domains that tie two blocks together on their own."""
@@ -51,7 +52,11 @@ MIN_HOSTS_DEFAULT = 2
 ANCHOR_PAGES = 2
 """Pages of one host that must carry a convicted block before it can anchor a campaign."""
 ANCHOR_WORDS = 4
-"""Words a link-less block needs to anchor a campaign (shorter ones join only as near copies)."""
+"""Words a link-less block needs to anchor a campaign (shorter ones join only as near copies).
+With :data:`ANCHOR_PAGES`, read on the validation crawls (``python -m benchmarks.hosts --tune``):
+on each of the three wider ones, one page or one word puts clean hosts into campaigns (6 to 8)
+or joins other source groups (pairwise precision 0.15 to 0.95), eight words joins fewer hosts of
+one group, and 2 pages with 4 words keeps precision 1.0 with no clean host (3 pages: the same)."""
 BAND = 2
 """MinHash values per LSH band (16 values: 8 bands)."""
 MAX_POSTING = 2000
