@@ -251,6 +251,31 @@ def test_page_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> N
 
 
 @pytest.mark.slow
+def test_card_only_measures_the_model_again_and_fits_nothing(tmp_path: Path, corpus_dir: Path) -> None:
+    """``--card-only``: the bundled model's trees, thresholds and companions as they are, its
+    figures measured again and said so on the card."""
+    import json
+
+    kept_file = MODEL_DIR / DEFAULT_MODEL
+    out, card = tmp_path / "m.json", tmp_path / "card.md"
+    args = ["--corpus", str(corpus_dir), "--out", str(out), "--card", str(card)]
+    assert main([*args, "--card-only", str(kept_file)]) == 0
+    before, after = json.loads(kept_file.read_text("utf-8")), json.loads(out.read_text("utf-8"))
+    assert {k: v for k, v in before.items() if k != "metadata"} == {k: v for k, v in after.items() if k != "metadata"}
+    assert after["metadata"]["metrics_test"] == before["metadata"]["metrics_test"]
+    assert after["metadata"]["remeasured"]["training_data_sha256"]
+    assert "measured again without a refit" in card.read_text("utf-8")
+
+
+def test_card_only_is_given_alone(tmp_path: Path) -> None:
+    kept = str(MODEL_DIR / DEFAULT_MODEL)
+    with pytest.raises(SystemExit):
+        main(["--card-only", str(tmp_path / "missing.json")])
+    with pytest.raises(SystemExit):
+        main(["--card-only", kept, "--page-only", kept])
+
+
+@pytest.mark.slow
 def test_link_only_keeps_the_other_models(tmp_path: Path, corpus_dir: Path) -> None:
     """``--link-only``: the kept model's segment, text and page models and thresholds, a new link model."""
     kept = linkguard.load_model(MODEL_DIR / DEFAULT_MODEL)

@@ -57,6 +57,7 @@ from linkguard._textmodel import ORDERS_DEFAULT, URL_READINGS, TextModel, hashed
 from training_data.dataset import (
     DEFAULT_CORPUS,
     SEED,
+    SPLITS,
     LabelledPage,
     build_page_split,
     build_single_link_pages,
@@ -1128,6 +1129,14 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated page features the page model is trained without (a feature's worth, on validation)",
     )
     ap.add_argument(
+        "--card-only",
+        type=Path,
+        metavar="MODEL",
+        help="fit nothing: measure MODEL again on the validation and test splits, the held-back payloads and "
+        "the carved-out pages as the data and code now build them, and write it (its models byte for byte, its "
+        "metrics renewed) to --out with the card",
+    )
+    ap.add_argument(
         "--page-only",
         type=Path,
         metavar="MODEL",
@@ -1235,9 +1244,15 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--link-only: no model file at {args.link_only}")
     if args.page_only and args.link_only:
         ap.error("--page-only and --link-only each keep the other model: give one of them")
+    if args.card_only and not args.card_only.is_file():
+        ap.error(f"--card-only: no model file at {args.card_only}")
+    if args.card_only and (args.select or args.page_only or args.link_only):
+        ap.error("--card-only fits nothing: give it alone (with --corpus, --out, --card)")
     for line in stack_differences():
         print(f"warning: {line}", file=sys.stderr)
     t0 = time.time()
+    if args.card_only:
+        return _card_only(args, t0)
     splits = {
         s: build_split(s, args.corpus, variants=args.train_variants if s == "train" else None)
         for s in (("train", "val") if args.select else ("train", "val", "test"))
@@ -1330,11 +1345,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"threshold": model.threshold, "val": validate(model, args.corpus)}, indent=1))
         print(f"done in {time.time() - t0:.0f}s -> {args.out}", file=sys.stderr)
         return 0
-    val_metrics = evaluate(splits["val"], model)
-    test_metrics = evaluate(splits["test"], model, page_split="test", corpus=args.corpus)
-    unseen = build_unseen(args.corpus)
-    unseen_metrics = evaluate(unseen, model) if unseen else None
-    carved = corpus_false_alarms(args.corpus, model)
+    measured = _measure(model, splits, args.corpus)
+    test_metrics = measured["metrics_test"]
     page_md = None
     if model.page is not None:
         page_md = {
@@ -1366,14 +1378,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             assert page_md is not None
             refitted = {"page_model": {**page_md, "refit": refit}}
-        model.metadata.update(
-            **refitted,
-            metrics_val=val_metrics,
-            metrics_test=test_metrics,
-            metrics_unseen=unseen_metrics,
-            carved_corpus=carved,
-            linkguard_version=linkguard.__version__,
-        )
+        model.metadata.pop("remeasured", None)  # measured here, with the refit
+        model.metadata.update(**refitted, **measured, linkguard_version=linkguard.__version__)
         return _finish(model, splits, args, test_metrics, t0)
     contrib = np.abs(model.contributions(Xva[yva])).mean(axis=0) if yva.any() else np.zeros(len(FEATURE_NAMES))
     importance = {n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, contrib, strict=True)}
@@ -1420,10 +1426,7 @@ def main(argv: list[str] | None = None) -> int:
                 else ""
             )
         ),
-        "metrics_val": val_metrics,
-        "metrics_test": test_metrics,
-        "metrics_unseen": unseen_metrics,
-        "carved_corpus": carved,
+        **measured,
         "prose_threshold": model.prose_threshold,
         "text_model": None
         if model.text is None
@@ -1438,6 +1441,30 @@ def main(argv: list[str] | None = None) -> int:
         "link_model": None if model.link is None else {"trees": model.link.n_trees, "threshold": model.link.threshold},
     }
     return _finish(model, splits, args, test_metrics, t0)
+
+
+def _measure(model: SegmentModel, splits: dict[str, list[LabelledPage]], corpus: Path) -> dict[str, Any]:
+    """The figures a model's card reads: validation, test (with its page split), the held-back
+    payloads and the carved-out corpus pages."""
+    unseen = build_unseen(corpus)
+    return {
+        "metrics_val": evaluate(splits["val"], model),
+        "metrics_test": evaluate(splits["test"], model, page_split="test", corpus=corpus),
+        "metrics_unseen": evaluate(unseen, model) if unseen else None,
+        "carved_corpus": corpus_false_alarms(corpus, model),
+    }
+
+
+def _card_only(args: argparse.Namespace, t0: float) -> int:
+    """``--card-only``: the model as it is, measured again (when how a figure's pages are built
+    changes, not the model), so that its card and the benchmark read the same pages."""
+    model = load_model(args.card_only)
+    splits = {s: build_split(s, args.corpus, variants=args.train_variants if s == "train" else None) for s in SPLITS}
+    model.metadata.update(
+        _measure(model, splits, args.corpus),
+        remeasured={"training_data_sha256": data_digest(args.corpus), "linkguard_version": linkguard.__version__},
+    )
+    return _finish(model, splits, args, model.metadata["metrics_test"], t0)
 
 
 def _finish(
@@ -1567,6 +1594,15 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
             else "."
         ),
         f"- Training data sha256: `{md['training_data_sha256']}`.",
+        *(
+            [
+                "- Figures measured again without a refit (`train --card-only`) on data sha256 "
+                f"`{md['remeasured']['training_data_sha256']}`: the models are as fitted, the pages the figures "
+                "read are as the data and code build them now."
+            ]
+            if md.get("remeasured")
+            else []
+        ),
         f"- Train: {md['train_pages']} pages, {md['train_segments']} segments ({md['train_spam_segments']} spam).",
         "",
         "## Data and split",
