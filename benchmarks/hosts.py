@@ -242,11 +242,16 @@ def _memory(rows: list[dict[str, Any]], factors: tuple[int, ...]) -> list[dict[s
     return out
 
 
+def _campaign_of_print(campaigns: list[dict[str, Any]]) -> dict[str, str]:
+    """The campaign each listed block print belongs to."""
+    return {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+
+
 def _campaign_items(
     hosts: list[Host], by_name: dict[str, dict[str, Any]], campaigns: list[dict[str, Any]]
 ) -> list[tuple[str, str, str | None]]:
     """One item per injected host: its source group, payload and campaign (of its first listed block in one)."""
-    camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+    camp_of_fp = _campaign_of_print(campaigns)
     items: list[tuple[str, str, str | None]] = []
     for h in hosts:
         if h.group:
@@ -258,7 +263,7 @@ def _campaign_items(
 def _split_groups(hosts: list[Host], by_name: dict[str, dict[str, Any]], campaigns: list[dict[str, Any]]) -> int:
     """Source groups whose hosts' listed blocks fall into more than one campaign (one payload
     reported as several campaigns: its blocks on some host were not tied together)."""
-    camp_of_fp = {fp: c["campaign"] for c in campaigns for fp in c["fingerprints"]}
+    camp_of_fp = _campaign_of_print(campaigns)
     per_group: dict[str, set[str]] = {}
     for h in hosts:
         if h.group:
@@ -734,11 +739,13 @@ def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable
 
     clean = {h.name for h in hosts if not h.group}
 
-    def measure() -> dict[str, Any]:
+    def summarise() -> list[dict[str, Any]]:
         view = _hosts.HostView()
         for row in rows:
             view.add(row)
-        summaries = view.summaries()
+        return view.summaries()
+
+    def measure(summaries: list[dict[str, Any]]) -> dict[str, Any]:
         by_name = {s["host"]: s for s in summaries}
         campaigns = _campaigns.find_campaigns(summaries)
         in_campaign = {h for c in campaigns for h in c["host_list"]}
@@ -749,12 +756,14 @@ def _tune_campaigns(hosts: list[Host], rows: list[dict[str, Any]], log: Callable
             **_pairwise(_campaign_items(hosts, by_name, campaigns)),
         }
 
+    # The campaign constants read the summaries; the host view's CO_OCCUR makes them.
+    summaries = summarise()
     anchors: list[dict[str, float]] = [
         {"ANCHOR_PAGES": pages, "ANCHOR_WORDS": words} for pages in (1, 2, 3) for words in (1, 4, 8)
     ]
-    out = _sweep(_campaigns, anchors, measure, log)
-    out += _sweep(_campaigns, [{"SAME_TEXT": same} for same in SAME_TEXT_GRID], measure, log)
-    return out + _sweep(_hosts, [{"CO_OCCUR": bar} for bar in CO_OCCUR_GRID], measure, log)
+    out = _sweep(_campaigns, anchors, lambda: measure(summaries), log)
+    out += _sweep(_campaigns, [{"SAME_TEXT": same} for same in SAME_TEXT_GRID], lambda: measure(summaries), log)
+    return out + _sweep(_hosts, [{"CO_OCCUR": bar} for bar in CO_OCCUR_GRID], lambda: measure(summarise()), log)
 
 
 if __name__ == "__main__":
