@@ -216,7 +216,7 @@ class BlockStat:
     def of(cls, block: Block) -> BlockStat:
         return cls(block.fp, block.mh, block.text, block.domains)
 
-    def add(self, block: Block, date: str | None, page_key: int = 0) -> None:
+    def add(self, block: Block, date: str | None, page_key: int) -> None:
         # One print, several spellings (case, spacing, link order): keep the smallest, whatever the order.
         self.domains = min(self.domains, block.domains)
         self.pages += 1
