@@ -407,18 +407,37 @@ def bar_waivers(page_model: Any) -> tuple[str, ...]:
     return tuple(n for n in names if n in BAR_WAIVERS)
 
 
+def bar_free_score(page_model: Any) -> float | None:
+    """The page score at or above which the page model needs no segment over the bar (``None``
+    when the model names none, as models before it did not).
+
+    The bar keeps out pages whose only evidence is a page score just over the threshold.  A
+    prose spam page (an escort ad, an essay mill's pitch, a doorway's article) has no segment
+    that reads as an injected block, but the page model can still be close to certain of it;
+    such a page needs a score this high (``metadata["bar_free_score"]``, chosen in training on
+    the same criterion as the threshold, above it)."""
+    value = getattr(page_model, "metadata", {}).get("bar_free_score")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        return None
+    return float(value)
+
+
 def is_spam_page(
     P: np.ndarray,
     scores: np.ndarray,
     threshold: float,
     min_segment: float = MIN_SEGMENT_SCORE,
     waivers: Sequence[str] = (),
+    bar_free: float | None = None,
 ) -> np.ndarray:
     """The ``spam_page`` decision for page rows ``P`` with page-model ``scores``: the score at or
-    above the threshold, and a segment at or above ``min_segment`` or a ``waivers`` feature above 0."""
+    above the threshold, and a segment at or above ``min_segment`` or a ``waivers`` feature above 0;
+    or, with ``bar_free``, a score at or above it alone (the page as a whole is evidence enough)."""
     bar = P[:, _PIDX["max_score"]] >= min_segment
     for name in waivers:
         bar = bar | (P[:, _PIDX[name]] > 0)
+    if bar_free is not None:
+        bar = bar | (scores >= bar_free)
     return np.asarray((scores >= threshold) & bar)
 
 
@@ -460,7 +479,14 @@ def page_verdicts(
     page_text = score_texts(own_text, list(texts)) if own_text is not None and texts is not None else None
     P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text, page_text)
     scores = score_rows(page_model, P)
-    spam_page = is_spam_page(P, scores, page_model.threshold, min_segment_score(page_model), bar_waivers(page_model))
+    spam_page = is_spam_page(
+        P,
+        scores,
+        page_model.threshold,
+        min_segment_score(page_model),
+        bar_waivers(page_model),
+        bar_free_score(page_model),
+    )
     contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))
     out: list[PageVerdict] = []
     k = 0

@@ -227,3 +227,42 @@ def test_a_spam_topic_in_the_pages_own_host_name_stands_in_for_the_segment_bar()
         model.page.metadata = {**model.page.metadata, "min_segment_score": 1.0, "bar_waivers": waivers}
         labels = tuple(linkguard.scan(prose, url=u, model=model).page_label for u in (named, other))
         assert labels == expect
+
+
+def test_a_page_score_over_the_bar_free_score_needs_no_segment_over_the_bar() -> None:
+    """A page model that records ``bar_free_score`` calls a page scoring that much a spam page
+    whatever its segments score; under it the bar holds; older models (none recorded) and
+    malformed values keep the bar for every score."""
+    import linkguard
+    from linkguard._features import PAGE_FEATURE_NAMES
+    from linkguard._model import SegmentModel
+    from linkguard._page import bar_free_score, is_spam_page
+
+    P = np.zeros((4, len(PAGE_FEATURE_NAMES)), dtype=np.float32)
+    P[:, PAGE_FEATURE_NAMES.index("max_score")] = [0.1, 0.1, 0.9, 0.1]
+    scores = np.asarray([0.92, 0.97, 0.92, 0.5])
+    assert is_spam_page(P, scores, 0.9).tolist() == [False, False, True, False]
+    assert is_spam_page(P, scores, 0.9, bar_free=0.95).tolist() == [False, True, True, False]
+    # The bar-free score never lowers the threshold itself.
+    assert is_spam_page(P, scores, 0.9, bar_free=0.4).tolist() == [True, True, True, False]
+
+    model = SegmentModel.from_dict(default_model().to_dict())
+    assert model.page is not None
+    for value, read in ((0.95, 0.95), (1, 1.0), (1.5, None), (True, None), ("high", None), (None, None)):
+        model.page.metadata = {**model.page.metadata, "bar_free_score": value}
+        assert bar_free_score(SegmentModel.from_dict(model.to_dict()).page) == read
+    model.page.metadata = {k: v for k, v in model.page.metadata.items() if k != "bar_free_score"}
+    assert bar_free_score(SegmentModel.from_dict(model.to_dict()).page) is None
+
+    # Through scan(): a prose page with no segment over a bar of 1.0 and a page score of 1 at most.
+    prose = "<html><body><article>" + "<p>Book a companion for the evening, discreet and available.</p>" * 6
+    prose += "</article></body></html>"
+    model.page.threshold = 0.0
+    url = "https://www.example-news.pk/evening"
+    for free, expect in ((0.0, "spam_page"), (None, "clean")):
+        model.page.metadata = {**model.page.metadata, "min_segment_score": 1.0, "bar_waivers": []}
+        if free is not None:
+            model.page.metadata["bar_free_score"] = free
+        else:
+            model.page.metadata.pop("bar_free_score", None)
+        assert linkguard.scan(prose, url=url, model=model).page_label == expect

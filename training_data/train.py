@@ -17,10 +17,10 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sklearn
@@ -45,6 +45,7 @@ from linkguard._page import (
     BAR_WAIVERS,
     MIN_SEGMENT_SCORE,
     PageMeta,
+    bar_free_score,
     bar_waivers,
     is_spam_page,
     min_segment_score,
@@ -740,6 +741,7 @@ def fit_page_model(
     false_alarm_weight: float = PAGE_FALSE_ALARM_WEIGHT,
     min_segment: float = PAGE_MIN_SEGMENT_SCORE,
     waivers: tuple[str, ...] = BAR_WAIVERS,
+    bar_free: bool = False,
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -755,6 +757,8 @@ def fit_page_model(
     threshold is chosen.  ``min_segment``: the bar on the page's highest segment score that a
     ``spam_page`` must also clear (recorded in the page model's metadata, read when scanning).
     ``waivers``: page features whose being above 0 stands in for that bar (recorded likewise).
+    ``bar_free``: also choose a page score above the threshold at which no bar applies
+    (``bar_free_score``, recorded likewise; none when no such cut does better).
     """
 
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
@@ -799,7 +803,7 @@ def fit_page_model(
     shape: dict[str, Any] = dict(max_iter=trees, max_depth=4, max_leaf_nodes=12, min_samples_leaf=10)
     if monotone:
         shape["monotonic_cst"] = monotone_constraints(names, PAGE_MONOTONE_UP, PAGE_MONOTONE_DOWN, PAGE_FEATURE_NAMES)
-    page = fit_stacked(
+    page, scores, truth = fit_stacked(
         "page",
         (P_tr[:, keep], y_tr, np.asarray(folds)),
         (P_va[:, keep], y_va),
@@ -814,6 +818,28 @@ def fit_page_model(
     if page_text is not None:
         page.text = page_text.model
     page.metadata = {**page.metadata, "min_segment_score": min_segment, "bar_waivers": list(waivers)}
+    if bar_free:
+        # Above the threshold, the score at which the page alone suffices, on the same criterion
+        # and the same scores; "never" (past every score) when no cut beats it.
+        never = 1.0 + 1e-9
+        grid = [never] + [float(t) for t in np.round(np.arange(0.995, page.threshold - 1e-9, -0.005), 3)]
+        cut = best_cut(
+            scores,
+            truth,
+            lambda s, t: is_spam_page(P_all, s, page.threshold, min_segment, waivers, t),
+            grid,
+            false_alarm_weight,
+            default=never,
+        )
+        flagged = is_spam_page(P_all, scores, page.threshold, min_segment, waivers, cut)
+        if cut < never:
+            page.metadata["bar_free_score"] = cut
+        print(
+            f"page bar-free score {cut if cut < never else 'none'}: found {int((flagged & truth).sum())}/"
+            f"{int(truth.sum())}, others flagged {int((flagged & ~truth).sum())}/{int((~truth).sum())} "
+            "(out of fold + val)",
+            file=sys.stderr,
+        )
     return page
 
 
@@ -828,7 +854,7 @@ def fit_stacked(
     clean_weight: np.ndarray | None = None,
     false_alarm_weight: float = CLEAN_PAGE_WEIGHT,
     about: np.ndarray | None = None,
-) -> SegmentModel:
+) -> Stacked:
     """A small tree model stacked on the segment model (the page or the link model).
 
     ``train`` is ``(rows, labels, fold of each row)``.  The threshold is chosen on out-of-fold
@@ -859,14 +885,9 @@ def fit_stacked(
     model = fit(np.arange(len(y_tr)))
     scores = np.concatenate([oof, model.proba(X_va)])
     truth = np.concatenate([y_tr, y_va])
-    best, best_f = 0.9, -1.0
-    for t in np.linspace(0.3, 0.99, 70):
-        flagged = decide(scores, float(t))
-        tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
-        f_score = 2 * tp / max(1, 2 * tp + false_alarm_weight * fp + fn)
-        if f_score > best_f:
-            best, best_f = float(t), f_score
-    model.threshold = round(best, 4)
+    model.threshold = round(
+        best_cut(scores, truth, decide, np.linspace(0.3, 0.99, 70), false_alarm_weight, default=0.9), 4
+    )
     flagged = decide(scores, model.threshold)
     print(
         f"{name} threshold {model.threshold}: found {int((flagged & truth).sum())}/{int(truth.sum())}, "
@@ -878,7 +899,35 @@ def fit_stacked(
             rows = about[part]
             hits = int(flagged[part][rows].sum())
             print(f"{name} about-the-topic pages flagged, {side}: {hits}/{int(rows.sum())}", file=sys.stderr)
-    return model
+    return Stacked(model, scores, truth)
+
+
+def best_cut(
+    scores: np.ndarray,
+    truth: np.ndarray,
+    decide: Callable[[np.ndarray, float], np.ndarray],
+    grid: Iterable[float],
+    false_alarm_weight: float,
+    default: float,
+) -> float:
+    """The cut of ``grid`` with the best F-score when a false positive weighs
+    ``false_alarm_weight`` misses (the first of equal ones; ``default`` if the grid is empty)."""
+    best, best_f = default, -1.0
+    for t in grid:
+        flagged = decide(scores, float(t))
+        tp, fp, fn = (flagged & truth).sum(), (flagged & ~truth).sum(), (~flagged & truth).sum()
+        f_score = 2 * tp / max(1, 2 * tp + false_alarm_weight * fp + fn)
+        if f_score > best_f:
+            best, best_f = float(t), f_score
+    return best
+
+
+class Stacked(NamedTuple):
+    """A stacked model and the scores its threshold was chosen on (out-of-fold train, then val)."""
+
+    model: SegmentModel
+    scores: np.ndarray
+    truth: np.ndarray
 
 
 LINK_TREES = 120
@@ -943,7 +992,7 @@ def fit_link_model(
         dict(max_iter=LINK_TREES, max_depth=5, max_leaf_nodes=16, min_samples_leaf=20),
         LINK_SPAM_WEIGHT,
         lambda scores, t: scores >= t,
-    )
+    ).model
     if anchor_urls != "raw":  # the verdicts read anchors as the model was fitted on them
         link.metadata = {**link.metadata, "anchor_urls": anchor_urls}
     return link
@@ -1116,6 +1165,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no page feature stands in for the segment bar (by default a spam topic in the page's own host "
         "name does: linkguard._page.BAR_WAIVERS)",
+    )
+    ap.add_argument(
+        "--page-bar-free",
+        action="store_true",
+        help="also choose a page score, above the page threshold and on the same criterion, at which a spam page "
+        "needs no segment over the bar (recorded in the page model; off: see training_data/README.md)",
     )
     ap.add_argument(
         "--page-about-weight",
@@ -1330,6 +1385,7 @@ def main(argv: list[str] | None = None) -> int:
             args.page_false_alarm_weight,
             args.page_min_segment_score,
             () if args.no_page_bar_waiver else BAR_WAIVERS,
+            args.page_bar_free,
         )  # both recorded in the page model's metadata, which the card reads
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
@@ -1362,6 +1418,8 @@ def main(argv: list[str] | None = None) -> int:
             "min_segment_score": min_segment_score(model.page),
             "bar_waivers": list(bar_waivers(model.page)),
         }
+        if bar_free_score(model.page) is not None:  # absent, files of models without one stay as they were
+            page_md["bar_free_score"] = bar_free_score(model.page)
     if kept is not None:
         # The kept models' records stay theirs; the refitted model's inputs are recorded beside it.
         refit = {
@@ -1507,7 +1565,13 @@ def _companion_lines(md: dict[str, Any]) -> list[str]:
         pm = md["page_model"]
         out.append(
             f"- Page model (`spam_page`): {pm['trees']} trees on the page features "
-            f"(linkguard._features.PAGE_FEATURE_NAMES), threshold {pm['threshold']}."
+            f"(linkguard._features.PAGE_FEATURE_NAMES), threshold {pm['threshold']}"
+            + (
+                f"; a page scoring at least {pm['bar_free_score']:g} needs no segment over the bar "
+                "on the highest segment score (chosen above the threshold on the same criterion)."
+                if pm.get("bar_free_score") is not None
+                else "."
+            )
         )
         if pm.get("refit"):
             r = pm["refit"]
