@@ -97,6 +97,15 @@ _VISITOR_CHECK = re.compile(
 # Literal parts every match of the two patterns above contains: a quick search for them skips
 # most scripts (the full patterns try their optional prefixes at every position of the code).
 _VISITOR_HINT = re.compile(r"useragent|user_agent|referrer", re.IGNORECASE)
+# A script that reads who the visitor is and, anywhere in the same code, names crawlers or
+# search engines: the two halves of a cloaking check however far apart its author wrote them
+# (a list of bot patterns, then ``bots.some(b => b.test(navigator.userAgent))``).
+_READS_AGENT = re.compile(r"navigator\.useragent|http_user_agent", re.IGNORECASE)
+_NAMES_CRAWLER = re.compile(
+    r"googlebot|bingbot|slurp|yandex|baiduspider|duckduckbot|crawler|spider|\bbots?\b", re.IGNORECASE
+)
+_READS_REFERRER = re.compile(r"document\.referrer", re.IGNORECASE)
+_NAMES_ENGINE = re.compile(r"google|bing|yahoo|yandex|baidu|duckduckgo", re.IGNORECASE)
 _LOCATION = re.compile(r"location", re.IGNORECASE)
 # HTML served from folders that hold uploads, assets or server internals, not pages.
 _ODD_PATH = re.compile(
@@ -117,6 +126,9 @@ class PageMeta:
     """Target of a meta refresh or of a script that sends the visitor elsewhere on load."""
     visitor_check: bool = False
     """An inline script looks at the visitor's user agent or referrer (cloaking for crawlers)."""
+    sorts_visitors: bool = False
+    """An inline script reads the visitor's user agent (or referrer) and names crawlers (or search
+    engines) in the same code: :data:`visitor_check` read over the whole script, not one statement."""
 
 
 _HINT_WORDS = {hint: tuple(hint.pattern.split("|")) for hint in (_VISITOR_HINT, _LOCATION)}
@@ -215,13 +227,17 @@ def page_meta(tree: Any) -> PageMeta:
             if refresh:
                 meta.redirect = refresh.group(1)
     for code in codes:
-        if meta.visitor_check and meta.redirect:
-            break  # both settled: the other scripts cannot change them
+        if meta.sorts_visitors and meta.visitor_check and meta.redirect:
+            break  # all settled: the other scripts cannot change them
         low = _lower_case(code)
         if not meta.visitor_check and _holds(code, low, _VISITOR_HINT):
             meta.visitor_check = (
                 _VISITOR_CHECK.search(code) if low is None else _VISITOR_CHECK_LOW.search(low)
             ) is not None
+        if not meta.sorts_visitors and _holds(code, low, _VISITOR_HINT):
+            meta.sorts_visitors = bool(_READS_AGENT.search(code) and _NAMES_CRAWLER.search(code)) or bool(
+                _READS_REFERRER.search(code) and _NAMES_ENGINE.search(code)
+            )
         if not meta.redirect and _holds(code, low, _LOCATION):
             hit = _SCRIPT_REDIRECT.search(code) if low is None else _SCRIPT_REDIRECT_LOW.search(low)
             if hit:
@@ -441,6 +457,21 @@ def is_spam_page(
     return np.asarray((scores >= threshold) & bar)
 
 
+def cloaks(meta: PageMeta, url: str | None) -> bool:
+    """Whether the page sorts its visitors (:attr:`PageMeta.sorts_visitors`) and sends them to
+    another registrable domain (a meta refresh or a script redirect): a doorway that shows
+    crawlers one page and people another, whatever its own text says.
+
+    The page model has both signals as features, but too few real cloaking pages exist to
+    teach it that together they settle the question, and alone each is common: ordinary pages
+    read the user agent, and pages of a moved site refresh to its new domain.  None of the 510
+    pages of the shared corpus does both."""
+    if not (meta.sorts_visitors and meta.redirect):
+        return False
+    target = page_domain(meta.redirect)
+    return bool(target) and target != page_domain(url)
+
+
 @dataclass(frozen=True, slots=True)
 class PageVerdict:
     """The page-level answer: ``clean``, ``injected`` or ``spam_page``, its score and reasons."""
@@ -462,8 +493,9 @@ def page_verdicts(
     model: Any,
     texts: Sequence[str] | None = None,
 ) -> list[PageVerdict]:
-    """One verdict per page: ``spam_page`` when the page model says so, else ``injected`` when
-    a segment is spam, else ``clean``.  ``model`` is the segment model (its ``page`` and ``text``).
+    """One verdict per page: ``spam_page`` when the page model says so or the page
+    :func:`cloaks`, else ``injected`` when a segment is spam, else ``clean``.  ``model`` is the
+    segment model (its ``page`` and ``text``).
 
     ``texts`` are the normalised segment texts (rows of ``X``): the page model may carry a text
     model of its own, fitted on whole spam pages too, which reads them.  The segment model's
@@ -487,12 +519,17 @@ def page_verdicts(
         bar_waivers(page_model),
         bar_free_score(page_model),
     )
+    cloaked = np.asarray([cloaks(m, u) for m, u in zip(metas, urls, strict=True)], dtype=bool)
+    spam_page = spam_page | cloaked
     contrib = page_model.contributions(P[spam_page]) if spam_page.any() else np.zeros((0, P.shape[1]))
     out: list[PageVerdict] = []
     k = 0
     for i, s in enumerate(has_spam):
         if spam_page[i]:
-            out.append(PageVerdict("spam_page", float(scores[i]), page_reasons(contrib[k])))
+            reasons = page_reasons(contrib[k])
+            if cloaked[i]:
+                reasons = ("cloaking", *(r for r in reasons if r != "cloaking"))
+            out.append(PageVerdict("spam_page", float(scores[i]), reasons))
             k += 1
         else:
             out.append(PageVerdict("injected" if s else "clean", float(scores[i]), ()))

@@ -3,7 +3,8 @@
 Crawl filtering mostly meets ordinary pages, and most of the cost of a scan is the
 features, the models and the report of each segment, not the parse.  The screen reads the
 segmented page as a whole and clears it only when none of the evidence the model leans on
-is there: nothing after the end of the document; no link to a raw IP or to a host named for
+is there: nothing after the end of the document; no cloaking (:func:`linkguard._page.cloaks`,
+a spam page by rule); no link to a raw IP or to a host named for
 spam; no hidden block linking to other sites; no run of links to many other sites; no
 brand-shaped anchor; no spam vocabulary in the text, anchors or URLs (spelling disguises
 undone); no segment the text model reads as spam.  Anything else goes to the full scan,
@@ -27,6 +28,7 @@ import numpy as np
 from linkguard._domains import host_info, netloc_host, page_domain, redirect_target, split_host
 from linkguard._lexicon import lexicon
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
+from linkguard._page import cloaks, page_meta
 from linkguard._segment import Page
 from linkguard._textmodel import TextScorer, score_texts
 
@@ -124,6 +126,8 @@ def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None)
     segments = page.segments
     if any(seg.after_end or seg.tail for seg in segments):
         return "after_html_end"
+    if page.mode == "html" and cloaks(page_meta(page.tree), url):
+        return "cloaking"  # a spam page by rule, whatever its text says
     why = _link_evidence(page, url)
     if why:
         return why

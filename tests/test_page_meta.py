@@ -20,6 +20,9 @@ _PIECES = [
     "document.referrer",
     " googlebot ",
     " Google ",
+    "[/bot/i, /crawler/i]",
+    "bots.some(b => b.test(navigator.userAgent))",
+    " bottom ",
     "window.location = 'https://casino.example/x'",
     "location.replace('http://a.example/b')",
     'top.location.href="https://b.example/"',
@@ -41,27 +44,73 @@ def _meta(script: str) -> _page.PageMeta:
     return _page.page_meta(LexborHTMLParser(f"<html><head><script>{script}</script></head><body>x</body></html>"))
 
 
-def _by_full_patterns(script: str) -> tuple[bool, str]:
-    """The two verdicts from the full patterns alone, without the literal pre-search."""
+def _by_full_patterns(script: str) -> tuple[bool, str, bool]:
+    """The three verdicts from the full patterns alone, without the literal pre-search."""
     node = LexborHTMLParser(f"<script>{script}</script>").css_first("script")
     assert node is not None
     code = node.text(deep=True)
     found = _page._SCRIPT_REDIRECT.search(code)
     redirect = (found.group(1) or found.group(2)) if found else ""
-    return _page._VISITOR_CHECK.search(code) is not None, redirect
+    sorts = bool(_page._READS_AGENT.search(code) and _page._NAMES_CRAWLER.search(code)) or bool(
+        _page._READS_REFERRER.search(code) and _page._NAMES_ENGINE.search(code)
+    )
+    return _page._VISITOR_CHECK.search(code) is not None, redirect, sorts
 
 
 def test_cloaking_and_redirect_scripts_are_read() -> None:
     meta = _meta("if (navigator.userAgent.match(/Googlebot/i)) { window.location = 'https://slot.example/' }")
     assert meta.visitor_check and meta.redirect == "https://slot.example/"
     plain = _meta("var a = 1; console.log(document.title);")
-    assert not plain.visitor_check and not plain.redirect
+    assert not plain.visitor_check and not plain.redirect and not plain.sorts_visitors
+
+
+# A cloaking kit's script as they are written: the crawler patterns in a list, the test of the
+# user agent statements later, the redirect in a timer.
+_KIT = """
+(function () {
+  function listed() {
+    const names = [/bot/i, /crawler/i, /spider/i, /google/i, /bing/i];
+    return names.some(n => n.test(navigator.userAgent));
+  }
+  if (!listed()) {
+    setTimeout(function () { window.location.href = "TARGET"; }, 1500);
+  }
+})();
+"""
+
+
+def _kit_page(script: str) -> str:
+    body = "<p>Welcome to the parish newsletter. The choir meets on Thursdays in the hall.</p>" * 3
+    return f"<html><head><title>Parish news</title><script>{script}</script></head><body>{body}</body></html>"
+
+
+def test_a_page_that_sends_people_but_not_crawlers_elsewhere_is_a_spam_page() -> None:
+    """A script that sorts visitors and a redirect to another registrable domain make a spam page
+    with reason ``cloaking``, whatever the page model scores; either half alone, or a redirect
+    within the page's own site, does not."""
+    import linkguard
+
+    url = "https://www.parish.example.org/news"
+    kit = _KIT.replace("TARGET", "https://bonus-slots.example.com/landing")
+    assert _meta(kit).sorts_visitors and not _meta(kit).visitor_check  # the old, one-statement read misses it
+    report = linkguard.scan(_kit_page(kit), url=url)
+    assert report.page_label == "spam_page" and report.page_reasons[0] == "cloaking"
+    assert linkguard.scan(_kit_page(kit), url=None).page_label == "spam_page"  # any absolute target, page unknown
+    same_site = _KIT.replace("TARGET", "https://m.parish.example.org/news")
+    no_crawlers = _KIT.replace("/bot/i, /crawler/i, /spider/i, /google/i, /bing/i", "/iphone/i, /android/i")
+    no_crawlers = no_crawlers.replace("TARGET", "https://apps.example.net/app")
+    no_redirect = _KIT.replace('window.location.href = "TARGET";', "showBanner();")
+    for script in (same_site, no_crawlers, no_redirect):
+        assert linkguard.scan(_kit_page(script), url=url).page_label == "clean", script
+    # The same holds for a referrer check that names a search engine.
+    ref = "if (/google|bing/.test(document.referrer)) { location.replace('https://pills.example.net/'); }"
+    assert linkguard.scan(_kit_page(ref), url=url).page_label == "spam_page"
 
 
 @given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=12).map("".join))
 def test_literal_pre_search_never_changes_a_verdict(script: str) -> None:
     meta = _meta(script)
-    assert (meta.visitor_check, meta.redirect) == _by_full_patterns(script)
+    assert (meta.visitor_check, meta.redirect, meta.sorts_visitors) == _by_full_patterns(script)
 
 
 def test_case_folding_exceptions_are_the_known_ones() -> None:
@@ -123,3 +172,19 @@ def test_head_meta_equals_the_reference(page: str) -> None:
         compiled = _page.page_meta(tree)
         patch.setattr(_compiled, "core", None)
         assert _page.page_meta(tree) == compiled
+
+
+def test_the_prescreen_never_clears_a_cloaking_page() -> None:
+    """The prescreen answers "clean" only where the full scan would: a cloaking page with plain
+    text goes to the full scan (and is a spam page there)."""
+    import linkguard
+
+    kit = _KIT.replace("TARGET", "https://bonus-slots.example.com/landing")
+    report = linkguard.scan(
+        _kit_page(kit), url="https://www.parish.example.org/news", config=linkguard.Config(prescreen=True)
+    )
+    assert not report.prescreened and report.page_label == "spam_page"
+    plain = linkguard.scan(
+        _kit_page("showBanner();"), url="https://www.parish.example.org/news", config=linkguard.Config(prescreen=True)
+    )
+    assert plain.prescreened and plain.page_label == "clean"
