@@ -157,6 +157,7 @@ def build_crawl(
             injected = payload is not None and i >= cutoff
             if injected:
                 page, _where = ds._insert(page, snippet, host.position, rng)
+                injected = ds.payload_shown(page, links)  # a payload put where nothing renders injects nothing
             host.pages.append(
                 {
                     "id": f"{name}/{i}",

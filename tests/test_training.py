@@ -364,3 +364,30 @@ def test_text_contrast_is_filled_with_the_text_score_and_kept_out_of_a_default_f
     others = [i for i in range(len(FEATURE_NAMES)) if i != col]
     assert np.array_equal(fitted[:, others], X[:, others])
     assert fit_columns(X, ()) is X
+
+
+def test_a_payload_placed_where_nothing_renders_is_not_an_injection(corpus_dir: Path) -> None:
+    """A paragraph close inside a script string or a template is no place a reader or a crawler
+    sees: a payload put there leaves the page clean, and the labelled pages say so (every
+    injected HTML page of the validation split shows its payload as markup)."""
+    from training_data.dataset import MARK, payload_shown
+
+    payload = f'<div {MARK}="1"><a href="https://slots.example/">slot gacor</a></div>'
+    shown = f"<html><body><p>News.</p>{payload}<p>More.</p></body></html>"
+    assert payload_shown(shown)
+    for inert in (
+        f"<html><body><script>var s = '<p>x</p>{payload}';</script><p>More.</p></body></html>",
+        f"<html><body><template><p>x</p>{payload}</template><p>More.</p></body></html>",
+        f"<html><body><iframe><p>x</p>{payload}</iframe><p>More.</p></body></html>",
+        f"<html><body><textarea><p>x</p>{payload}</textarea></body></html>",
+    ):
+        assert not payload_shown(inert)
+        assert not linkguard.scan(inert, "https://news.example/a").spam_links
+    pages = build_split("val", corpus_dir)
+    injected = [lp for lp in pages if lp.is_spam and lp.mode == "html"]
+    assert injected and all(payload_shown(lp.page, lp.spam_links) for lp in injected)
+    relabelled = [lp for lp in pages if not lp.is_spam and lp.payload_id]
+    assert relabelled and not any(payload_shown(lp.page) for lp in relabelled)
+    # One of the payload's links as a link of the page is enough, whatever became of its wrapper.
+    swallowed = '<p>x</p></bod<div data-lgi="1"><a href="https://slots.example/">slot</a></div>y>'
+    assert payload_shown(swallowed, {"https://slots.example"}) and not payload_shown(swallowed)

@@ -21,7 +21,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -570,6 +570,29 @@ def _insert(html: str, snippet: str, position: str, rng: random.Random) -> tuple
     return _insert(html, snippet, "end_of_body", rng)
 
 
+def payload_shown(page: str, links: Collection[str] = ()) -> bool:
+    """Whether the payload placed in ``page`` is markup of the page as a parser builds it: its
+    marked element is there, or one of its ``links`` is a link of the page.
+
+    A paragraph close is where a ``mid`` payload goes, and some host pages close paragraphs
+    inside a ``<script>`` string, a ``<template>`` or an ``<iframe>``: a payload put there is
+    text no reader and no crawler sees, so the page is not injected at all.  In the validation
+    and test splits such a page is labelled clean (its payload is inert markup, as a clean page
+    may carry), never an injected page no tool could find, and the held-back set leaves it out.
+    The training split keeps them as they were, so that the command still writes the bundled
+    model: there they add no spam segment, only pages counted as missed when thresholds are
+    chosen."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page)
+    if tree.css_first(f"[{MARK}]") is not None:
+        return True
+    wanted = {h.strip().rstrip("/") for h in links}
+    return bool(wanted) and any(
+        (a.attributes.get("href") or "").strip().rstrip("/") in wanted for a in tree.css("a[href]")
+    )
+
+
 def _html_truth(snippet: str) -> tuple[set[str], list[str]]:
     """Links and visible texts of an injected snippet, read with linkguard's own segmenter."""
     from linkguard._segment import segment_html
@@ -767,11 +790,27 @@ def build_split(split: str, corpus_dir: Path = DEFAULT_CORPUS, *, variants: int 
                 payload_id=p.id,
             )
             kind = "composite" if p.family == "composite" else "real"
-            out.append(
-                LabelledPage(
-                    page, url, "html", True, links, texts, position=where, kind=kind, snippet=snippet, **common
+            if split == "train" or payload_shown(page, links):
+                # The training pages stay as the bundled model was fitted on them (such pages
+                # add no spam segment there; they count only as pages missed).
+                out.append(
+                    LabelledPage(
+                        page, url, "html", True, links, texts, position=where, kind=kind, snippet=snippet, **common
+                    )
                 )
-            )
+            else:  # the same draws either way, so every later page stays as it was
+                out.append(
+                    LabelledPage(
+                        page,
+                        url,
+                        "html",
+                        False,
+                        lang=lang,
+                        host_path=row["path"],
+                        payload_group=p.group,
+                        payload_id=p.id,
+                    )
+                )
             if v == 0:
                 # the same injection as a text dump (WET-like), trailing or mid
                 lines = _payload_text_lines(p, rng)
@@ -918,7 +957,7 @@ def build_unseen(corpus_dir: Path = DEFAULT_CORPUS, *, hosts_per_payload: int = 
             position = "mid" if p.position == "comment" else rng.choices(list(POSITIONS), list(POSITIONS.values()))[0]
             page, where = _insert(host, snippet, position, rng)
             links, texts = _html_truth(snippet)
-            if not links and not texts:
+            if (not links and not texts) or not payload_shown(page, links):
                 continue
             out.append(
                 LabelledPage(
