@@ -128,7 +128,8 @@ class PageMeta:
     """An inline script looks at the visitor's user agent or referrer (cloaking for crawlers)."""
     sorts_visitors: bool = False
     """An inline script reads the visitor's user agent (or referrer) and names crawlers (or search
-    engines) in the same code: :data:`visitor_check` read over the whole script, not one statement."""
+    engines) in the same code: :data:`visitor_check` read over the whole script, not one statement.
+    Looked for only on a page with a :data:`redirect` (the one place it is read, :func:`cloaks`)."""
 
 
 _HINT_WORDS = {hint: tuple(hint.pattern.split("|")) for hint in (_VISITOR_HINT, _LOCATION)}
@@ -227,23 +228,30 @@ def page_meta(tree: Any) -> PageMeta:
             if refresh:
                 meta.redirect = refresh.group(1)
     for code in codes:
-        if meta.sorts_visitors and meta.visitor_check and meta.redirect:
-            break  # all settled: the other scripts cannot change them
+        if meta.visitor_check and meta.redirect:
+            break  # both settled: the other scripts cannot change them
         low = _lower_case(code)
         if not meta.visitor_check and _holds(code, low, _VISITOR_HINT):
             meta.visitor_check = (
                 _VISITOR_CHECK.search(code) if low is None else _VISITOR_CHECK_LOW.search(low)
             ) is not None
-        if not meta.sorts_visitors and _holds(code, low, _VISITOR_HINT):
-            meta.sorts_visitors = bool(_READS_AGENT.search(code) and _NAMES_CRAWLER.search(code)) or bool(
-                _READS_REFERRER.search(code) and _NAMES_ENGINE.search(code)
-            )
         if not meta.redirect and _holds(code, low, _LOCATION):
             hit = _SCRIPT_REDIRECT.search(code) if low is None else _SCRIPT_REDIRECT_LOW.search(low)
             if hit:
                 group = 1 if hit.group(1) else 2
                 meta.redirect = code[hit.start(group) : hit.end(group)]
+    if meta.redirect:  # only a page that sends its visitors elsewhere can cloak (see ``cloaks``)
+        meta.sorts_visitors = any(_sorts_visitors(code) for code in codes)
     return meta
+
+
+def _sorts_visitors(code: str) -> bool:
+    """Whether one script's code reads who the visitor is and names crawlers or search engines."""
+    if not _holds(code, _lower_case(code), _VISITOR_HINT):
+        return False
+    return bool(_READS_AGENT.search(code) and _NAMES_CRAWLER.search(code)) or bool(
+        _READS_REFERRER.search(code) and _NAMES_ENGINE.search(code)
+    )
 
 
 def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float, float, float]:

@@ -54,7 +54,7 @@ def _by_full_patterns(script: str) -> tuple[bool, str, bool]:
     sorts = bool(_page._READS_AGENT.search(code) and _page._NAMES_CRAWLER.search(code)) or bool(
         _page._READS_REFERRER.search(code) and _page._NAMES_ENGINE.search(code)
     )
-    return _page._VISITOR_CHECK.search(code) is not None, redirect, sorts
+    return _page._VISITOR_CHECK.search(code) is not None, redirect, sorts and bool(redirect)
 
 
 def test_cloaking_and_redirect_scripts_are_read() -> None:
@@ -92,7 +92,7 @@ def test_a_page_that_sends_people_but_not_crawlers_elsewhere_is_a_spam_page() ->
 
     url = "https://www.parish.example.org/news"
     kit = _KIT.replace("TARGET", "https://bonus-slots.example.com/landing")
-    assert _meta(kit).sorts_visitors and not _meta(kit).visitor_check  # the old, one-statement read misses it
+    assert _meta(kit).sorts_visitors and not _meta(kit).visitor_check  # the one-statement read misses it
     report = linkguard.scan(_kit_page(kit), url=url)
     assert report.page_label == "spam_page" and report.page_reasons[0] == "cloaking"
     assert linkguard.scan(_kit_page(kit), url=None).page_label == "spam_page"  # any absolute target, page unknown
