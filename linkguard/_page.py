@@ -335,10 +335,7 @@ def page_features(
         row[_PIDX["title_text_score"]] = title_scores[p] if meta.title else _NO_TITLE
         row[_PIDX["noindex"]] = 1.0 if meta.noindex else 0.0
         row[_PIDX["visitor_check"]] = 1.0 if meta.visitor_check else 0.0
-        if meta.redirect:
-            target = page_domain(meta.redirect)
-            home = page_domain(url)
-            row[_PIDX["offsite_redirect"]] = 1.0 if target and target != home else 0.0
+        row[_PIDX["offsite_redirect"]] = 1.0 if redirects_offsite(meta, url) else 0.0
         if b <= a:
             continue
         Xp = X[a:b]
@@ -474,7 +471,13 @@ def cloaks(meta: PageMeta, url: str | None) -> bool:
     teach it that together they settle the question, and alone each is common: ordinary pages
     read the user agent, and pages of a moved site refresh to its new domain.  None of the 510
     pages of the shared corpus does both."""
-    if not (meta.sorts_visitors and meta.redirect):
+    return meta.sorts_visitors and redirects_offsite(meta, url)
+
+
+def redirects_offsite(meta: PageMeta, url: str | None) -> bool:
+    """Whether the page's redirect goes to a registrable domain other than the page's own (any
+    domain when the page's URL is unknown)."""
+    if not meta.redirect:
         return False
     target = page_domain(meta.redirect)
     return bool(target) and target != page_domain(url)

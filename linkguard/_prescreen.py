@@ -126,8 +126,6 @@ def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None)
     segments = page.segments
     if any(seg.after_end or seg.tail for seg in segments):
         return "after_html_end"
-    if page.mode == "html" and cloaks(page_meta(page.tree), url):
-        return "cloaking"  # a spam page by rule, whatever its text says
     why = _link_evidence(page, url)
     if why:
         return why
@@ -142,4 +140,7 @@ def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None)
         texts = [seg.text.lower() for seg in segments if len(seg.text) >= _MIN_TEXT]
         if texts and float(np.max(score_texts(text_model, texts))) >= TEXT_LOGIT:
             return "spam_text"
+    # Last: only a page about to be cleared reads its head here (the full scan reads it anyway).
+    if page.mode == "html" and cloaks(page_meta(page.tree), url):
+        return "cloaking"  # a spam page by rule, whatever its text says
     return ""

@@ -1418,8 +1418,8 @@ def main(argv: list[str] | None = None) -> int:
             "min_segment_score": min_segment_score(model.page),
             "bar_waivers": list(bar_waivers(model.page)),
         }
-        if bar_free_score(model.page) is not None:  # absent, files of models without one stay as they were
-            page_md["bar_free_score"] = bar_free_score(model.page)
+        if (free := bar_free_score(model.page)) is not None:  # absent, files of models without one stay as they were
+            page_md["bar_free_score"] = free
     if kept is not None:
         # The kept models' records stay theirs; the refitted model's inputs are recorded beside it.
         refit = {
