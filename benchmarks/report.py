@@ -800,6 +800,14 @@ def batch_md(res: dict[str, Any]) -> str:
             f"{_fmt(two.get('first_job_s'))} s on `local[2]`; {_fmt(one.get('outside_jobs_s'))} s / "
             f"{_fmt(two.get('outside_jobs_s'))} s of the wall time is outside any Spark job."
         )
+        if one.get("task_s") is not None and two.get("task_s") is not None:
+            out[-1] += (
+                f" Within the job, a task (one shard) took {_fmt(one.get('task_s'))} s on `local[1]` and "
+                f"{_fmt(two.get('task_s'))} s on each of `local[2]`'s two slots, and each slot's first task "
+                f"{_fmt(one.get('first_task_extra_s'))} s / {_fmt(two.get('first_task_extra_s'))} s more "
+                "(the Python daemon and worker, the JVM's first Python runner and Parquet writer): a cost "
+                "per job, not per page, which the task-rate ratio below leaves out."
+            )
     r = b.get("ratios") or {}
     tg = b.get("targets") or {}
     tkeys = list(tg)
@@ -850,6 +858,13 @@ def batch_md(res: dict[str, Any]) -> str:
             "–",
         ],
         ["Spark `local[2]` ÷ `local[1]`, scoring job only", "shards", r.get("spark_job_local2_vs_local1"), *tgt(4)],
+        [
+            "Spark `local[2]` ÷ `local[1]`, task rate (first tasks left out)",
+            "shards",
+            r.get("spark_task_rate_local2_vs_local1"),
+            "–",
+            "–",
+        ],
     ]
     out += ["", table(["ratio", "input", "value", "target", "met"], ratio_rows, "llrll")]
     return "\n".join(out)

@@ -396,6 +396,38 @@ def test_batch_spark_job_times() -> None:
     described = dict(listed, Properties={"spark.job.description": SCORE_JOB})
     t = spark_job_times([json.dumps(described if e == listed else e) for e in events])
     assert t["first_job_s"] == 0.25 and t["first_job_start_s"] == 8.6 and t["all_jobs_s"] == 4.75
+    assert "task_s" not in t  # no task events
+
+
+def test_batch_spark_task_times_split_the_first_wave() -> None:
+    from benchmarks.batch import spark_job_times
+
+    def task(stage: int, launch: int, finish: int) -> dict[str, Any]:
+        return {
+            "Event": "SparkListenerTaskEnd",
+            "Stage ID": stage,
+            "Task Info": {"Launch Time": launch, "Finish Time": finish},
+        }
+
+    events = [
+        {"Event": "SparkListenerJobStart", "Job ID": 0, "Submission Time": 0, "Stage IDs": [0]},
+        {"Event": "SparkListenerJobStart", "Job ID": 1, "Submission Time": 1_000, "Stage IDs": [1]},
+        task(0, 100, 200),  # another job's stage: not counted
+        task(1, 1_000, 6_000),  # two slots' first tasks
+        task(1, 1_010, 6_210),
+        task(1, 6_000, 9_000),
+        task(1, 6_210, 9_310),
+        task(1, 9_000, 12_000),
+        {"Event": "SparkListenerJobEnd", "Job ID": 0, "Completion Time": 500},
+        {"Event": "SparkListenerJobEnd", "Job ID": 1, "Completion Time": 12_000},
+    ]
+    t = spark_job_times([json.dumps(e) for e in events])
+    assert t["first_job_s"] == 0.5  # job 0: no description, the first job is timed
+    events[1]["Properties"] = {"spark.job.description": "linkguard: score and write Parquet"}
+    t = spark_job_times([json.dumps(e) for e in events])
+    assert t["first_job_s"] == 11.0
+    assert t["tasks"] == 5 and t["first_wave_task_s"] == 5.1 and t["task_s"] == 3.0
+    assert t["first_task_extra_s"] == 2.1
 
 
 def test_batch_knows_the_spark_jobs_description() -> None:

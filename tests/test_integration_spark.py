@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import pandas as pd
 from pyspark.sql import Row, SparkSession
 
 from linkguard.integrations import spark as lg_spark
+from linkguard.integrations import spark_daemon
 
 pytestmark = [
     pytest.mark.spark,
@@ -55,6 +56,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config(lg_spark.DAEMON_CONF, spark_daemon.MODULE)  # as the ready job starts its session
         .config("spark.local.dir", str(tmp_path_factory.mktemp("spark-local")))
         .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .getOrCreate()
@@ -225,6 +227,80 @@ def test_parquet_job_with_html_field_and_model_path(spark: SparkSession, tmp_pat
     assert set(rows) == {"a", "b", "c"}
     assert rows["a"]["is_spam"] is True and rows["b"]["is_spam"] is True
     assert rows["c"]["status"] == "skipped"
+
+
+def test_workers_inherit_linkguard_from_the_daemon(spark: SparkSession) -> None:
+    from linkguard._pool import GC_GEN0
+
+    def worker_state(_: Iterable[int]) -> Iterator[tuple[bool, int]]:
+        # Sent by value (a local function) and run before anything of linkguard is imported in the
+        # task: what the worker inherited from its daemon.
+        import gc
+        import sys
+
+        yield ("linkguard._model" in sys.modules, gc.get_threshold()[0])
+
+    states = spark.sparkContext.parallelize(range(2), 2).mapPartitions(worker_state).collect()
+    assert states == [(True, GC_GEN0)] * 2
+
+
+def test_daemon_preload_writes_nothing_to_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    """The daemon tells the JVM its port on standard output: a preload may not print there."""
+    spark_daemon.preload()
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "could not preload" not in err
+
+
+def test_a_failed_preload_is_reported_and_the_daemon_goes_on(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import linkguard._model
+
+    def broken() -> None:
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(linkguard._model, "default_model", broken)
+    spark_daemon.preload()  # does not raise
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "could not preload" in err and "model file unreadable" in err
+
+
+def test_ready_job_starts_its_session_with_the_preloading_daemon(tmp_path: Path) -> None:
+    """In a fresh process (no session yet), as a user runs it; the event log lists the session's settings."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java")
+    if not WARC.is_file():
+        pytest.skip(f"shared WARC not found at {WARC}")
+    listing = tmp_path / "warc.paths"
+    listing.write_text(f"{WARC.resolve()}\n", "utf-8")
+    events = tmp_path / "events"
+    events.mkdir()
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    env["PYSPARK_SUBMIT_ARGS"] = (
+        f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={events.as_uri()} "
+        "--conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false "
+        "--conf spark.ui.enabled=false pyspark-shell"
+    )
+    cmd = [sys.executable, "-m", "linkguard.integrations.spark", "--master", "local[1]", "--log-level", "ERROR"]
+    done = subprocess.run(
+        [*cmd, "--input", str(listing), "--output", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"{WARC_RESPONSES} rows ({WARC_RESPONSES} ok" in done.stderr
+    settings = {}
+    for log in events.iterdir():
+        for line in log.read_text("utf-8").splitlines():
+            event = json.loads(line)
+            if event.get("Event") == "SparkListenerEnvironmentUpdate":
+                settings.update(event["Spark Properties"])
+    assert settings.get(lg_spark.DAEMON_CONF) == spark_daemon.MODULE
+    assert "could not preload" not in done.stderr
 
 
 def test_main_writes_parquet_and_reuses_the_session(spark: SparkSession, tmp_path: Path) -> None:

@@ -16,6 +16,10 @@ place), the same summaries ``linkguard hosts`` writes; the job writes them with
 
 The model is never broadcast: each Python worker loads it once through a
 process-level cache (the bundled model, or a JSON model file given by path).
+The ready job starts its session with
+``spark.python.daemon.module=linkguard.integrations.spark_daemon``, so that an
+executor's workers inherit linkguard and the bundled model from their daemon
+instead of each loading them (:mod:`linkguard.integrations.spark_daemon`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from linkguard.integrations import missing_extra
 
 try:
+    from pyspark import SparkConf
     from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - the PySpark convention
     from pyspark.sql.types import (
@@ -51,7 +56,7 @@ from linkguard._campaigns import MIN_HOSTS_DEFAULT, find_campaigns
 from linkguard._config import Config
 from linkguard._hosts import MIN_PAGES_DEFAULT, HostSketch, host_of
 from linkguard._records import FIELDS, ROW_FIELDS, failed_record
-from linkguard.integrations import ModelSpec, resolve_model
+from linkguard.integrations import ModelSpec, resolve_model, spark_daemon
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +75,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("linkguard.spark")
+
+DAEMON_CONF = "spark.python.daemon.module"
+"""The Spark setting that names the Python daemon the job's session uses (unless already set)."""
 
 SCORE_JOB = "linkguard: score and write Parquet"
 """The description :func:`run_job` gives its scoring job (in the Spark UI and the event log)."""
@@ -467,6 +475,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.master or "").startswith("local"):
         # Local workers must run this Python (the one with linkguard); on a cluster spark-submit decides.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if not had_session and not SparkConf().contains(DAEMON_CONF):
+        # Workers forked from a daemon that has linkguard and the model loaded (see spark_daemon).
+        builder = builder.config(DAEMON_CONF, spark_daemon.MODULE)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(args.log_level)
     try:
