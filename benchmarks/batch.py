@@ -575,6 +575,7 @@ def run_spark(
             "first_job_s",
             "all_jobs_s",
             "first_job_start_s",
+            "tasks",
             "first_wave_task_s",
             "task_s",
             "first_task_extra_s",

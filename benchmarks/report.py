@@ -808,6 +808,15 @@ def batch_md(res: dict[str, Any]) -> str:
                 "(the Python daemon and worker, the JVM's first Python runner and Parquet writer): a cost "
                 "per job, not per page, which the task-rate ratio below leaves out."
             )
+            per_task = (sp.get("expected_rows") or 0) / two["tasks"] if two.get("tasks") else 0
+            if per_task and two["task_s"] > 0:
+                slot_rate = per_task / two["task_s"]
+                out[-1] += (
+                    f" On paper again, at `local[2]`'s rate per slot ({_fmt(per_task)} pages a task: "
+                    f"{_fmt(slot_rate)} pages/s, WARC reading and Parquet writing included, each core sharing "
+                    f"its machine with the other), one Common Crawl snapshot takes about "
+                    f"{CC_SNAPSHOT_PAGES / slot_rate / 3600:,.0f} core-hours on Spark."
+                )
     r = b.get("ratios") or {}
     tg = b.get("targets") or {}
     tkeys = list(tg)

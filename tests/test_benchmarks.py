@@ -497,8 +497,12 @@ def _batch_results() -> dict[str, Any]:
         },
         "spark": {
             "input": "4 WARC shards",
-            "local[1]": {"wall_s": 30.0, "first_job_s": 9.0, "outside_jobs_s": 20.0, "rows_out": 510},
-            "local[2]": {"wall_s": 26.0, "first_job_s": 5.0, "outside_jobs_s": 20.5, "rows_out": 510},
+            "expected_rows": 512,
+            "local[1]": {"wall_s": 30.0, "first_job_s": 9.0, "outside_jobs_s": 20.0, "rows_out": 512},
+            "local[2]": {
+                **{"wall_s": 26.0, "first_job_s": 5.0, "outside_jobs_s": 20.5, "rows_out": 512},
+                **{"tasks": 4, "task_s": 1.0, "first_task_extra_s": 0.5},
+            },
         },
     }
     b["targets"] = batch.targets(b)
@@ -513,6 +517,12 @@ def test_batch_targets_and_table() -> None:
     assert "`--jobs 2`" in md and "Spark `--master local[2]`" in md and "NOT met" in md
     assert "| `linkguard score -q -o /dev/null` `--jobs 1`, start-up only |" in md
     assert "9.00 s on `local[1]`" in md
+    assert "task-rate" not in md  # local[1]'s task time missing: no task figures
+    res["batch"]["spark"]["local[1]"].update(tasks=4, task_s=1.8, first_task_extra_s=0.4)
+    md = report.batch_md(res)
+    assert "took 1.80 s on `local[1]` and 1.00 s on each of `local[2]`'s two slots" in md
+    # 128 pages a task in 1.0 s: 128 pages/s per slot, 3e9 pages in 6,510 core-hours
+    assert "(128 pages a task: 128 pages/s" in md and "about 6,510 core-hours on Spark" in md
     assert "not measured: fastwarc" in report.batch_md({"batch": {"skipped": "fastwarc not installed"}})
     assert "not measured in this run" in report.batch_md({})
     json.dumps(res)
