@@ -678,8 +678,25 @@ def prose_mask(X: np.ndarray) -> np.ndarray:
     )
 
 
-def segment_thresholds(X: np.ndarray, threshold: float, prose_threshold: float | None) -> np.ndarray:
-    """Each row's spam threshold: ``threshold``, raised to ``prose_threshold`` for prose rows."""
-    if prose_threshold is None:
-        return np.full(len(X), threshold)
-    return np.where(prose_mask(X), max(threshold, prose_threshold), threshold)
+def hidden_link_mask(X: np.ndarray) -> np.ndarray:
+    """Rows that are hidden and link to other sites: the shape of an injected link block.
+
+    Such a segment is held to the model's hidden-link threshold, which asks for less evidence
+    than a visible block does (a reader never sees it, and sites seldom hide links to others).
+    Disjoint from :func:`prose_mask`, whose rows have no link."""
+    if not len(X):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(X[:, _IDX["hidden_x_offsite_links"]] > 0)
+
+
+def segment_thresholds(
+    X: np.ndarray, threshold: float, prose_threshold: float | None, hidden_threshold: float | None = None
+) -> np.ndarray:
+    """Each row's spam threshold: ``threshold``, raised to ``prose_threshold`` for prose rows and
+    lowered to ``hidden_threshold`` for hidden rows with off-site links."""
+    out = np.full(len(X), threshold, dtype=np.float64)
+    if prose_threshold is not None:
+        out[prose_mask(X)] = max(threshold, prose_threshold)
+    if hidden_threshold is not None:
+        out[hidden_link_mask(X)] = min(threshold, hidden_threshold)
+    return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -65,6 +65,7 @@ class SegmentModel:
         "depth",
         "feature",
         "feature_names",
+        "hidden_threshold",
         "left",
         "link",
         "metadata",
@@ -105,6 +106,7 @@ class SegmentModel:
         self.link = link
         """The link model, over the link features (``None``: a link is spam when its segment is)."""
         self.prose_threshold: float | None = None
+        self.hidden_threshold: float | None = None
         """Threshold for link-less prose inside the main text (``None``: the general one)."""
         self.depth = _depth(self.left, self.right)
         # Flat views for scoring: node ids global across trees, children as global ids.
@@ -229,6 +231,7 @@ class SegmentModel:
                 trees, self.baseline, self.threshold, columns, self.metadata, self.text, self.page, self.link
             )
             mapped.prose_threshold = self.prose_threshold
+            mapped.hidden_threshold = self.hidden_threshold
             self._by_columns[columns] = mapped
         return mapped
 
@@ -252,6 +255,7 @@ class SegmentModel:
             "baseline": self.baseline,
             "threshold": self.threshold,
             "prose_threshold": self.prose_threshold,
+            **({} if self.hidden_threshold is None else {"hidden_threshold": self.hidden_threshold}),
             "trees": trees,
             "text_model": None if self.text is None else self.text.to_dict(),
             "page_model": None if self.page is None else self.page.to_dict(),
@@ -340,11 +344,8 @@ class SegmentModel:
         model = cls(
             arrays, baseline, threshold, names, dict(metadata), text, companions["page_model"], companions["link_model"]
         )
-        prose = data.get("prose_threshold")
-        if prose is not None:
-            if not isinstance(prose, (int, float)) or not 0.0 < float(prose) <= 1.0:
-                raise ModelError("model prose_threshold must be in (0, 1]")
-            model.prose_threshold = float(prose)
+        model.prose_threshold = _own_threshold(data, "prose_threshold")
+        model.hidden_threshold = _own_threshold(data, "hidden_threshold")
         return model if feature_names is None else model.for_columns(feature_names)
 
 
@@ -385,6 +386,16 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> None:
             raise ModelError("save_model needs a SegmentModel or a fitted SegmentClassifier")
         model = fitted
     Path(path).write_text(json.dumps(model.to_dict(), indent=1, sort_keys=True) + "\n", "utf-8")
+
+
+def _own_threshold(data: Mapping[str, Any], key: str) -> float | None:
+    """An optional threshold of a model file for one kind of segment: absent, or a number in (0, 1]."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) <= 1.0:
+        raise ModelError(f"model {key} must be a number in (0, 1]")
+    return float(value)
 
 
 def load_model(

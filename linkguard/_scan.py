@@ -124,8 +124,17 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
     X, pidx, abs_links, tables, texts = features_and_links(pages, urls, getattr(model, "text", None))
     threshold = config.threshold if config.threshold is not None else model.threshold
     proba = score_rows(model, X)
-    # Link-less prose in the main text is held to the model's (higher) prose threshold.
-    seg_threshold = segment_thresholds(X, threshold, getattr(model, "prose_threshold", None))
+    # Link-less prose in the main text is held to the model's (higher) prose threshold, a hidden
+    # segment with off-site links to its (lower) hidden-link threshold.  The page model reads the
+    # segments as it was trained to, without the hidden-link threshold (chosen after it).
+    prose_threshold = getattr(model, "prose_threshold", None)
+    page_threshold = segment_thresholds(X, threshold, prose_threshold)
+    hidden_threshold = getattr(model, "hidden_threshold", None)
+    seg_threshold = (
+        page_threshold
+        if hidden_threshold is None
+        else segment_thresholds(X, threshold, prose_threshold, hidden_threshold)
+    )
     spam_first: list[np.ndarray] = []
     offset = 0
     for page in pages:
@@ -138,7 +147,7 @@ def _score_full(read: Sequence[ReadPage], model: SegmentModel, config: Config) -
     links = link_verdicts(pages, urls, X, pidx, proba, spam_first, model, tables)
     # A page with planted links has a page verdict already: segments they carry (below) add none.
     has_spam = [bool(s.any()) or bool(pl.spam.any()) for s, pl in zip(spam_first, links, strict=True)]
-    verdicts = page_verdicts(pages, urls, X, pidx, proba, seg_threshold, has_spam, model, texts)
+    verdicts = page_verdicts(pages, urls, X, pidx, proba, page_threshold, has_spam, model, texts)
     reports: list[Report] = []
     offset = 0
     for p, page in enumerate(pages):

@@ -154,3 +154,32 @@ def test_segment_classifier_without_scikit_learn_names_the_extra(monkeypatch: py
     monkeypatch.delitem(sys.modules, "linkguard._estimator")
     with pytest.raises(ImportError, match=r"pip install 'linkguard-spam\[train\]'"):
         linkguard.SegmentClassifier  # noqa: B018 - the attribute access is the import
+
+
+def test_hidden_threshold_holds_hidden_offsite_blocks_alone_to_it() -> None:
+    """A model's hidden-link threshold flags a hidden block of off-site links that scores under the
+    general threshold; the same links shown, and the page verdict's reading of the page, stay as
+    they were."""
+    links = "".join(f'<a href="https://site{i}.example.net/">Photo credit {i}</a> ' for i in range(3))
+    article = "<p>" + "The town council met on Tuesday to discuss the library budget and its hours. " * 6 + "</p>"
+    hidden = f'<html><body>{article}<div style="display:none">{links}</div></body></html>'
+    shown = f"<html><body>{article}<div>{links}</div></body></html>"
+    base = default_model()
+
+    def block(report: linkguard.Report) -> linkguard.Segment:
+        return next(s for s in report.segments if "Photo credit" in s.text)
+
+    plain = block(linkguard.scan(hidden, "https://town.example.org/news"))
+    assert plain.hidden and plain.score < base.threshold and plain.label == "content"
+    model = load_model_dict({**base.to_dict(), "hidden_threshold": round(plain.score - 0.001, 4)})
+    report = linkguard.scan(hidden, "https://town.example.org/news", model=model)
+    assert block(report).label == "spam" and report.page_label == "injected"
+    seen = block(linkguard.scan(shown, "https://town.example.org/news", model=model))
+    assert not seen.hidden and seen.label == block(linkguard.scan(shown, "https://town.example.org/news")).label
+    assert report.page_score == linkguard.scan(hidden, "https://town.example.org/news").page_score
+
+
+def load_model_dict(data: dict[str, Any]) -> linkguard.SegmentModel:
+    from linkguard._model import SegmentModel
+
+    return SegmentModel.from_dict(data)

@@ -141,8 +141,10 @@ def test_older_feature_subsets_are_remapped(tmp_path: Path) -> None:
     # What the model carries besides its trees comes along to the remapped model.
     assert (model.text is None) == (data.get("text_model") is None)
     data["prose_threshold"] = 0.97
+    data["hidden_threshold"] = 0.8
     remapped = load_model(_write(tmp_path, data))
     assert remapped.prose_threshold == 0.97
+    assert remapped.hidden_threshold == 0.8
     assert (remapped.page is None) == (data.get("page_model") is None)
     assert (remapped.link is None) == (data.get("link_model") is None)
 
@@ -192,6 +194,23 @@ def test_wrong_shapes(tmp_path: Path) -> None:
                 continue
             # Accepted (e.g. a shorter array that is still consistent): it must still score.
             assert linkguard.scan("<p>x</p><a href='http://a.com'>y</a>", model=model) is not None
+
+
+@pytest.mark.parametrize("key", ["prose_threshold", "hidden_threshold"])
+@pytest.mark.parametrize("value", [0.0, -0.5, 1.5, "0.5x", [0.5], True])
+def test_bad_own_thresholds(tmp_path: Path, key: str, value: object) -> None:
+    data = _model_dict()
+    data[key] = value
+    with pytest.raises(ModelError, match=key):
+        load_model(_write(tmp_path, data))
+
+
+def test_hidden_threshold_round_trips_and_is_left_out_when_unset(tmp_path: Path) -> None:
+    data = _model_dict()
+    model = load_model(_write(tmp_path, data))
+    assert model.hidden_threshold is None and "hidden_threshold" not in model.to_dict()
+    model.hidden_threshold = 0.8
+    assert load_model(_write(tmp_path, model.to_dict())).hidden_threshold == 0.8
 
 
 @pytest.mark.parametrize("threshold", [0.0, 1.0, -0.5, 2.0, "0.5x", None, [0.5]])

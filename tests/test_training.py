@@ -25,6 +25,7 @@ from training_data.train import (
     PAGE_MONOTONE_UP,
     Featurised,
     PageText,
+    choose_hidden_threshold,
     choose_threshold,
     featurise,
     fit_text_model,
@@ -342,6 +343,26 @@ def test_a_false_alarm_budget_picks_the_lowest_thresholds_within_it() -> None:
     assert int((clean_p >= t - 0.01).sum()) > 4  # one grid step lower breaks the budget
     looser, _ = choose_threshold(p, y, owner, page_spam, fa_budget=0.2)
     assert looser < t
+
+
+def test_hidden_link_threshold_is_lowered_only_where_it_finds_more_than_it_costs() -> None:
+    """Pages 0-9 injected, 10-59 clean, one segment each plus 100 ordinary ones per clean page.
+    Hidden rows: four injected pages at 0.9, 0.88, 0.8, 0.6 and one clean page at 0.85; the
+    other rows are flagged as the general threshold (0.94) leaves them."""
+    hidden_p = {0: 0.9, 1: 0.88, 2: 0.8, 3: 0.6, 10: 0.85}
+    page_p = np.asarray([hidden_p.get(i, 0.95 if i < 10 else 0.2) for i in range(60)])
+    p = np.concatenate([page_p, np.full(50 * 100, 0.1)])
+    y = np.concatenate([np.arange(60) < 10, np.zeros(50 * 100, dtype=bool)])
+    owner = np.concatenate([np.arange(60), np.repeat(np.arange(10, 60), 100)])
+    page_spam = np.arange(60) < 10
+    hidden = np.zeros(len(p), dtype=bool)
+    hidden[list(hidden_p)] = True
+    others = (p >= 0.94) & ~hidden
+    # 0.88 finds two pages more at no cost; 0.8 one more but also the clean page (a false alarm
+    # weighs five misses); so 0.88, the highest of the equal best.
+    assert choose_hidden_threshold(p, y, owner, page_spam, hidden, others, 0.94) == 0.88
+    # Where no lower threshold finds a page more, none of its own.
+    assert choose_hidden_threshold(p, y, owner, page_spam, np.zeros(len(p), dtype=bool), others, 0.94) is None
 
 
 def test_text_contrast_is_filled_with_the_text_score_and_kept_out_of_a_default_fit() -> None:

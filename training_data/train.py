@@ -33,6 +33,7 @@ from linkguard._features import (
     FEATURE_NAMES,
     LINK_FEATURE_NAMES,
     PAGE_FEATURE_NAMES,
+    hidden_link_mask,
     page_features,
     prose_mask,
     segment_thresholds,
@@ -523,6 +524,40 @@ def choose_threshold(
         file=sys.stderr,
     )
     return best
+
+
+def choose_hidden_threshold(
+    p: np.ndarray,
+    y: np.ndarray,
+    owner: np.ndarray,
+    page_spam: np.ndarray,
+    hidden: np.ndarray,
+    others: np.ndarray,
+    threshold: float,
+) -> float | None:
+    """The threshold for hidden segments with off-site links, at most ``threshold``: the best page
+    F-score of :func:`choose_threshold`'s kind (a false alarm weighing ``CLEAN_PAGE_WEIGHT`` misses,
+    clean segments flagged under ``MAX_VAL_CONTENT_FPR``), the other rows kept at the thresholds
+    chosen for them (``others``: those rows flagged).  Of equal scores the highest threshold is kept,
+    so ``None`` (no threshold of its own) unless a lower one finds more injected pages than it
+    costs.  Chosen after the general and prose thresholds, on the same rows."""
+    n_pages = len(page_spam)
+    n_clean = max(1, int((~y).sum()))
+    best_f, best = -1.0, threshold
+    for t in sorted(set(np.round(np.arange(0.5, threshold, 0.01), 4).tolist()) | {threshold}, reverse=True):
+        flagged = others | ((p >= t) & hidden)
+        if (flagged & ~y).sum() / n_clean > MAX_VAL_CONTENT_FPR:
+            continue
+        pages = np.bincount(owner, weights=flagged.astype(float), minlength=n_pages) > 0
+        tp_ = int((pages & page_spam).sum())
+        fp = int((pages & ~page_spam).sum())
+        fn = int((~pages & page_spam).sum())
+        f = 2 * tp_ / max(1, 2 * tp_ + CLEAN_PAGE_WEIGHT * fp + fn)
+        if f > best_f + 1e-12:
+            best_f, best = f, t
+    chosen = None if best >= threshold else round(float(best), 4)
+    print(f"  chosen: hidden-link threshold {chosen} (weighted F {best_f:.4f})", file=sys.stderr)
+    return chosen
 
 
 def segment_weights(
@@ -1026,17 +1061,33 @@ def fit_segment_model(
     if args.threshold_on == "val":
         p, y, owner, spam = p_val, fva.y, fva.owner, page_spam[n_train:]
         prose = prose_mask(fva.X) if args.prose_threshold else None
+        threshold_xs = [fva.X]
     else:
         p, y = np.concatenate([p_oof, p_val]), np.concatenate([ftr.y, fva.y])
         owner, spam = np.concatenate([ftr.owner, fva.owner + n_train]), page_spam
         prose = np.concatenate([prose_mask(ftr.X), prose_mask(fva.X)]) if args.prose_threshold else None
+        threshold_xs = [ftr.X, fva.X]
     if args.threshold_clean_pages:
         p, y, owner, spam, prose = _with_clean_page_rows(model, args.corpus, (p, y, owner, spam, prose))
     model.threshold, model.prose_threshold = choose_threshold(
         p, y, owner, spam, prose, window=args.threshold_window, fa_budget=args.threshold_fa_budget
     )
+    if args.hidden_threshold:
+        hidden = np.concatenate([hidden_link_mask(x) for x in (threshold_xs or [])])
+        rows = len(hidden)  # the clean-page rows (--threshold-clean-pages) have no hidden links
+        hidden = np.concatenate([hidden, np.zeros(len(p) - rows, dtype=bool)])
+        others = (p >= segment_thresholds_of(p, prose, model)) & ~hidden
+        model.hidden_threshold = choose_hidden_threshold(p, y, owner, spam, hidden, others, model.threshold)
     model.metadata = {"train_segments": len(ytr), "train_spam_segments": int(ytr.sum())}
     return model
+
+
+def segment_thresholds_of(p: np.ndarray, prose: np.ndarray | None, model: SegmentModel) -> np.ndarray:
+    """Each threshold row's threshold as the general and prose thresholds chosen set it."""
+    out = np.full(len(p), model.threshold)
+    if prose is not None and model.prose_threshold is not None:
+        out[prose] = max(model.threshold, model.prose_threshold)
+    return out
 
 
 ThresholdRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
@@ -1211,6 +1262,13 @@ def main(argv: list[str] | None = None) -> int:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="a threshold of its own for link-less prose inside the main text",
+    )
+    ap.add_argument(
+        "--hidden-threshold",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="a threshold of its own (at most the general one) for hidden segments with off-site links "
+        "(tried, not kept: training_data/README.md)",
     )
     ap.add_argument("--spam-weight", type=float, default=SPAM_WEIGHT, help="sample weight of spam segments")
     ap.add_argument(
@@ -1486,6 +1544,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         **measured,
         "prose_threshold": model.prose_threshold,
+        **({} if model.hidden_threshold is None else {"hidden_threshold": model.hidden_threshold}),
         "text_model": None
         if model.text is None
         else {
@@ -1647,7 +1706,9 @@ def model_card(model: SegmentModel, splits: dict[str, list[LabelledPage]]) -> st
         "- Type: gradient-boosted trees (scikit-learn HistGradientBoostingClassifier) on segment",
         f"  features (linkguard.FEATURE_NAMES), {model.n_trees} trees, exported to JSON arrays (no pickle).",
         f"- Decision threshold: {model.threshold:.4f}; link-less prose inside the main text: "
-        f"{md.get('prose_threshold')} ({md['threshold_rule']}).",
+        f"{md.get('prose_threshold')}"
+        + (f"; hidden segments with off-site links: {md['hidden_threshold']}" if md.get("hidden_threshold") else "")
+        + f" ({md['threshold_rule']}).",
         *_companion_lines(md),
         f"- Trained with scikit-learn {md['sklearn_version']}, numpy {md.get('numpy_version', 'not recorded')}, "
         f"scipy {md.get('scipy_version', 'not recorded')}, tldextract {md['tldextract_version']}"
