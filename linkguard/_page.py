@@ -140,6 +140,7 @@ _HINT_BYTES = tuple(word.encode("ascii") for words in _HINT_WORDS.values() for w
 # same positions, and ``re`` skips ahead to a literal prefix only when matching case-sensitively.
 _SCRIPT_REDIRECT_LOW = re.compile(_SCRIPT_REDIRECT.pattern)
 _VISITOR_CHECK_LOW = re.compile(_VISITOR_CHECK.pattern)
+_SORTS_LOW = {p: re.compile(p.pattern) for p in (_READS_AGENT, _NAMES_CRAWLER, _READS_REFERRER, _NAMES_ENGINE)}
 # The same holds for code in any script that has none of these: the only non-ASCII characters
 # that match an ASCII letter case-insensitively are these three and the Kelvin sign (which
 # lower-cases to ``k``), and the dotted capital I is the only character whose lower case is
@@ -247,11 +248,16 @@ def page_meta(tree: Any) -> PageMeta:
 
 def _sorts_visitors(code: str) -> bool:
     """Whether one script's code reads who the visitor is and names crawlers or search engines."""
-    if not _holds(code, _lower_case(code), _VISITOR_HINT):
+    low = _lower_case(code)
+    if not _holds(code, low, _VISITOR_HINT):
         return False
-    return bool(_READS_AGENT.search(code) and _NAMES_CRAWLER.search(code)) or bool(
-        _READS_REFERRER.search(code) and _NAMES_ENGINE.search(code)
-    )
+
+    def found(pattern: re.Pattern[str]) -> bool:
+        # On the lower case where it may stand in (see _lower_case): a case-sensitive search
+        # skips ahead to the pattern's literals, a case-insensitive one reads every character.
+        return (pattern.search(code) if low is None else _SORTS_LOW[pattern].search(low)) is not None
+
+    return (found(_READS_AGENT) and found(_NAMES_CRAWLER)) or (found(_READS_REFERRER) and found(_NAMES_ENGINE))
 
 
 def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float, float, float]:
