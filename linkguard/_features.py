@@ -694,9 +694,25 @@ def segment_thresholds(
 ) -> np.ndarray:
     """Each row's spam threshold: ``threshold``, raised to ``prose_threshold`` for prose rows and
     lowered to ``hidden_threshold`` for hidden rows with off-site links."""
-    out = np.full(len(X), threshold, dtype=np.float64)
-    if prose_threshold is not None:
-        out[prose_mask(X)] = max(threshold, prose_threshold)
-    if hidden_threshold is not None:
-        out[hidden_link_mask(X)] = min(threshold, hidden_threshold)
+    return row_thresholds(
+        len(X),
+        threshold,
+        (prose_mask(X), prose_threshold) if prose_threshold is not None else None,
+        (hidden_link_mask(X), hidden_threshold) if hidden_threshold is not None else None,
+    )
+
+
+def row_thresholds(
+    n: int,
+    threshold: float,
+    prose: tuple[np.ndarray, float] | None = None,
+    hidden: tuple[np.ndarray, float] | None = None,
+) -> np.ndarray:
+    """:func:`segment_thresholds` for rows whose kinds are known as masks (``(mask, threshold)``
+    each): the prose threshold never below the general one, the hidden-link one never above."""
+    out = np.full(n, threshold, dtype=np.float64)
+    if prose is not None:
+        out[prose[0]] = max(threshold, prose[1])
+    if hidden is not None:
+        out[hidden[0]] = min(threshold, hidden[1])
     return out

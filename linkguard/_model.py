@@ -106,8 +106,9 @@ class SegmentModel:
         self.link = link
         """The link model, over the link features (``None``: a link is spam when its segment is)."""
         self.prose_threshold: float | None = None
-        self.hidden_threshold: float | None = None
         """Threshold for link-less prose inside the main text (``None``: the general one)."""
+        self.hidden_threshold: float | None = None
+        """Threshold for hidden segments with off-site links (``None``: the general one)."""
         self.depth = _depth(self.left, self.right)
         # Flat views for scoring: node ids global across trees, children as global ids.
         width = self.feature.shape[1]

@@ -228,10 +228,10 @@ def page_meta(tree: Any) -> PageMeta:
             refresh = _REFRESH.search(content)
             if refresh:
                 meta.redirect = refresh.group(1)
-    for code in codes:
+    lows = [_lower_case(code) for code in codes]
+    for code, low in zip(codes, lows, strict=True):
         if meta.visitor_check and meta.redirect:
             break  # both settled: the other scripts cannot change them
-        low = _lower_case(code)
         if not meta.visitor_check and _holds(code, low, _VISITOR_HINT):
             meta.visitor_check = (
                 _VISITOR_CHECK.search(code) if low is None else _VISITOR_CHECK_LOW.search(low)
@@ -242,13 +242,13 @@ def page_meta(tree: Any) -> PageMeta:
                 group = 1 if hit.group(1) else 2
                 meta.redirect = code[hit.start(group) : hit.end(group)]
     if meta.redirect:  # only a page that sends its visitors elsewhere can cloak (see ``cloaks``)
-        meta.sorts_visitors = any(_sorts_visitors(code) for code in codes)
+        meta.sorts_visitors = any(_sorts_visitors(code, low) for code, low in zip(codes, lows, strict=True))
     return meta
 
 
-def _sorts_visitors(code: str) -> bool:
-    """Whether one script's code reads who the visitor is and names crawlers or search engines."""
-    low = _lower_case(code)
+def _sorts_visitors(code: str, low: str | None) -> bool:
+    """Whether one script's code reads who the visitor is and names crawlers or search engines
+    (``low``: :func:`_lower_case` of the code)."""
     if not _holds(code, low, _VISITOR_HINT):
         return False
 

@@ -36,6 +36,7 @@ from linkguard._features import (
     hidden_link_mask,
     page_features,
     prose_mask,
+    row_thresholds,
     segment_thresholds,
     text_contrast,
 )
@@ -541,22 +542,20 @@ def choose_hidden_threshold(
     chosen for them (``others``: those rows flagged).  Of equal scores the highest threshold is kept,
     so ``None`` (no threshold of its own) unless a lower one finds more injected pages than it
     costs.  Chosen after the general and prose thresholds, on the same rows."""
-    n_pages = len(page_spam)
     n_clean = max(1, int((~y).sum()))
-    best_f, best = -1.0, threshold
-    for t in sorted(set(np.round(np.arange(0.5, threshold, 0.01), 4).tolist()) | {threshold}, reverse=True):
-        flagged = others | ((p >= t) & hidden)
-        if (flagged & ~y).sum() / n_clean > MAX_VAL_CONTENT_FPR:
-            continue
-        pages = np.bincount(owner, weights=flagged.astype(float), minlength=n_pages) > 0
-        tp_ = int((pages & page_spam).sum())
-        fp = int((pages & ~page_spam).sum())
-        fn = int((~pages & page_spam).sum())
-        f = 2 * tp_ / max(1, 2 * tp_ + CLEAN_PAGE_WEIGHT * fp + fn)
-        if f > best_f + 1e-12:
-            best_f, best = f, t
+
+    def flagged(t: float) -> np.ndarray:
+        return np.asarray(others | ((p >= t) & hidden))
+
+    def pages(_: np.ndarray, t: float) -> np.ndarray:
+        return np.bincount(owner, weights=flagged(t).astype(float), minlength=len(page_spam)) > 0
+
+    # Highest first: of equal scores best_cut keeps the first.
+    cuts = sorted(set(np.round(np.arange(0.5, threshold, 0.01), 4).tolist()) | {threshold}, reverse=True)
+    grid = [t for t in cuts if (flagged(t) & ~y).sum() / n_clean <= MAX_VAL_CONTENT_FPR]
+    best = best_cut(p, page_spam, pages, grid, CLEAN_PAGE_WEIGHT, default=threshold)
     chosen = None if best >= threshold else round(float(best), 4)
-    print(f"  chosen: hidden-link threshold {chosen} (weighted F {best_f:.4f})", file=sys.stderr)
+    print(f"  chosen: hidden-link threshold {chosen}", file=sys.stderr)
     return chosen
 
 
@@ -1073,21 +1072,14 @@ def fit_segment_model(
         p, y, owner, spam, prose, window=args.threshold_window, fa_budget=args.threshold_fa_budget
     )
     if args.hidden_threshold:
-        hidden = np.concatenate([hidden_link_mask(x) for x in (threshold_xs or [])])
-        rows = len(hidden)  # the clean-page rows (--threshold-clean-pages) have no hidden links
-        hidden = np.concatenate([hidden, np.zeros(len(p) - rows, dtype=bool)])
-        others = (p >= segment_thresholds_of(p, prose, model)) & ~hidden
+        hidden = np.concatenate([hidden_link_mask(x) for x in threshold_xs])
+        # The clean-page rows (--threshold-clean-pages), after these, have no hidden links.
+        hidden = np.concatenate([hidden, np.zeros(len(p) - len(hidden), dtype=bool)])
+        chosen = (prose, model.prose_threshold) if prose is not None and model.prose_threshold is not None else None
+        others = (p >= row_thresholds(len(p), model.threshold, chosen)) & ~hidden
         model.hidden_threshold = choose_hidden_threshold(p, y, owner, spam, hidden, others, model.threshold)
     model.metadata = {"train_segments": len(ytr), "train_spam_segments": int(ytr.sum())}
     return model
-
-
-def segment_thresholds_of(p: np.ndarray, prose: np.ndarray | None, model: SegmentModel) -> np.ndarray:
-    """Each threshold row's threshold as the general and prose thresholds chosen set it."""
-    out = np.full(len(p), model.threshold)
-    if prose is not None and model.prose_threshold is not None:
-        out[prose] = max(model.threshold, model.prose_threshold)
-    return out
 
 
 ThresholdRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
