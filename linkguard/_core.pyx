@@ -2743,6 +2743,57 @@ cdef bint _has_mixed_word(int kind, const void *data, Py_ssize_t m) noexcept nog
     return False
 
 
+cdef Py_ssize_t _mixed_words(int kind, const void *data, Py_ssize_t m) noexcept nogil:
+    """``len(_normalize._MIXED_WORD.findall(...))``: the runs of word characters holding both an
+    ``a-z`` letter and a Greek or Cyrillic word character."""
+    cdef Py_ssize_t i, count = 0
+    cdef Py_UCS4 c
+    cdef bint latin = False, greek = False
+    for i in range(m):
+        c = PyUnicode_READ(kind, data, i)
+        if not _re_word(c):
+            if latin and greek:
+                count += 1
+            latin = greek = False
+            continue
+        if 97 <= c <= 122:
+            latin = True
+        elif 0x370 <= c <= 0x4FF:
+            greek = True
+    if latin and greek:
+        count += 1
+    return count
+
+
+def mixed_script_words(list texts):
+    """``_normalize.mixed_script_words``: words mixing Latin with Greek or Cyrillic letters per
+    text (float32), counted on the lower case of the texts outside ASCII that hold such a letter."""
+    cdef Py_ssize_t n = len(texts), k, i, m
+    cdef str text, low
+    cdef int kind
+    cdef const void *data
+    cdef bint greek
+    out_arr = np.zeros(n, dtype=np.float32)
+    cdef float[::1] out = out_arr
+    for k in range(n):
+        text = texts[k]
+        kind = PyUnicode_KIND(text)
+        if kind == PyUnicode_1BYTE_KIND:
+            continue  # nothing at or above U+0100: no Greek or Cyrillic letter
+        data = PyUnicode_DATA(text)
+        m = PyUnicode_GET_LENGTH(text)
+        greek = False
+        for i in range(m):
+            if 0x370 <= PyUnicode_READ(kind, data, i) <= 0x4FF:
+                greek = True
+                break
+        if not greek:
+            continue
+        low = text.lower()
+        out[k] = <float> _mixed_words(PyUnicode_KIND(low), PyUnicode_DATA(low), PyUnicode_GET_LENGTH(low))
+    return out_arr
+
+
 def fold_quiet(str text) -> bool:
     """Whether none of ``_normalize.normalize``'s steps after lower-casing changes ``text`` (a
     lower-cased text) or counts a disguise: no invisible character, no word mixing Latin with
@@ -3038,3 +3089,226 @@ def drop_fields(list segments, tuple names):
     for seg in segments:
         for name in names:
             setattr(seg, name, None)
+
+
+# ---------------------------------------------------------------- the prescreen's folding (``_prescreen._folded``)
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+
+import html as _py_html
+import unicodedata as _unicodedata
+
+cdef enum:
+    _CONF_SIZE = 0x600  # every key of ``_normalize.CONFUSABLE`` is below it
+
+cdef Py_UCS4 _CONF_MAP[_CONF_SIZE]
+cdef object _conf_table = None
+
+
+cdef int _load_confusable(dict table) except -1:
+    """``_CONF_MAP`` from ``str.maketrans``'s table (code point to code point), once per table."""
+    global _conf_table
+    cdef Py_ssize_t i
+    if table is _conf_table:
+        return 0
+    for key, value in table.items():
+        if not isinstance(key, int) or not isinstance(value, int) or not 0 <= key < _CONF_SIZE or not 0 <= value < 0x110000:
+            raise ValueError("screen_fold: a confusable table maps code points below U+0600 to code points")
+    for i in range(_CONF_SIZE):
+        _CONF_MAP[i] = <Py_UCS4> i
+    for key, value in table.items():
+        _CONF_MAP[<Py_ssize_t> key] = <Py_UCS4> value
+    _conf_table = table
+    return 0
+
+
+cdef inline Py_UCS4 _leet_letter(Py_UCS4 c) noexcept nogil:
+    """``_normalize.LEET_DIGITS`` read as ``LEET_LETTERS``; any other character as itself."""
+    if c == 48:
+        return 111  # 0 o
+    if c == 49:
+        return 105  # 1 i
+    if c == 51:
+        return 101  # 3 e
+    if c == 52 or c == 64:
+        return 97  # 4 @ a
+    if c == 53 or c == 36:
+        return 115  # 5 $ s
+    if c == 55:
+        return 116  # 7 t
+    return c
+
+
+cdef class _UCS4Buf:
+    """A scratch buffer of code points, freed with its owner."""
+
+    cdef Py_UCS4 *data
+    cdef Py_ssize_t len
+
+    def __cinit__(self, Py_ssize_t size):
+        self.data = <Py_UCS4 *> PyMem_Malloc((size if size > 0 else 1) * sizeof(Py_UCS4))
+        if self.data == NULL:
+            raise MemoryError()
+        self.len = 0
+
+    def __dealloc__(self):
+        PyMem_Free(self.data)
+
+    cdef str text(self):
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.data, self.len)
+
+
+cdef str _unhide(str low):
+    """Invisible characters dropped and, when a Greek or Cyrillic letter is there, look-alike
+    letters read as Latin ones (``INVISIBLE.sub`` then ``translate(CONFUSABLE)``)."""
+    cdef Py_ssize_t m = PyUnicode_GET_LENGTH(low), i
+    cdef int kind = PyUnicode_KIND(low)
+    cdef const void *data = PyUnicode_DATA(low)
+    cdef Py_UCS4 c
+    cdef bint invisible = False, greek = False
+    for i in range(m):
+        c = PyUnicode_READ(kind, data, i)
+        if _invisible(c):
+            invisible = True
+        elif 0x370 <= c <= 0x4FF:
+            greek = True
+    if not invisible and not greek:
+        return low
+    cdef _UCS4Buf out = _UCS4Buf(m)
+    for i in range(m):
+        c = PyUnicode_READ(kind, data, i)
+        if _invisible(c):
+            continue
+        if greek and c < _CONF_SIZE:
+            c = _CONF_MAP[c]
+        out.data[out.len] = c
+        out.len += 1
+    return out.text()
+
+
+cdef str _unslash_unleet(str low):
+    """Written-out ``\\n``, ``\\t`` and ``\\r`` read as spaces, then every leet character as a letter."""
+    cdef Py_ssize_t m = PyUnicode_GET_LENGTH(low), i
+    cdef int kind = PyUnicode_KIND(low)
+    cdef const void *data = PyUnicode_DATA(low)
+    cdef Py_UCS4 c, d
+    cdef bint change = False
+    for i in range(m):
+        c = PyUnicode_READ(kind, data, i)
+        if _leet_letter(c) != c or c == 92:
+            change = True
+            break
+    if not change:
+        return low
+    cdef bytearray narrow
+    cdef unsigned char *n_out
+    cdef Py_ssize_t n_len = 0
+    if kind == PyUnicode_1BYTE_KIND:  # most pages: one byte a character in and out
+        narrow = bytearray(m)
+        n_out = narrow
+        i = 0
+        while i < m:
+            c = (<const unsigned char *> data)[i]
+            if c == 92 and i + 1 < m:
+                d = (<const unsigned char *> data)[i + 1]
+                if d == 110 or d == 116 or d == 114:  # n t r
+                    n_out[n_len] = 32
+                    n_len += 1
+                    i += 2
+                    continue
+            n_out[n_len] = <unsigned char> _leet_letter(c)
+            n_len += 1
+            i += 1
+        return PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, n_out, n_len)
+    cdef _UCS4Buf out = _UCS4Buf(m)
+    i = 0
+    while i < m:
+        c = PyUnicode_READ(kind, data, i)
+        if c == 92 and i + 1 < m:
+            d = PyUnicode_READ(kind, data, i + 1)
+            if d == 110 or d == 116 or d == 114:  # n t r
+                out.data[out.len] = 32
+                out.len += 1
+                i += 2
+                continue
+        out.data[out.len] = _leet_letter(c)
+        out.len += 1
+        i += 1
+    return out.text()
+
+
+cdef Py_ssize_t _spaced_end(int kind, const void *data, Py_ssize_t m, Py_ssize_t i) noexcept nogil:
+    """End of ``_prescreen._SPACED`` (``\\b(?:\\w ){3,}\\w\\b``) matched at ``i``, or -1: single word
+    characters each followed by one space, at least three, then a word character ending a word;
+    of the runs that fit, the longest (the pattern is greedy and backs off one pair at a time)."""
+    cdef Py_ssize_t pairs = 0, j = i
+    if not _re_word(PyUnicode_READ(kind, data, i)) or (i > 0 and _re_word(PyUnicode_READ(kind, data, i - 1))):
+        return -1
+    while j + 1 < m and _re_word(PyUnicode_READ(kind, data, j)) and PyUnicode_READ(kind, data, j + 1) == 32:
+        pairs += 1
+        j += 2
+    # j is the character after the last pair.
+    if pairs >= 3 and j < m and _re_word(PyUnicode_READ(kind, data, j)) and (
+        j + 1 == m or not _re_word(PyUnicode_READ(kind, data, j + 1))
+    ):
+        return j + 1
+    if pairs >= 4:  # one pair fewer: its word character is followed by a space, a word's end
+        return j - 1
+    return -1
+
+
+cdef str _join_spaced(str low):
+    """``_SPACED.sub`` with the spaces of each match taken out (letters spaced apart joined)."""
+    cdef Py_ssize_t m = PyUnicode_GET_LENGTH(low), i = 0, end, k
+    cdef int kind = PyUnicode_KIND(low)
+    cdef const void *data = PyUnicode_DATA(low)
+    cdef Py_UCS4 c
+    cdef _UCS4Buf out = None
+    cdef Py_ssize_t copied = 0  # characters of ``low`` before ``copied`` are in ``out``
+    # Every match holds `` x y `` (its second and third characters between spaces): look for
+    # that first, with no character class read.
+    for k in range(m - 4):
+        if PyUnicode_READ(kind, data, k) == 32 and PyUnicode_READ(kind, data, k + 2) == 32 \
+                and PyUnicode_READ(kind, data, k + 4) == 32:
+            break
+    else:
+        return low
+    while i < m:
+        end = _spaced_end(kind, data, m, i)
+        if end < 0:
+            i += 1
+            continue
+        if out is None:
+            out = _UCS4Buf(m)
+        for k in range(copied, i):
+            out.data[out.len] = PyUnicode_READ(kind, data, k)
+            out.len += 1
+        for k in range(i, end):
+            c = PyUnicode_READ(kind, data, k)
+            if c != 32:
+                out.data[out.len] = c
+                out.len += 1
+        copied = i = end
+    if out is None:
+        return low
+    for k in range(copied, m):
+        out.data[out.len] = PyUnicode_READ(kind, data, k)
+        out.len += 1
+    return out.text()
+
+
+def screen_fold(str text, dict confusable) -> list:
+    """``_prescreen._folded``: the text lower-cased as written, and once more with every disguise
+    read as letters when that differs (``confusable``: ``_normalize.CONFUSABLE``)."""
+    _load_confusable(confusable)
+    cdef str plain = text.lower(), low = plain
+    if not low.isascii():
+        if not _unicodedata.is_normalized(u"NFKC", low):
+            low = _unicodedata.normalize(u"NFKC", low).lower()
+        low = _unhide(low)
+    if u"&" in low:
+        low = _py_html.unescape(low)
+    low = _join_spaced(_unslash_unleet(low))
+    return [plain, low] if low != plain else [plain]

@@ -144,6 +144,10 @@ def normalize(text: str) -> tuple[str, int]:
 
 def mixed_script_words(texts: list[str]) -> np.ndarray:
     """Words mixing Latin with Cyrillic/Greek letters per text (``canаdian`` with a Cyrillic ``а``)."""
+    core = _compiled.core
+    if core is not None:
+        counts: np.ndarray = core.mixed_script_words(texts)
+        return counts
     out = np.zeros(len(texts), dtype=np.float32)
     for i, t in enumerate(texts):
         if not t.isascii() and GREEK_CYRILLIC.search(t):

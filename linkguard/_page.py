@@ -211,10 +211,23 @@ def head_meta(tree: Any) -> tuple[list[Any], list[Any], list[str]]:
 
 def page_meta(tree: Any) -> PageMeta:
     """Title, robots, refresh and script redirects, visitor checks of a parsed page."""
-    meta = PageMeta()
     if tree is None:
-        return meta
+        return PageMeta()
+    return _meta_of(*head_meta(tree))
+
+
+def page_cloaks(tree: Any, url: str | None) -> bool:
+    """``cloaks(page_meta(tree), url)``, with the titles and metas read only when a script may
+    sort visitors (most pages have none, and then the page cannot cloak)."""
+    if tree is None:
+        return False
     titles, metas, codes = head_meta(tree)
+    return bool(codes) and cloaks(_meta_of(titles, metas, codes), url)
+
+
+def _meta_of(titles: list[Any], metas: list[Any], codes: list[str]) -> PageMeta:
+    """:func:`page_meta` from what :func:`head_meta` found."""
+    meta = PageMeta()
     if titles:
         meta.title = " ".join(titles[0].text(deep=True).split())[:500]
     for m in metas:

@@ -25,10 +25,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from linkguard import _compiled
 from linkguard._domains import host_info, netloc_host, page_domain, redirect_target, split_host
 from linkguard._lexicon import lexicon
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
-from linkguard._page import cloaks, page_meta
+from linkguard._page import page_cloaks
 from linkguard._segment import Page
 from linkguard._textmodel import TextScorer, score_texts
 
@@ -56,7 +57,17 @@ _NETLOC = re.compile(r"[ \t\n\r\f\x00-\x1f]*(?:[a-z][a-z0-9+.\-]{0,15}:)?//([^/?
 
 
 def _folded(text: str) -> list[str]:
-    """The text lower-cased as written, and once more with every disguise read as letters."""
+    """The text lower-cased as written, and once more with every disguise read as letters
+    (compiled when available; the same strings)."""
+    core = _compiled.core
+    if core is not None:
+        folded: list[str] = core.screen_fold(text, CONFUSABLE)
+        return folded
+    return _fold_reference(text)
+
+
+def _fold_reference(text: str) -> list[str]:
+    """:func:`_folded`, the reference."""
     low = text.lower()
     plain = low
     if not low.isascii():
@@ -141,6 +152,6 @@ def prescreen(page: Page, url: str | None, text_model: TextScorer | None = None)
         if texts and float(np.max(score_texts(text_model, texts))) >= TEXT_LOGIT:
             return "spam_text"
     # Last: only a page about to be cleared reads its head here (the full scan reads it anyway).
-    if page.mode == "html" and cloaks(page_meta(page.tree), url):
+    if page.mode == "html" and page_cloaks(page.tree, url):
         return "cloaking"  # a spam page by rule, whatever its text says
     return ""

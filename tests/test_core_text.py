@@ -246,6 +246,37 @@ def test_normalize_equals_reference(texts: list[str]) -> None:
         assert _both(functools.partial(_normalize.normalize, text)) == (_normalize.normalize(text),) * 2
 
 
+_MIXED_PIECES = [
+    "a",
+    "Z",
+    "ж",
+    "Ж",
+    "а",
+    "ο",
+    "Ω",
+    "\u0375",  # a Greek-block sign that is not a word character
+    "\u0483",  # a Cyrillic combining mark (not a word character)
+    "\u04ff",
+    "\u0500",
+    "İ",
+    "\u212a",  # the Kelvin sign, whose lower case is k
+    "é",
+    "_",
+    "1",
+    " ",
+    "-",
+    "\u200b",
+    "日",
+]
+
+
+@needs_core
+@given(texts=_texts(_MIXED_PIECES))
+def test_mixed_script_words_equal_reference(texts: list[str]) -> None:
+    """Words mixing Latin with Greek or Cyrillic letters: the same count on every text."""
+    _same_arrays(*_both(functools.partial(_normalize.mixed_script_words, texts)))
+
+
 def _same_rows(segments: list[RawSegment], base: str | None, home: str) -> None:
     table = _features._link_table(segments, base, home)
     native, pure = _both(functools.partial(_features.segment_rows, segments, table))

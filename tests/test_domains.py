@@ -15,6 +15,7 @@ from linkguard._domains import (
     _NO_SITE,
     REDIRECT_HINT,
     _host_by_urlsplit,
+    _may_redirect,
     absolute,
     host_info,
     page_domain,
@@ -222,6 +223,16 @@ def test_redirect_target_is_total_and_needs_its_hint(url: str) -> None:
     assert isinstance(out, str)
     if REDIRECT_HINT.search(url) is None:
         assert out == url
+
+
+_REDIRECT_PIECES = ["=", "?", "h", "H", "ttp", "TTP", "s", "S", ":", "%3a", "%3A", "/amp/s/", "/", "x"]
+
+
+@given(st.lists(st.sampled_from(_REDIRECT_PIECES)).map("".join))
+def test_redirect_precheck_is_necessary(url: str) -> None:
+    """Every link the hint matches passes the cheap test that lets ``redirect_target`` skip the rest."""
+    if REDIRECT_HINT.search(url) is not None:
+        assert _may_redirect(url)
 
 
 def _is_ip_by_parsing(host: str) -> bool:

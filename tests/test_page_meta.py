@@ -188,3 +188,29 @@ def test_the_prescreen_never_clears_a_cloaking_page() -> None:
         _kit_page("showBanner();"), url="https://www.parish.example.org/news", config=linkguard.Config(prescreen=True)
     )
     assert plain.prescreened and plain.page_label == "clean"
+
+
+@st.composite
+def _refresh_pages(draw: st.DrawFn) -> str:
+    """Script pages, some with a meta refresh to another site before their scripts."""
+    page = draw(_script_pages())
+    if draw(st.booleans()):
+        target = draw(st.sampled_from(["https://casino.example/x", "https://www.parish.example.org/y", "/z"]))
+        page = page.replace("<head>", f'<head><meta http-equiv="refresh" content="0; url={target}">', 1)
+    return page
+
+
+@given(
+    page=st.one_of(html_pages(), _script_pages(), _refresh_pages()),
+    url=st.sampled_from([None, "https://www.parish.example.org/news"]),
+    native=st.booleans(),
+)
+def test_page_cloaks_equals_cloaks_of_page_meta(page: str, url: str | None, native: bool) -> None:
+    """The prescreen's short cut (no title or meta read when no script may sort visitors) gives
+    the verdict of the whole head read, on both paths."""
+    tree = LexborHTMLParser(page)
+    with pytest.MonkeyPatch.context() as patch:
+        if not native:
+            patch.setattr(_compiled, "core", None)
+        assert _page.page_cloaks(tree, url) == _page.cloaks(_page.page_meta(tree), url)
+    assert not _page.page_cloaks(None, url)

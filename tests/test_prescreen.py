@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from strategies import any_page
 
 import linkguard
-from linkguard import Config, score_records
+from linkguard import Config, _compiled, _prescreen, score_records
 from linkguard._native import segment_html
 from linkguard._prescreen import prescreen
 from linkguard.cli import main
@@ -159,3 +160,56 @@ def test_cli_prescreen_flag(tmp_path: Path, jobs: str) -> None:
     assert rows["spam.html"]["prescreened"] is False and rows["spam.html"]["is_spam"]
     assert main(["score", "-q", "--jobs", jobs, "-o", str(out), str(tmp_path / "plain.html")]) == 0
     assert json.loads(out.read_text("utf-8"))["prescreened"] is False
+
+
+_FOLD_PIECES = [
+    " ",
+    "  ",
+    "\n",
+    "a",
+    "B",
+    "é",
+    "_",
+    "-",
+    "ß",
+    "İ",
+    "Σ",
+    "а",
+    "ο",
+    "ԁ",  # a look-alike outside the Greek and Cyrillic block: read as one only beside such a letter
+    "ж",
+    "\u0375",
+    "\u200b",
+    "\u00ad",
+    "\ufeff",
+    "ｓｌｏｔ",
+    "\U0001d5ec",
+    "ﬁ",
+    "\u2168",
+    "&amp;",
+    "&#115;",
+    "&#x30;",
+    "&copy",
+    "&",
+    "\\",
+    "\\n",
+    "\\t",
+    "\\r",
+    "\\\\n",
+    *"013457@$",
+    "g4c0r",
+    "s l o t",
+    " s l o t g a c o r ",
+    "a b c d ef",
+    "日本",
+    "\ud800",
+]
+
+
+@pytest.mark.skipif(_compiled.core is None, reason="compiled core not built (pure-Python install)")
+@given(st.lists(st.sampled_from(_FOLD_PIECES) | st.text(max_size=3), max_size=16).map("".join))
+def test_fold_equals_the_reference(text: str) -> None:
+    """The compiled fold gives the reference's strings: lower case as written, and every disguise
+    read as letters (NFKC, invisible characters, look-alikes, entities, written-out escapes, leet,
+    letters spaced apart)."""
+    assert _prescreen._folded(text) == _prescreen._fold_reference(text)
