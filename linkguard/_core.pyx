@@ -1946,7 +1946,7 @@ def text_scores(list texts, const float[::1] weights, double bias, tuple orders)
     cdef Py_ssize_t k, i, j, w, n_orders, o
     cdef int bits = 0, n, spaces, shift
     cdef int order_list[8]
-    cdef uint64_t c, h, salt
+    cdef uint64_t c, h, salt, top
     cdef double total, score
     cdef Py_ssize_t grams
     cdef Py_UCS4 ch
@@ -1995,13 +1995,23 @@ def text_scores(list texts, const float[::1] weights, double bias, tuple orders)
         grams = 0
         for o in range(n_orders):
             n = order_list[o]
+            if w < n:
+                continue
             salt = _NGRAM_SALT * <uint64_t> n
+            # The n-gram at i is Horner's sum of its codes (mod 2**64); the next one rolls it on:
+            # take out the first code's term, shift, add the new code (the same value, exactly).
+            top = 1
+            h = 0
+            spaces = 0
+            for j in range(n):
+                h = h * _NGRAM_P + codes[j]
+                spaces += space[j]
+                if j:
+                    top = top * _NGRAM_P
             for i in range(w - n + 1):
-                h = 0
-                spaces = 0
-                for j in range(n):
-                    h = h * _NGRAM_P + codes[i + j]
-                    spaces += space[i + j]
+                if i:
+                    h = (h - codes[i - 1] * top) * _NGRAM_P + codes[i + n - 1]
+                    spaces += space[i + n - 1] - space[i - 1]
                 if spaces == n:
                     continue
                 total += <double> weights[((h ^ salt) * _NGRAM_MIX) >> shift]
@@ -2017,8 +2027,6 @@ def text_scores(list texts, const float[::1] weights, double bias, tuple orders)
 
 # ---------------------------------------------------------------- links of a page (``_features.link_table``)
 
-cdef object _ZERO = 0.0
-cdef object _ONE = 1.0
 cdef tuple _NO_FLAGS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
@@ -2165,10 +2173,40 @@ cdef str _url_words(str url):
     return u''.join(parts)
 
 
-cdef inline bint _maybe_redirect(str url):
+cdef bint _maybe_redirect(str url):
     """Whether ``url`` can hold ``_domains.REDIRECT_HINT`` (a parameter or query starting with
-    ``http``, or Google's ``/amp/s/``): every link it lets through is checked by the reference."""
-    return u'=h' in url or u'=H' in url or u'?h' in url or u'?H' in url or u'/amp/s/' in url
+    ``http``, or Google's ``/amp/s/``): every link it lets through is checked by the reference.
+    ``_domains._may_redirect`` in one pass over the characters."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(url), i
+    cdef int kind = PyUnicode_KIND(url)
+    cdef const void *data = PyUnicode_DATA(url)
+    cdef Py_UCS4 c, d
+    for i in range(n - 1):
+        c = PyUnicode_READ(kind, data, i)
+        if c == 61 or c == 63:  # = ?
+            d = PyUnicode_READ(kind, data, i + 1)
+            if d == 104 or d == 72:  # h H
+                return True
+        elif c == 47 and i + 6 < n:  # /amp/s/
+            if (
+                PyUnicode_READ(kind, data, i + 1) == 97 and PyUnicode_READ(kind, data, i + 2) == 109
+                and PyUnicode_READ(kind, data, i + 3) == 112 and PyUnicode_READ(kind, data, i + 4) == 47
+                and PyUnicode_READ(kind, data, i + 5) == 115 and PyUnicode_READ(kind, data, i + 6) == 47
+            ):
+                return True
+    return False
+
+
+def may_redirect(str url) -> bool:
+    """:func:`_maybe_redirect` (for the tests)."""
+    return _maybe_redirect(url)
+
+
+# The 64 flag tuples a link can have, by bits (offsite 1, raw IP 2, institutional 4, digits 8,
+# spam host 16, bare root 32): one object each instead of a new tuple per link.
+cdef tuple _FLAG_TUPLES = tuple(
+    tuple(1.0 if bits & (1 << b) else 0.0 for b in range(6)) for bits in range(64)
+)
 
 
 def link_table(list segments, object base, str home, tuple reference):
@@ -2231,14 +2269,14 @@ def link_table(list segments, object base, str home, tuple reference):
                 continue
             off = dom != home
             flags.append(
-                (
-                    _ONE if off else _ZERO,
-                    _ONE if info[1] else _ZERO,
-                    _ONE if (info[2] and off) else _ZERO,
-                    _ONE if (info[3] and not info[1]) else _ZERO,
-                    _ONE if host_has_term(dom) else _ZERO,
-                    _ONE if (is_root and off) else _ZERO,
-                )
+                _FLAG_TUPLES[
+                    (1 if off else 0)
+                    | (2 if info[1] else 0)
+                    | (4 if (info[2] and off) else 0)
+                    | (8 if (info[3] and not info[1]) else 0)
+                    | (16 if host_has_term(dom) else 0)
+                    | (32 if (is_root and off) else 0)
+                ]
             )
             words.append(_url_words(url) if off else u'')
     return hrefs, anchors_out, seg_out, domains, flags, words

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from linkguard import _domains
+from linkguard import _compiled, _domains
 from linkguard._domains import (
     _NO_SITE,
     REDIRECT_HINT,
@@ -254,3 +254,10 @@ def test_is_ip_is_what_parsing_says(host: str) -> None:
 @pytest.mark.parametrize("host", ["8.8.8.8", "999.1.1.1", "[2001:db8::1]", "::1", "slot88.com", "1password.com", ""])
 def test_is_ip_examples(host: str) -> None:
     assert _domains._is_ip(host) == _is_ip_by_parsing(host)
+
+
+@pytest.mark.skipif(_compiled.core is None, reason="compiled core not built (pure-Python install)")
+@given(st.lists(st.sampled_from([*_REDIRECT_PIECES, "amp", "é", "日"])).map("".join))
+def test_compiled_redirect_precheck_equals_the_reference(url: str) -> None:
+    assert _compiled.core is not None
+    assert _compiled.core.may_redirect(url) == _may_redirect(url)
