@@ -3350,3 +3350,48 @@ def screen_fold(str text, dict confusable) -> list:
         low = _py_html.unescape(low)
     low = _join_spaced(_unslash_unleet(low))
     return [plain, low] if low != plain else [plain]
+
+
+# ---------------------------------------------------------------- code and caption blocks (``_features._block_flags``)
+
+
+cdef bint _path_has_block(str path, str name, bint fig) noexcept:
+    """``(?:^|>)NAME(?=[#.>]|$)`` in ``path`` (``(?:fig)?`` before ``NAME`` when ``fig``)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(path), k = PyUnicode_GET_LENGTH(name), i, j, start
+    cdef int kind = PyUnicode_KIND(path)
+    cdef const void *data = PyUnicode_DATA(path)
+    cdef Py_UCS4 c
+    for i in range(n - k + 1):
+        for j in range(k):
+            if PyUnicode_READ(kind, data, i + j) != <Py_UCS4> name[j]:
+                break
+        else:
+            if i + k < n:
+                c = PyUnicode_READ(kind, data, i + k)
+                if not (c == 35 or c == 46 or c == 62):  # # . >
+                    continue
+            start = i
+            if fig and start >= 3 and PyUnicode_READ(kind, data, start - 1) == 103 \
+                    and PyUnicode_READ(kind, data, start - 2) == 105 and PyUnicode_READ(kind, data, start - 3) == 102:
+                if start == 3 or PyUnicode_READ(kind, data, start - 4) == 62:  # (^|>)fig
+                    return True
+            if start == 0 or PyUnicode_READ(kind, data, start - 1) == 62:
+                return True
+    return False
+
+
+def block_flags(list segments):
+    """``_features._block_flags``: ``in_code, in_caption`` of each segment (float32 rows)."""
+    cdef Py_ssize_t n = len(segments), k
+    cdef object path
+    out_arr = np.zeros((n, 2), dtype=np.float32)
+    cdef float[:, ::1] out = out_arr
+    for k in range(n):
+        path = segments[k].path
+        if type(path) is not str:
+            raise TypeError("block_flags: a segment's path is a str")
+        if _path_has_block(<str> path, u"pre", False):
+            out[k, 0] = 1.0
+        if _path_has_block(<str> path, u"caption", True):
+            out[k, 1] = 1.0
+    return out_arr

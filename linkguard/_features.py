@@ -442,20 +442,24 @@ _CODE_BLOCK = re.compile(r"(?:^|>)pre(?=[#.>]|$)")
 _CAPTION = re.compile(r"(?:^|>)(?:fig)?caption(?=[#.>]|$)")
 
 
-def _block_flags(segments: Sequence[RawSegment]) -> list[tuple[float, float]]:
-    """``(in_code, in_caption)`` of each segment, from its path of blocks.
+def _block_flags(segments: Sequence[RawSegment]) -> np.ndarray:
+    """``in_code, in_caption`` of each segment (float32 rows), from its path of blocks.
 
     A code sample or a photo credit writes URLs out where readers copy them (a proxy setting, a
     request against a test server, ``cc https://flic.kr/p/...``); an injected block rarely sits
     there.  Whether that counts is the model's to learn: an injection could hide in a ``<pre>``
-    too, so neither is a veto."""
+    too, so neither is a veto.  Compiled when available (the same values)."""
+    core = _compiled.core
+    if core is not None:
+        flags: np.ndarray = core.block_flags(segments)
+        return flags
     out: list[tuple[float, float]] = []
     for seg in segments:
         path = seg.path
         code = "pre" in path and _CODE_BLOCK.search(path) is not None
         caption = "caption" in path and _CAPTION.search(path) is not None
         out.append((1.0 if code else 0.0, 1.0 if caption else 0.0))
-    return out
+    return np.asarray(out, dtype=np.float32).reshape(-1, 2)
 
 
 def _word_counts(tokens: np.ndarray, scripts: np.ndarray) -> np.ndarray:
@@ -505,7 +509,7 @@ def features_and_links(
     layouts: list[np.ndarray] = [np.zeros((0, 6), dtype=np.float32)]
     link_stats: list[np.ndarray] = [np.zeros((0, 9), dtype=np.float32)]
     page_cols: list[tuple[float, float]] = []
-    blocks: list[tuple[float, float]] = []
+    blocks: list[np.ndarray] = [np.zeros((0, 2), dtype=np.float32)]
     sizes: list[int] = []
     tables: list[LinkTable] = []
     for page, url in zip(pages, urls, strict=True):
@@ -519,7 +523,7 @@ def features_and_links(
         layouts.append(layout_p)
         link_stats.append(stats_p)
         page_cols.append((1.0 if page.mode == "text" else 0.0, 1.0 if (guessed and not home) else 0.0))
-        blocks.extend(_block_flags(page.segments))
+        blocks.append(_block_flags(page.segments))
         sizes.append(len(page.segments))
     n = len(raw)
     X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
@@ -589,7 +593,7 @@ def features_and_links(
     X[:, _IDX["in_main_text"]] = in_main
     X[:, _IDX["text_mode"]] = M[:, 6]
     X[:, _IDX["page_domain_unknown"]] = M[:, 7]
-    B = np.asarray(blocks, dtype=np.float32).reshape(-1, 2)
+    B = np.concatenate(blocks)
     X[:, _IDX["in_code"]] = B[:, 0]
     X[:, _IDX["in_caption"]] = B[:, 1]
 

@@ -367,3 +367,14 @@ def test_corpus_text_features_equal_reference(corpus_dir: Path) -> None:
         _same_arrays(*_both(functools.partial(_links.link_rows, _features._link_table(segments, r.get("url"), ""))))
         for counts in (lex.brand_counts, lex.family_counts, lex.stance_counts):
             _same_arrays(*_both(functools.partial(counts, folded[0])))
+
+
+_PATH_PIECES = ["pre", "caption", "fig", "figcaption", "fi", "g", ">", "#", ".", "p", "re", "x", "é", "PRE", "-"]
+
+
+@needs_core
+@given(paths=st.lists(st.lists(st.sampled_from(_PATH_PIECES), max_size=8).map("".join), max_size=6))
+def test_block_flags_equal_reference(paths: list[str]) -> None:
+    """``<pre>`` and (fig)caption blocks read from each segment's path."""
+    segments = [RawSegment("x", [], path=path) for path in paths]
+    _same_arrays(*_both(functools.partial(_features._block_flags, segments)))
