@@ -3395,3 +3395,101 @@ def block_flags(list segments):
         if _path_has_block(<str> path, u"caption", True):
             out[k, 1] = 1.0
     return out_arr
+
+
+# ---------------------------------------------------------------- the prescreen's link evidence (``_prescreen._link_evidence``)
+
+
+cdef inline bint _scheme_letter(Py_UCS4 c) noexcept nogil:
+    """``[a-z]`` matched case-insensitively by ``re``: ASCII letters and four others."""
+    return (65 <= c <= 90) or (97 <= c <= 122) or c == 0x130 or c == 0x131 or c == 0x17F or c == 0x212A
+
+
+cdef Py_ssize_t _netloc_start(str href) noexcept:
+    """Where ``_prescreen._NETLOC`` finds the netloc of ``href`` (after ``//``), -1 when it does not
+    match: control characters or spaces, an optional ``scheme:`` (a letter and at most 15 of
+    ``[a-z0-9+.-]``, case-insensitively), then ``//``."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(href), i = 0, j
+    cdef int kind = PyUnicode_KIND(href)
+    cdef const void *data = PyUnicode_DATA(href)
+    cdef Py_UCS4 c
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (c <= 0x1F or c == 0x20):
+            break
+        i += 1
+    if i + 1 < n and PyUnicode_READ(kind, data, i) == 47 and PyUnicode_READ(kind, data, i + 1) == 47:
+        return i + 2
+    if i < n and _scheme_letter(PyUnicode_READ(kind, data, i)):
+        j = i + 1
+        while j < n and j - i <= 16:
+            c = PyUnicode_READ(kind, data, j)
+            if not (_scheme_letter(c) or 48 <= c <= 57 or c == 43 or c == 46 or c == 45):
+                break
+            j += 1
+        # The class run is greedy; ':' is not in it, so a scheme is the whole run when it is short enough.
+        if j - i <= 16 and j + 2 < n + 0 and PyUnicode_READ(kind, data, j) == 58 \
+                and PyUnicode_READ(kind, data, j + 1) == 47 and PyUnicode_READ(kind, data, j + 2) == 47:
+            return j + 3
+    return -1
+
+
+def link_evidence(list segments, str home, str base_host, Py_ssize_t hidden_domains, Py_ssize_t run_domains,
+                  tuple helpers) -> str:
+    """``_prescreen._link_evidence`` from the page's segments, its own registrable domain and the
+    host of its URL (``helpers``: ``redirect_target``, ``netloc_host``, ``host_info`` and the
+    screen's ``_spam_name``, which keep their caches)."""
+    redirect_target, netloc_host, host_info, spam_name = helpers
+    cdef dict hosts = {}
+    cdef set others
+    cdef object seg, links, info, cached
+    cdef str href, url, host, dom
+    cdef Py_ssize_t s, k, start, end, n, at
+    cdef int kind
+    cdef const void *data
+    cdef Py_UCS4 c
+    for s in range(len(segments)):
+        seg = segments[s]
+        links = seg.links
+        others = set()
+        for k in range(len(links)):
+            href = links[k]
+            cached = hosts.get(href)
+            if cached is None:
+                url = redirect_target(href) if _maybe_redirect(href) else href
+                start = _netloc_start(url)
+                if start < 0:
+                    host = base_host
+                else:
+                    n = PyUnicode_GET_LENGTH(url)
+                    kind = PyUnicode_KIND(url)
+                    data = PyUnicode_DATA(url)
+                    end = start
+                    at = start  # just after the last '@' of the netloc
+                    while end < n:
+                        c = PyUnicode_READ(kind, data, end)
+                        if c == 47 or c == 63 or c == 35 or c == 92:  # / ? # backslash
+                            break
+                        if c == 64:
+                            at = end + 1
+                        end += 1
+                    host = netloc_host(url[at:end].lower())
+                hosts[href] = host
+            else:
+                host = <str> cached
+            if not host:
+                continue
+            info = host_info(host)
+            if info.is_ip:
+                return u"raw_ip_links"
+            dom = info.domain
+            if not dom or dom == home:
+                continue
+            if spam_name(dom):
+                return u"spam_host"
+            others.add(dom)
+        if seg.hidden and len(others) >= hidden_domains:
+            return u"hidden_offsite_links"
+        if len(others) >= run_domains:
+            return u"link_run"
+    return u""

@@ -30,7 +30,7 @@ from linkguard._domains import host_info, netloc_host, page_domain, redirect_tar
 from linkguard._lexicon import lexicon
 from linkguard._normalize import CONFUSABLE, GREEK_CYRILLIC, INVISIBLE, LEET_DIGITS, LEET_LETTERS
 from linkguard._page import page_cloaks
-from linkguard._segment import Page
+from linkguard._segment import Page, RawSegment
 from linkguard._textmodel import TextScorer, score_texts
 
 RUN_DOMAINS = 8
@@ -102,14 +102,28 @@ def _spam_name(domain: str) -> bool:
     return lex.host_has_term(name) or bool(lex.brand.search(name))
 
 
+_LINK_HELPERS = (redirect_target, netloc_host, host_info, _spam_name)
+"""What the compiled :func:`_link_evidence` hands back to Python (with their caches)."""
+
+
 def _link_evidence(page: Page, url: str | None) -> str:
-    """The first link-borne reason to scan the page in full, ``""`` for none."""
+    """The first link-borne reason to scan the page in full, ``""`` for none (compiled when
+    available; the same answer)."""
     home = page_domain(url) or page_domain(page.base_url)
     base = url or page.base_url
     base_host = split_host(base) if base else ""
+    core = _compiled.core
+    if core is not None:
+        why: str = core.link_evidence(page.segments, home, base_host, HIDDEN_DOMAINS, RUN_DOMAINS, _LINK_HELPERS)
+        return why
+    return _link_evidence_reference(page.segments, home, base_host)
+
+
+def _link_evidence_reference(segments: list[RawSegment], home: str, base_host: str) -> str:
+    """:func:`_link_evidence`, the reference."""
     # A page repeats its links (menus, footers, "read more"): each distinct href is read once.
     hosts: dict[str, str] = {}
-    for seg in page.segments:
+    for seg in segments:
         others: set[str] = set()
         for href in seg.links:
             host = hosts.get(href)

@@ -16,6 +16,7 @@ import linkguard
 from linkguard import Config, _compiled, _prescreen, score_records
 from linkguard._native import segment_html
 from linkguard._prescreen import prescreen
+from linkguard._segment import Page, RawSegment
 from linkguard.cli import main
 
 SCREEN = Config(prescreen=True)
@@ -213,3 +214,56 @@ def test_fold_equals_the_reference(text: str) -> None:
     read as letters (NFKC, invisible characters, look-alikes, entities, written-out escapes, leet,
     letters spaced apart)."""
     assert _prescreen._folded(text) == _prescreen._fold_reference(text)
+
+
+_HREF_PIECES = [
+    "http://",
+    "HTTPS://",
+    "//",
+    "ftp:",
+    "a+b.c-d:",
+    "abcdefghijklmnop:",
+    "ſ",
+    "\u212a",
+    " ",
+    "\x01",
+    "\t",
+    "user@",
+    "@",
+    "example.org",
+    "www.example.org",
+    "news.example.org",
+    "other.example.net",
+    "third.example.com",
+    "bestcasino777.com",
+    "slot88.net",
+    "103.49.239.135",
+    "[::1]",
+    ":8080",
+    ".",
+    "/path",
+    "?q=1",
+    "#top",
+    "\\",
+    "https://www.google.com/url?q=https://target.example.com/",
+    "Ä",
+]
+
+
+@pytest.mark.skipif(_compiled.core is None, reason="compiled core not built (pure-Python install)")
+@given(
+    links=st.lists(st.lists(st.lists(st.sampled_from(_HREF_PIECES), max_size=5).map("".join), max_size=12), max_size=5),
+    hidden=st.lists(st.booleans(), min_size=5, max_size=5),
+    url=st.sampled_from([None, "https://news.example.org/a", "http://103.49.239.135/x"]),
+)
+def test_link_evidence_equals_the_reference(links: list[list[str]], hidden: list[bool], url: str | None) -> None:
+    """Raw IP links, spam-named hosts, hidden blocks and runs of links to other sites: the compiled
+    screen gives the reference's first reason on any links."""
+    segments = [
+        RawSegment("x", hrefs, hidden="display_none" if h else "") for hrefs, h in zip(links, hidden, strict=False)
+    ]
+    page = Page(segments, "html", None, None, None, "", "")
+    home = "example.org" if url and "example" in url else ""
+    base_host = "news.example.org" if home else ("103.49.239.135" if url else "")
+    got = _prescreen._link_evidence(page, url)
+    assert got == _prescreen._link_evidence_reference(segments, home, base_host)
