@@ -198,6 +198,10 @@ class _Lexicon:
             rf"(?:[a-z]{{3}}[a-z0-9]*+(?:{endings})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
         )
         self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
+        # The page's own host name: the same fragments and those a spam page's host carries.
+        self.page_host_automaton = ahocorasick_rs.AhoCorasick(
+            list(dict.fromkeys(_read("host_terms.txt") + _read("page_host_terms.txt")))
+        )
         # One automaton over the terms of the three matchers that read segment texts, so each
         # text is searched once; each matcher maps its patterns back to its own terms.
         merged = list(dict.fromkeys(self.spam.terms + self.stance.terms + self.cta.terms))
@@ -256,6 +260,11 @@ class _Lexicon:
     def host_has_term(self, name: str) -> bool:
         """Whether a registrable host name carries a spam fragment (``bestcasinos777``)."""
         return bool(self.host_automaton.find_matches_as_indexes(name))
+
+    def page_host_has_term(self, name: str) -> bool:
+        """Whether a page's own registrable host name carries a spam fragment: those of
+        :meth:`host_has_term` and those of spam pages' hosts (``premiumcallgirls``, ``guidaprestiti``)."""
+        return bool(self.page_host_automaton.find_matches_as_indexes(name))
 
 
 @cache

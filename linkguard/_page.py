@@ -273,8 +273,11 @@ def _sorts_visitors(code: str, low: str | None) -> bool:
     return (found(_READS_AGENT) and found(_NAMES_CRAWLER)) or (found(_READS_REFERRER) and found(_NAMES_ENGINE))
 
 
-def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float, float, float]:
-    """``url_known, institutional, host_terms, path_terms, digit_subdomain, odd_path`` of the page URL."""
+def _url_features(
+    url: str | None, lex: Any, host_terms: str = "links"
+) -> tuple[float, float, float, float, float, float]:
+    """``url_known, institutional, host_terms, path_terms, digit_subdomain, odd_path`` of the page URL
+    (``host_terms``: the fragments the host is read for, see :data:`URL_HOST_TERMS`)."""
     if not url:
         return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     host = split_host(url if "//" in url[:12] else "http://" + url)
@@ -289,7 +292,7 @@ def _url_features(url: str | None, lex: Any) -> tuple[float, float, float, float
     return (
         1.0,
         1.0 if info.institutional else 0.0,
-        1.0 if lex.host_has_term(site_name(host)) else 0.0,
+        1.0 if (lex.page_host_has_term if host_terms == "page" else lex.host_has_term)(site_name(host)) else 0.0,
         float(np.log1p(path_terms)),
         1.0 if digit_sub else 0.0,
         1.0 if _ODD_PATH.search(path) else 0.0,
@@ -315,13 +318,15 @@ def page_features(
     threshold: float | np.ndarray,
     text_model: TextModel | None,
     page_text: np.ndarray | None = None,
+    host_terms: str = "links",
 ) -> np.ndarray:
     """Page feature matrix ``(len(modes), len(PAGE_FEATURE_NAMES))`` from the segment matrix and scores.
 
     ``modes`` (``html``/``text``), ``metas`` and ``urls`` describe each page; ``X``, ``pidx`` and
     ``proba`` are the segment features, owning page and spam probability of the whole batch.
     ``page_text`` is each segment's score by the page model's own text model (the ``page_text_*``
-    columns; 0 without one).
+    columns; 0 without one).  ``host_terms``: which fragments ``url_host_terms`` reads the page's
+    host name for (:data:`URL_HOST_TERMS`).
     """
     lex = lexicon()
     out = np.zeros((len(modes), len(PAGE_FEATURE_NAMES)), dtype=np.float32)
@@ -348,7 +353,7 @@ def page_features(
             row[_PIDX["url_path_terms"]],
             row[_PIDX["url_digit_subdomain"]],
             row[_PIDX["url_odd_path"]],
-        ) = _url_features(url, lex)
+        ) = _url_features(url, lex, host_terms)
         # No title (text mode, or none given): its own value, below any real score, not a neutral 0.
         row[_PIDX["title_terms"]] = np.log1p(title_terms[p]) if meta.title else -1.0
         row[_PIDX["title_text_score"]] = title_scores[p] if meta.title else _NO_TITLE
@@ -437,6 +442,20 @@ do not give.  A page about the topic rarely has it: 1 of 578 real about-the-topi
 training and validation splits comes from such a host (a pharmacy regulator's news), against 16 %
 with a topic word in the URL path (``/payday-loan-alternatives``, ``/powerball-jackpot``), so the
 path is not one."""
+
+
+URL_HOST_TERMS = ("links", "page")
+"""What ``url_host_terms`` reads the page's own host name for: the fragments of spam link targets'
+hosts (``links``, ``host_terms.txt``), or those and the fragments of spam pages' own hosts
+(``page``, ``page_host_terms.txt`` as well: loans and credit in several languages, call girls,
+drug names, essay mills).  A page model records its own in ``metadata["url_host_terms"]``
+(``links`` when it does not say, as models before it did not)."""
+
+
+def url_host_terms(page_model: Any) -> str:
+    """The fragments the page model's ``url_host_terms`` was fitted on (see :data:`URL_HOST_TERMS`)."""
+    value = getattr(page_model, "metadata", {}).get("url_host_terms", "links")
+    return value if value in URL_HOST_TERMS else "links"
 
 
 def bar_waivers(page_model: Any) -> tuple[str, ...]:
@@ -539,7 +558,18 @@ def page_verdicts(
     metas = [page_meta(p.tree) if p.mode == "html" else PageMeta() for p in pages]
     own_text = getattr(page_model, "text", None)
     page_text = score_texts(own_text, list(texts)) if own_text is not None and texts is not None else None
-    P = page_features([p.mode for p in pages], metas, urls, X, pidx, proba, threshold, model.text, page_text)
+    P = page_features(
+        [p.mode for p in pages],
+        metas,
+        urls,
+        X,
+        pidx,
+        proba,
+        threshold,
+        model.text,
+        page_text,
+        url_host_terms(page_model),
+    )
     scores = score_rows(page_model, P)
     spam_page = is_spam_page(
         P,

@@ -36,6 +36,16 @@ def test_host_terms() -> None:
     assert not lex.host_has_term("wikipedia.org")
 
 
+def test_page_host_terms_add_to_the_link_target_ones() -> None:
+    """A page's own host is read for the link-target fragments and those of spam pages' hosts."""
+    lex = lexicon()
+    for name in ("bestonlinecasinos777", "premiumrawalpindicallgirls", "guidaprestitisenzabustapaga", "sofortkredite"):
+        assert lex.page_host_has_term(name), name
+    assert not lex.host_has_term("premiumrawalpindicallgirls")
+    for name in ("wikipedia", "sussex", "alphabet", "bandara", "pillow"):
+        assert not lex.page_host_has_term(name), name
+
+
 _TOKENS = st.sampled_from(
     [
         *("viartoto", "badak69", "123indo", "slot88", "x-toto", "a.b", "/", "\n", " ", "-", "é", "_", "A"),

@@ -229,6 +229,29 @@ def test_a_spam_topic_in_the_pages_own_host_name_stands_in_for_the_segment_bar()
         assert labels == expect
 
 
+def test_a_page_model_reads_the_host_fragments_it_was_fitted_on() -> None:
+    """``url_host_terms`` reads a page's own host for the link-target fragments unless the page
+    model records ``"page"``, which adds the fragments of spam pages' hosts; older models (none
+    recorded) and unknown values read the link-target ones."""
+    import linkguard
+    from linkguard._model import SegmentModel
+    from linkguard._page import url_host_terms
+
+    model = SegmentModel.from_dict(default_model().to_dict())
+    assert model.page is not None
+    prose = "<html><body><article>" + "<p>Book a companion for the evening, discreet and available.</p>" * 6
+    prose += "</article></body></html>"
+    model.page.threshold = 1e-6
+    named = "https://premiumlahorecallgirls.pk/evening"  # "callgirl": a spam page's host only
+    for value, read, expect in (("page", "page", "spam_page"), ("links", "links", "clean"), ("x", "links", "clean")):
+        model.page.metadata = {**model.page.metadata, "min_segment_score": 1.0, "url_host_terms": value}
+        again = SegmentModel.from_dict(model.to_dict())  # the choice travels in the model file
+        assert again.page is not None and url_host_terms(again.page) == read
+        assert linkguard.scan(prose, url=named, model=again).page_label == expect
+    model.page.metadata = {k: v for k, v in model.page.metadata.items() if k != "url_host_terms"}
+    assert url_host_terms(SegmentModel.from_dict(model.to_dict()).page) == "links"
+
+
 def test_a_page_score_over_the_bar_free_score_needs_no_segment_over_the_bar() -> None:
     """A page model that records ``bar_free_score`` calls a page scoring that much a spam page
     whatever its segments score; under it the bar holds; older models (none recorded) and

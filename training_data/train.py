@@ -705,10 +705,16 @@ PAGE_FOLDS = 3
 
 
 def _page_rows(
-    f: Featurised, proba: np.ndarray, model: SegmentModel, page_text: np.ndarray | None = None
+    f: Featurised,
+    proba: np.ndarray,
+    model: SegmentModel,
+    page_text: np.ndarray | None = None,
+    host_terms: str = "links",
 ) -> np.ndarray:
     thresholds = segment_thresholds(f.X, model.threshold, model.prose_threshold)
-    return page_level_features(f.modes, f.metas, f.urls, f.X, f.owner, proba, thresholds, model.text, page_text)
+    return page_level_features(
+        f.modes, f.metas, f.urls, f.X, f.owner, proba, thresholds, model.text, page_text, host_terms
+    )
 
 
 @dataclass
@@ -776,6 +782,7 @@ def fit_page_model(
     min_segment: float = PAGE_MIN_SEGMENT_SCORE,
     waivers: tuple[str, ...] = BAR_WAIVERS,
     bar_free: bool = False,
+    host_terms: str = "links",
 ) -> SegmentModel:
     """The page model (``spam_page`` or not) on page features, stacked on the segment model.
 
@@ -793,6 +800,8 @@ def fit_page_model(
     ``waivers``: page features whose being above 0 stands in for that bar (recorded likewise).
     ``bar_free``: also choose a page score above the threshold at which no bar applies
     (``bar_free_score``, recorded likewise; none when no such cut does better).
+    ``host_terms``: the fragments ``url_host_terms`` reads the page's host name for
+    (:data:`linkguard._page.URL_HOST_TERMS`, recorded likewise).
     """
 
     sides: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
@@ -817,10 +826,11 @@ def fit_page_model(
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
         if page_text is not None:
             seg_pt = page_text.oof if split == "train" else page_text.scores(f_seg.texts, split)
-            rows_seg = _page_rows(f_seg, seg_proba, model, seg_pt)
-            rows_x = _page_rows(fx, proba_x, model, page_text.scores(fx.texts, split))
+            rows_seg = _page_rows(f_seg, seg_proba, model, seg_pt, host_terms)
+            rows_x = _page_rows(fx, proba_x, model, page_text.scores(fx.texts, split), host_terms)
         else:
-            rows_seg, rows_x = _page_rows(f_seg, seg_proba, model), _page_rows(fx, proba_x, model)
+            rows_seg = _page_rows(f_seg, seg_proba, model, host_terms=host_terms)
+            rows_x = _page_rows(fx, proba_x, model, host_terms=host_terms)
         P = np.vstack([rows_seg, rows_x])
         labelled = splits[split] + extra
         y = np.asarray([lp.spam_page for lp in labelled], dtype=bool)
@@ -851,7 +861,12 @@ def fit_page_model(
     )
     if page_text is not None:
         page.text = page_text.model
-    page.metadata = {**page.metadata, "min_segment_score": min_segment, "bar_waivers": list(waivers)}
+    page.metadata = {
+        **page.metadata,
+        "min_segment_score": min_segment,
+        "bar_waivers": list(waivers),
+        "url_host_terms": host_terms,
+    }
     if bar_free:
         # Above the threshold, the score at which the page alone suffices, on the same criterion
         # and the same scores; "never" (past every score) when no cut beats it.
@@ -1216,6 +1231,12 @@ def main(argv: list[str] | None = None) -> int:
         "needs no segment over the bar (recorded in the page model; off: see training_data/README.md)",
     )
     ap.add_argument(
+        "--page-host-terms",
+        action="store_true",
+        help="read the page's own host name for the fragments of spam pages' hosts as well as those of spam "
+        "link targets (url_host_terms; linkguard/data/lexicon/page_host_terms.txt, recorded in the page model)",
+    )
+    ap.add_argument(
         "--page-about-weight",
         type=float,
         default=1.0,
@@ -1436,7 +1457,8 @@ def main(argv: list[str] | None = None) -> int:
             args.page_min_segment_score,
             () if args.no_page_bar_waiver else BAR_WAIVERS,
             args.page_bar_free,
-        )  # both recorded in the page model's metadata, which the card reads
+            "page" if args.page_host_terms else "links",
+        )  # recorded in the page model's metadata, which the card reads
     if args.link_model and (kept is None or args.link_only):
         model.link = fit_link_model(
             *stacked_on,
