@@ -2761,26 +2761,6 @@ cdef bint _has_escape(int kind, const void *data, Py_ssize_t m) noexcept nogil:
     return False
 
 
-cdef bint _has_mixed_word(int kind, const void *data, Py_ssize_t m) noexcept nogil:
-    """``_normalize._MIXED_WORD.search``: a run of word characters holding both an ``a-z`` letter
-    and a Greek or Cyrillic character."""
-    cdef Py_ssize_t i
-    cdef Py_UCS4 c
-    cdef bint latin = False, greek = False
-    for i in range(m):
-        c = PyUnicode_READ(kind, data, i)
-        if not _re_word(c):
-            latin = greek = False
-            continue
-        if 97 <= c <= 122:
-            latin = True
-        elif 0x370 <= c <= 0x4FF:
-            greek = True
-        if latin and greek:
-            return True
-    return False
-
-
 cdef Py_ssize_t _mixed_words(int kind, const void *data, Py_ssize_t m) noexcept nogil:
     """``len(_normalize._MIXED_WORD.findall(...))``: the runs of word characters holding both an
     ``a-z`` letter and a Greek or Cyrillic word character."""
@@ -2866,7 +2846,7 @@ def fold_quiet(str text) -> bool:
         elif 0x370 <= c <= 0x4FF:
             greek = True
         prev = c
-    if greek and _has_mixed_word(kind, data, m):
+    if greek and _mixed_words(kind, data, m) > 0:
         return False
     if amp and _has_entity(kind, data, m):
         return False
