@@ -1232,7 +1232,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--page-host-terms",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="read the page's own host name for the fragments of spam pages' hosts as well as those of spam "
         "link targets (url_host_terms; linkguard/data/lexicon/page_host_terms.txt, recorded in the page model)",
     )
