@@ -66,7 +66,9 @@ cdef extern from "lexbor/dom/interfaces/attr.h" nogil:
 cdef extern from "lexbor/dom/interfaces/attr_const.h" nogil:
     enum:
         LXB_DOM_ATTR_CLASS
+        LXB_DOM_ATTR_CONTENT
         LXB_DOM_ATTR_HEIGHT
+        LXB_DOM_ATTR_HTTP_EQUIV
         LXB_DOM_ATTR_HREF
         LXB_DOM_ATTR_ID
         LXB_DOM_ATTR_SRC
@@ -3041,10 +3043,74 @@ cdef bint _script_hint(const char *p, Py_ssize_t n, tuple hints):
     return False
 
 
+cdef int _meta_slot(lxb_dom_attr_t *attr) noexcept nogil:
+    """0 for ``name``, 1 for ``http-equiv``, 2 for ``content`` (the attribute's name as selectolax's
+    ``attributes`` keys it), -1 for any other."""
+    cdef uintptr_t qid = attr.qualified_name if attr.qualified_name != 0 else attr.node.local_name
+    cdef lxb_dom_attr_data_t *data
+    cdef const unsigned char *name
+    if qid < LXB_DOM_ATTR__LAST_ENTRY:
+        if qid == LXB_DOM_ATTR_HTTP_EQUIV:
+            return 1
+        if qid == LXB_DOM_ATTR_CONTENT:
+            return 2
+        return -1
+    if qid == LXB_DOM_ATTR__LAST_ENTRY:
+        return -1
+    data = <lxb_dom_attr_data_t *> qid  # a name lexbor does not know, interned in the document
+    if data.entry.length == 4:
+        name = lexbor_hash_entry_str(&data.entry)
+        if name != NULL and name[0] == b"n" and name[1] == b"a" and name[2] == b"m" and name[3] == b"e":
+            return 0
+    return -1
+
+
+cdef bint _ascii_ieq(const unsigned char *p, Py_ssize_t n, const char *word) noexcept nogil:
+    """Whether ``p[:n]``, lower-cased, is ``word`` (lower-case ASCII).  Only ASCII letters lower-case
+    to the letters of the words asked about here, so a byte comparison is ``str.lower()``'s."""
+    cdef Py_ssize_t i = 0
+    while i < n and word[i] != 0:
+        if _lower(p[i]) != <unsigned char> word[i]:
+            return False
+        i += 1
+    return i == n and word[i] == 0
+
+
+cdef int _read_meta(lxb_dom_node_t *node, bint *noindex, list refreshes) except -1:
+    """``_page.meta_facts`` for one ``meta`` element: ``noindex`` set when it is a robots meta
+    that says so, its ``content`` appended to ``refreshes`` when it is a refresh."""
+    cdef lxb_dom_attr_t *attr = (<lg_element_t *> node).first_attr
+    cdef _Attr found[3]
+    cdef int slot, i
+    for i in range(3):
+        found[i].present = False
+        found[i].value = NULL
+        found[i].len = 0
+    while attr != NULL:  # the last of a name wins, as in the reference's dict
+        slot = _meta_slot(attr)
+        if slot >= 0:
+            found[slot].present = True
+            if attr.value != NULL and attr.value.data != NULL:
+                found[slot].value = <const unsigned char *> attr.value.data
+                found[slot].len = attr.value.length
+            else:
+                found[slot].value = NULL
+                found[slot].len = 0
+        attr = attr.next
+    if found[0].value != NULL and (
+        _ascii_ieq(found[0].value, found[0].len, "robots") or _ascii_ieq(found[0].value, found[0].len, "googlebot")
+    ) and found[2].value != NULL and _has_word(<const char *> found[2].value, found[2].len, "noindex", 7):
+        noindex[0] = True
+    if found[1].value != NULL and _ascii_ieq(found[1].value, found[1].len, "refresh"):
+        refreshes.append(_decode(<const char *> found[2].value, found[2].len) if found[2].value != NULL else u"")
+    return 0
+
+
 def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget, tuple hints) -> tuple:
-    """``_page.head_meta``: the ``title`` and ``meta`` elements of a parsed page (any namespace,
-    document order, as ``tree.css`` finds them) and the code of its inline scripts that may hold
-    a visitor check or a redirect, in one walk with no selector engine.
+    """``_page.head_meta``: the ``title`` elements of a parsed page (any namespace, document order,
+    as ``tree.css`` finds them), what its ``meta`` elements say (``_page.meta_facts``) and the code
+    of its inline scripts that may hold a visitor check or a redirect, in one walk with no selector
+    engine and no Python object per ``meta``.
 
     Each script's code is cut at ``max_script`` characters and the scripts read stop when
     ``budget`` characters are spent, as in the reference.  ASCII code is kept only when it holds
@@ -3052,17 +3118,17 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget, t
     characters is kept whole for the reference's own test (case-insensitive matching outside
     ASCII is the pattern's to decide), so the list may hold more than the reference's, never less.
     """
-    cdef list titles = [], metas = [], codes = []
+    cdef list titles = [], refreshes = [], codes = []
     cdef lxb_dom_node_t *top
     cdef lxb_dom_node_t *node
     cdef _Attr attrs[N_ATTRS]
     cdef _Buf buf
     cdef uintptr_t name
     cdef Py_ssize_t i, n
-    cdef bint ascii
+    cdef bint ascii, noindex = False
     root = tree.root
     if root is None:
-        return titles, metas, codes
+        return titles, (False, refreshes), codes
     top = (<LexborNode> root).node
     memset(&buf, 0, sizeof(buf))
     try:
@@ -3073,7 +3139,7 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget, t
                 if name == LXB_TAG_TITLE:
                     titles.append(LexborNode.new(node, tree))
                 elif name == LXB_TAG_META:
-                    metas.append(LexborNode.new(node, tree))
+                    _read_meta(node, &noindex, refreshes)
                 elif name == LXB_TAG_SCRIPT and budget > 0:
                     _read_attrs(node, attrs)
                     if not attrs[A_SRC].present:
@@ -3096,7 +3162,7 @@ def head_meta(LexborHTMLParser tree, Py_ssize_t max_script, Py_ssize_t budget, t
             node = _next_in_order(node, top)
     finally:
         _free_buf(&buf)
-    return titles, metas, codes
+    return titles, (noindex, refreshes), codes
 
 
 def drop_fields(list segments, tuple names):

@@ -196,17 +196,38 @@ def script_codes(scripts: Sequence[Any]) -> list[str]:
     return out
 
 
-def head_meta(tree: Any) -> tuple[list[Any], list[Any], list[str]]:
-    """The ``title`` and ``meta`` elements of a parsed page and the code of its inline scripts
-    that may hold cloaking (compiled when available: one walk, and only hinted code made into
-    strings).  The compiled list may also hold non-ASCII code without a hint; :func:`page_meta`
-    tests every code it reads."""
+MetaFacts = tuple[bool, list[str]]
+"""What a page's ``meta`` elements say: ``noindex`` in a robots meta, and the ``content`` of each
+refresh meta in document order."""
+
+
+def meta_facts(metas: Sequence[Any]) -> MetaFacts:
+    """:data:`MetaFacts` of a page's ``meta`` elements."""
+    noindex = False
+    refreshes: list[str] = []
+    for m in metas:
+        attrs = m.attributes
+        name = (attrs.get("name") or "").lower()
+        equiv = (attrs.get("http-equiv") or "").lower()
+        content = attrs.get("content") or ""
+        if name in ("robots", "googlebot") and "noindex" in content.lower():
+            noindex = True
+        if equiv == "refresh":
+            refreshes.append(content)
+    return noindex, refreshes
+
+
+def head_meta(tree: Any) -> tuple[list[Any], MetaFacts, list[str]]:
+    """The ``title`` elements of a parsed page, what its ``meta`` elements say and the code of its
+    inline scripts that may hold cloaking (compiled when available: one walk, no object per
+    ``meta``, and only hinted code made into strings).  The compiled list may also hold non-ASCII
+    code without a hint; :func:`page_meta` tests every code it reads."""
     core = _compiled.core
     if core is not None:
-        found: tuple[list[Any], list[Any], list[str]] = core.head_meta(tree, _MAX_SCRIPT, _SCRIPT_BUDGET, _HINT_BYTES)
+        found: tuple[list[Any], MetaFacts, list[str]] = core.head_meta(tree, _MAX_SCRIPT, _SCRIPT_BUDGET, _HINT_BYTES)
         return found
     titles, metas, scripts = head_tags(tree)
-    return titles, metas, script_codes(scripts)
+    return titles, meta_facts(metas), script_codes(scripts)
 
 
 def page_meta(tree: Any) -> PageMeta:
@@ -221,26 +242,21 @@ def page_cloaks(tree: Any, url: str | None) -> bool:
     sort visitors (most pages have none, and then the page cannot cloak)."""
     if tree is None:
         return False
-    titles, metas, codes = head_meta(tree)
-    return bool(codes) and cloaks(_meta_of(titles, metas, codes), url)
+    titles, facts, codes = head_meta(tree)
+    return bool(codes) and cloaks(_meta_of(titles, facts, codes), url)
 
 
-def _meta_of(titles: list[Any], metas: list[Any], codes: list[str]) -> PageMeta:
+def _meta_of(titles: list[Any], facts: MetaFacts, codes: list[str]) -> PageMeta:
     """:func:`page_meta` from what :func:`head_meta` found."""
     meta = PageMeta()
     if titles:
         meta.title = " ".join(titles[0].text(deep=True).split())[:500]
-    for m in metas:
-        attrs = m.attributes
-        name = (attrs.get("name") or "").lower()
-        equiv = (attrs.get("http-equiv") or "").lower()
-        content = attrs.get("content") or ""
-        if name in ("robots", "googlebot") and "noindex" in content.lower():
-            meta.noindex = True
-        if equiv == "refresh" and not meta.redirect:
-            refresh = _REFRESH.search(content)
-            if refresh:
-                meta.redirect = refresh.group(1)
+    meta.noindex = facts[0]
+    for content in facts[1]:
+        refresh = _REFRESH.search(content)
+        if refresh:
+            meta.redirect = refresh.group(1)
+            break
     lows = [_lower_case(code) for code in codes]
     for code, low in zip(codes, lows, strict=True):
         if meta.visitor_check and meta.redirect:

@@ -134,12 +134,12 @@ _NESTED = (
 )
 
 
-def _head(tree: LexborHTMLParser, native: bool) -> tuple[list[list[tuple[int, str | None]]], list[str]]:
+def _head(tree: LexborHTMLParser, native: bool) -> tuple[list[tuple[int, str | None]], _page.MetaFacts, list[str]]:
     with pytest.MonkeyPatch.context() as patch:
         if not native:
             patch.setattr(_compiled, "core", None)
-        titles, metas, codes = _page.head_meta(tree)
-    return [[(n.mem_id, n.tag) for n in group] for group in (titles, metas)], codes
+        titles, facts, codes = _page.head_meta(tree)
+    return [(n.mem_id, n.tag) for n in titles], facts, codes
 
 
 _SCRIPT_BODY = st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=10).map("".join)
@@ -159,14 +159,68 @@ def _script_pages(draw: st.DrawFn) -> str:
     return "<html><head><title>t</title>" + "".join(parts) + "</head><body>x</body></html>"
 
 
+_META_NAMES = ["name", "NAME", "http-equiv", "HTTP-EQUIV", "content", "xlink:name", "names", "nam"]
+_META_VALUES = [
+    "robots",
+    "ROBOTS",
+    "googlebot",
+    "Googlebot ",
+    "röbots",
+    "refresh",
+    "REFRESH",
+    "refresh ",
+    "noindex",
+    "NOINDEX,follow",
+    "noİndex",
+    "0; url=https://casino.example/x",
+    "5;URL='/a'",
+    "x",
+]
+
+
+_READY_METAS = [
+    '<meta name="ROBOTS" content="NOINDEX, follow">',
+    '<meta name=googlebot content="noindex">',
+    '<meta name=robots content="no\u0130ndex">',
+    "<meta name=robots name=x content=noindex>",
+    "<meta name=x name=robots content=noindex>",
+    "<meta name=robots content>",
+    '<meta http-equiv=Refresh content="0;url=https://casino.example/landing">',
+    "<meta http-equiv=refresh content=\"5; URL='/moved'\">",
+    "<meta http-equiv=refresh>",
+    '<meta http-equiv="refresh" content="30">',
+]
+
+
+@st.composite
+def _meta_pages(draw: st.DrawFn) -> str:
+    """Pages of ``meta`` elements with the attributes the page verdict reads, in any case, repeated,
+    without a value, namespaced or in foreign content."""
+    metas = []
+    for _ in range(draw(st.integers(0, 5))):
+        attrs = []
+        for _ in range(draw(st.integers(0, 4))):
+            name = draw(st.sampled_from(_META_NAMES))
+            value = draw(st.none() | st.sampled_from(_META_VALUES))
+            attrs.append(name if value is None else f'{name}="{value}"')
+        meta = "<meta " + " ".join(attrs) + ">"
+        if draw(st.booleans()):
+            meta = draw(st.sampled_from(_READY_METAS))
+        if draw(st.booleans()):
+            meta = f"<svg>{meta}</svg>"
+        metas.append(meta)
+    return "<html><head>" + "".join(metas[:2]) + "</head><body>" + "".join(metas[2:]) + "x</body></html>"
+
+
 @pytest.mark.skipif(_compiled.core is None, reason="compiled core not built (pure-Python install)")
-@given(st.one_of(html_pages(), core_pages(), _script_pages(), st.just(_NESTED)))
+@given(st.one_of(html_pages(), core_pages(), _script_pages(), _meta_pages(), st.just(_NESTED)))
 def test_head_meta_equals_the_reference(page: str) -> None:
     """The compiled walk finds the title and meta elements the selector query finds, in order,
     and among its script code exactly the hinted code the reference keeps."""
     tree = LexborHTMLParser(page)
-    (tags, codes), (ref_tags, ref_codes) = _head(tree, True), _head(tree, False)
+    (tags, facts, codes), (ref_tags, ref_facts, ref_codes) = _head(tree, True), _head(tree, False)
     assert tags == ref_tags
+    assert facts == ref_facts
     assert [c for c in codes if _page._hinted(c)] == ref_codes
     with pytest.MonkeyPatch.context() as patch:
         compiled = _page.page_meta(tree)
