@@ -6,8 +6,9 @@ than ``linkguard.InputError``.  Writes benchmarks/results/fuzz.json with the
 inputs tried, the crashes, and the slowest input's seconds per KB.
 
 Scans run on the compiled core when it is built (``LINKGUARD_PURE=1`` for the
-reference path); ``--compare`` also segments every text input with both, builds its link
-tables with both, and counts the pages where they differ.
+reference path); every other input is scanned with the prescreen on.  ``--compare`` also
+segments every text input with both, builds its link tables, features and the prescreen's
+fold and link evidence with both, and counts the pages where they differ.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import linkguard
-from linkguard import Config, InputError, _compiled, _features, _segment
+from linkguard import Config, InputError, _compiled, _features, _prescreen, _segment
+from linkguard._domains import page_domain, split_host
 from linkguard._model import default_model
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     mismatches: list[dict[str, str]] = []
     compared = 0
     rng = random.Random(args.seed)
-    cfg = Config(max_bytes=1 << 20)
+    # Every other input goes through the opt-in prescreen, whose screen has compiled parts too.
+    configs = (Config(max_bytes=1 << 20), Config(max_bytes=1 << 20, prescreen=True))
+    cfg = configs[0]
     crashes: list[dict[str, str]] = []
     slowest = (0.0, 0.0, 0)  # (s/KB, seconds, bytes)
     tried = 0
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         tried += 1
         t = time.perf_counter()
         try:
-            report = linkguard.scan(page, mode=rng.choice(["auto", "html", "text"]), config=cfg)
+            report = linkguard.scan(page, mode=rng.choice(["auto", "html", "text"]), config=configs[i % 2])
             if report.page_label != "spam_page":  # a spam page's strip raises SpamPageError, by design
                 report.clean_html()
             report.to_dict()
@@ -179,7 +183,19 @@ def _same_segments(page: str) -> bool:
         pure_x = _features.page_features([ref], [None], text_model)[0]
     finally:
         _compiled.core = saved
-    return bool(native_x.tobytes() == pure_x.tobytes())
+    if native_x.tobytes() != pure_x.tobytes():
+        return False
+    # The prescreen's compiled parts: its fold of the page's words and its link evidence.
+    words = "\n".join([seg.text for seg in ref.segments] + [h for seg in ref.segments for h in seg.links])
+    if _prescreen._folded(words) != _prescreen._fold_reference(words):
+        return False
+    for url in (None, "https://www.example.com/dir/page.html"):
+        home = page_domain(url) or page_domain(ref.base_url)
+        base = url or ref.base_url
+        reference = _prescreen._link_evidence_reference(ref.segments, home, split_host(base) if base else "")
+        if _prescreen._link_evidence(nat, url) != reference:
+            return False
+    return True
 
 
 if __name__ == "__main__":
