@@ -855,16 +855,21 @@ cdef inline int _attr_slot(lxb_dom_attr_t *attr) noexcept nogil:
     return -1
 
 
-cdef void _read_attrs(lxb_dom_node_t *node, _Attr *attrs) noexcept nogil:
+ctypedef int (*_SlotOf)(lxb_dom_attr_t *attr) noexcept nogil
+
+
+cdef inline void _read_slots(lxb_dom_node_t *node, _Attr *attrs, int n, _SlotOf slot_of) noexcept nogil:
+    """The element's attributes that ``slot_of`` gives a slot below ``n``, by slot (the last one of
+    a name wins, as in a dict)."""
     cdef lxb_dom_attr_t *attr = (<lg_element_t *> node).first_attr
     cdef int slot
     cdef int i
-    for i in range(N_ATTRS):
+    for i in range(n):
         attrs[i].present = False
         attrs[i].value = NULL
         attrs[i].len = 0
     while attr != NULL:
-        slot = _attr_slot(attr)
+        slot = slot_of(attr)
         if slot >= 0:
             attrs[slot].present = True
             if attr.value != NULL and attr.value.data != NULL:
@@ -874,6 +879,10 @@ cdef void _read_attrs(lxb_dom_node_t *node, _Attr *attrs) noexcept nogil:
                 attrs[slot].value = NULL
                 attrs[slot].len = 0
         attr = attr.next
+
+
+cdef void _read_attrs(lxb_dom_node_t *node, _Attr *attrs) noexcept nogil:
+    _read_slots(node, attrs, N_ATTRS, _attr_slot)
 
 
 cdef inline bint _nonempty(_Attr *a) noexcept nogil:
@@ -3079,24 +3088,8 @@ cdef bint _ascii_ieq(const unsigned char *p, Py_ssize_t n, const char *word) noe
 cdef int _read_meta(lxb_dom_node_t *node, bint *noindex, list refreshes) except -1:
     """``_page.meta_facts`` for one ``meta`` element: ``noindex`` set when it is a robots meta
     that says so, its ``content`` appended to ``refreshes`` when it is a refresh."""
-    cdef lxb_dom_attr_t *attr = (<lg_element_t *> node).first_attr
     cdef _Attr found[3]
-    cdef int slot, i
-    for i in range(3):
-        found[i].present = False
-        found[i].value = NULL
-        found[i].len = 0
-    while attr != NULL:  # the last of a name wins, as in the reference's dict
-        slot = _meta_slot(attr)
-        if slot >= 0:
-            found[slot].present = True
-            if attr.value != NULL and attr.value.data != NULL:
-                found[slot].value = <const unsigned char *> attr.value.data
-                found[slot].len = attr.value.length
-            else:
-                found[slot].value = NULL
-                found[slot].len = 0
-        attr = attr.next
+    _read_slots(node, found, 3, _meta_slot)
     if found[0].value != NULL and (
         _ascii_ieq(found[0].value, found[0].len, "robots") or _ascii_ieq(found[0].value, found[0].len, "googlebot")
     ) and found[2].value != NULL and _has_word(<const char *> found[2].value, found[2].len, "noindex", 7):
