@@ -823,10 +823,27 @@ cdef struct _Attr:
     Py_ssize_t len
 
 
-cdef inline int _attr_slot(lxb_dom_attr_t *attr) noexcept nogil:
-    cdef uintptr_t qid = attr.qualified_name if attr.qualified_name != 0 else attr.node.local_name
+cdef inline uintptr_t _attr_id(lxb_dom_attr_t *attr) noexcept nogil:
+    """The attribute's name as selectolax's ``attributes`` keys it: one of lexbor's own names (below
+    ``LXB_DOM_ATTR__LAST_ENTRY``) or, for any other, its entry interned in the document."""
+    return attr.qualified_name if attr.qualified_name != 0 else attr.node.local_name
+
+
+cdef inline bint _interned(uintptr_t qid, const char *word, size_t m) noexcept nogil:
+    """Whether an attribute id is the name ``word`` (``m`` bytes) interned in the document."""
     cdef lxb_dom_attr_data_t *data
     cdef const unsigned char *name
+    if qid <= LXB_DOM_ATTR__LAST_ENTRY:
+        return False
+    data = <lxb_dom_attr_data_t *> qid
+    if data.entry.length != m:
+        return False
+    name = lexbor_hash_entry_str(&data.entry)
+    return name != NULL and memcmp(name, word, m) == 0
+
+
+cdef inline int _attr_slot(lxb_dom_attr_t *attr) noexcept nogil:
+    cdef uintptr_t qid = _attr_id(attr)
     if qid < LXB_DOM_ATTR__LAST_ENTRY:
         if qid == LXB_DOM_ATTR_STYLE:
             return A_STYLE
@@ -843,16 +860,7 @@ cdef inline int _attr_slot(lxb_dom_attr_t *attr) noexcept nogil:
         if qid == LXB_DOM_ATTR_SRC:
             return A_SRC
         return -1
-    if qid == LXB_DOM_ATTR__LAST_ENTRY:
-        return -1
-    # Names lexbor does not know are interned in the document: the id is the entry itself.
-    data = <lxb_dom_attr_data_t *> qid
-    if data.entry.length == 6:
-        name = lexbor_hash_entry_str(&data.entry)
-        if name != NULL and name[0] == b"h" and name[1] == b"i" and name[2] == b"d" and name[3] == b"d" \
-                and name[4] == b"e" and name[5] == b"n":
-            return A_HIDDEN
-    return -1
+    return A_HIDDEN if _interned(qid, b"hidden", 6) else -1
 
 
 ctypedef int (*_SlotOf)(lxb_dom_attr_t *attr) noexcept nogil
@@ -3055,34 +3063,18 @@ cdef bint _script_hint(const char *p, Py_ssize_t n, tuple hints):
 cdef int _meta_slot(lxb_dom_attr_t *attr) noexcept nogil:
     """0 for ``name``, 1 for ``http-equiv``, 2 for ``content`` (the attribute's name as selectolax's
     ``attributes`` keys it), -1 for any other."""
-    cdef uintptr_t qid = attr.qualified_name if attr.qualified_name != 0 else attr.node.local_name
-    cdef lxb_dom_attr_data_t *data
-    cdef const unsigned char *name
-    if qid < LXB_DOM_ATTR__LAST_ENTRY:
-        if qid == LXB_DOM_ATTR_HTTP_EQUIV:
-            return 1
-        if qid == LXB_DOM_ATTR_CONTENT:
-            return 2
-        return -1
-    if qid == LXB_DOM_ATTR__LAST_ENTRY:
-        return -1
-    data = <lxb_dom_attr_data_t *> qid  # a name lexbor does not know, interned in the document
-    if data.entry.length == 4:
-        name = lexbor_hash_entry_str(&data.entry)
-        if name != NULL and name[0] == b"n" and name[1] == b"a" and name[2] == b"m" and name[3] == b"e":
-            return 0
-    return -1
+    cdef uintptr_t qid = _attr_id(attr)
+    if qid == LXB_DOM_ATTR_HTTP_EQUIV:
+        return 1
+    if qid == LXB_DOM_ATTR_CONTENT:
+        return 2
+    return 0 if _interned(qid, b"name", 4) else -1
 
 
-cdef bint _ascii_ieq(const unsigned char *p, Py_ssize_t n, const char *word) noexcept nogil:
+cdef inline bint _is_word(const unsigned char *p, Py_ssize_t n, const char *word, Py_ssize_t m) noexcept nogil:
     """Whether ``p[:n]``, lower-cased, is ``word`` (lower-case ASCII).  Only ASCII letters lower-case
     to the letters of the words asked about here, so a byte comparison is ``str.lower()``'s."""
-    cdef Py_ssize_t i = 0
-    while i < n and word[i] != 0:
-        if _lower(p[i]) != <unsigned char> word[i]:
-            return False
-        i += 1
-    return i == n and word[i] == 0
+    return n == m and _word_at(p, n, 0, word, m)
 
 
 cdef int _read_meta(lxb_dom_node_t *node, bint *noindex, list refreshes) except -1:
@@ -3091,10 +3083,10 @@ cdef int _read_meta(lxb_dom_node_t *node, bint *noindex, list refreshes) except 
     cdef _Attr found[3]
     _read_slots(node, found, 3, _meta_slot)
     if found[0].value != NULL and (
-        _ascii_ieq(found[0].value, found[0].len, "robots") or _ascii_ieq(found[0].value, found[0].len, "googlebot")
+        _is_word(found[0].value, found[0].len, "robots", 6) or _is_word(found[0].value, found[0].len, "googlebot", 9)
     ) and found[2].value != NULL and _has_word(<const char *> found[2].value, found[2].len, "noindex", 7):
         noindex[0] = True
-    if found[1].value != NULL and _ascii_ieq(found[1].value, found[1].len, "refresh"):
+    if found[1].value != NULL and _is_word(found[1].value, found[1].len, "refresh", 7):
         refreshes.append(_decode(<const char *> found[2].value, found[2].len) if found[2].value != NULL else u"")
     return 0
 

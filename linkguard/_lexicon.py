@@ -197,10 +197,11 @@ class _Lexicon:
             rf"(?<![\w.\-/])(?=[a-z0-9]{{4,64}}(?![\w\-]))"
             rf"(?:[a-z]{{3}}[a-z0-9]*+(?:{endings})|\d{{2,4}}[a-z]{{4,}})(?![\w\-])"
         )
-        self.host_automaton = ahocorasick_rs.AhoCorasick(_read("host_terms.txt"))
+        host_terms = _read("host_terms.txt")
+        self.host_automaton = ahocorasick_rs.AhoCorasick(host_terms)
         # The page's own host name: the same fragments and those a spam page's host carries.
         self.page_host_automaton = ahocorasick_rs.AhoCorasick(
-            list(dict.fromkeys(_read("host_terms.txt") + _read("page_host_terms.txt")))
+            list(dict.fromkeys(host_terms + _read("page_host_terms.txt")))
         )
         # One automaton over the terms of the three matchers that read segment texts, so each
         # text is searched once; each matcher maps its patterns back to its own terms.

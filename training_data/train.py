@@ -824,13 +824,12 @@ def fit_page_model(
                 else model.text.scores(fx.texts),
             )
         proba_x = _score_built_pages(extra, fx, model, seg_folds if split == "train" else None)
+        seg_pt = x_pt = None
         if page_text is not None:
             seg_pt = page_text.oof if split == "train" else page_text.scores(f_seg.texts, split)
-            rows_seg = _page_rows(f_seg, seg_proba, model, seg_pt, host_terms)
-            rows_x = _page_rows(fx, proba_x, model, page_text.scores(fx.texts, split), host_terms)
-        else:
-            rows_seg = _page_rows(f_seg, seg_proba, model, host_terms=host_terms)
-            rows_x = _page_rows(fx, proba_x, model, host_terms=host_terms)
+            x_pt = page_text.scores(fx.texts, split)
+        rows_seg = _page_rows(f_seg, seg_proba, model, seg_pt, host_terms)
+        rows_x = _page_rows(fx, proba_x, model, x_pt, host_terms)
         P = np.vstack([rows_seg, rows_x])
         labelled = splits[split] + extra
         y = np.asarray([lp.spam_page for lp in labelled], dtype=bool)
